@@ -1,0 +1,58 @@
+// Validation issues (what the model reads on a re-ask) and the context of a model's validate().
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor {
+
+/// Why an issue was raised; the message says the rest.
+enum class issue_kind {
+    syntax,      ///< the text is not JSON (message carries the byte offset)
+    type,        ///< wrong JSON type or unparsable value
+    missing,     ///< required field absent
+    extra,       ///< unknown key while extras are forbidden
+    constraint,  ///< a declared constraint (minimum, pattern, ...) failed
+    custom,      ///< raised by a model's validate()
+};
+
+/// One problem with the model's output. `path` uses `/` between segments (`addresses/0/city`);
+/// it is empty for the document itself.
+struct validation_issue {
+    std::string path;
+    std::string message;
+    issue_kind kind = issue_kind::type;
+
+    friend bool operator==(validation_issue const&, validation_issue const&) = default;
+};
+
+/// One issue per line, `path: message` (the message alone at the root): the text shown to the
+/// model on a re-ask, in the style Pydantic uses.
+std::string format_issues(std::span<validation_issue const> issues);
+
+/// Handed to `void validate(validation_context&) const` on a model after its fields decoded.
+/// Paths given to fail() are relative to the model being validated.
+class validation_context {
+public:
+    validation_context(std::vector<validation_issue>& out, std::string base_path) noexcept
+        : out_(&out), base_(std::move(base_path))
+    {}
+
+    /// Reports a problem with the field at `path` (relative, e.g. `addresses/0/city`).
+    void fail(std::string_view path, std::string_view message);
+    /// Reports a problem with the model as a whole.
+    void fail(std::string_view message) { fail({}, message); }
+
+    bool failed() const noexcept { return failures_ != 0; }
+    std::size_t failures() const noexcept { return failures_; }
+
+private:
+    std::vector<validation_issue>* out_;
+    std::string base_;
+    std::size_t failures_ = 0;
+};
+
+}  // namespace instructor

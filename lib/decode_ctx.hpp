@@ -1,0 +1,62 @@
+// The state shared by the sinks of one decode (private to lib/).
+#pragma once
+
+#include <instructor/detail/decode_core.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace instructor::detail {
+
+struct decode_ctx {
+    struct depth_exceeded {};
+
+    decode_options opts;
+    std::string base_path;
+    std::vector<frame> stack;
+    std::vector<validation_issue> issues;
+    std::size_t issue_total = 0;  // issues.size() plus the ones dropped past max_issues
+    std::string scratch;          // a string being read by a sink that does not store it
+    std::size_t scratch_len = 0;  // its full length (scratch is capped)
+    std::string key_buf;          // a key split across input pieces
+    std::vector<std::uint64_t> bits;  // seen-member bitsets of open model frames
+    std::vector<std::unique_ptr<boost::json::value>> captures;  // open variant values
+
+    frame& top() noexcept { return stack.back(); }
+    void push(frame const& f) { stack.push_back(f); }
+    /// Pops the top frame and tells its parent.
+    void pop();
+
+    std::string path_of(frame const& f) const;
+    std::string child_path(frame const& f, std::string_view key) const;
+    void add_issue(std::string path, issue_kind kind, std::string message);
+    void add_issue(frame const& f, issue_kind kind, std::string message)
+    {
+        add_issue(path_of(f), kind, std::move(message));
+    }
+    /// Adds "... and N more issues" when issues were dropped.
+    void close_issues();
+
+    // Parser events, delivered to the top frame.
+    void begin_object() { auto& f = top(); f.vt->begin_object(*this, f); }
+    void key(std::string_view k) { auto& f = top(); f.vt->key(*this, f, k); }
+    void end_object() { auto& f = top(); f.vt->end_object(*this, f); }
+    void begin_array() { auto& f = top(); f.vt->begin_array(*this, f); }
+    void end_array() { auto& f = top(); f.vt->end_array(*this, f); }
+    void string_part(std::string_view s) { auto& f = top(); f.vt->string_part(*this, f, s); }
+    void string_end(std::string_view s) { auto& f = top(); f.vt->string_end(*this, f, s); }
+    void number(detail::number const& n) { auto& f = top(); f.vt->number(*this, f, n); }
+    void boolean(bool b) { auto& f = top(); f.vt->boolean(*this, f, b); }
+    void null() { auto& f = top(); f.vt->null(*this, f); }
+
+    /// Replays a parsed value as events (decode_json_value, variant alternatives).
+    void replay(boost::json::value const& v, std::size_t depth = 0);
+};
+
+/// The root frame of a decode.
+frame root_frame(sink_ref root, void* target);
+
+}  // namespace instructor::detail

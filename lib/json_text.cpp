@@ -1,0 +1,89 @@
+#include <instructor/detail/json_text.hpp>
+
+#include <charconv>
+#include <cmath>
+
+namespace instructor::detail {
+
+void append_json_string(std::string& out, std::string_view s)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    std::size_t run = 0;  // start of the pending run of characters that need no escape
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto const c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        out.push_back('\\');
+        switch (c) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '\n': out.push_back('n'); break;
+        case '\r': out.push_back('r'); break;
+        case '\t': out.push_back('t'); break;
+        case '\b': out.push_back('b'); break;
+        case '\f': out.push_back('f'); break;
+        default:
+            out.append("u00");
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xf]);
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
+    out.push_back('"');
+}
+
+template <class N>
+static void append_chars(std::string& out, N v)
+{
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+void append_number(std::string& out, std::int64_t v) { append_chars(out, v); }
+void append_number(std::string& out, std::uint64_t v) { append_chars(out, v); }
+
+void append_number(std::string& out, double v)
+{
+    if (!std::isfinite(v)) {
+        out.append("null");
+        return;
+    }
+    append_chars(out, v);
+}
+
+std::string display_string(std::string_view s, std::size_t full_length)
+{
+    constexpr std::size_t keep = 60;
+    std::string out;
+    bool cut = full_length > s.size() || s.size() > keep;
+    if (s.size() > keep) {
+        s = s.substr(0, keep);
+        // do not split a UTF-8 sequence
+        while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80)
+            s.remove_suffix(1);
+        if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0)
+            s.remove_suffix(1);
+    }
+    append_json_string(out, s);
+    if (cut)
+        out.insert(out.size() - 1, "...");
+    return out;
+}
+
+std::string display_number(double v)
+{
+    std::string out;
+    if (std::isnan(v))
+        out = "NaN";
+    else if (std::isinf(v))
+        out = v > 0 ? "Infinity" : "-Infinity";
+    else
+        append_chars(out, v);
+    return out;
+}
+
+}  // namespace instructor::detail

@@ -1,0 +1,30 @@
+#include <instructor/validation.hpp>
+
+namespace instructor {
+
+std::string format_issues(std::span<validation_issue const> issues)
+{
+    std::string out;
+    for (auto const& i : issues) {
+        if (!out.empty())
+            out.push_back('\n');
+        if (!i.path.empty())
+            out.append(i.path).append(": ");
+        out.append(i.message);
+    }
+    return out;
+}
+
+void validation_context::fail(std::string_view path, std::string_view message)
+{
+    std::string full = base_;
+    if (!path.empty()) {
+        if (!full.empty())
+            full.push_back('/');
+        full.append(path);
+    }
+    out_->push_back({std::move(full), std::string(message), issue_kind::custom});
+    ++failures_;
+}
+
+}  // namespace instructor

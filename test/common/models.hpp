@@ -1,0 +1,162 @@
+// Response models shared by the tests, the conformance check and the benchmarks.
+#pragma once
+
+#include <instructor/instructor.hpp>
+
+#include <boost/describe.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ins = instructor;
+
+namespace models {
+
+// The seed's first example.
+struct UserInfo {
+    std::string name;
+    int age;
+};
+BOOST_DESCRIBE_STRUCT(UserInfo, (), (name, age))
+
+struct Address {
+    std::string street;
+    std::string city;
+    std::optional<std::string> country;
+};
+BOOST_DESCRIBE_STRUCT(Address, (), (street, city, country))
+
+struct Person {
+    std::string name;
+    int age;
+    std::vector<Address> addresses;
+};
+BOOST_DESCRIBE_STRUCT(Person, (), (name, age, addresses))
+
+BOOST_DEFINE_ENUM_CLASS(Priority, low, medium, high)
+
+struct Ticket {
+    std::string title;
+    Priority priority;
+    std::vector<std::string> tags;
+    std::optional<std::int32_t> estimate_hours;
+};
+BOOST_DESCRIBE_STRUCT(Ticket, (), (title, priority, tags, estimate_hours))
+
+inline auto instructor_model(ins::tag<Ticket>)
+{
+    return ins::model({.description = "A support ticket"},
+                      ins::field(&Ticket::title, {.description = "One line", .min_length = 3,
+                                                  .max_length = 80}),
+                      ins::field(&Ticket::tags, {.min_items = 1, .max_items = 5}),
+                      ins::field(&Ticket::estimate_hours,
+                                 {.minimum = 0, .exclusive_maximum = 1000}));
+}
+
+struct Constrained {
+    double ratio;
+    std::int64_t count;
+    std::string code;
+    std::uint8_t level;
+    float weight;
+};
+BOOST_DESCRIBE_STRUCT(Constrained, (), (ratio, count, code, level, weight))
+
+inline auto instructor_model(ins::tag<Constrained>)
+{
+    return ins::model({},
+                      ins::field(&Constrained::ratio, {.maximum = 1, .exclusive_minimum = 0}),
+                      ins::field(&Constrained::count, {.minimum = -5, .exclusive_maximum = 100}),
+                      ins::field(&Constrained::code, {.pattern = "^[A-Z]{3}-[0-9]+$"}));
+}
+
+struct TreeNode {
+    std::string label;
+    std::vector<TreeNode> children;
+};
+BOOST_DESCRIBE_STRUCT(TreeNode, (), (label, children))
+
+struct Cat {
+    std::string name;
+    bool indoor;
+};
+BOOST_DESCRIBE_STRUCT(Cat, (), (name, indoor))
+
+struct Dog {
+    std::string name;
+    std::string breed;
+};
+BOOST_DESCRIBE_STRUCT(Dog, (), (name, breed))
+
+struct Household {
+    std::vector<std::variant<Cat, Dog>> pets;
+    std::map<std::string, int> rooms;
+};
+BOOST_DESCRIBE_STRUCT(Household, (), (pets, rooms))
+
+struct Anything {
+    std::string kind;
+    boost::json::value payload;
+    std::optional<bool> flag;
+};
+BOOST_DESCRIBE_STRUCT(Anything, (), (kind, payload, flag))
+
+struct Defaults {
+    std::string name;
+    int retries = 3;
+    std::optional<double> score;
+};
+BOOST_DESCRIBE_STRUCT(Defaults, (), (name, retries, score))
+
+inline auto instructor_model(ins::tag<Defaults>)
+{
+    return ins::model({.name = "DefaultsModel"}, ins::field(&Defaults::retries, {.has_default = true}));
+}
+
+struct Base {
+    std::string id;
+};
+BOOST_DESCRIBE_STRUCT(Base, (), (id))
+
+struct Derived : Base {
+    std::vector<double> values;
+};
+BOOST_DESCRIBE_STRUCT(Derived, (Base), (values))
+
+// Semantic validation, as in the seed's validation example.
+struct Signup {
+    std::string email;
+    std::string password;
+    std::string confirm;
+
+    void validate(ins::validation_context& ctx) const
+    {
+        if (email.find('@') == std::string::npos)
+            ctx.fail("email", "Invalid email");
+        if (password != confirm)
+            ctx.fail("confirm", "Passwords do not match");
+    }
+};
+BOOST_DESCRIBE_STRUCT(Signup, (), (email, password, confirm))
+
+struct Team {
+    std::string name;
+    std::vector<Signup> members;
+};
+BOOST_DESCRIBE_STRUCT(Team, (), (name, members))
+
+struct Throwing {
+    int value;
+    void validate(ins::validation_context&) const
+    {
+        if (value < 0)
+            throw std::invalid_argument("value must not be negative");
+    }
+};
+BOOST_DESCRIBE_STRUCT(Throwing, (), (value))
+
+}  // namespace models
