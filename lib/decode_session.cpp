@@ -239,6 +239,10 @@ struct decode_session::impl {
         failed = true;
         std::string m = "Invalid JSON at byte " + std::to_string(offset) + ": " +
                         describe_syntax_error(ec);
+        // Issues found before the break describe a document that does not exist: only the
+        // syntax error is worth the model's attention.
+        ctx.issues.clear();
+        ctx.issue_total = 0;
         near = near.substr(0, 24);
         if (!near.empty()) {
             m += " near ";

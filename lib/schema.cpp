@@ -2,6 +2,7 @@
 #include <instructor/schema.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace instructor {
 namespace detail {
@@ -64,11 +65,11 @@ void apply_constraints(boost::json::value& schema, field_info const* info)
     if (!info || !schema.is_object())
         return;
     auto& o = schema.get_object();
-    auto set_bound = [&](char const* key, std::optional<double> const& v, bool integral) {
+    auto set_bound = [&](char const* key, std::optional<double> const& v, bool) {
         if (!v)
             return;
-        // keep integer bounds integral in the schema when they are
-        if (integral && *v == static_cast<double>(static_cast<std::int64_t>(*v)))
+        // integral bounds are written as integers: `1`, not Boost.JSON's `1E0`
+        if (std::fabs(*v) < 9e15 && *v == std::trunc(*v))
             o[key] = static_cast<std::int64_t>(*v);
         else
             o[key] = *v;

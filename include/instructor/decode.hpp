@@ -80,8 +80,10 @@ template <class T>
 T from_json(std::string_view text, decode_options const& opts = {})
 {
     auto r = decode<T>(text, opts);
-    if (!r)
-        throw error(errc::validation_failed, format_issues(r.issues), std::move(r.issues));
+    if (!r) {
+        auto message = format_issues(r.issues);
+        throw error(errc::validation_failed, std::move(message), std::move(r.issues));
+    }
     return std::move(*r.value);
 }
 

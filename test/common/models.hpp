@@ -159,4 +159,42 @@ struct Throwing {
 };
 BOOST_DESCRIBE_STRUCT(Throwing, (), (value))
 
+// Every integer width, for range checks at each boundary.
+struct IntegerWidths {
+    std::int8_t i8;
+    std::uint8_t u8;
+    std::int16_t i16;
+    std::uint16_t u16;
+    std::int32_t i32;
+    std::uint32_t u32;
+    std::int64_t i64;
+    std::uint64_t u64;
+};
+BOOST_DESCRIBE_STRUCT(IntegerWidths, (), (i8, u8, i16, u16, i32, u32, i64, u64))
+
+// A map whose values are models.
+struct Directory {
+    std::map<std::string, Address> entries;
+    std::optional<std::string> owner;
+};
+BOOST_DESCRIBE_STRUCT(Directory, (), (entries, owner))
+
+// Optional enum, optional nested model, a scalar variant and a list of optionals.
+struct Profile {
+    std::string handle;
+    std::optional<Priority> priority;
+    std::optional<Address> home;
+    std::variant<std::int32_t, std::string> external_id;
+    std::vector<std::optional<double>> scores;
+};
+BOOST_DESCRIBE_STRUCT(Profile, (), (handle, priority, home, external_id, scores))
+
+inline auto instructor_model(ins::tag<Profile>)
+{
+    return ins::model({},
+                      ins::field(&Profile::handle,
+                                 {.min_length = 2, .max_length = 12, .pattern = "^[a-z_]+$"}),
+                      ins::field(&Profile::scores, {.max_items = 3}));
+}
+
 }  // namespace models

@@ -1,0 +1,124 @@
+// The decoder fed in pieces: any split gives the result of the whole text, and values grow in
+// place as the text arrives (what streaming builds on).
+#include "models.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace models;
+
+namespace {
+
+constexpr std::string_view person_doc =
+    R"({"name":"Zo\u00eb \"Z\"","age":40,"extra":{"k":[1,"two",{"3":null}]},"addresses":[
+        {"street":"1 Main St","city":"Springfield"},
+        {"street":"2 Side St","city":"Shelbyville","country":"US"}]})";
+
+template <class T>
+std::string feed(std::string_view doc, std::size_t chunk, bool& ok, T* out = nullptr)
+{
+    ins::decoder<T> d;
+    for (std::size_t i = 0; i < doc.size(); i += chunk)
+        d.write(doc.substr(i, chunk));
+    ok = d.finish();
+    if (out && ok)
+        *out = d.take();
+    return ins::format_issues(d.issues());
+}
+
+}  // namespace
+
+TEST(DecodeIncremental, EverySplitPointGivesTheWholeResult)
+{
+    auto whole = ins::from_json<Person>(person_doc);
+    for (std::size_t cut = 0; cut <= person_doc.size(); ++cut) {
+        ins::decoder<Person> d;
+        ASSERT_TRUE(d.write(person_doc.substr(0, cut)));
+        ASSERT_TRUE(d.write(person_doc.substr(cut)));
+        ASSERT_TRUE(d.finish()) << "cut at " << cut << ": " << ins::format_issues(d.issues());
+        auto p = d.take();
+        EXPECT_EQ(ins::to_json(p), ins::to_json(whole)) << "cut at " << cut;
+    }
+}
+
+TEST(DecodeIncremental, ByteByByteSameIssuesAsWhole)
+{
+    constexpr std::string_view bad =
+        R"({"name":"J","age":"thirty","addresses":[{"street":"s"},{"street":1,"city":"c"}]})";
+    bool ok = true;
+    auto pieces = feed<Person>(bad, 1, ok);
+    EXPECT_FALSE(ok);
+    EXPECT_EQ(pieces, ins::format_issues(ins::decode<Person>(bad).issues));
+    Household h;
+    feed<Household>(R"({"pets":[{"name":"Tom","indoor":true},{"name":"Rex","breed":"lab"}],
+                        "rooms":{"kitchen":1}})",
+                    3, ok, &h);
+    ASSERT_TRUE(ok);
+    EXPECT_TRUE(std::holds_alternative<Dog>(h.pets[1]));
+}
+
+TEST(DecodeIncremental, StringsGrowInPlaceAsTheTextArrives)
+{
+    ins::decoder<UserInfo> d;
+    d.write(R"({"name":"Jo)");
+    EXPECT_EQ(d.value().name, "Jo");
+    d.write(R"(hn Do)");
+    EXPECT_EQ(d.value().name, "John Do");
+    d.write(R"(e","age":3)");
+    EXPECT_EQ(d.value().name, "John Doe");
+    EXPECT_FALSE(d.done());
+    d.write("2}");
+    EXPECT_TRUE(d.done());
+    EXPECT_EQ(d.value().age, 32);
+    EXPECT_TRUE(d.finish());
+}
+
+TEST(DecodeIncremental, ListItemsAppearAsTheyClose)
+{
+    ins::decoder<Person> d;
+    d.write(R"({"name":"A","age":1,"addresses":[{"street":"s1","city":"c1"},)");
+    ASSERT_EQ(d.value().addresses.size(), 1u);
+    EXPECT_EQ(d.value().addresses[0].city, "c1");
+    d.write(R"({"street":"s2")");
+    ASSERT_EQ(d.value().addresses.size(), 2u);
+    EXPECT_EQ(d.value().addresses[1].street, "s2");
+    d.write(R"(,"city":"c2"}]})");
+    EXPECT_TRUE(d.finish());
+}
+
+TEST(DecodeIncremental, TruncatedStreamIsAnError)
+{
+    bool ok = true;
+    auto msg = feed<UserInfo>(R"({"name":"J","ag)", 4, ok);
+    EXPECT_FALSE(ok);
+    EXPECT_EQ(msg, "Invalid JSON at byte 15: the text ends before the JSON value is complete");
+}
+
+TEST(DecodeIncremental, GarbageAfterTheValueInALaterPiece)
+{
+    ins::decoder<UserInfo> d;
+    EXPECT_TRUE(d.write(R"({"name":"J","age":1})"));
+    EXPECT_TRUE(d.write("  \n"));
+    EXPECT_FALSE(d.write(" x"));
+    EXPECT_FALSE(d.finish());
+    EXPECT_EQ(ins::format_issues(d.issues()),
+              "Invalid JSON at byte 24: unexpected text after the JSON value near \"x\"");
+}
+
+TEST(DecodeIncremental, NothingIsAcceptedAfterASyntaxError)
+{
+    ins::decoder<UserInfo> d;
+    EXPECT_FALSE(d.write(R"({"name":})"));
+    EXPECT_FALSE(d.write(R"("J","age":1})"));
+    EXPECT_FALSE(d.finish());
+    EXPECT_EQ(d.issues().size(), 1u);
+}
+
+TEST(DecodeIncremental, KeysSplitAcrossPieces)
+{
+    ins::decoder<UserInfo> d;
+    for (auto piece : {R"({"na)", R"(m)", R"(e":"X","a)", R"(ge":7})"})
+        d.write(piece);
+    ASSERT_TRUE(d.finish());
+    EXPECT_EQ(d.value().name, "X");
+    EXPECT_EQ(d.value().age, 7);
+}
