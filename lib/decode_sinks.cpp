@@ -306,8 +306,13 @@ struct floating_s {
     static void store(decode_ctx& c, frame& f, double d, std::string const& found)
     {
         auto const& m = *static_cast<floating_meta const*>(f.meta);
-        if (!std::isfinite(d) || std::fabs(d) > m.max)
+        if (!std::isfinite(d))
             return type_issue(c, f, "a finite number", found);
+        if (std::fabs(d) > m.max)
+            return type_issue(c, f,
+                              "a number between -" + display_number(m.max) + " and " +
+                                  display_number(m.max) + " (float)",
+                              found);
         m.assign(f.target, d);
         check_number(c, f, d, found);
     }

@@ -65,7 +65,7 @@ void apply_constraints(boost::json::value& schema, field_info const* info)
     if (!info || !schema.is_object())
         return;
     auto& o = schema.get_object();
-    auto set_bound = [&](char const* key, std::optional<double> const& v, bool) {
+    auto set_bound = [&](char const* key, std::optional<double> const& v) {
         if (!v)
             return;
         // integral bounds are written as integers: `1`, not Boost.JSON's `1E0`
@@ -74,21 +74,20 @@ void apply_constraints(boost::json::value& schema, field_info const* info)
         else
             o[key] = *v;
     };
-    bool const integral = has_type(o, "integer");
-    if (integral || has_type(o, "number")) {
+    if (has_type(o, "integer") || has_type(o, "number")) {
         // a user bound replaces the type's own range where it is tighter
         if (info->minimum) {
             auto const* cur = o.if_contains("minimum");
             if (!cur || cur->to_number<double>() < *info->minimum)
-                set_bound("minimum", info->minimum, integral);
+                set_bound("minimum", info->minimum);
         }
         if (info->maximum) {
             auto const* cur = o.if_contains("maximum");
             if (!cur || cur->to_number<double>() > *info->maximum)
-                set_bound("maximum", info->maximum, integral);
+                set_bound("maximum", info->maximum);
         }
-        set_bound("exclusiveMinimum", info->exclusive_minimum, integral);
-        set_bound("exclusiveMaximum", info->exclusive_maximum, integral);
+        set_bound("exclusiveMinimum", info->exclusive_minimum);
+        set_bound("exclusiveMaximum", info->exclusive_maximum);
     }
     else if (has_type(o, "string")) {
         if (info->min_length)

@@ -83,15 +83,13 @@ int main(int argc, char** argv)
         return 2;
     }
 
-    json::object out;
-    auto& schemas = out["schemas"].emplace_object();
-    auto& strict = out["strict_schemas"].emplace_object();
+    json::object schemas, strict;
     for (auto const& e : registry) {
         schemas[e.name()] = e.schema();
         strict[e.name()] = e.strict_schema();
     }
 
-    auto& verdicts = out["verdicts"].emplace_array();
+    json::array verdicts;
     std::size_t index = 0;
     for (auto const& item : corpus.as_array()) {
         auto const& o = item.as_object();
@@ -106,5 +104,8 @@ int main(int argc, char** argv)
             {"model", model}, {"index", index}, {"valid", valid}, {"issues", issues}});
         ++index;
     }
+    json::object out{{"schemas", std::move(schemas)},
+                     {"strict_schemas", std::move(strict)},
+                     {"verdicts", std::move(verdicts)}};
     std::cout << json::serialize(out) << "\n";
 }

@@ -80,7 +80,8 @@ TEST(DecodeErrors, IntegerOverflowPerWidth)
               "9223372036854775807 (int64), got 1e+30 (number)");
     EXPECT_EQ(issues_of<Constrained>(
                   R"({"ratio":0.5,"count":1,"code":"ABC-1","level":1,"weight":1e39})"),
-              "weight: Input should be a finite number, got 1e+39 (number)");
+              "weight: Input should be a number between -3.4028234663852886e+38 and "
+              "3.4028234663852886e+38 (float), got 1e+39 (number)");
 }
 
 TEST(DecodeErrors, EnumValues)

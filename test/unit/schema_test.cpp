@@ -75,6 +75,8 @@ TEST(Schema, EnumsDescriptionsAndConstraints)
               R"({"type":"integer","minimum":-5,"exclusiveMaximum":100})");
     EXPECT_EQ(dump(c.at("code").as_object()), R"({"type":"string","pattern":"^[A-Z]{3}-[0-9]+$"})");
     EXPECT_EQ(dump(c.at("level").as_object()), R"({"type":"integer","minimum":0,"maximum":255})");
+    EXPECT_EQ(dump(c.at("weight").as_object()),
+              R"({"type":"number","minimum":-3.4028234663852886E38,"maximum":3.4028234663852886E38})");
 }
 
 TEST(Schema, VariantsMapsAnyAndDefaults)

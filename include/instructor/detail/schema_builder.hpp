@@ -92,7 +92,9 @@ boost::json::value schema_of(schema_builder& b, field_info const* info)
     }
     else if constexpr (integer<T>) {
         using L = std::numeric_limits<T>;
-        // 64-bit bounds are left out: JSON numbers lose precision there and they add noise.
+        // The schema states the range the C++ type can hold, so a validator and our decoder
+        // agree on overflow. 64-bit bounds are left out: JSON tools lose precision there. Use
+        // std::int64_t for a bare {"type": "integer"}.
         constexpr bool lo = std::is_signed_v<T> ? sizeof(T) < 8 : true;
         constexpr bool hi = sizeof(T) < 8;
         s = integer_schema(static_cast<std::int64_t>(L::min()),
@@ -100,6 +102,11 @@ boost::json::value schema_of(schema_builder& b, field_info const* info)
     }
     else if constexpr (std::is_floating_point_v<T>) {
         s = boost::json::object{{"type", "number"}};
+        if constexpr (sizeof(T) < sizeof(double)) {
+            // a float cannot hold every JSON number: say so, as for narrow integers
+            s.get_object()["minimum"] = -static_cast<double>(std::numeric_limits<T>::max());
+            s.get_object()["maximum"] = static_cast<double>(std::numeric_limits<T>::max());
+        }
     }
     else if constexpr (std::is_same_v<T, std::string>) {
         s = boost::json::object{{"type", "string"}};

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what instructor-cpp needs on Debian bookworm. Idempotent, and silent when nothing is
+# missing. Also fetches the npm tools the tests use (ajv) into build/npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake ninja-build g++ clang-14 ccache pkg-config
+          libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
+          libssl-dev libgtest-dev libgmock-dev libbenchmark-dev)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "deps: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--npm" ] && [ ! -f build/npm/node_modules/ajv/package.json ]; then
+    echo "deps: installing ajv into build/npm"
+    mkdir -p build/npm
+    npm install --silent --no-audit --no-fund --prefix build/npm ajv@8 >/dev/null
+fi

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds and runs every test: plain (RelWithDebInfo), then everything again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then checks that clang 14 compiles the library.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh --npm
+
+jobs=$(nproc)
+node_modules="$PWD/build/npm/node_modules"
+
+configure() {  # dir, extra cmake args...
+    local dir=$1
+    shift
+    cmake -S . -B "$dir" -G Ninja -DINSTRUCTOR_NODE_MODULES="$node_modules" "$@" >/dev/null
+}
+
+echo "== plain build and tests"
+configure build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build/release
+ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+echo "== sanitized build (ASan + UBSan) and tests"
+configure build/asan -DCMAKE_BUILD_TYPE=Debug -DINSTRUCTOR_SANITIZE=ON \
+    -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
+cmake --build build/asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build/asan --output-on-failure -j "$jobs"
+
+echo "== clang 14 compiles the library and its headers"
+configure build/clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
+cmake --build build/clang --target instructor instructor_standalone_headers
+
+echo "== all tests passed"
