@@ -54,7 +54,7 @@ constexpr std::size_t max_pattern_input = 16 * 1024;
 
 }  // namespace
 
-void check_number(decode_ctx& c, frame const& f, double v, std::string const& found)
+void check_number(decode_ctx& c, frame const& f, double v, shown found)
 {
     auto const* info = f.info;
     if (!info)
@@ -62,7 +62,7 @@ void check_number(decode_ctx& c, frame const& f, double v, std::string const& fo
     auto fail = [&](char const* what, double bound) {
         c.add_issue(f, issue_kind::constraint,
                     std::string("Input should be ") + what + " " + display_number(bound) +
-                        ", got " + found);
+                        ", got " + show(c, found));
     };
     if (info->minimum && v < *info->minimum)
         fail("greater than or equal to", *info->minimum);

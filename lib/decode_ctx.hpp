@@ -56,6 +56,13 @@ struct decode_ctx {
     void replay(boost::json::value const& v, std::size_t depth = 0);
 };
 
+/// The input value as an issue shows it, formatted only when an issue is raised: the number
+/// given, or (when null) the string the sink collected in ctx.scratch.
+struct shown {
+    number const* num = nullptr;
+};
+std::string show(decode_ctx const& c, shown what);
+
 /// The root frame of a decode.
 frame root_frame(sink_ref root, void* target);
 

@@ -99,6 +99,19 @@ void decode_ctx::replay(boost::json::value const& v, std::size_t depth)
     }
 }
 
+std::string show(decode_ctx const& c, shown what)
+{
+    if (!what.num)
+        return display_string(c.scratch, c.scratch_len) + " (string)";
+    std::string s;
+    switch (what.num->kind) {
+    case number::i64: append_number(s, what.num->i); return s + " (integer)";
+    case number::u64: append_number(s, what.num->u); return s + " (integer)";
+    case number::dbl: return display_number(what.num->d) + " (number)";
+    }
+    return s;
+}
+
 frame root_frame(sink_ref root, void* target)
 {
     frame f;

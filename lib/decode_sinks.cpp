@@ -35,24 +35,18 @@ std::string_view collected(decode_ctx& c, frame& f, std::string_view last, bool&
     return c.scratch;
 }
 
-std::string found_string(decode_ctx& c) { return display_string(c.scratch, c.scratch_len) + " (string)"; }
-
-std::string found_number(number const& n)
-{
-    std::string s;
-    switch (n.kind) {
-    case number::i64: append_number(s, n.i); return s + " (integer)";
-    case number::u64: append_number(s, n.u); return s + " (integer)";
-    case number::dbl: return display_number(n.d) + " (number)";
-    }
-    return s;
-}
+constexpr shown the_string{};
 
 void type_issue(decode_ctx& c, frame const& f, std::string_view expected, std::string_view found)
 {
     std::string m = "Input should be ";
     m.append(expected).append(", got ").append(found);
     c.add_issue(f, issue_kind::type, std::move(m));
+}
+
+void type_issue(decode_ctx& c, frame const& f, std::string_view expected, shown found)
+{
+    type_issue(c, f, expected, show(c, found));
 }
 
 /// Turns the frame into one that skips the rest of the value it started.
@@ -79,13 +73,13 @@ void reject_string_end(decode_ctx& c, frame& f, std::string_view last)
 {
     bool complete;
     collected(c, f, last, complete);
-    type_issue(c, f, S::expected(f), found_string(c));
+    type_issue(c, f, S::expected(f), the_string);
     c.pop();
 }
 template <class S>
 void reject_number(decode_ctx& c, frame& f, number const& n)
 {
-    type_issue(c, f, S::expected(f), found_number(n));
+    type_issue(c, f, S::expected(f), shown{&n});
     c.pop();
 }
 template <class S>
@@ -214,7 +208,7 @@ struct bool_s {
                 if (iequals(s, t))
                     return boolean(c, f, false);
         }
-        type_issue(c, f, expected(f), found_string(c));
+        type_issue(c, f, expected(f), the_string);
         c.pop();
     }
 };
@@ -223,7 +217,7 @@ struct integer_s {
     static std::string_view expected(frame const&) { return "a valid integer"; }
     static integer_meta const& meta(frame const& f) { return *static_cast<integer_meta const*>(f.meta); }
 
-    static void range_issue(decode_ctx& c, frame& f, std::string const& found)
+    static void range_issue(decode_ctx& c, frame& f, shown found)
     {
         auto const& m = meta(f);
         std::string e = "an integer between ";
@@ -233,7 +227,7 @@ struct integer_s {
         e.append(" (").append(m.type_name).append(")");
         type_issue(c, f, e, found);
     }
-    static void store_signed(decode_ctx& c, frame& f, std::int64_t v, std::string const& found)
+    static void store_signed(decode_ctx& c, frame& f, std::int64_t v, shown found)
     {
         auto const& m = meta(f);
         if (v < m.min || (v >= 0 && static_cast<std::uint64_t>(v) > m.max))
@@ -241,7 +235,7 @@ struct integer_s {
         m.assign(f.target, v);
         check_number(c, f, static_cast<double>(v), found);
     }
-    static void store_unsigned(decode_ctx& c, frame& f, std::uint64_t v, std::string const& found)
+    static void store_unsigned(decode_ctx& c, frame& f, std::uint64_t v, shown found)
     {
         auto const& m = meta(f);
         if (v > m.max)
@@ -249,7 +243,7 @@ struct integer_s {
         m.assign_unsigned(f.target, v);
         check_number(c, f, static_cast<double>(v), found);
     }
-    static void store_double(decode_ctx& c, frame& f, double d, std::string const& found)
+    static void store_double(decode_ctx& c, frame& f, double d, shown found)
     {
         if (!c.opts.coerce)
             return type_issue(c, f, expected(f), found);
@@ -265,7 +259,7 @@ struct integer_s {
 
     static void number(decode_ctx& c, frame& f, detail::number const& n)
     {
-        auto found = found_number(n);
+        shown found{&n};
         switch (n.kind) {
         case number::i64: store_signed(c, f, n.i, found); break;
         case number::u64: store_unsigned(c, f, n.u, found); break;
@@ -277,7 +271,7 @@ struct integer_s {
     {
         bool complete;
         auto s = trim(collected(c, f, last, complete));
-        auto found = found_string(c);
+        shown found = the_string;
         if (c.opts.coerce && complete && !s.empty()) {
             char const* end = s.data() + s.size();
             std::int64_t i;
@@ -303,7 +297,7 @@ struct integer_s {
 
 struct floating_s {
     static std::string_view expected(frame const&) { return "a valid number"; }
-    static void store(decode_ctx& c, frame& f, double d, std::string const& found)
+    static void store(decode_ctx& c, frame& f, double d, shown found)
     {
         auto const& m = *static_cast<floating_meta const*>(f.meta);
         if (!std::isfinite(d))
@@ -321,14 +315,14 @@ struct floating_s {
         double d = n.kind == number::i64   ? static_cast<double>(n.i)
                    : n.kind == number::u64 ? static_cast<double>(n.u)
                                            : n.d;
-        store(c, f, d, found_number(n));
+        store(c, f, d, shown{&n});
         c.pop();
     }
     static void string_end(decode_ctx& c, frame& f, std::string_view last)
     {
         bool complete;
         auto s = trim(collected(c, f, last, complete));
-        auto found = found_string(c);
+        shown found = the_string;
         double d;
         char const* end = s.data() + s.size();
         if (c.opts.coerce && complete && !s.empty()) {
@@ -399,7 +393,7 @@ struct enum_s {
                 }
             }
         }
-        type_issue(c, f, expected(f), found_string(c));
+        type_issue(c, f, expected(f), the_string);
         c.pop();
     }
 };

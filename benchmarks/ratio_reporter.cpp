@@ -1,0 +1,44 @@
+#include "ratio_reporter.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+
+namespace bench {
+namespace {
+
+class reporter : public benchmark::ConsoleReporter {
+public:
+    std::map<std::string, double> cpu_ns;  // per iteration
+
+    void ReportRuns(std::vector<Run> const& runs) override
+    {
+        for (auto const& r : runs)
+            if (r.run_type == Run::RT_Iteration && r.iterations > 0)
+                cpu_ns[r.benchmark_name()] = r.GetAdjustedCPUTime();
+        ConsoleReporter::ReportRuns(runs);
+    }
+};
+
+}  // namespace
+
+int run(int argc, char** argv, std::vector<ratio> const& ratios)
+{
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    reporter rep;
+    benchmark::RunSpecifiedBenchmarks(&rep);
+    benchmark::Shutdown();
+    std::printf("\nRatios (time of the first / time of the second; < 1 means faster):\n");
+    for (auto const& r : ratios) {
+        auto a = rep.cpu_ns.find(r.ours), b = rep.cpu_ns.find(r.baseline);
+        if (a == rep.cpu_ns.end() || b == rep.cpu_ns.end())
+            continue;
+        std::printf("  %-50s %.3f\n", r.label.c_str(), a->second / b->second);
+    }
+    return 0;
+}
+
+}  // namespace bench
