@@ -3,16 +3,11 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <new>
 
 using namespace models;
 namespace json = boost::json;
 
 namespace {
-
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
 
 template <class V>
 std::string dump(V const& v)
@@ -21,17 +16,6 @@ std::string dump(V const& v)
 }
 
 }  // namespace
-
-void* operator new(std::size_t n)
-{
-    if (counting)
-        ++allocations;
-    if (void* p = std::malloc(n ? n : 1))
-        return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 TEST(Schema, SeedUserInfo)
 {
@@ -115,22 +99,6 @@ TEST(Schema, StrictModeRules)
               R"(["street","city","country"])");
     // the plain schema is untouched
     EXPECT_FALSE(ins::json_schema<Ticket>().contains("additionalProperties"));
-}
-
-TEST(Schema, BuiltOnceThenNoAllocation)
-{
-    auto const* first = &ins::json_schema<Person>();
-    auto const* strict = &ins::strict_json_schema<Person>();
-    allocations = 0;
-    counting = true;
-    auto const* again = &ins::json_schema<Person>();
-    auto const* strict_again = &ins::strict_json_schema<Person>();
-    auto const& name = ins::model_name<Person>();
-    counting = false;
-    EXPECT_EQ(first, again);
-    EXPECT_EQ(strict, strict_again);
-    EXPECT_EQ(name, "Person");
-    EXPECT_EQ(allocations, 0u);
 }
 
 namespace one {
