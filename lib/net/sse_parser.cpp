@@ -1,1 +1,135 @@
-// placeholder: being written
+#include <instructor/error.hpp>
+#include <instructor/net/sse_parser.hpp>
+
+#include <utility>
+
+namespace instructor::net {
+namespace {
+
+constexpr std::string_view bom = "\xEF\xBB\xBF";
+
+}  // namespace
+
+sse_parser::sse_parser(sse_limits limits) : limits_(limits) {}
+
+std::error_code sse_parser::feed(std::string_view bytes)
+{
+    if (error_) return error_;
+    // The BOM may itself arrive split, so it is matched a byte at a time.
+    while (!bom_checked_ && !bytes.empty()) {
+        if (bytes.front() == bom[bom_matched_]) {
+            bytes.remove_prefix(1);
+            if (++bom_matched_ == bom.size()) bom_checked_ = true;
+        }
+        else {
+            bom_checked_ = true;
+            // A partial BOM was ordinary text after all (it holds no line end).
+            line_.assign(bom.substr(0, bom_matched_));
+        }
+    }
+    feed_lines(bytes);
+    return error_;
+}
+
+void sse_parser::feed_lines(std::string_view bytes)
+{
+    if (skip_lf_ && !bytes.empty()) {
+        if (bytes.front() == '\n') bytes.remove_prefix(1);
+        skip_lf_ = false;
+    }
+    while (!bytes.empty() && !error_) {
+        auto const end = bytes.find_first_of("\r\n");
+        if (end == std::string_view::npos) {
+            if (line_.size() + bytes.size() > limits_.max_line) return fail();
+            line_.append(bytes);
+            return;
+        }
+        auto const piece = bytes.substr(0, end);
+        if (line_.size() + piece.size() > limits_.max_line) return fail();
+        if (line_.empty()) {
+            process_line(piece);  // the common case: no copy
+        }
+        else {
+            line_.append(piece);
+            process_line(line_);
+            line_.clear();
+        }
+        bool const cr = bytes[end] == '\r';
+        bytes.remove_prefix(end + 1);
+        if (cr) {
+            if (bytes.empty()) skip_lf_ = true;
+            else if (bytes.front() == '\n') bytes.remove_prefix(1);
+        }
+    }
+}
+
+void sse_parser::process_line(std::string_view line)
+{
+    if (line.empty()) return dispatch();
+    if (line.front() == ':') return;  // comment, e.g. a keep-alive ": ping"
+    std::string_view field = line;
+    std::string_view value;
+    if (auto const colon = line.find(':'); colon != std::string_view::npos) {
+        field = line.substr(0, colon);
+        value = line.substr(colon + 1);
+        if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    }
+    if (field == "data") {
+        // `data_` keeps a '\n' after each line; the last one is dropped on dispatch.
+        if (data_.size() + value.size() > limits_.max_event) return fail();
+        data_.append(value);
+        data_.push_back('\n');
+    }
+    else if (field == "event") {
+        event_.assign(value);
+    }
+    else if (field == "id") {
+        if (value.find('\0') == std::string_view::npos) id_.assign(value);
+    }
+    // "retry" only matters to a reconnecting EventSource, which we are not; others are ignored.
+}
+
+void sse_parser::dispatch()
+{
+    if (data_.empty()) {
+        event_.clear();
+        return;
+    }
+    data_.pop_back();
+    if (data_ == "[DONE]") {
+        done_ = true;
+        data_.clear();
+        event_.clear();
+        return;
+    }
+    queue_.push_back(sse_event{std::move(event_), std::move(data_), id_});
+    data_.clear();  // moved-from strings are valid but unspecified
+    event_.clear();
+}
+
+void sse_parser::fail()
+{
+    error_ = make_error_code(errc::response_too_large);
+    line_ = {};
+    data_ = {};
+    event_ = {};
+}
+
+std::optional<sse_event> sse_parser::next()
+{
+    if (queue_.empty()) return std::nullopt;
+    std::optional<sse_event> ev{std::move(queue_.front())};
+    queue_.pop_front();
+    return ev;
+}
+
+std::error_code sse_parser::finish()
+{
+    line_.clear();
+    data_.clear();
+    event_.clear();
+    skip_lf_ = false;
+    return error_;
+}
+
+}  // namespace instructor::net

@@ -1,0 +1,66 @@
+// Requests, responses and settings of the HTTP transport (no Asio here: plain data).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor::net {
+
+struct header {
+    std::string name;
+    std::string value;
+};
+
+/// Case-insensitive lookup of the first header named `name`.
+std::optional<std::string_view> find_header(std::vector<header> const& headers,
+                                            std::string_view name) noexcept;
+
+struct http_request {
+    std::string method = "POST";
+    std::string url;              ///< absolute: http[s]://host[:port]/path
+    std::vector<net::header> headers;  ///< sent as given (after Host, User-Agent, Content-Type)
+    std::string body;
+    /// Header names whose values are secrets: never copied into errors, logs or hooks.
+    std::vector<std::string> secret_headers{"authorization", "x-api-key", "api-key"};
+};
+
+struct http_response {
+    unsigned status = 0;
+    std::vector<net::header> headers;
+    std::string body;
+
+    std::optional<std::string_view> find(std::string_view name) const noexcept
+    {
+        return find_header(headers, name);
+    }
+};
+
+/// Transport settings; every duration and limit has a documented default.
+struct transport_options {
+    std::chrono::milliseconds connect_timeout{10'000};   ///< resolve + TCP connect + TLS handshake
+    std::chrono::milliseconds request_timeout{600'000};  ///< one attempt, first byte sent to last byte read
+    std::chrono::milliseconds idle_timeout{120'000};     ///< longest silence while reading a response
+    /// Requests in flight per scheme+host+port (more wait for a free connection, within their
+    /// deadline); as many idle connections are kept for reuse.
+    std::size_t max_connections_per_host = 64;
+    std::size_t max_header_bytes = 64 * 1024;
+    std::size_t max_body_bytes = 16 * 1024 * 1024;
+    std::string ca_file;  ///< extra trust anchors (PEM), added to the system store
+    std::string ca_dir;   ///< hashed directory of extra trust anchors
+    /// Disables certificate and host name verification. Only for local testing.
+    bool danger_accept_invalid_certs = false;
+    std::string user_agent;  ///< default: "instructor-cpp/<version>"
+};
+
+/// Network retries (the policy of the official OpenAI SDKs, see retry_policy.hpp).
+struct retry_settings {
+    int max_retries = 2;
+    /// The whole call, retries and backoff sleeps included; none when unset.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
+}  // namespace instructor::net

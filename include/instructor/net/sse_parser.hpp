@@ -1,0 +1,74 @@
+// Server-sent events: the WHATWG "event stream interpretation", fed incrementally (sans I/O).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace instructor::net {
+
+/// One dispatched event.
+struct sse_event {
+    std::string event;  ///< "" when the event had no `event:` field (callers treat it as "message")
+    std::string data;   ///< the `data:` lines joined with '\n'
+    std::string id;     ///< the last event ID seen so far in the stream (it carries over events)
+
+    friend bool operator==(sse_event const&, sse_event const&) = default;
+};
+
+/// Caps on what one stream may make the parser buffer.
+struct sse_limits {
+    std::size_t max_line = 1 << 20;    ///< bytes in one line, line end excluded
+    std::size_t max_event = 16 << 20;  ///< bytes of data in one event, joining '\n's included
+};
+
+/// Turns the bytes of a `text/event-stream` body into events. It does no I/O: the transport
+/// feeds it what it reads and pops the events. The work is linear in the bytes fed, however they
+/// are split; only an unfinished line and the current event's fields are buffered.
+///
+/// Lines end with CRLF, LF or CR (a CRLF split across two feeds is one line end). A UTF-8 BOM at
+/// the start is skipped. `retry:` fields, comments and unknown fields are ignored.
+class sse_parser {
+public:
+    explicit sse_parser(sse_limits limits = {});
+
+    /// Feeds the next bytes of the body, split anywhere. Complete events are queued.
+    /// Returns `errc::response_too_large` when a line or an event's data exceeds its limit; the
+    /// error is sticky: every later feed() and finish() returns it and ignores its input. Events
+    /// queued before the error can still be popped.
+    std::error_code feed(std::string_view bytes);
+
+    /// Pops the next complete event, if any.
+    std::optional<sse_event> next();
+
+    /// True once an event whose data is exactly `[DONE]` arrived (OpenAI's terminator). That
+    /// event is not queued.
+    bool done() const noexcept { return done_; }
+
+    /// The body ended. An event not terminated by a blank line is discarded, as the
+    /// specification requires. Returns the sticky error, if any.
+    std::error_code finish();
+
+private:
+    void feed_lines(std::string_view bytes);
+    void process_line(std::string_view line);
+    void dispatch();
+    void fail();
+
+    sse_limits limits_;
+    std::deque<sse_event> queue_;
+    std::string line_;   // the unfinished line, when a feed ended inside one
+    std::string data_;   // data buffer: each data line plus '\n'
+    std::string event_;  // event type buffer
+    std::string id_;     // last event ID buffer
+    std::error_code error_;
+    unsigned bom_matched_ = 0;  // BOM bytes matched so far at the start of the stream
+    bool bom_checked_ = false;
+    bool skip_lf_ = false;  // the previous line ended with CR: a leading LF belongs to it
+    bool done_ = false;
+};
+
+}  // namespace instructor::net

@@ -1,0 +1,26 @@
+// Asio/Beast/OpenSSL failures as ins::error (private to lib/).
+#pragma once
+
+#include <instructor/error.hpp>
+#include <instructor/net/http_types.hpp>
+
+#include <boost/system/error_code.hpp>
+
+#include <string>
+#include <vector>
+
+namespace instructor::net {
+
+/// Maps a failed network operation to its errc: timeout, cancelled, response_too_large (a
+/// header or body limit), protocol_error (malformed HTTP), tls_failed, else connection_failed.
+[[noreturn]] void throw_network(boost::system::error_code const& ec, std::string const& what);
+[[noreturn]] void throw_cancelled();
+
+/// The values of the request's secret headers, as they could appear in an echoed message
+/// (with and without a "Bearer " prefix).
+std::vector<std::string> secrets_of(http_request const& request);
+
+/// `text` with every secret replaced by "[redacted]".
+std::string redact(std::string text, std::vector<std::string> const& secrets);
+
+}  // namespace instructor::net
