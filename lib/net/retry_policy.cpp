@@ -28,9 +28,8 @@ char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + '
 
 bool iequals(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return lower(x) == lower(y);
-           });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](char x, char y) { return lower(x) == lower(y); });
 }
 
 // What Python's float() accepts, near enough: surrounding blanks, a sign, decimals, exponents.
@@ -67,8 +66,8 @@ std::optional<unsigned> parse_month(std::string_view s)
 
 bool is_day_name(std::string_view s)
 {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return lower(c) >= 'a' && lower(c) <= 'z'; });
+    return !s.empty() && std::all_of(s.begin(), s.end(),
+                                     [](char c) { return lower(c) >= 'a' && lower(c) <= 'z'; });
 }
 
 // "HH:MM:SS" as seconds since midnight; 60 seconds allowed for a leap second.
@@ -166,8 +165,8 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
         auto year = parse_digits(date.substr(7, 2), 2, 2);
         // Python's email.utils rule for two-digit years.
         if (year) *year += *year > 68 ? 1900 : 2000;
-        return make_time(year, parse_month(date.substr(3, 3)), parse_digits(date.substr(0, 2), 2, 2),
-                         parse_time_of_day(t[2]));
+        return make_time(year, parse_month(date.substr(3, 3)),
+                         parse_digits(date.substr(0, 2), 2, 2), parse_time_of_day(t[2]));
     }
     if (n == 5) {  // asctime: Sun Nov  6 08:49:37 1994
         if (!is_day_name(t[0])) return std::nullopt;

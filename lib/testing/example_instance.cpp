@@ -269,6 +269,9 @@ void fit_length(std::string& s, std::optional<std::uint64_t> min, std::optional<
 
 bool matches(std::string const& pattern, std::string const& value)
 {
+    // libstdc++'s matcher recurses per character: long padded values would risk the stack
+    if (value.size() > 1000)
+        return true;
     try {
         return std::regex_search(value, std::regex(pattern, std::regex::ECMAScript));
     }
@@ -417,17 +420,17 @@ json::value generator::instance(json::object const& s, std::string_view name)
             type = t->get_string();
         }
         else if (t->is_array()) {
-            // ["string", "null"]: the null only when deep, as for anyOf
+            // ["string", "null"]: null only when deep, as for anyOf
+            bool nullable = false;
             for (auto const& e : t->get_array()) {
                 if (!e.is_string())
                     continue;
-                std::string_view ts = e.get_string();
-                if (ts == "null" ? deep() : type.empty())
-                    type = ts;
-                if (ts == "null" && deep())
-                    break;
+                if (e.get_string() == "null")
+                    nullable = true;
+                else if (type.empty())
+                    type = e.get_string();
             }
-            if (type.empty())
+            if (type.empty() || (nullable && deep()))
                 type = "null";
         }
     }

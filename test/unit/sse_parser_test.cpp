@@ -6,12 +6,21 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <iterator>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 namespace ins = instructor;
+
+namespace instructor::net {
+// Readable failure messages.
+void PrintTo(sse_event const& e, std::ostream* os)
+{
+    *os << "{event: \"" << e.event << "\", data: \"" << e.data << "\", id: \"" << e.id << "\"}";
+}
+}  // namespace instructor::net
+
 using ins::net::sse_event;
 using ins::net::sse_limits;
 using ins::net::sse_parser;
@@ -79,7 +88,8 @@ constexpr std::string_view mixed_stream =
     "data\n"
     "retry: 100\r\n"
     "\n"
-    "data: {\"a\":1}\r"
+    "data: {\"a\":1}\r\n"
+    "\r"
     "\n"
     "data: [DONE]\n"
     "\n";

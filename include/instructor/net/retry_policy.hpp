@@ -11,7 +11,7 @@ namespace instructor::net {
 /// What the transport knows about a failed attempt. Header values are passed verbatim.
 struct attempt_outcome {
     std::optional<unsigned> status;             ///< HTTP status, when a response arrived
-    bool network_error = false;                 ///< connect/reset/closed/timeout: no usable response
+    bool network_error = false;                 ///< connect/reset/closed/timeout: no response
     std::optional<std::string> should_retry;    ///< `x-should-retry` header, if present
     std::optional<std::string> retry_after_ms;  ///< `retry-after-ms` header (milliseconds, float)
     std::optional<std::string> retry_after;     ///< `Retry-After`: seconds (float) or an HTTP-date

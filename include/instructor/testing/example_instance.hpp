@@ -27,9 +27,10 @@ namespace instructor::testing {
 ///   first run of 2-3 Capitalized words in the prompt ("John Doe"), else "Jane Doe"; a name
 ///   containing `email` takes the first e-mail address in the prompt, else "jane@example.com";
 ///   anything else is "example". minLength pads with 'x' and maxLength truncates, both in code
-///   points. A `pattern` is checked (std::regex, ECMAScript, search) and the first of those
-///   candidates and "example" that matches is used, but patterns are not synthesized: when none
-///   matches the value is left as it is (script the mock for such fields).
+///   points. A `pattern` is checked (std::regex, ECMAScript, search; not on values longer than
+///   1000 bytes, nor when std::regex cannot read it) and the first of those candidates and
+///   "example" that matches is used, but patterns are not synthesized: when none matches, the
+///   value is left as it is and is not valid (script the mock for such fields).
 /// - integer: the first integer in the prompt within the bounds, else the smallest valid value
 ///   >= 0 (0, the minimum, exclusiveMinimum + 1, or the maximum when every valid value is
 ///   negative); emitted as int64.

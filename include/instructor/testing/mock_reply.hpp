@@ -1,0 +1,56 @@
+// What the mock endpoint answers to one request, when a test scripts it.
+#pragma once
+
+#include <instructor/net/http_types.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace instructor::testing {
+
+/// One scripted answer. Fields combine: a delayed, drip-fed body cut after N bytes is fine.
+struct mock_reply {
+    unsigned status = 200;
+    std::vector<net::header> headers;
+    std::string body;  ///< sent verbatim
+    std::string content_type = "application/json";
+    std::chrono::milliseconds delay{0};  ///< before the status line
+    /// 0: the body in one piece with Content-Length. Else chunked transfer encoding, this many
+    /// bytes a chunk, `chunk_delay` apart (a drip-fed, slow body).
+    std::size_t chunk_size = 0;
+    std::chrono::milliseconds chunk_delay{0};
+    /// Close the connection after this many body bytes (a response cut mid-body or mid-stream).
+    std::optional<std::size_t> close_after_bytes;
+    bool close_without_response = false;  ///< read the request, then close the connection
+    bool keep_alive = true;
+
+    /// A 200 with this JSON body.
+    static mock_reply json(std::string body);
+    /// An error status with an OpenAI-shaped body `{"error": {"message", "type", "code"}}`.
+    static mock_reply error(unsigned status, std::string message,
+                            std::vector<net::header> headers = {});
+    /// 429 with `Retry-After: <seconds>`.
+    static mock_reply rate_limited(std::chrono::seconds retry_after);
+    /// A server-sent event stream of these `data:` payloads, then `data: [DONE]` when `done`.
+    static mock_reply sse(std::vector<std::string> const& payloads, bool done = true);
+    /// A 200 whose body is `bytes` long (valid JSON: a string of that length).
+    static mock_reply oversized(std::size_t bytes);
+
+    // OpenAI chat completions.
+    /// `choices[0].message.content = content`, with `finish_reason`.
+    static mock_reply chat_content(std::string content, std::string finish_reason = "stop");
+    /// One tool call `name(arguments)`.
+    static mock_reply chat_tool_call(std::string name, std::string arguments);
+    /// A structured-outputs refusal (`message.refusal`).
+    static mock_reply chat_refusal(std::string message);
+};
+
+/// A chat.completion object with the given message and finish reason (usage included).
+boost::json::object chat_completion(boost::json::object message, std::string_view finish_reason);
+
+}  // namespace instructor::testing

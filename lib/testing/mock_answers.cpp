@@ -1,0 +1,357 @@
+// The mock endpoint's default answers: what a provider would say, in its wire format, with an
+// instance of the schema the request carries.
+#include "mock_answers.hpp"
+
+#include <instructor/testing/example_instance.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/stream_parser.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <atomic>
+
+namespace instructor::testing {
+
+namespace json = boost::json;
+
+namespace {
+
+std::atomic<unsigned> next_id{1};
+
+std::string text_of(json::value const& content)
+{
+    if (content.is_string())
+        return std::string(content.get_string());
+    std::string out;
+    if (content.is_array())
+        for (auto const& part : content.get_array())
+            if (part.is_object())
+                if (auto const* t = part.get_object().if_contains("text"); t && t->is_string()) {
+                    if (!out.empty())
+                        out += "\n";
+                    out += t->get_string();
+                }
+    return out;
+}
+
+/// The text of every message with this role, joined.
+std::string texts(json::object const& req, std::string_view role)
+{
+    std::string out;
+    if (auto const* msgs = req.if_contains("messages"); msgs && msgs->is_array())
+        for (auto const& m : msgs->get_array()) {
+            if (!m.is_object())
+                continue;
+            auto const* r = m.get_object().if_contains("role");
+            auto const* c = m.get_object().if_contains("content");
+            if (r && c && r->is_string() && r->get_string() == role) {
+                if (!out.empty())
+                    out += "\n";
+                out += text_of(*c);
+            }
+        }
+    return out;
+}
+
+/// A schema written into prompt text (json and md_json modes put it in the system message): the
+/// first '{' at which a JSON object with schema keywords parses.
+std::optional<json::object> schema_in_text(std::string_view text)
+{
+    for (std::size_t at = text.find('{'); at != std::string_view::npos;
+         at = text.find('{', at + 1)) {
+        json::stream_parser p;
+        boost::system::error_code ec;
+        p.write_some(text.data() + at, text.size() - at, ec);
+        if (!p.done())
+            continue;
+        auto v = p.release();
+        if (v.is_object() && (v.get_object().contains("properties") ||
+                              v.get_object().contains("type")))
+            return std::move(v.get_object());
+    }
+    return std::nullopt;
+}
+
+json::object const* object_at(json::object const& o, std::string_view key)
+{
+    auto const* v = o.if_contains(key);
+    return v && v->is_object() ? &v->get_object() : nullptr;
+}
+
+std::string str_at(json::object const& o, std::string_view key)
+{
+    auto const* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::vector<std::string> split(std::string const& s, std::size_t n)
+{
+    std::vector<std::string> out;
+    n = std::max<std::size_t>(n, 1);
+    for (std::size_t i = 0; i < s.size(); i += n)
+        out.push_back(s.substr(i, n));
+    return out;
+}
+
+json::object usage_openai(std::size_t in, std::size_t out)
+{
+    auto p = static_cast<std::int64_t>(in / 4 + 1), c = static_cast<std::int64_t>(out / 4 + 1);
+    return {{"prompt_tokens", p}, {"completion_tokens", c}, {"total_tokens", p + c}};
+}
+
+struct tool_call {
+    std::string id, name, arguments;
+};
+
+// ---- OpenAI chat completions ---------------------------------------------------------------------
+
+mock_reply openai_answer(json::object const& req, std::size_t request_size, mock_options const& o)
+{
+    std::string const prompt = texts(req, "user");
+    std::string const model = req.contains("model") ? str_at(req, "model") : "mock-model";
+    unsigned const id = next_id++;
+    std::vector<tool_call> calls;
+    std::string content;
+    bool have_content = false;
+
+    auto const* tools = req.if_contains("tools");
+    if (tools && tools->is_array() && !tools->get_array().empty()) {
+        std::string chosen;
+        if (auto const* tc = object_at(req, "tool_choice"))
+            if (auto const* f = object_at(*tc, "function"))
+                chosen = str_at(*f, "name");
+        for (auto const& t : tools->get_array()) {
+            auto const* f = t.is_object() ? object_at(t.get_object(), "function") : nullptr;
+            if (!f)
+                continue;
+            std::string name = str_at(*f, "name");
+            if (!chosen.empty() && name != chosen)
+                continue;
+            json::object schema;
+            if (auto const* p = object_at(*f, "parameters"))
+                schema = *p;
+            calls.push_back({"call_mock_" + std::to_string(id) + "_" + std::to_string(calls.size()),
+                             name, json::serialize(example_instance(schema, prompt))});
+        }
+    }
+    else {
+        std::optional<json::object> schema;
+        if (auto const* rf = object_at(req, "response_format")) {
+            if (auto const* js = object_at(*rf, "json_schema"); js && object_at(*js, "schema"))
+                schema = *object_at(*js, "schema");
+            else if (auto const* s = object_at(*rf, "schema"))
+                schema = *s;  // the older {type: json_object, schema} shape
+        }
+        if (!schema)
+            schema = schema_in_text(texts(req, "system"));
+        if (!schema)
+            schema = schema_in_text(prompt);
+        if (schema) {
+            content = json::serialize(example_instance(*schema, prompt));
+            if (prompt.find("```json") != std::string::npos)
+                content = "Here is the result:\n```json\n" + content + "\n```";
+        }
+        else {
+            content = "Hello from the mock endpoint.";
+        }
+        have_content = true;
+    }
+
+    std::string finish = calls.empty() ? "stop" : "tool_calls";
+    std::size_t out_size = content.size();
+    for (auto const& c : calls)
+        out_size += c.arguments.size();
+
+    auto const* s = req.if_contains("stream");
+    if (!(s && s->is_bool() && s->get_bool())) {
+        json::object message{{"role", "assistant"}, {"refusal", nullptr}};
+        if (have_content)
+            message["content"] = content;
+        else
+            message["content"] = nullptr;
+        if (!calls.empty()) {
+            json::array tc;
+            for (auto const& c : calls)
+                tc.push_back(json::object{{"id", c.id},
+                                          {"type", "function"},
+                                          {"function", {{"name", c.name}, {"arguments", c.arguments}}}});
+            message["tool_calls"] = std::move(tc);
+        }
+        auto body = chat_completion(std::move(message), finish);
+        body["id"] = "chatcmpl-mock-" + std::to_string(id);
+        body["model"] = model;
+        body["usage"] = usage_openai(request_size, out_size);
+        return mock_reply::json(json::serialize(body));
+    }
+
+    std::vector<std::string> events;
+    auto chunk = [&](json::object delta, json::value finish_reason) {
+        json::object c{{"id", "chatcmpl-mock-" + std::to_string(id)},
+                       {"object", "chat.completion.chunk"},
+                       {"created", 1700000000},
+                       {"model", model},
+                       {"choices", json::array{json::object{{"index", 0},
+                                                            {"delta", std::move(delta)},
+                                                            {"finish_reason", finish_reason}}}}};
+        events.push_back(json::serialize(c));
+    };
+    chunk({{"role", "assistant"}, {"content", have_content ? json::value("") : json::value()}},
+          nullptr);
+    if (have_content) {
+        for (auto const& piece : split(content, o.stream_chunk_size))
+            chunk({{"content", piece}}, nullptr);
+    }
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        auto const idx = static_cast<std::int64_t>(i);
+        chunk({{"tool_calls", json::array{json::object{
+                                  {"index", idx},
+                                  {"id", calls[i].id},
+                                  {"type", "function"},
+                                  {"function", {{"name", calls[i].name}, {"arguments", ""}}}}}}},
+              nullptr);
+        for (auto const& piece : split(calls[i].arguments, o.stream_chunk_size))
+            chunk({{"tool_calls",
+                    json::array{json::object{{"index", idx}, {"function", {{"arguments", piece}}}}}}},
+                  nullptr);
+    }
+    chunk({}, json::value(finish));
+    if (auto const* so = object_at(req, "stream_options")) {
+        auto const* iu = so->if_contains("include_usage");
+        if (iu && iu->is_bool() && iu->get_bool())
+            events.push_back(json::serialize(json::object{
+                {"id", "chatcmpl-mock-" + std::to_string(id)},
+                {"object", "chat.completion.chunk"},
+                {"created", 1700000000},
+                {"model", model},
+                {"choices", json::array{}},
+                {"usage", usage_openai(request_size, out_size)}}));
+    }
+    return mock_reply::sse(events, true);
+}
+
+// ---- Anthropic messages --------------------------------------------------------------------------
+
+mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
+                            mock_options const& o)
+{
+    std::string const prompt = texts(req, "user");
+    std::string const model = req.contains("model") ? str_at(req, "model") : "mock-model";
+    unsigned const id = next_id++;
+    json::object block;
+    std::string output;
+    std::string stop = "end_turn";
+
+    auto const* tools = req.if_contains("tools");
+    if (tools && tools->is_array() && !tools->get_array().empty()) {
+        std::string chosen;
+        if (auto const* tc = object_at(req, "tool_choice"))
+            chosen = str_at(*tc, "name");
+        json::object const* tool = nullptr;
+        for (auto const& t : tools->get_array())
+            if (t.is_object() && (chosen.empty() || str_at(t.get_object(), "name") == chosen)) {
+                tool = &t.get_object();
+                break;
+            }
+        json::object schema;
+        if (tool)
+            if (auto const* s = object_at(*tool, "input_schema"))
+                schema = *s;
+        auto input = example_instance(schema, prompt);
+        output = json::serialize(input);
+        block = {{"type", "tool_use"},
+                 {"id", "toolu_mock_" + std::to_string(id)},
+                 {"name", tool ? str_at(*tool, "name") : std::string("tool")},
+                 {"input", std::move(input)}};
+        stop = "tool_use";
+    }
+    else {
+        std::optional<json::object> schema;
+        if (auto const* of = object_at(req, "output_format"))
+            if (auto const* s = object_at(*of, "schema"))
+                schema = *s;
+        if (!schema) {
+            auto const* sys = req.if_contains("system");
+            if (sys)
+                schema = schema_in_text(text_of(*sys));
+        }
+        if (!schema)
+            schema = schema_in_text(prompt);
+        output = schema ? json::serialize(example_instance(*schema, prompt))
+                        : std::string("Hello from the mock endpoint.");
+        block = {{"type", "text"}, {"text", output}};
+    }
+    auto in = static_cast<std::int64_t>(request_size / 4 + 1);
+    auto out = static_cast<std::int64_t>(output.size() / 4 + 1);
+    std::string msg_id = "msg_mock_" + std::to_string(id);
+
+    auto const* s = req.if_contains("stream");
+    if (!(s && s->is_bool() && s->get_bool())) {
+        return mock_reply::json(json::serialize(json::object{
+            {"id", msg_id},
+            {"type", "message"},
+            {"role", "assistant"},
+            {"model", model},
+            {"content", json::array{block}},
+            {"stop_reason", stop},
+            {"stop_sequence", nullptr},
+            {"usage", {{"input_tokens", in}, {"output_tokens", out}}}}));
+    }
+
+    mock_reply r;
+    r.content_type = "text/event-stream";
+    r.chunk_size = 64;
+    auto event = [&](std::string_view name, json::object data) {
+        data["type"] = name;
+        r.body += "event: " + std::string(name) + "\ndata: " + json::serialize(data) + "\n\n";
+    };
+    event("message_start",
+          {{"message", {{"id", msg_id},
+                        {"type", "message"},
+                        {"role", "assistant"},
+                        {"model", model},
+                        {"content", json::array{}},
+                        {"stop_reason", nullptr},
+                        {"stop_sequence", nullptr},
+                        {"usage", {{"input_tokens", in}, {"output_tokens", 1}}}}}});
+    bool const tool = block["type"] == "tool_use";
+    json::object start = block;
+    if (tool)
+        start["input"] = json::object{};
+    else
+        start["text"] = "";
+    event("content_block_start", {{"index", 0}, {"content_block", std::move(start)}});
+    event("ping", {});
+    for (auto const& piece : split(output, o.stream_chunk_size))
+        event("content_block_delta",
+              {{"index", 0},
+               {"delta", tool ? json::object{{"type", "input_json_delta"}, {"partial_json", piece}}
+                              : json::object{{"type", "text_delta"}, {"text", piece}}}});
+    event("content_block_stop", {{"index", 0}});
+    event("message_delta", {{"delta", {{"stop_reason", stop}, {"stop_sequence", nullptr}}},
+                            {"usage", {{"output_tokens", out}}}});
+    event("message_stop", {});
+    return r;
+}
+
+}  // namespace
+
+mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o)
+{
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object())
+        return mock_reply::error(400, "The request body is not a JSON object.");
+    auto path = target.substr(0, target.find('?'));
+    auto ends_with = [&](std::string_view s) {
+        return path.size() >= s.size() && path.substr(path.size() - s.size()) == s;
+    };
+    if (ends_with("/chat/completions"))
+        return openai_answer(v.get_object(), body.size(), o);
+    if (ends_with("/messages")) {
+        auto r = anthropic_answer(v.get_object(), body.size(), o);
+        return r;
+    }
+    return mock_reply::error(404, "Unknown path " + std::string(path));
+}
+
+}  // namespace instructor::testing

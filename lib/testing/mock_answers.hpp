@@ -1,0 +1,17 @@
+// The mock endpoint's default answers (pure: request text in, reply out).
+#pragma once
+
+#include <instructor/testing/mock_server.hpp>
+
+#include <string_view>
+
+namespace instructor::testing {
+
+/// The answer to `body` sent to `target`: an OpenAI chat completion (for .../chat/completions)
+/// or an Anthropic message (for .../messages), streamed when the request asks for it, holding an
+/// instance of the schema the request carries (tool parameters, response_format, output_format,
+/// or a schema written into the system prompt). 400 for a body that is not a JSON object, 404
+/// for another path.
+mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o);
+
+}  // namespace instructor::testing

@@ -1,0 +1,324 @@
+// The mock endpoint's I/O: one thread, one coroutine per connection.
+#include <instructor/testing/mock_server.hpp>
+
+#include "mock_answers.hpp"
+#include "self_signed.hpp"
+
+#include <instructor/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+#include <unistd.h>
+
+namespace instructor::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct mock_server::impl {
+    // Declared before the io_context: coroutines it destroys may still touch them.
+    mock_options opts;
+    std::uint16_t port = 0;
+    std::string ca_path;
+    mutable std::mutex mutex;
+    std::deque<mock_reply> queue;
+    std::vector<recorded_request> recorded;
+    std::atomic<std::size_t> accepted{0};
+    std::atomic<std::size_t> open{0};
+    bool stopped = false;
+    std::optional<ssl::context> tls;
+    std::unordered_set<beast::tcp_stream*> live;  // touched on the server thread only
+    bool stopping = false;                        // likewise
+
+    asio::io_context ioc{1};
+    tcp::acceptor acceptor{ioc};
+    asio::steady_timer stop_timer{ioc};
+    std::thread thread;
+
+    explicit impl(mock_options o) : opts(o) {}
+
+    mock_reply next_reply(bhttp::request<bhttp::string_body> const& req, std::size_t conn)
+    {
+        recorded_request rec{std::string(req.method_string()), std::string(req.target()), {},
+                             req.body(), conn};
+        for (auto const& h : req)
+            rec.headers.push_back({std::string(h.name_string()), std::string(h.value())});
+        std::lock_guard lock(mutex);
+        recorded.push_back(std::move(rec));
+        if (!queue.empty()) {
+            auto r = std::move(queue.front());
+            queue.pop_front();
+            return r;
+        }
+        return default_answer(req.target(), req.body(), opts);
+    }
+
+    template <class Stream, class Buffers>
+    static asio::awaitable<bool> send(Stream& s, Buffers const& b)
+    {
+        auto [ec, n] = co_await asio::async_write(s, b, tuple_awaitable);
+        co_return !ec;
+    }
+
+    /// Writes one reply; returns whether the connection stays open.
+    template <class Stream>
+    asio::awaitable<bool> write_reply(Stream& s, mock_reply const& r, bool client_keep_alive)
+    {
+        auto ex = co_await asio::this_coro::executor;
+        if (r.delay.count() > 0) {
+            asio::steady_timer t(ex, r.delay);
+            co_await t.async_wait(tuple_awaitable);
+        }
+        bool const keep = r.keep_alive && client_keep_alive && !r.close_after_bytes;
+        std::size_t const cut = r.close_after_bytes.value_or(r.body.size());
+        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(r.status), 11};
+        head.set(bhttp::field::server, "instructor-mock");
+        head.set(bhttp::field::content_type, r.content_type);
+        for (auto const& h : r.headers)
+            head.set(h.name, h.value);
+        head.keep_alive(keep);
+        if (r.chunk_size == 0) {
+            head.content_length(r.body.size());
+            bhttp::response_serializer<bhttp::empty_body> sr{head};
+            auto [ec, n] = co_await bhttp::async_write_header(s, sr, tuple_awaitable);
+            if (ec || !co_await send(s, asio::buffer(r.body.data(), std::min(cut, r.body.size()))))
+                co_return false;
+            co_return keep;
+        }
+        head.chunked(true);
+        bhttp::response_serializer<bhttp::empty_body> sr{head};
+        auto [ec, n] = co_await bhttp::async_write_header(s, sr, tuple_awaitable);
+        if (ec)
+            co_return false;
+        for (std::size_t at = 0; at < r.body.size(); at += r.chunk_size) {
+            if (at >= cut)
+                co_return false;
+            std::size_t len = std::min({r.chunk_size, r.body.size() - at, cut - at});
+            if (!co_await send(s, bhttp::make_chunk(asio::buffer(r.body.data() + at, len))))
+                co_return false;
+            if (at + len >= cut && cut < r.body.size())
+                co_return false;
+            if (r.chunk_delay.count() > 0) {
+                asio::steady_timer t(ex, r.chunk_delay);
+                co_await t.async_wait(tuple_awaitable);
+            }
+        }
+        if (cut < r.body.size())
+            co_return false;
+        auto last = bhttp::make_chunk_last();
+        auto [lec, ln] = co_await asio::async_write(s, last, tuple_awaitable);
+        co_return !lec && keep;
+    }
+
+    template <class Stream>
+    asio::awaitable<void> serve(Stream& s, std::size_t conn)
+    {
+        beast::flat_buffer buffer;
+        for (;;) {
+            bhttp::request_parser<bhttp::string_body> p;
+            p.body_limit(opts.max_request_bytes);
+            p.header_limit(64 * 1024);
+            auto [ec, n] = co_await bhttp::async_read(s, buffer, p, tuple_awaitable);
+            if (ec) {
+                if (ec == bhttp::error::body_limit) {
+                    auto r = mock_reply::error(413, "request too large");
+                    r.keep_alive = false;
+                    co_await write_reply(s, r, false);
+                }
+                co_return;
+            }
+            auto const& req = p.get();
+            mock_reply r = next_reply(req, conn);
+            if (r.close_without_response)
+                co_return;
+            if (!co_await write_reply(s, r, req.keep_alive()))
+                co_return;
+        }
+    }
+
+    /// Tracks a connection's stream so stop() can close it.
+    struct registration {
+        impl& d;
+        beast::tcp_stream* s;
+        registration(impl& owner, beast::tcp_stream& stream) : d(owner), s(&stream)
+        {
+            d.live.insert(s);
+        }
+        ~registration()
+        {
+            d.live.erase(s);
+            if (d.stopping && d.live.empty())
+                d.stop_timer.cancel();
+        }
+    };
+
+    asio::awaitable<void> handle(tcp::socket socket)
+    {
+        std::size_t const conn = ++accepted;
+        ++open;
+        struct on_exit {
+            std::atomic<std::size_t>& n;
+            ~on_exit() { --n; }
+        } guard{open};
+        try {
+            if (tls) {
+                beast::ssl_stream<beast::tcp_stream> s(std::move(socket), *tls);
+                registration reg(*this, beast::get_lowest_layer(s));
+                beast::get_lowest_layer(s).expires_after(std::chrono::seconds(10));
+                auto [ec] = co_await s.async_handshake(ssl::stream_base::server, tuple_awaitable);
+                if (ec)
+                    co_return;
+                beast::get_lowest_layer(s).expires_never();
+                co_await serve(s, conn);
+                error_code ignored;
+                beast::get_lowest_layer(s).socket().shutdown(tcp::socket::shutdown_both, ignored);
+            }
+            else {
+                beast::tcp_stream s(std::move(socket));
+                registration reg(*this, s);
+                co_await serve(s, conn);
+                error_code ignored;
+                s.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            }
+        }
+        catch (std::exception const&) {
+            // a broken connection ends its coroutine, never the server
+        }
+    }
+
+    asio::awaitable<void> accept_loop()
+    {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(tuple_awaitable);
+            if (ec == asio::error::operation_aborted || !acceptor.is_open())
+                co_return;
+            if (ec)
+                continue;  // e.g. out of file descriptors: keep serving the others
+            asio::co_spawn(ioc, handle(std::move(socket)), asio::detached);
+        }
+    }
+};
+
+mock_server::mock_server(mock_options options) : impl_(std::make_unique<impl>(options))
+{
+    auto& d = *impl_;
+    if (options.tls) {
+        auto pem = make_localhost_certificate();
+        d.tls.emplace(ssl::context::tls_server);
+        d.tls->use_certificate_chain(asio::buffer(pem.certificate));
+        d.tls->use_private_key(asio::buffer(pem.private_key), ssl::context::pem);
+        char path[] = "/tmp/instructor-mock-ca-XXXXXX";
+        int fd = ::mkstemp(path);
+        if (fd < 0)
+            throw error(errc::invalid_argument, "cannot create the mock CA file");
+        ::close(fd);
+        std::ofstream(path, std::ios::binary) << pem.certificate;
+        d.ca_path = path;
+    }
+    tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), options.port);
+    d.acceptor.open(ep.protocol());
+    d.acceptor.set_option(tcp::acceptor::reuse_address(true));
+    d.acceptor.bind(ep);
+    d.acceptor.listen(asio::socket_base::max_listen_connections);
+    d.port = d.acceptor.local_endpoint().port();
+    asio::co_spawn(d.ioc, d.accept_loop(), asio::detached);
+    d.thread = std::thread([&d] { d.ioc.run(); });
+}
+
+mock_server::~mock_server()
+{
+    stop();
+    if (!impl_->ca_path.empty()) {
+        std::error_code ec;
+        std::filesystem::remove(impl_->ca_path, ec);
+    }
+}
+
+void mock_server::stop()
+{
+    auto& d = *impl_;
+    {
+        std::lock_guard lock(d.mutex);
+        if (d.stopped)
+            return;
+        d.stopped = true;
+    }
+    // Close the acceptor and every connection, let their coroutines finish, and stop the
+    // loop after a second at most (a scripted delay may hold a coroutine longer).
+    asio::post(d.ioc, [&d] {
+        error_code ec;
+        d.acceptor.close(ec);
+        d.stopping = true;
+        for (auto* s : d.live)
+            s->socket().close(ec);
+        if (!d.live.empty()) {
+            d.stop_timer.expires_after(std::chrono::seconds(1));
+            d.stop_timer.async_wait([&d](error_code e) {
+                if (!e)
+                    d.ioc.stop();
+            });
+        }
+    });
+    if (d.thread.joinable())
+        d.thread.join();
+}
+
+std::uint16_t mock_server::port() const noexcept { return impl_->port; }
+
+std::string mock_server::base_url() const
+{
+    return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" +
+           std::to_string(impl_->port) + "/v1";
+}
+
+std::string const& mock_server::ca_file() const noexcept { return impl_->ca_path; }
+
+void mock_server::push(mock_reply reply)
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->queue.push_back(std::move(reply));
+}
+
+std::vector<recorded_request> mock_server::requests() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->recorded;
+}
+
+std::size_t mock_server::connections_accepted() const noexcept { return impl_->accepted; }
+std::size_t mock_server::open_connections() const noexcept { return impl_->open; }
+
+}  // namespace instructor::testing
