@@ -103,6 +103,8 @@ struct mock_server::impl {
             co_await t.async_wait(tuple_awaitable);
         }
         bool const keep = r.keep_alive && client_keep_alive && !r.close_after_bytes;
+        if (r.raw)
+            co_return false;
         std::size_t const cut = r.close_after_bytes.value_or(r.body.size());
         bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(r.status), 11};
         head.set(bhttp::field::server, "instructor-mock");
@@ -164,7 +166,11 @@ struct mock_server::impl {
             mock_reply r = next_reply(req, conn);
             if (r.close_without_response)
                 co_return;
-            if (!co_await write_reply(s, r, req.keep_alive()))
+            if (r.raw) {
+                co_await send(s, asio::buffer(*r.raw));
+                co_return;
+            }
+            if (!co_await write_reply(s, r, req.keep_alive()) || r.close_after_response)
                 co_return;
         }
     }

@@ -27,7 +27,12 @@ struct mock_reply {
     /// Close the connection after this many body bytes (a response cut mid-body or mid-stream).
     std::optional<std::size_t> close_after_bytes;
     bool close_without_response = false;  ///< read the request, then close the connection
+    /// Answer with `Connection: keep-alive`, then close anyway (a server dropping idle
+    /// connections: the client's pooled connection is dead when it is next used).
+    bool close_after_response = false;
     bool keep_alive = true;
+    /// Bytes sent instead of a response (malformed HTTP), then the connection is closed.
+    std::optional<std::string> raw;
 
     /// A 200 with this JSON body.
     static mock_reply json(std::string body);

@@ -1,0 +1,34 @@
+// Runs a coroutine test on its own io_context with a deadline, so no test can hang.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <exception>
+
+namespace test {
+
+/// Runs `make(executor)` (returning awaitable<void>) to completion within `limit`; rethrows
+/// what it threw, fails the test if it did not finish.
+template <class Make>
+void run_async(Make make, std::chrono::milliseconds limit = std::chrono::seconds(30))
+{
+    boost::asio::io_context ioc;
+    std::exception_ptr error;
+    bool done = false;
+    boost::asio::co_spawn(ioc, make(ioc.get_executor()), [&](std::exception_ptr e) {
+        error = e;
+        done = true;
+    });
+    ioc.run_for(limit);
+    if (!done)
+        FAIL() << "the coroutine did not finish within " << limit.count() << " ms";
+    if (error)
+        std::rethrow_exception(error);
+}
+
+}  // namespace test

@@ -1,0 +1,563 @@
+// The HTTP(S) transport against the mock endpoint over real loopback sockets.
+#include "async_test.hpp"
+
+#include <instructor/error.hpp>
+#include <instructor/net/http_client.hpp>
+#include <instructor/net/sse_parser.hpp>
+#include <instructor/testing/mock_server.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <thread>
+
+namespace asio = boost::asio;
+namespace net = instructor::net;
+namespace ins = instructor;
+using instructor::testing::mock_reply;
+using instructor::testing::mock_server;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr char const* user_info_request = R"({"model":"m","messages":[{"role":"user",
+    "content":"John Doe is 32 years old."}],"response_format":{"type":"json_schema",
+    "json_schema":{"name":"UserInfo","schema":{"type":"object","properties":{
+    "name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"]}}}})";
+
+net::http_request chat(mock_server const& m, std::string body = user_info_request)
+{
+    net::http_request r;
+    r.url = m.base_url() + "/chat/completions";
+    r.headers = {{"Authorization", "Bearer sk-test-secret-key-123"}};
+    r.body = std::move(body);
+    return r;
+}
+
+/// Runs `body(client)` against a fresh client; returns the error code it threw, if any.
+template <class Body>
+std::optional<ins::errc> with_client(net::transport_options opts, Body body)
+{
+    std::optional<ins::errc> code;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        net::http_client client(ex, opts);
+        try {
+            co_await body(client);
+        }
+        catch (ins::error const& e) {
+            code = e.code_enum();
+            std::cerr << "error: " << e.what() << "\n";
+        }
+    });
+    return code;
+}
+
+}  // namespace
+
+TEST(Transport, PostsAndReadsAResponse)
+{
+    mock_server m;
+    auto err = with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        auto r = co_await c.send(chat(m));
+        EXPECT_EQ(r.status, 200u);
+        auto v = boost::json::parse(r.body);
+        auto content = v.at("choices").at(0).at("message").at("content").as_string();
+        EXPECT_EQ(boost::json::parse(content), boost::json::parse(R"({"name":"John Doe","age":32})"));
+    });
+    EXPECT_FALSE(err);
+    auto reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 1u);
+    EXPECT_EQ(reqs[0].method, "POST");
+    EXPECT_EQ(reqs[0].target, "/v1/chat/completions");
+    auto has = [&](std::string_view name, std::string_view value) {
+        auto v = net::find_header(reqs[0].headers, name);
+        return v && v->starts_with(value);
+    };
+    EXPECT_TRUE(has("authorization", "Bearer sk-test-secret-key-123"));
+    EXPECT_TRUE(has("user-agent", "instructor-cpp/"));
+    EXPECT_TRUE(has("content-type", "application/json"));
+}
+
+TEST(Transport, KeepAliveReusesOneConnection)
+{
+    mock_server m;
+    net::pool_stats stats;
+    with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        for (int i = 0; i < 5; ++i)
+            EXPECT_EQ((co_await c.send(chat(m))).status, 200u);
+        stats = c.stats();
+    });
+    EXPECT_EQ(m.requests().size(), 5u);
+    EXPECT_EQ(m.connections_accepted(), 1u);
+    EXPECT_EQ(stats.connections_opened, 1u);
+    EXPECT_EQ(stats.idle, 1u);
+    EXPECT_EQ(stats.in_use, 0u);
+}
+
+TEST(Transport, HttpsVerifiesThePeer)
+{
+    mock_server m({.tls = true});
+    ASSERT_FALSE(m.ca_file().empty());
+    // trusted through the CA file, host name checked against the certificate's 127.0.0.1
+    auto ok = with_client({.ca_file = m.ca_file()}, [&](net::http_client& c) -> asio::awaitable<void> {
+        EXPECT_EQ((co_await c.send(chat(m))).status, 200u);
+        auto r = chat(m);
+        r.url = "https://localhost:" + std::to_string(m.port()) + "/v1/chat/completions";
+        EXPECT_EQ((co_await c.send(r)).status, 200u);
+    });
+    EXPECT_FALSE(ok);
+    // not trusted by default
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::tls_failed);
+    // verification off only when asked for by name
+    EXPECT_FALSE(with_client({.danger_accept_invalid_certs = true},
+                             [&](net::http_client& c) -> asio::awaitable<void> {
+                                 EXPECT_EQ((co_await c.send(chat(m))).status, 200u);
+                             }));
+}
+
+TEST(Transport, BadCaFileIsAConfigurationError)
+{
+    asio::io_context ioc;
+    try {
+        net::http_client c(ioc.get_executor(), {.ca_file = "/nonexistent/ca.pem"});
+        FAIL();
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code(), ins::errc::invalid_argument);
+    }
+}
+
+TEST(Transport, StatusCodesMapToErrcWithTheProviderMessage)
+{
+    struct row {
+        unsigned status;
+        ins::errc code;
+    };
+    for (auto [status, code] : {row{400, ins::errc::bad_request}, row{401, ins::errc::authentication_failed},
+                                row{403, ins::errc::permission_denied}, row{404, ins::errc::not_found},
+                                row{422, ins::errc::bad_request}, row{429, ins::errc::rate_limited},
+                                row{500, ins::errc::server_error}, row{503, ins::errc::server_error}}) {
+        mock_server m;
+        m.push(mock_reply::error(status, "the provider says no"));
+        with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+            try {
+                co_await c.send(chat(m), {.max_retries = 0});
+                ADD_FAILURE() << status;
+            }
+            catch (ins::error const& e) {
+                EXPECT_EQ(e.code(), code) << status;
+                EXPECT_EQ(e.http_status, static_cast<int>(status));
+                EXPECT_EQ(e.provider_message, "the provider says no");
+            }
+        });
+        EXPECT_EQ(m.requests().size(), 1u);
+    }
+}
+
+TEST(Transport, NonRetryableErrorsFailAtOnce)
+{
+    mock_server m;
+    m.push(mock_reply::error(401, "bad key"));
+    auto code = with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        co_await c.send(chat(m), {.max_retries = 5});
+    });
+    EXPECT_EQ(code, ins::errc::authentication_failed);
+    EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST(Transport, RetriesServerErrorsThenSucceeds)
+{
+    mock_server m;
+    m.push(mock_reply::error(500, "boom", {{"retry-after-ms", "10"}}));
+    m.push(mock_reply::error(503, "busy", {{"retry-after-ms", "10"}}));
+    auto code = with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        EXPECT_EQ((co_await c.send(chat(m), {.max_retries = 2})).status, 200u);
+    });
+    EXPECT_FALSE(code);
+    EXPECT_EQ(m.requests().size(), 3u);
+}
+
+TEST(Transport, RetriesExhaustedGiveTheLastError)
+{
+    mock_server m;
+    for (int i = 0; i < 3; ++i)
+        m.push(mock_reply::error(500, "boom " + std::to_string(i), {{"retry-after-ms", "5"}}));
+    with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        try {
+            co_await c.send(chat(m), {.max_retries = 2});
+            ADD_FAILURE();
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::server_error);
+            EXPECT_EQ(e.provider_message, "boom 2");
+        }
+    });
+    EXPECT_EQ(m.requests().size(), 3u);
+}
+
+TEST(Transport, RateLimitHonoursRetryAfterAndShouldRetryHeader)
+{
+    mock_server m;
+    m.push(mock_reply::rate_limited(1s));
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        EXPECT_EQ((co_await c.send(chat(m))).status, 200u);
+    }));
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);
+    EXPECT_EQ(m.requests().size(), 2u);
+
+    mock_server m2;
+    m2.push(mock_reply::error(429, "quota", {{"x-should-retry", "false"}}));
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m2));
+              }),
+              ins::errc::rate_limited);
+    EXPECT_EQ(m2.requests().size(), 1u);
+
+    mock_server m3;
+    m3.push(mock_reply::error(400, "odd", {{"x-should-retry", "true"}, {"retry-after-ms", "5"}}));
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        co_await c.send(chat(m3));
+    }));
+    EXPECT_EQ(m3.requests().size(), 2u);
+}
+
+TEST(Transport, ConnectionClosedWithoutResponse)
+{
+    mock_server m;
+    mock_reply drop;
+    drop.close_without_response = true;
+    m.push(drop);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::connection_failed);
+    // with a retry, the next connection answers
+    m.push(drop);
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        co_await c.send(chat(m), {.max_retries = 1});
+    }));
+}
+
+TEST(Transport, ConnectionRefused)
+{
+    std::uint16_t port;
+    {
+        mock_server m;
+        port = m.port();
+    }
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  net::http_request r;
+                  r.url = "http://127.0.0.1:" + std::to_string(port) + "/v1/chat/completions";
+                  co_await c.send(r, {.max_retries = 0});
+              }),
+              ins::errc::connection_failed);
+}
+
+TEST(Transport, PooledConnectionClosedByTheServerIsReplaced)
+{
+    mock_server m;
+    mock_reply r = mock_reply::chat_content("first");
+    r.close_after_response = true;  // says keep-alive, then closes
+    m.push(r);
+    net::pool_stats stats;
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        co_await c.send(chat(m));
+        // give the close time to arrive, so the pooled connection is seen dead before use
+        asio::steady_timer t(co_await asio::this_coro::executor, 100ms);
+        co_await t.async_wait(asio::use_awaitable);
+        EXPECT_EQ((co_await c.send(chat(m), {.max_retries = 0})).status, 200u);
+        stats = c.stats();
+    }));
+    EXPECT_EQ(m.requests().size(), 2u);
+    EXPECT_EQ(stats.connections_opened, 2u);
+}
+
+TEST(Transport, RequestOnAStaleConnectionIsSentOnceMoreOnAFreshOne)
+{
+    mock_server m;
+    mock_reply drop;
+    drop.close_without_response = true;
+    net::pool_stats stats;
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        co_await c.send(chat(m));
+        m.push(drop);  // the pooled connection reads the request and closes: nothing came back
+        EXPECT_EQ((co_await c.send(chat(m), {.max_retries = 0})).status, 200u);
+        stats = c.stats();
+    }));
+    EXPECT_EQ(m.requests().size(), 3u);
+    EXPECT_EQ(stats.connections_opened, 2u);
+}
+
+TEST(Transport, RequestTimeout)
+{
+    mock_server m;
+    mock_reply slow = mock_reply::chat_content("late");
+    slow.delay = 3s;
+    m.push(slow);
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(with_client({.request_timeout = 200ms}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::timeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST(Transport, DeadlineBoundsRetriesAndBackoff)
+{
+    mock_server m;
+    for (int i = 0; i < 3; ++i)
+        m.push(mock_reply::error(500, "boom", {{"retry-after-ms", "5000"}}));
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 2,
+                                            .deadline = std::chrono::steady_clock::now() + 300ms});
+              }),
+              ins::errc::server_error);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST(Transport, IdleTimeoutOnADripFedBody)
+{
+    mock_server m;
+    mock_reply drip = mock_reply::chat_content("slow");
+    drip.chunk_size = 4;
+    drip.chunk_delay = 1s;
+    m.push(drip);
+    EXPECT_EQ(with_client({.idle_timeout = 200ms}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::timeout);
+    // a drip that keeps coming within the idle timeout is fine
+    mock_server m2;
+    drip.chunk_size = 64;
+    drip.chunk_delay = 20ms;
+    m2.push(drip);
+    EXPECT_FALSE(with_client({.idle_timeout = 500ms}, [&](net::http_client& c) -> asio::awaitable<void> {
+        EXPECT_EQ((co_await c.send(chat(m2), {.max_retries = 0})).status, 200u);
+    }));
+}
+
+TEST(Transport, CancellationAbortsAndDropsTheConnection)
+{
+    mock_server m;
+    mock_reply slow = mock_reply::chat_content("late");
+    slow.delay = 5s;
+    m.push(slow);
+    asio::io_context ioc;
+    net::http_client c(ioc.get_executor());
+    asio::cancellation_signal cancel;
+    std::optional<ins::errc> code;
+    asio::co_spawn(ioc, c.send(chat(m)),
+                   asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, net::http_response) {
+                       try {
+                           if (e)
+                               std::rethrow_exception(e);
+                       }
+                       catch (ins::error const& err) {
+                           code = err.code_enum();
+                       }
+                   }));
+    asio::steady_timer t(ioc, 100ms);
+    t.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    auto start = std::chrono::steady_clock::now();
+    ioc.run_for(5s);
+    EXPECT_EQ(code, ins::errc::cancelled);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    EXPECT_EQ(c.stats().idle, 0u);
+    EXPECT_EQ(c.stats().in_use, 0u);
+}
+
+TEST(Transport, BodyAndHeaderLimits)
+{
+    mock_server m;
+    m.push(mock_reply::oversized(2 * 1024 * 1024));
+    EXPECT_EQ(with_client({.max_body_bytes = 1024 * 1024}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::response_too_large);
+    mock_reply big_header = mock_reply::chat_content("x");
+    // Beast caps one field at 64 KiB, so two fields make the headers larger than the client's cap
+    big_header.headers.push_back({"x-filler-1", std::string(40 * 1024, 'a')});
+    big_header.headers.push_back({"x-filler-2", std::string(40 * 1024, 'b')});
+    m.push(big_header);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::response_too_large);
+}
+
+TEST(Transport, MalformedHttpIsAProtocolError)
+{
+    mock_server m;
+    mock_reply bad;
+    bad.raw = "HTTP/1.1 200 OK\r\nContent-Length: banana\r\n\r\n{}";
+    m.push(bad);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::protocol_error);
+    mock_reply garbage;
+    garbage.raw = "this is not HTTP at all\r\n\r\n";
+    m.push(garbage);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  co_await c.send(chat(m), {.max_retries = 0});
+              }),
+              ins::errc::protocol_error);
+}
+
+TEST(Transport, ApiKeyNeverAppearsInErrors)
+{
+    mock_server m;
+    m.push(mock_reply::error(401, "Incorrect API key provided: sk-test-secret-key-123."));
+    with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        try {
+            co_await c.send(chat(m));
+            ADD_FAILURE();
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(std::string(e.what()).find("sk-test-secret-key-123"), std::string::npos);
+            EXPECT_EQ(e.provider_message.find("sk-test-secret-key-123"), std::string::npos);
+            EXPECT_NE(e.provider_message.find("Incorrect API key provided"), std::string::npos);
+        }
+    });
+}
+
+TEST(Transport, PoolBoundsConnectionsPerHost)
+{
+    mock_server m;
+    for (int i = 0; i < 6; ++i) {
+        mock_reply r = mock_reply::chat_content("hi");
+        r.delay = 100ms;
+        m.push(r);
+    }
+    int ok = 0;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        net::http_client c(ex, {.max_connections_per_host = 2});
+        int done = 0;
+        for (int i = 0; i < 6; ++i)
+            asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
+                auto r = co_await c.send(chat(m));
+                ok += r.status == 200;
+                ++done;
+            }, asio::detached);
+        asio::steady_timer t(ex);
+        while (done < 6) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        EXPECT_LE(c.stats().connections_opened, 2u);
+    });
+    EXPECT_EQ(ok, 6);
+    EXPECT_LE(m.connections_accepted(), 2u);
+}
+
+TEST(Transport, StreamsServerSentEventsAndPoolsTheConnectionAfter)
+{
+    mock_server m;
+    std::string body = R"({"model":"m","stream":true,"stream_options":{"include_usage":true},)"
+                       R"("messages":[{"role":"user","content":"John Doe is 32 years old."}]})";
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        auto s = co_await c.open_stream(chat(m, body));
+        EXPECT_EQ(s.status(), 200u);
+        net::sse_parser sse;
+        std::string content;
+        int events = 0;
+        while (auto bytes = co_await s.read_some()) {
+            EXPECT_FALSE(sse.feed(*bytes));
+            while (auto ev = sse.next()) {
+                ++events;
+                auto v = boost::json::parse(ev->data);
+                auto const& choices = v.at("choices").as_array();
+                if (!choices.empty())
+                    if (auto const* d = choices[0].at("delta").as_object().if_contains("content"))
+                        if (d->is_string())
+                            content += d->as_string();
+            }
+        }
+        EXPECT_TRUE(sse.done());
+        EXPECT_GT(events, 3);
+        EXPECT_EQ(content, "Hello from the mock endpoint.");
+        EXPECT_EQ(c.stats().idle, 1u);
+    }));
+}
+
+TEST(Transport, StreamCutMidBodyIsAConnectionError)
+{
+    mock_server m;
+    auto r = mock_reply::sse({R"({"a":1})", R"({"b":2})", R"({"c":3})"});
+    r.chunk_size = 8;
+    r.close_after_bytes = 20;
+    m.push(r);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  auto s = co_await c.open_stream(chat(m));
+                  while (co_await s.read_some()) {
+                  }
+              }),
+              ins::errc::connection_failed);
+}
+
+TEST(Transport, AbandonedStreamClosesItsConnection)
+{
+    mock_server m;
+    auto r = mock_reply::sse(std::vector<std::string>(50, R"({"x":1})"));
+    r.chunk_size = 16;
+    r.chunk_delay = 20ms;
+    m.push(r);
+    net::pool_stats stats;
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        {
+            auto s = co_await c.open_stream(chat(m));
+            (void)co_await s.read_some();
+        }  // destroyed mid-body
+        stats = c.stats();
+    }));
+    EXPECT_EQ(stats.idle, 0u);
+    EXPECT_EQ(stats.in_use, 0u);
+    for (int i = 0; i < 200 && m.open_connections() != 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(m.open_connections(), 0u);
+}
+
+TEST(Transport, StreamErrorStatusCarriesTheBody)
+{
+    mock_server m;
+    m.push(mock_reply::error(400, "stream not allowed"));
+    with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        try {
+            co_await c.open_stream(chat(m));
+            ADD_FAILURE();
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::bad_request);
+            EXPECT_EQ(e.provider_message, "stream not allowed");
+        }
+    });
+}
+
+TEST(Transport, InvalidUrlsAreRejectedBeforeAnyIo)
+{
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  net::http_request r;
+                  r.url = "ftp://example.com/x";
+                  co_await c.send(r);
+              }),
+              ins::errc::invalid_argument);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  net::http_request r;
+                  r.url = "not a url";
+                  co_await c.send(r);
+              }),
+              ins::errc::invalid_argument);
+}
