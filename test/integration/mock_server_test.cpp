@@ -1,0 +1,221 @@
+// The mock endpoint itself: default answers per wire format, concurrency, the command.
+#include "async_test.hpp"
+
+#include <instructor/error.hpp>
+#include <instructor/net/http_client.hpp>
+#include <instructor/testing/mock_server.hpp>
+
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace net = instructor::net;
+using instructor::testing::mock_reply;
+using instructor::testing::mock_server;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr char const* schema =
+    R"({"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"]})";
+
+json::value post(mock_server const& m, std::string path, std::string body)
+{
+    json::value out;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        net::http_client c(ex);
+        net::http_request r;
+        r.url = m.base_url() + path;
+        r.body = std::move(body);
+        out = json::parse((co_await c.send(r)).body);
+    });
+    return out;
+}
+
+json::value const expected = json::parse(R"({"name":"John Doe","age":32})");
+
+}  // namespace
+
+TEST(MockServer, ToolsModeAnswersWithTheForcedToolCall)
+{
+    mock_server m;
+    auto v = post(m, "/chat/completions",
+                  std::string(R"({"model":"gpt","messages":[{"role":"user","content":"John Doe is 32 years old."}],)") +
+                      R"("tools":[{"type":"function","function":{"name":"Other","parameters":{}}},)" +
+                      R"({"type":"function","function":{"name":"UserInfo","parameters":)" + schema +
+                      R"(}}],"tool_choice":{"type":"function","function":{"name":"UserInfo"}}})");
+    auto const& choice = v.at("choices").at(0);
+    EXPECT_EQ(choice.at("finish_reason"), "tool_calls");
+    auto const& calls = choice.at("message").at("tool_calls").as_array();
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].at("function").at("name"), "UserInfo");
+    EXPECT_EQ(json::parse(calls[0].at("function").at("arguments").as_string()), expected);
+    EXPECT_EQ(v.at("model"), "gpt");
+    EXPECT_GT(v.at("usage").at("prompt_tokens").as_int64(), 0);
+}
+
+TEST(MockServer, JsonModesAnswerWithContent)
+{
+    mock_server m;
+    // json_schema response_format
+    auto v = post(m, "/chat/completions",
+                  std::string(R"({"messages":[{"role":"user","content":"John Doe is 32 years old."}],)") +
+                      R"("response_format":{"type":"json_schema","json_schema":{"name":"UserInfo","schema":)" +
+                      schema + "}}}");
+    EXPECT_EQ(json::parse(v.at("choices").at(0).at("message").at("content").as_string()), expected);
+    // json mode: the schema is in the system message
+    v = post(m, "/chat/completions",
+             std::string(R"({"messages":[{"role":"system","content":"match the following json_schema: )") +
+                 json::serialize(json::string(schema)).substr(1, std::string(json::serialize(json::string(schema))).size() - 2) +
+                 R"( Make sure to return an instance"},{"role":"user","content":"John Doe is 32 years old."}],)" +
+                 R"("response_format":{"type":"json_object"}})");
+    EXPECT_EQ(json::parse(v.at("choices").at(0).at("message").at("content").as_string()), expected);
+}
+
+TEST(MockServer, MdJsonAnswersWithAFencedBlock)
+{
+    mock_server m;
+    auto body = json::object{
+        {"messages", json::array{json::object{{"role", "system"}, {"content", std::string("json_schema: ") + schema}},
+                                 json::object{{"role", "user"}, {"content", "John Doe is 32 years old."}},
+                                 json::object{{"role", "user"},
+                                              {"content", "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"}}}}};
+    auto v = post(m, "/chat/completions", json::serialize(body));
+    std::string content(v.at("choices").at(0).at("message").at("content").as_string());
+    auto start = content.find("```json\n");
+    ASSERT_NE(start, std::string::npos) << content;
+    auto end = content.find("```", start + 8);
+    EXPECT_EQ(json::parse(content.substr(start + 8, end - start - 8)), expected);
+}
+
+TEST(MockServer, AnthropicToolUse)
+{
+    mock_server m;
+    auto v = post(m, "/messages",
+                  std::string(R"({"model":"claude","max_tokens":100,"messages":[{"role":"user","content":"John Doe is 32 years old."}],)") +
+                      R"("tools":[{"name":"UserInfo","input_schema":)" + schema +
+                      R"(}],"tool_choice":{"type":"tool","name":"UserInfo"}})");
+    EXPECT_EQ(v.at("type"), "message");
+    EXPECT_EQ(v.at("stop_reason"), "tool_use");
+    auto const& block = v.at("content").at(0);
+    EXPECT_EQ(block.at("type"), "tool_use");
+    EXPECT_EQ(block.at("input"), expected);
+}
+
+TEST(MockServer, BadRequestsGetProviderShapedErrors)
+{
+    mock_server m;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        net::http_client c(ex);
+        net::http_request r;
+        r.url = m.base_url() + "/chat/completions";
+        r.body = "not json";
+        try {
+            co_await c.send(r);
+            ADD_FAILURE();
+        }
+        catch (instructor::error const& e) {
+            EXPECT_EQ(e.code(), instructor::errc::bad_request);
+        }
+        r.url = m.base_url() + "/nowhere";
+        r.body = "{}";
+        try {
+            co_await c.send(r);
+            ADD_FAILURE();
+        }
+        catch (instructor::error const& e) {
+            EXPECT_EQ(e.code(), instructor::errc::not_found);
+        }
+    });
+}
+
+TEST(MockServer, ThousandConcurrentConnectionsOnOneThread)
+{
+    rlimit lim{};
+    getrlimit(RLIMIT_NOFILE, &lim);
+    if (lim.rlim_cur < 4096 && lim.rlim_max >= 4096) {
+        lim.rlim_cur = std::min<rlim_t>(lim.rlim_max, 8192);
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+    constexpr int n = 1000;
+    mock_server m;
+    for (int i = 0; i < n; ++i) {
+        auto r = mock_reply::chat_content("hi");
+        r.delay = 500ms;  // every connection is open at once
+        m.push(r);
+    }
+    int ok = 0, done = 0;
+    test::run_async(
+        [&](asio::any_io_executor ex) -> asio::awaitable<void> {
+            net::http_client c(ex, {.max_connections_per_host = n});
+            for (int i = 0; i < n; ++i)
+                asio::co_spawn(ex, [&]() -> asio::awaitable<void> {
+                    net::http_request r;
+                    r.url = m.base_url() + "/chat/completions";
+                    r.body = "{}";
+                    try {
+                        ok += (co_await c.send(r, {.max_retries = 0})).status == 200;
+                    }
+                    catch (std::exception const&) {
+                    }
+                    ++done;
+                }, asio::detached);
+            asio::steady_timer t(ex);
+            while (done < n) {
+                t.expires_after(10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+        },
+        60s);
+    EXPECT_EQ(ok, n);
+    EXPECT_EQ(m.connections_accepted(), static_cast<std::size_t>(n));
+}
+
+TEST(MockServer, CommandServesUntilTerminated)
+{
+    int out[2];
+    ASSERT_EQ(pipe(out), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        execl(INSTRUCTOR_MOCK_COMMAND, INSTRUCTOR_MOCK_COMMAND, "--chunk", "4", (char*)nullptr);
+        _exit(127);
+    }
+    close(out[1]);
+    FILE* f = fdopen(out[0], "r");
+    char line[256] = {};
+    ASSERT_TRUE(fgets(line, sizeof line, f));
+    std::string text(line);
+    auto at = text.find("http://");
+    ASSERT_NE(at, std::string::npos) << text;
+    std::string url = text.substr(at);
+    url.erase(url.find_last_not_of("\r\n") + 1);
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        net::http_client c(ex);
+        net::http_request r;
+        r.url = url + "/chat/completions";
+        r.body = R"({"messages":[]})";
+        EXPECT_EQ((co_await c.send(r)).status, 200u);
+    });
+    kill(pid, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 500 && waitpid(pid, &status, WNOHANG) == 0; ++i)
+        usleep(10000);
+    EXPECT_TRUE(WIFEXITED(status)) << "still running";
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    fclose(f);
+}
