@@ -530,9 +530,9 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
 {
     auto const ep = parse_url(request.url);
     for (int retries = 0;; ++retries) {
+        auto const per_attempt = steady::now() + retry.attempt_timeout.value_or(opts.request_timeout);
         auto const attempt_deadline =
-            retry.deadline ? std::min(*retry.deadline, steady::now() + opts.request_timeout)
-                           : steady::now() + opts.request_timeout;
+            retry.deadline ? std::min(*retry.deadline, per_attempt) : per_attempt;
         std::optional<attempt_result> result;
         std::optional<error> failure;
         try {

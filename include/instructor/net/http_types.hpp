@@ -59,6 +59,8 @@ struct transport_options {
 /// Network retries (the policy of the official OpenAI SDKs, see retry_policy.hpp).
 struct retry_settings {
     int max_retries = 2;
+    /// Bounds one attempt; default: transport_options::request_timeout.
+    std::optional<std::chrono::milliseconds> attempt_timeout;
     /// The whole call, retries and backoff sleeps included; none when unset.
     std::optional<std::chrono::steady_clock::time_point> deadline;
 };
