@@ -1,12 +1,19 @@
 // Umbrella header: everything a user of instructor-cpp needs.
 #pragma once
 
+#include <instructor/client.hpp>
+#include <instructor/client_options.hpp>
+#include <instructor/completion.hpp>
 #include <instructor/decode.hpp>
 #include <instructor/decode_options.hpp>
 #include <instructor/encode.hpp>
 #include <instructor/error.hpp>
 #include <instructor/model.hpp>
+#include <instructor/message.hpp>
+#include <instructor/mode.hpp>
 #include <instructor/model_name.hpp>
+#include <instructor/providers.hpp>
+#include <instructor/request.hpp>
 #include <instructor/schema.hpp>
 #include <instructor/usage.hpp>
 #include <instructor/validation.hpp>

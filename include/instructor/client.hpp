@@ -1,0 +1,174 @@
+// The client: create<T>() asks a model for a T and returns it validated.
+//
+// Thread safety: a client is a handle to shared state (its connection pool, options and
+// hooks); copies share it. Every member may be called concurrently from any thread, and many
+// calls may be in flight at once on one thread or on a pool. on() may be called while calls
+// run: a call uses the handlers registered when it started.
+//
+// Per-operation cancellation: the calls honour the awaiting coroutine's (or the completion
+// token's) cancellation slot; a cancelled call throws ins::error(errc::cancelled) and its
+// connection is closed, not pooled.
+#pragma once
+
+#include <instructor/client_options.hpp>
+#include <instructor/completion.hpp>
+#include <instructor/decode.hpp>
+#include <instructor/detail/client_core.hpp>
+#include <instructor/model_name.hpp>
+#include <instructor/request.hpp>
+#include <instructor/schema.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+#include <variant>
+#include <vector>
+
+namespace instructor {
+
+namespace detail {
+
+/// `parameters`: the schema without the root's title and description (those go to the
+/// function itself), cached per type.
+template <class T>
+tool_spec tool_spec_for()
+{
+    static boost::json::object const parameters = [] {
+        auto p = json_schema<T>();
+        p.erase("title");
+        p.erase("description");
+        return p;
+    }();
+    static boost::json::object const strict_parameters = make_strict(parameters);
+    auto const& ann = annotations_of<T>();
+    return {model_name<T>(), std::string(ann.info.description), &json_schema<T>(), &parameters,
+            &strict_parameters};
+}
+
+template <class T>
+struct many_alternatives : std::false_type {};
+template <class... A>
+struct many_alternatives<std::vector<std::variant<A...>>> : std::true_type {};
+
+template <class T>
+call_target target_for(T& out)
+{
+    call_target t;
+    if constexpr (many_alternatives<T>::value) {
+        using V = typename T::value_type;
+        t.many = true;
+        [&]<class... A>(std::variant<A...>*) { (t.tools.push_back(tool_spec_for<A>()), ...); }(
+            static_cast<V*>(nullptr));
+        t.reset = [&out] { out.clear(); };
+        t.decode = [&out](std::string_view tool, std::string_view text,
+                          std::vector<validation_issue>& issues) {
+            bool known = false, ok = false;
+            [&]<class... A>(std::variant<A...>*) {
+                (
+                    [&] {
+                        if (known || tool != model_name<A>())
+                            return;
+                        known = true;
+                        auto r = decode<A>(text);
+                        if (r) {
+                            out.emplace_back(std::move(*r.value));
+                            ok = true;
+                        }
+                        else {
+                            for (auto& i : r.issues)
+                                issues.push_back(std::move(i));
+                        }
+                    }(),
+                    ...);
+            }(static_cast<V*>(nullptr));
+            if (!known)
+                issues.push_back({{}, "Unknown function '" + std::string(tool) + "'",
+                                  issue_kind::type});
+            return ok;
+        };
+    }
+    else {
+        static_assert(described_model<T>,
+                      "create<T>: T must be a BOOST_DESCRIBE_STRUCT model, or a "
+                      "std::vector<std::variant<...>> of models for parallel_tools");
+        t.tools.push_back(tool_spec_for<T>());
+        t.reset = [&out] { out = T{}; };
+        t.decode = [&out](std::string_view, std::string_view text,
+                          std::vector<validation_issue>& issues) {
+            auto r = decode<T>(text);
+            if (!r) {
+                issues = std::move(r.issues);
+                return false;
+            }
+            out = std::move(*r.value);
+            return true;
+        };
+    }
+    return t;
+}
+
+}  // namespace detail
+
+class client {
+public:
+    /// `executor`: any Asio executor; the client's I/O runs there.
+    client(boost::asio::any_io_executor executor, client_options options);
+
+    /// Asks for a T and returns it validated; re-asks on validation errors. Throws ins::error.
+    template <class T>
+    boost::asio::awaitable<T> create(request req) const
+    {
+        return create_in<T>(state_, std::move(req));
+    }
+
+    /// Like create(), with the raw completion, usage summed over attempts and attempt count.
+    template <class T>
+    boost::asio::awaitable<with_completion<T>> create_with_completion(request req) const
+    {
+        return create_with_completion_in<T>(state_, std::move(req));
+    }
+
+    /// create() with any Asio completion token (use_awaitable, use_future, deferred, a
+    /// callback `void(std::exception_ptr, T)`). The default token is deferred.
+    template <class T, class CompletionToken = boost::asio::deferred_t>
+    auto async_create(request req, CompletionToken&& token = {}) const
+    {
+        return boost::asio::co_spawn(get_executor(), create<T>(std::move(req)),
+                                     std::forward<CompletionToken>(token));
+    }
+
+    /// Adds a handler for every later call of this client (and its copies).
+    void on(hook kind, hook_handler fn);
+
+    client_options const& options() const noexcept { return detail::options_of(*state_); }
+    boost::asio::any_io_executor const& get_executor() const noexcept
+    {
+        return detail::executor_of(*state_);
+    }
+
+private:
+    // The coroutines own a reference to the state: a call may outlive the handle it came from.
+    template <class T>
+    static boost::asio::awaitable<T> create_in(std::shared_ptr<detail::client_state> s, request req)
+    {
+        T out{};
+        auto target = detail::target_for(out);
+        co_await detail::run_call(std::move(s), std::move(req), target);
+        co_return out;
+    }
+    template <class T>
+    static boost::asio::awaitable<with_completion<T>> create_with_completion_in(
+        std::shared_ptr<detail::client_state> s, request req)
+    {
+        with_completion<T> r{};
+        auto target = detail::target_for(r.value);
+        r.completion = co_await detail::run_call(std::move(s), std::move(req), target);
+        co_return r;
+    }
+
+    std::shared_ptr<detail::client_state> state_;
+};
+
+}  // namespace instructor

@@ -1,0 +1,36 @@
+// Configuration of a client: plain aggregates with documented defaults.
+#pragma once
+
+#include <instructor/mode.hpp>
+#include <instructor/net/http_types.hpp>
+
+#include <string>
+#include <vector>
+
+namespace instructor {
+
+/// Another endpoint to try when an attempt fails with a server, timeout or connection error
+/// after network retries.
+struct endpoint_config {
+    std::string base_url;
+    std::string api_key;
+    std::string model;  ///< replaces the request's model on this endpoint; empty: keep it
+};
+
+struct client_options {
+    std::string base_url = "https://api.openai.com/v1";  ///< any OpenAI-compatible endpoint
+    std::string api_key;           ///< never printed, logged, hooked or put in an error
+    instructor::mode mode = mode::tools;
+    int max_network_retries = 2;   ///< 408/409/429/5xx/connection errors, with backoff
+    std::string ca_file;           ///< extra trust anchor (PEM); peers are always verified
+    std::string default_model;     ///< used when a request names no model
+    std::vector<net::header> headers;  ///< sent with every request
+    /// json_schema mode sends the older `{type: json_object, schema}` shape that some
+    /// OpenAI-compatible servers (Anyscale, Together) expect.
+    bool legacy_json_schema_format = false;
+    std::vector<endpoint_config> fallbacks;
+    std::string anthropic_version = "2023-06-01";  ///< anthropic-version header (anthropic modes)
+    net::transport_options transport;  ///< timeouts, size limits, pool size, TLS
+};
+
+}  // namespace instructor

@@ -1,0 +1,73 @@
+// Provider wire formats, without I/O: the request body of each mode, the answer in a response,
+// and the re-ask messages. Pure functions, unit-tested against recorded traffic.
+#pragma once
+
+#include <instructor/mode.hpp>
+#include <instructor/request.hpp>
+#include <instructor/usage.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor::detail {
+
+/// A response model as the wire sees it.
+struct tool_spec {
+    std::string name;         ///< function / json_schema name
+    std::string description;  ///< function description
+    boost::json::object const* schema = nullptr;         ///< full schema (title, description)
+    boost::json::object const* parameters = nullptr;     ///< schema without root title/description
+    boost::json::object const* strict_parameters = nullptr;  ///< OpenAI strict form of parameters
+};
+
+/// Python Instructor's default function description.
+std::string default_description(std::string_view name);
+
+/// The messages of the first attempt: the request's, plus what the mode injects (json and
+/// md_json put the schema in the system message; md_json adds a final user instruction).
+boost::json::array initial_messages(mode m, request const& req, tool_spec const& primary);
+
+/// The chat completions body for one attempt.
+boost::json::object build_chat_body(mode m, request const& req, std::string const& model,
+                                    boost::json::array const& messages,
+                                    std::span<tool_spec const> tools, bool legacy_json_schema,
+                                    bool stream);
+
+/// One answer found in a response: a tool call (name set) or the content.
+struct answer {
+    std::string name;
+    std::string id;    ///< tool call id (generated when a provider omits it)
+    std::string text;  ///< the JSON text to decode
+};
+
+struct extraction {
+    std::vector<answer> answers;
+    std::string finish_reason;
+    std::optional<std::string> refusal;
+    /// Set when the answer is missing or unusable (no tool call, no JSON block): a parse
+    /// failure that is re-asked, not an API error.
+    std::optional<std::string> problem;
+};
+
+/// The answer(s) of a chat completion in mode `m`. Throws ins::error(protocol_error) when the
+/// response is not a chat completion at all.
+extraction extract_chat(mode m, boost::json::value const& response);
+
+/// Usage of a chat completion (zeros when absent).
+usage chat_usage(boost::json::value const& response);
+
+/// The JSON in free text: a ```json (or ```) fenced block, else the first balanced {...}.
+std::optional<std::string_view> find_json_block(std::string_view text);
+
+/// The messages appended for a re-ask after `response` failed with `errors` (one issue a line).
+boost::json::array reask_messages(mode m, boost::json::value const& response,
+                                  extraction const& got, std::string const& errors);
+
+}  // namespace instructor::detail

@@ -1,0 +1,34 @@
+// How a response model is asked for on the wire. Each mode follows Python Instructor's format.
+#pragma once
+
+#include <string_view>
+
+namespace instructor {
+
+enum class mode {
+    tools,               ///< one forced function call; the answer is its arguments
+    tools_strict,        ///< the same with `strict: true` and the strict schema
+    parallel_tools,      ///< one function per alternative of a std::variant, tool_choice auto
+    json,                ///< response_format json_object + the schema in the system message
+    json_schema,         ///< response_format json_schema (not strict)
+    md_json,             ///< the schema in the system message, the answer in a ```json block
+    structured_outputs,  ///< response_format json_schema with the strict schema and strict: true
+    anthropic_tools,     ///< Anthropic Messages API, a forced tool_use
+    anthropic_json,      ///< Anthropic Messages API, the schema in the system prompt
+};
+
+std::string_view to_string(mode m) noexcept;
+
+/// True for the modes whose answer comes as tool calls.
+constexpr bool is_tools_mode(mode m) noexcept
+{
+    return m == mode::tools || m == mode::tools_strict || m == mode::parallel_tools ||
+           m == mode::anthropic_tools;
+}
+
+constexpr bool is_anthropic_mode(mode m) noexcept
+{
+    return m == mode::anthropic_tools || m == mode::anthropic_json;
+}
+
+}  // namespace instructor

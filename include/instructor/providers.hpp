@@ -1,0 +1,40 @@
+// Clients for known providers, configured from the environment.
+#pragma once
+
+#include <instructor/client.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor {
+
+/// A provider reachable through its OpenAI-compatible endpoint.
+struct provider_info {
+    std::string_view name;          ///< "openai"
+    std::string_view key_env;       ///< "OPENAI_API_KEY"; empty when no key is needed
+    std::string_view base_url_env;  ///< "OPENAI_BASE_URL": overrides the default URL
+    std::string_view base_url;      ///< default base URL
+    instructor::mode mode;          ///< the mode that works best there
+};
+
+/// Every provider from_provider() knows.
+std::vector<provider_info> const& known_providers();
+
+/// `"openai/gpt-4o-mini"`: a client for that provider with that default model (the part after
+/// the first '/', verbatim, so `"workflowai/agent/gpt-4o"` works). The key and an optional base
+/// URL come from the provider's environment variables (and a `.env` file in the working
+/// directory, without overriding the environment). Throws ins::error: invalid_argument for an
+/// unknown provider (listing the known ones), missing_api_key when the key is not set.
+client from_provider(boost::asio::any_io_executor executor, std::string_view provider_model,
+                     client_options base = {});
+
+/// A client from OPENAI_BASE_URL / OPENAI_API_KEY, or else WORKFLOWAI_API_URL /
+/// WORKFLOWAI_API_KEY (and a `.env` file, as above). Throws ins::error(missing_api_key) when
+/// neither key is set.
+client from_env(boost::asio::any_io_executor executor, client_options base = {});
+
+/// The value of an environment variable, falling back to `.env` in the working directory.
+std::string getenv_or_dotenv(std::string_view name);
+
+}  // namespace instructor

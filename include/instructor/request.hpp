@@ -1,0 +1,33 @@
+// One structured-output call: the model, the messages and how hard to try.
+#pragma once
+
+#include <instructor/hooks.hpp>
+#include <instructor/message.hpp>
+#include <instructor/mode.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace instructor {
+
+struct request {
+    std::string model;              ///< sent verbatim (WorkflowAI's `agent/model` forms too); empty: the client's default
+    std::vector<message> messages;  ///< may be empty (server-side deployments)
+    int max_retries = 3;            ///< re-asks after the first attempt when validation fails
+    std::optional<instructor::mode> mode;     ///< overrides the client's mode
+    std::optional<double> temperature;
+    std::optional<int> max_tokens;
+    boost::json::object extra_body;  ///< merged into the request body last
+    /// Bounds one attempt (request sent to answer read); default: the client's request timeout.
+    std::optional<std::chrono::milliseconds> timeout;
+    /// Bounds the whole call: every attempt, re-ask and backoff sleep.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    /// Handlers for this call only, run after the client's.
+    hooks call_hooks;
+};
+
+}  // namespace instructor

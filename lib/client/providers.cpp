@@ -1,0 +1,107 @@
+#include <instructor/providers.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace instructor {
+
+std::vector<provider_info> const& known_providers()
+{
+    static std::vector<provider_info> const list{
+        {"openai", "OPENAI_API_KEY", "OPENAI_BASE_URL", "https://api.openai.com/v1", mode::tools},
+        {"workflowai", "WORKFLOWAI_API_KEY", "WORKFLOWAI_API_URL", "https://run.workflowai.com/v1",
+         mode::structured_outputs},
+        {"anyscale", "ANYSCALE_API_KEY", "ANYSCALE_BASE_URL",
+         "https://api.endpoints.anyscale.com/v1", mode::json_schema},
+        {"together", "TOGETHER_API_KEY", "TOGETHER_BASE_URL", "https://api.together.xyz/v1",
+         mode::tools},
+        {"groq", "GROQ_API_KEY", "GROQ_BASE_URL", "https://api.groq.com/openai/v1", mode::tools},
+        {"openrouter", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1",
+         mode::structured_outputs},
+        {"ollama", "", "OLLAMA_BASE_URL", "http://localhost:11434/v1", mode::json_schema},
+        {"gemini", "GEMINI_API_KEY", "GEMINI_BASE_URL",
+         "https://generativelanguage.googleapis.com/v1beta/openai", mode::tools},
+        {"mistral", "MISTRAL_API_KEY", "MISTRAL_BASE_URL", "https://api.mistral.ai/v1",
+         mode::tools},
+    };
+    return list;
+}
+
+std::string getenv_or_dotenv(std::string_view name)
+{
+    std::string key(name);
+    if (char const* v = std::getenv(key.c_str()); v && *v)
+        return v;
+    std::ifstream in(".env");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto start = line.find_first_not_of(" \t");
+        if (start == std::string::npos || line[start] == '#')
+            continue;
+        line.erase(0, start);
+        if (line.rfind("export ", 0) == 0)
+            line.erase(0, 7);
+        auto eq = line.find('=');
+        if (eq == std::string::npos || line.substr(0, eq) != key)
+            continue;
+        std::string value = line.substr(eq + 1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == ' '))
+            value.pop_back();
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front())
+            value = value.substr(1, value.size() - 2);
+        return value;
+    }
+    return {};
+}
+
+client from_provider(boost::asio::any_io_executor executor, std::string_view provider_model,
+                     client_options base)
+{
+    auto slash = provider_model.find('/');
+    std::string_view name = provider_model.substr(0, slash);
+    provider_info const* p = nullptr;
+    for (auto const& k : known_providers())
+        if (k.name == name)
+            p = &k;
+    if (!p) {
+        std::string known;
+        for (auto const& k : known_providers())
+            known += (known.empty() ? "" : ", ") + std::string(k.name);
+        throw error(errc::invalid_argument,
+                    "unknown provider '" + std::string(name) + "'; known: " + known);
+    }
+    if (slash == std::string_view::npos || slash + 1 == provider_model.size())
+        throw error(errc::invalid_argument, "expected \"provider/model\", got \"" +
+                                                std::string(provider_model) + "\"");
+    base.default_model = std::string(provider_model.substr(slash + 1));
+    base.mode = p->mode;
+    auto url = getenv_or_dotenv(p->base_url_env);
+    base.base_url = url.empty() ? std::string(p->base_url) : url;
+    if (!p->key_env.empty()) {
+        base.api_key = getenv_or_dotenv(p->key_env);
+        if (base.api_key.empty())
+            throw error(errc::missing_api_key,
+                        "set " + std::string(p->key_env) + " to use " + std::string(p->name));
+    }
+    return client(std::move(executor), std::move(base));
+}
+
+client from_env(boost::asio::any_io_executor executor, client_options base)
+{
+    if (auto key = getenv_or_dotenv("OPENAI_API_KEY"); !key.empty()) {
+        base.api_key = key;
+        if (auto url = getenv_or_dotenv("OPENAI_BASE_URL"); !url.empty())
+            base.base_url = url;
+        return client(std::move(executor), std::move(base));
+    }
+    if (auto key = getenv_or_dotenv("WORKFLOWAI_API_KEY"); !key.empty()) {
+        base.api_key = key;
+        auto url = getenv_or_dotenv("WORKFLOWAI_API_URL");
+        base.base_url = url.empty() ? "https://run.workflowai.com/v1" : url;
+        return client(std::move(executor), std::move(base));
+    }
+    throw error(errc::missing_api_key, "set OPENAI_API_KEY or WORKFLOWAI_API_KEY");
+}
+
+}  // namespace instructor
