@@ -24,9 +24,17 @@ struct decode_ctx {
     std::string key_buf;          // a key split across input pieces
     std::vector<std::uint64_t> bits;  // seen-member bitsets of open model frames
     std::vector<std::unique_ptr<boost::json::value>> captures;  // open variant values
+    std::uint64_t changes = 0;            // events that changed the value
+    std::vector<bool> root_seen;          // members of the root model seen so far
+    value_done_fn on_done = nullptr;
+    void* on_done_context = nullptr;
 
     frame& top() noexcept { return stack.back(); }
-    void push(frame const& f) { stack.push_back(f); }
+    void push(frame f)
+    {
+        f.issues_at_start = issue_total;
+        stack.push_back(f);
+    }
     /// Pops the top frame and tells its parent.
     void pop();
 
@@ -41,16 +49,16 @@ struct decode_ctx {
     void close_issues();
 
     // Parser events, delivered to the top frame.
-    void begin_object() { auto& f = top(); f.vt->begin_object(*this, f); }
-    void key(std::string_view k) { auto& f = top(); f.vt->key(*this, f, k); }
+    void begin_object() { ++changes; auto& f = top(); f.vt->begin_object(*this, f); }
+    void key(std::string_view k) { ++changes; auto& f = top(); f.vt->key(*this, f, k); }
     void end_object() { auto& f = top(); f.vt->end_object(*this, f); }
-    void begin_array() { auto& f = top(); f.vt->begin_array(*this, f); }
+    void begin_array() { ++changes; auto& f = top(); f.vt->begin_array(*this, f); }
     void end_array() { auto& f = top(); f.vt->end_array(*this, f); }
-    void string_part(std::string_view s) { auto& f = top(); f.vt->string_part(*this, f, s); }
-    void string_end(std::string_view s) { auto& f = top(); f.vt->string_end(*this, f, s); }
-    void number(detail::number const& n) { auto& f = top(); f.vt->number(*this, f, n); }
-    void boolean(bool b) { auto& f = top(); f.vt->boolean(*this, f, b); }
-    void null() { auto& f = top(); f.vt->null(*this, f); }
+    void string_part(std::string_view s) { ++changes; auto& f = top(); f.vt->string_part(*this, f, s); }
+    void string_end(std::string_view s) { ++changes; auto& f = top(); f.vt->string_end(*this, f, s); }
+    void number(detail::number const& n) { ++changes; auto& f = top(); f.vt->number(*this, f, n); }
+    void boolean(bool b) { ++changes; auto& f = top(); f.vt->boolean(*this, f, b); }
+    void null() { ++changes; auto& f = top(); f.vt->null(*this, f); }
 
     /// Replays a parsed value as events (decode_json_value, variant alternatives).
     void replay(boost::json::value const& v, std::size_t depth = 0);

@@ -13,6 +13,8 @@ namespace instructor::detail {
 
 void decode_ctx::pop()
 {
+    if (on_done)
+        on_done(on_done_context, stack.size() - 1, issue_total == stack.back().issues_at_start);
     stack.pop_back();
     if (stack.empty())
         return;
@@ -244,6 +246,7 @@ struct decode_session::impl {
     std::size_t consumed = 0;
     bool failed = false;
     bool finished = false;
+    bool trailing_ok = false;
 
     impl(decode_options const& opts) : parser(parse_options_for(opts), &ctx) {}
 
@@ -290,7 +293,7 @@ bool decode_session::write(std::string_view piece)
         // The parser stops after the root value; what follows may only be whitespace.
         auto rest = piece.substr(n);
         auto junk = rest.find_first_not_of(" \t\r\n");
-        if (junk != std::string_view::npos) {
+        if (junk != std::string_view::npos && !d.trailing_ok) {
             d.syntax_error(boost::json::error::extra_data, d.consumed + n + junk, rest.substr(junk));
             return false;
         }
@@ -327,6 +330,22 @@ bool decode_session::ok() const noexcept
 }
 
 bool decode_session::done() const noexcept { return impl_->ctx.stack.empty(); }
+
+std::uint64_t decode_session::changes() const noexcept { return impl_->ctx.changes; }
+
+bool decode_session::root_member_seen(std::size_t index) const noexcept
+{
+    auto const& seen = impl_->ctx.root_seen;
+    return index < seen.size() && seen[index];
+}
+
+void decode_session::ignore_trailing_text() noexcept { impl_->trailing_ok = true; }
+
+void decode_session::set_observer(value_done_fn fn, void* context) noexcept
+{
+    impl_->ctx.on_done = fn;
+    impl_->ctx.on_done_context = context;
+}
 
 std::vector<validation_issue> const& decode_session::issues() const noexcept
 {

@@ -661,6 +661,11 @@ struct model_s {
         }
         f.state = static_cast<std::uint32_t>(i + 2);
         c.bits[f.count + i / 64] |= std::uint64_t(1) << (i % 64);
+        if (&f == c.stack.data()) {  // the root: remembered for partial<T>::has()
+            if (c.root_seen.size() < m.size)
+                c.root_seen.resize(m.size);
+            c.root_seen[i] = true;
+        }
         auto const& e = m.members[i];
         sink_ref s = e.sink();
         frame ch;

@@ -17,6 +17,7 @@
 #include <instructor/model_name.hpp>
 #include <instructor/request.hpp>
 #include <instructor/schema.hpp>
+#include <instructor/stream.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -137,6 +138,30 @@ public:
     {
         return boost::asio::co_spawn(get_executor(), create<T>(std::move(req)),
                                      std::forward<CompletionToken>(token));
+    }
+
+    /// Streams the object as it is built: a snapshot each time it grows, then the final,
+    /// validated object (see stream.hpp for re-asks and errors). No I/O until the first next().
+    template <class T>
+    stream<partial<T>> create_partial(request req) const
+    {
+        auto s = std::make_unique<detail::partial_state<T>>();
+        s->driver = std::make_unique<detail::stream_driver>(
+            state_, std::move(req), std::vector<detail::tool_spec>{detail::tool_spec_for<T>()},
+            false, *s);
+        return stream<partial<T>>(std::move(s));
+    }
+
+    /// Streams the items of the list the model writes (`{"tasks": [T, ...]}`, named
+    /// `Iterable<T's name>`), each decoded and validated as soon as its closing brace arrives.
+    template <class T>
+    stream<T> create_iterable(request req) const
+    {
+        auto s = std::make_unique<detail::iterable_state<T>>();
+        s->driver = std::make_unique<detail::stream_driver>(
+            state_, std::move(req), std::vector<detail::tool_spec>{detail::iterable_spec<T>()},
+            false, *s);
+        return stream<T>(std::move(s));
     }
 
     /// Adds a handler for every later call of this client (and its copies).

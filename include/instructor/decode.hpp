@@ -43,6 +43,9 @@ public:
     T const& value() const noexcept { return *value_; }
     T take() { return std::move(*value_); }
     std::vector<validation_issue> const& issues() const noexcept { return session_.issues(); }
+    /// The untyped decode behind this decoder (progress counters for streams).
+    detail::decode_session const& session() const noexcept { return session_; }
+    detail::decode_session& session() noexcept { return session_; }
 
 private:
     std::unique_ptr<T> value_;  // stable address: frames point into it

@@ -15,6 +15,7 @@
 #include <instructor/providers.hpp>
 #include <instructor/request.hpp>
 #include <instructor/schema.hpp>
+#include <instructor/stream.hpp>
 #include <instructor/usage.hpp>
 #include <instructor/validation.hpp>
 #include <instructor/version.hpp>

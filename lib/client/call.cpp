@@ -1,4 +1,6 @@
 // One call: attempts, re-asks with the validation errors, fallbacks, hooks, usage.
+#include "client_state.hpp"
+
 #include <instructor/client.hpp>
 
 #include <instructor/net/http_client.hpp>
@@ -14,26 +16,6 @@ namespace instructor {
 namespace json = boost::json;
 
 namespace detail {
-
-struct client_state {
-    boost::asio::any_io_executor ex;
-    client_options opts;
-    net::http_client http;
-    std::mutex mutex;
-    hooks client_hooks;
-
-    client_state(boost::asio::any_io_executor e, client_options o)
-        : ex(e), opts(std::move(o)), http(e, transport_of(opts))
-    {}
-
-    static net::transport_options transport_of(client_options const& o)
-    {
-        auto t = o.transport;
-        if (!o.ca_file.empty())
-            t.ca_file = o.ca_file;
-        return t;
-    }
-};
 
 std::shared_ptr<client_state> make_client_state(boost::asio::any_io_executor ex,
                                                 client_options opts)
@@ -53,6 +35,26 @@ void add_hook(client_state& s, hook kind, hook_handler fn)
 {
     std::lock_guard lock(s.mutex);
     s.client_hooks.on(kind, std::move(fn));
+}
+
+std::vector<endpoint_config> endpoints_of(client_options const& o)
+{
+    std::vector<endpoint_config> endpoints{{o.base_url, o.api_key, {}}};
+    endpoints.insert(endpoints.end(), o.fallbacks.begin(), o.fallbacks.end());
+    return endpoints;
+}
+
+net::http_request chat_request(client_options const& o, endpoint_config const& ep,
+                               std::string body)
+{
+    net::http_request hr;
+    hr.url = net::join_url(ep.base_url, "chat/completions");
+    if (!ep.api_key.empty())
+        hr.headers.push_back({"Authorization", "Bearer " + ep.api_key});
+    for (auto const& h : o.headers)
+        hr.headers.push_back(h);
+    hr.body = std::move(body);
+    return hr;
 }
 
 namespace {
@@ -105,8 +107,7 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
         req.call_hooks.emit(e);
     };
 
-    std::vector<endpoint_config> endpoints{{o.base_url, o.api_key, {}}};
-    endpoints.insert(endpoints.end(), o.fallbacks.begin(), o.fallbacks.end());
+    auto const endpoints = endpoints_of(o);
 
     json::array messages = initial_messages(m, req, target.tools.front());
     usage total;
@@ -130,13 +131,7 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
                                                o.legacy_json_schema_format, false);
             emit({.kind = hook::completion_kwargs, .attempt = attempt, .endpoint = ep.base_url,
                   .request_body = &body});
-            net::http_request hr;
-            hr.url = net::join_url(ep.base_url, "chat/completions");
-            if (!ep.api_key.empty())
-                hr.headers.push_back({"Authorization", "Bearer " + ep.api_key});
-            for (auto const& h : o.headers)
-                hr.headers.push_back(h);
-            hr.body = json::serialize(body);
+            auto hr = chat_request(o, ep, json::serialize(body));
             try {
                 auto r = co_await s->http.send(
                     std::move(hr), {.max_retries = o.max_network_retries,

@@ -42,6 +42,52 @@ json::object function_of(tool_spec const& t, bool strict)
     return f;
 }
 
+/// Appends "\n\n" + `text` to a message's content: a string, or the first text part of a list.
+void append_text(json::value& content, std::string_view text)
+{
+    if (content.is_array()) {
+        for (auto& part : content.get_array()) {
+            auto* p = part.if_object();
+            auto* t = p ? p->if_contains("text") : nullptr;
+            if (t && t->is_string()) {
+                *t = std::string(t->get_string()) + "\n\n" + std::string(text);
+                return;
+            }
+        }
+        content.get_array().push_back(json::object{{"type", "text"}, {"text", text}});
+        return;
+    }
+    std::string current = content.is_string() ? std::string(content.get_string()) : std::string();
+    content = current.empty() ? std::string(text) : current + "\n\n" + std::string(text);
+}
+
+/// The balanced {...} (or [...]) that starts at `text[0]`, skipping brackets inside strings;
+/// the rest of the text when it never closes.
+std::string_view balanced(std::string_view text)
+{
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"')
+            in_string = true;
+        else if (c == '{' || c == '[')
+            ++depth;
+        else if ((c == '}' || c == ']') && --depth == 0)
+            return text.substr(0, i + 1);
+    }
+    return text;
+}
+
 }  // namespace
 
 std::string default_description(std::string_view name)
@@ -60,17 +106,23 @@ json::array initial_messages(mode m, request const& req, tool_spec const& primar
     std::string instructions(json_instructions);
     instructions += json::serialize(*primary.schema);
     instructions += json_instructions_end;
-    // Appended to an existing system message, else a new first message.
+    // Appended to an existing system message (to its first text part when it has parts), else
+    // a new first message.
     if (!out.empty() && out[0].as_object().at("role") == "system") {
-        auto& content = out[0].as_object()["content"];
-        std::string text = content.is_string() ? std::string(content.get_string()) : std::string();
-        content = text + "\n\n" + instructions;
+        append_text(out[0].as_object()["content"], instructions);
     }
     else {
         out.insert(out.begin(), json::object{{"role", "system"}, {"content", instructions}});
     }
-    if (m == mode::md_json)
-        out.push_back(json::object{{"role", "user"}, {"content", md_json_instruction}});
+    if (m == mode::md_json) {
+        // Merged into a trailing user message, as Python Instructor's merge_consecutive_messages
+        // does: some providers reject two user messages in a row.
+        auto* last = out.empty() ? nullptr : &out.back().as_object();
+        if (last && last->at("role") == "user")
+            append_text((*last)["content"], md_json_instruction);
+        else
+            out.push_back(json::object{{"role", "user"}, {"content", md_json_instruction}});
+    }
     return out;
 }
 
@@ -172,31 +224,11 @@ std::optional<std::string_view> find_json_block(std::string_view text)
         if (end != std::string_view::npos)
             return text.substr(start + 1, end - start - 1);
     }
-    // The first balanced {...}, skipping braces inside strings.
+    // The first balanced {...}; unbalanced, the rest: the decoder reports where it breaks.
     auto open = text.find('{');
     if (open == std::string_view::npos)
         return std::nullopt;
-    int depth = 0;
-    bool in_string = false, escaped = false;
-    for (std::size_t i = open; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"')
-            in_string = true;
-        else if (c == '{')
-            ++depth;
-        else if (c == '}' && --depth == 0)
-            return text.substr(open, i - open + 1);
-    }
-    return text.substr(open);  // unbalanced: the decoder reports where it breaks
+    return balanced(text.substr(open));
 }
 
 extraction extract_chat(mode m, json::value const& response)
@@ -246,11 +278,11 @@ extraction extract_chat(mode m, json::value const& response)
 
     std::string_view text = content;
     auto first = text.find_first_not_of(" \t\r\n");
-    if (m == mode::md_json || (first != std::string_view::npos && text[first] != '{' &&
-                               text[first] != '[')) {
-        // md_json answers in a fence; other json modes tolerate one too
-        if (auto block = find_json_block(text))
-            text = *block;
+    if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) {
+        text = balanced(text.substr(first));  // prose after the object is not part of it
+    }
+    else if (auto block = find_json_block(text)) {
+        text = *block;  // md_json answers in a fence; the other json modes tolerate one too
     }
     if (content.empty() && !x.refusal)
         x.problem = "The reply has no content; answer with the JSON object.";

@@ -68,7 +68,12 @@ struct frame {
     std::uint32_t state = 0;           // sink-specific; 0 = no event seen yet
     std::uint32_t count = 0;           // sink-specific (items, depth)
     std::size_t mark = 0;              // sink-specific (issue count, bitset offset)
+    std::size_t issues_at_start = 0;   // issue count when the frame was pushed
 };
+
+/// Told each time a value is complete: its depth (0 = the root) and whether it and everything
+/// in it decoded without an issue. Streams use it to hand out list items as they close.
+using value_done_fn = void (*)(void* context, std::size_t depth, bool ok);
 
 // Per-type tables (built by the templates in sinks.hpp).
 struct member_entry {
@@ -157,6 +162,14 @@ public:
     bool done() const noexcept;
     std::vector<validation_issue> const& issues() const noexcept;
     std::vector<validation_issue> take_issues() noexcept;
+
+    /// Counts the parser events that changed the value: a snapshot is worth taking when it grew.
+    std::uint64_t changes() const noexcept;
+    /// Whether the root model's member `index` (in described order) has been seen.
+    bool root_member_seen(std::size_t index) const noexcept;
+    void set_observer(value_done_fn fn, void* context) noexcept;
+    /// Text after the root value is ignored rather than an error (prose after streamed JSON).
+    void ignore_trailing_text() noexcept;
 
 private:
     struct impl;

@@ -71,3 +71,39 @@ boost::json::array reask_messages(mode m, boost::json::value const& response,
                                   extraction const& got, std::string const& errors);
 
 }  // namespace instructor::detail
+
+namespace instructor::detail {
+
+/// What one streamed chat.completion.chunk adds.
+struct chunk_delta {
+    struct call_piece {
+        std::size_t index = 0;
+        std::string id;
+        std::string name;
+        std::string arguments;
+    };
+    std::string content;
+    std::string refusal;
+    std::vector<call_piece> calls;
+    std::optional<std::string> finish_reason;
+    std::optional<instructor::usage> usage;
+    std::optional<std::string> error;  ///< an error object sent inside the stream
+};
+
+/// Parses one `data:` payload of a chat completions stream. Throws ins::error(protocol_error)
+/// when it is not a JSON object.
+chunk_delta parse_chat_chunk(std::string_view data);
+
+/// Follows streamed text to the JSON in it: skips prose before it, enters a ```json fence, and
+/// stops at the closing fence. feed() returns the part of each piece that is JSON.
+class json_text_follower {
+public:
+    std::string feed(std::string_view piece);
+
+private:
+    enum class state { seeking, fence_header, in_json, in_fenced_json, done };
+    state state_ = state::seeking;
+    std::size_t ticks_ = 0;  // backticks seen at the end of the last piece
+};
+
+}  // namespace instructor::detail

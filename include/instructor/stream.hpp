@@ -1,0 +1,247 @@
+// Streaming: partial objects as they grow, and list items as they close.
+//
+// A stream is read with `while (auto x = co_await s.next())`. Destroying or abandoning a stream
+// cancels its HTTP request and closes the connection. Errors (a cut connection, an idle
+// timeout, a malformed chunk, an error event) end the stream by throwing ins::error from
+// next(); nothing is yielded after an error.
+//
+// Re-asks: when the complete answer of create_partial fails validation and max_retries allows,
+// the stream asks again; the snapshots of the new attempt carry `attempt` + 1 (and the first
+// of them `restarted == true`), so a consumer can drop what the failed attempt showed.
+// create_iterable re-asks only while no item has been handed out; after that, an invalid
+// answer ends the stream with errc::validation_failed (items already yielded were valid).
+#pragma once
+
+#include <instructor/decode.hpp>
+#include <instructor/detail/sinks.hpp>
+#include <instructor/detail/stream_core.hpp>
+#include <instructor/schema.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+namespace instructor {
+
+/// A snapshot of the object being built: a view, valid until the stream's next next().
+template <class T>
+class partial {
+public:
+    T const& value;      ///< the object so far (complete and validated when `complete`)
+    int attempt = 1;     ///< 1-based; grows when a failed answer is asked again
+    bool restarted = false;  ///< the first snapshot of a new attempt
+    bool complete = false;   ///< the final, validated object
+
+    /// Whether `member`'s key has arrived (its value may still be growing).
+    template <class M>
+    bool has(M T::*member) const noexcept
+    {
+        std::size_t i = 0, found = std::size_t(-1);
+        boost::mp11::mp_for_each<detail::members_of<T>>([&](auto d) {
+            if constexpr (std::is_same_v<decltype(d.pointer), M T::*>)
+                if (d.pointer == member)
+                    found = i;
+            ++i;
+        });
+        return complete || (session_ && found != std::size_t(-1) && session_->root_member_seen(found));
+    }
+
+    partial(T const& v, detail::decode_session const* s, int a, bool r, bool c)
+        : value(v), attempt(a), restarted(r), complete(c), session_(s)
+    {}
+
+private:
+    detail::decode_session const* session_;
+};
+
+/// An asynchronous sequence of X.
+template <class X>
+class stream {
+public:
+    struct state {
+        virtual ~state() = default;
+        virtual std::optional<X> take() = 0;  ///< what the target has ready
+        std::unique_ptr<detail::stream_driver> driver;
+        bool finished = false;
+    };
+
+    explicit stream(std::unique_ptr<state> s) : state_(std::move(s)) {}
+
+    /// The next element; std::nullopt after the last. Throws ins::error.
+    boost::asio::awaitable<std::optional<X>> next()
+    {
+        auto& s = *state_;
+        for (;;) {
+            if (auto x = s.take())
+                co_return x;
+            if (s.finished)
+                co_return std::nullopt;
+            if (!co_await s.driver->advance())
+                s.finished = true;
+        }
+    }
+
+    /// Usage summed over the attempts so far (complete once the stream ended).
+    usage const& total_usage() const noexcept { return state_->driver->total_usage(); }
+    int attempts() const noexcept { return state_->driver->attempts(); }
+
+private:
+    std::unique_ptr<state> state_;
+};
+
+namespace detail {
+
+/// create_partial's target: one decoder, a snapshot whenever the value changed.
+template <class T>
+struct partial_state final : stream<partial<T>>::state, stream_target {
+    std::unique_ptr<decoder<T>> dec;
+    std::uint64_t shown = 0;
+    int attempt = 0;
+    bool restarted = false;
+    bool valid = false;
+    bool final_given = false;
+
+    void begin_attempt(int a) override
+    {
+        attempt = a;
+        restarted = a > 1;
+        dec = std::make_unique<decoder<T>>();
+        dec->session().ignore_trailing_text();
+        shown = 0;
+        valid = false;
+    }
+    void feed(std::size_t call, std::string_view, std::string_view text) override
+    {
+        if (call == 0 && !dec->done())
+            dec->write(text);
+    }
+    bool ready() const override { return dec && dec->session().changes() != shown; }
+    bool finish(std::vector<validation_issue>& issues) override
+    {
+        valid = dec->finish();
+        if (!valid)
+            issues = dec->issues();
+        return valid;
+    }
+    std::optional<partial<T>> take() override
+    {
+        if (!dec)
+            return std::nullopt;
+        if (valid) {
+            if (final_given)
+                return std::nullopt;
+            final_given = true;
+            return partial<T>(dec->value(), &dec->session(), attempt, false, true);
+        }
+        if (dec->session().changes() == shown)
+            return std::nullopt;
+        shown = dec->session().changes();
+        bool r = restarted;
+        restarted = false;
+        return partial<T>(dec->value(), &dec->session(), attempt, r, false);
+    }
+};
+
+/// `{"tasks": [T, ...]}`: Python Instructor's Iterable wire shape.
+template <class T>
+struct iterable_of {
+    std::vector<T> tasks;
+};
+
+template <class T>
+tool_spec iterable_spec()
+{
+    static boost::json::object const schema = [] {
+        schema_builder b(type_key<iterable_of<T>>());
+        boost::json::object o;
+        o["type"] = "object";
+        o["title"] = "Iterable" + model_name<T>();
+        o["properties"] = boost::json::object{
+            {"tasks", boost::json::object{{"type", "array"}, {"items", schema_of<T>(b, nullptr)}}}};
+        o["required"] = boost::json::array{"tasks"};
+        auto defs = b.take_defs();
+        if (!defs.empty())
+            o["$defs"] = std::move(defs);
+        return o;
+    }();
+    static boost::json::object const parameters = [] {
+        auto p = schema;
+        p.erase("title");
+        return p;
+    }();
+    static boost::json::object const strict_parameters = make_strict(parameters);
+    static std::string const name = "Iterable" + model_name<T>();
+    return {name, {}, &schema, &parameters, &strict_parameters};
+}
+
+template <class T>
+sink_ref iterable_sink()
+{
+    static member_entry const members[] = {
+        {"tasks", &sink_for<std::vector<T>>,
+         [](void* o) -> void* { return &static_cast<iterable_of<T>*>(o)->tasks; }, nullptr, true}};
+    static model_meta const meta{"Iterable", members, 1, nullptr};
+    return {&model_sink(), &meta};
+}
+
+/// create_iterable's target: items handed out as their closing brace arrives.
+template <class T>
+struct iterable_state final : stream<T>::state, stream_target {
+    std::unique_ptr<iterable_of<T>> value;
+    std::unique_ptr<decode_session> session;
+    std::deque<std::size_t> ready_items;  // indexes into value->tasks
+    std::size_t closed = 0;               // items closed so far (valid or not)
+    std::size_t given = 0;
+    bool broken = false;                  // an item failed: nothing more is handed out
+
+    static void on_done(void* self, std::size_t depth, bool ok)
+    {
+        auto& s = *static_cast<iterable_state*>(self);
+        if (depth != 2)  // 0: the wrapper, 1: tasks, 2: an item
+            return;
+        std::size_t index = s.closed++;
+        if (!ok)
+            s.broken = true;
+        if (!s.broken)
+            s.ready_items.push_back(index);
+    }
+    void begin_attempt(int) override
+    {
+        value = std::make_unique<iterable_of<T>>();
+        session = std::make_unique<decode_session>(iterable_sink<T>(), value.get(), decode_options{});
+        session->set_observer(&on_done, this);
+        session->ignore_trailing_text();
+        ready_items.clear();
+        closed = 0;
+        broken = false;
+    }
+    void feed(std::size_t call, std::string_view, std::string_view text) override
+    {
+        if (call == 0 && !session->done())
+            session->write(text);
+    }
+    bool ready() const override { return !ready_items.empty(); }
+    bool finish(std::vector<validation_issue>& issues) override
+    {
+        if (session->finish() && !broken)
+            return true;
+        issues = session->issues();
+        return false;
+    }
+    bool may_reask() const override { return given == 0; }
+    std::optional<T> take() override
+    {
+        if (ready_items.empty())
+            return std::nullopt;
+        std::size_t i = ready_items.front();
+        ready_items.pop_front();
+        ++given;
+        return std::move(value->tasks[i]);  // the decoder never touches a closed item again
+    }
+};
+
+}  // namespace detail
+
+}  // namespace instructor

@@ -1,0 +1,113 @@
+// Streamed chat completions: chunk deltas, and the JSON inside streamed text.
+#include <instructor/detail/protocol.hpp>
+
+#include <instructor/error.hpp>
+
+#include <boost/json/parse.hpp>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+
+chunk_delta parse_chat_chunk(std::string_view data)
+{
+    boost::system::error_code ec;
+    auto v = json::parse(data, ec);
+    if (ec || !v.is_object())
+        throw error(errc::protocol_error, "a stream chunk is not a JSON object");
+    auto const& o = v.get_object();
+    chunk_delta d;
+    auto str = [](json::object const& obj, std::string_view k) -> std::string {
+        auto const* x = obj.if_contains(k);
+        return x && x->is_string() ? std::string(x->get_string()) : std::string();
+    };
+    if (auto const* e = o.if_contains("error"); e && !e->is_null()) {
+        d.error = e->is_object() ? str(e->get_object(), "message") : std::string("stream error");
+        if (d.error->empty())
+            d.error = "stream error";
+        return d;
+    }
+    if (auto const* u = o.if_contains("usage"); u && u->is_object())
+        d.usage = chat_usage(v);
+    auto const* choices = o.if_contains("choices");
+    if (!choices || !choices->is_array() || choices->get_array().empty())
+        return d;  // the usage chunk has `choices: []`
+    auto const* c0 = choices->get_array()[0].if_object();
+    if (!c0)
+        return d;
+    if (auto const* fr = c0->if_contains("finish_reason"); fr && fr->is_string())
+        d.finish_reason = std::string(fr->get_string());
+    auto const* delta = c0->if_contains("delta");
+    if (!delta || !delta->is_object())
+        return d;
+    auto const& dl = delta->get_object();
+    d.content = str(dl, "content");
+    d.refusal = str(dl, "refusal");
+    if (auto const* calls = dl.if_contains("tool_calls"); calls && calls->is_array())
+        for (auto const& c : calls->get_array()) {
+            auto const* co = c.if_object();
+            if (!co)
+                continue;
+            chunk_delta::call_piece p;
+            if (auto const* i = co->if_contains("index"); i && i->is_int64() && i->get_int64() >= 0)
+                p.index = static_cast<std::size_t>(i->get_int64());
+            p.id = str(*co, "id");
+            if (auto const* f = co->if_contains("function"); f && f->is_object()) {
+                p.name = str(f->get_object(), "name");
+                p.arguments = str(f->get_object(), "arguments");
+            }
+            d.calls.push_back(std::move(p));
+        }
+    return d;
+}
+
+std::string json_text_follower::feed(std::string_view piece)
+{
+    std::string out;
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+        char const c = piece[i];
+        switch (state_) {
+        case state::seeking:
+            if (c == '`') {
+                if (++ticks_ == 3) {
+                    ticks_ = 0;
+                    state_ = state::fence_header;
+                }
+            }
+            else {
+                ticks_ = 0;
+                if (c == '{' || c == '[') {
+                    state_ = state::in_json;
+                    out.push_back(c);
+                }
+            }
+            break;
+        case state::fence_header:  // "json\n" after the opening fence
+            if (c == '\n')
+                state_ = state::in_fenced_json;
+            break;
+        case state::in_json:
+            out.push_back(c);
+            break;
+        case state::in_fenced_json:
+            if (c == '`') {
+                if (++ticks_ == 3) {
+                    state_ = state::done;
+                    ticks_ = 0;
+                }
+                break;
+            }
+            if (ticks_ > 0) {  // backticks that did not close the fence belong to the JSON
+                out.append(ticks_, '`');
+                ticks_ = 0;
+            }
+            out.push_back(c);
+            break;
+        case state::done:
+            return out;
+        }
+    }
+    return out;
+}
+
+}  // namespace instructor::detail

@@ -1,0 +1,186 @@
+// request_bodies_dump: prints, as one JSON array, the chat completions request bodies we send
+// (built by the protocol layer exactly as the client builds them) for every OpenAI-compatible
+// mode, several response models, with and without the optional fields, streamed, multi-part
+// user content, and re-ask histories. check_request_bodies.js validates each one against
+// CreateChatCompletionRequest of OpenAI's official OpenAPI document.
+//
+// Every element is {"name": "<what it is>", "body": {...}}.
+#include "models.hpp"
+
+#include <instructor/client.hpp>
+#include <instructor/detail/protocol.hpp>
+
+#include <boost/json.hpp>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace json = boost::json;
+namespace det = ins::detail;
+
+namespace {
+
+struct model_case {
+    char const* name;
+    std::vector<det::tool_spec> tools;
+    // A reply of the right shape for each kind of mode, used for the re-ask histories.
+    char const* arguments;
+};
+
+constexpr ins::mode chat_modes[] = {
+    ins::mode::tools,       ins::mode::tools_strict, ins::mode::parallel_tools,
+    ins::mode::json,        ins::mode::json_schema,  ins::mode::md_json,
+    ins::mode::structured_outputs,
+};
+
+struct variant_case {
+    char const* name;
+    bool system;
+    bool options;  // temperature + max_tokens
+    bool stream;
+    bool multi_part;
+};
+
+constexpr variant_case variants[] = {
+    {"plain", false, false, false, false},
+    {"system+options", true, true, false, false},
+    {"stream", false, false, true, false},
+    {"multi-part", true, false, false, true},
+};
+
+ins::request make_request(variant_case const& v)
+{
+    ins::request req;
+    req.model = "gpt-4o-mini";
+    if (v.system)
+        req.messages.push_back(ins::message::system("You extract structured data."));
+    if (v.multi_part)
+        req.messages.push_back(ins::message::user(
+            {ins::content_part::from_text("Who is on this badge? John Doe, 32."),
+             ins::content_part::image_url("https://example.com/badge.png", "high"),
+             ins::content_part::image_url("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=")}));
+    else
+        req.messages.push_back(ins::message::user("John Doe is 32 years old and lives in Paris."));
+    if (v.options) {
+        req.temperature = 0.2;
+        req.max_tokens = 512;
+    }
+    return req;
+}
+
+// A completion as a provider would answer in mode m, for the re-ask history.
+json::value fake_response(ins::mode m, model_case const& mc)
+{
+    json::object message{{"role", "assistant"}};
+    if (ins::is_tools_mode(m)) {
+        json::array calls;
+        for (std::size_t i = 0; i < mc.tools.size(); ++i)
+            calls.push_back(json::object{
+                {"id", "call_" + std::to_string(i)},
+                {"type", "function"},
+                {"function", {{"name", mc.tools[i].name}, {"arguments", mc.arguments}}}});
+        message["content"] = nullptr;
+        message["tool_calls"] = std::move(calls);
+    }
+    else if (m == ins::mode::md_json) {
+        message["content"] = std::string("```json\n") + mc.arguments + "\n```";
+    }
+    else {
+        message["content"] = mc.arguments;
+    }
+    return json::object{
+        {"id", "chatcmpl-1"},
+        {"object", "chat.completion"},
+        {"choices", json::array{json::object{{"index", 0}, {"finish_reason", "stop"},
+                                             {"message", std::move(message)}}}}};
+}
+
+}  // namespace
+
+int main()
+{
+    std::vector<model_case> const cases = {
+        {"UserInfo", {det::tool_spec_for<models::UserInfo>()}, R"({"name":"John Doe","age":"32"})"},
+        {"Person", {det::tool_spec_for<models::Person>()},
+         R"({"name":"John Doe","age":32,"addresses":[{"street":"1 Rue"}]})"},
+        {"Ticket", {det::tool_spec_for<models::Ticket>()},
+         R"({"title":"ab","priority":"urgent","tags":[]})"},
+        {"TreeNode", {det::tool_spec_for<models::TreeNode>()},
+         R"({"label":"root","children":[{"label":1}]})"},
+        // Household's pets are a variant of Cat and Dog: parallel tools offers one function each.
+        {"Household/Cat+Dog", {det::tool_spec_for<models::Cat>(), det::tool_spec_for<models::Dog>()},
+         R"({"name":"Tom"})"},
+        {"Household", {det::tool_spec_for<models::Household>()}, R"({"pets":[{"name":"Tom"}]})"},
+    };
+
+    json::array out;
+    auto add = [&out](std::string name, json::object body) {
+        out.push_back(json::object{{"name", std::move(name)}, {"body", std::move(body)}});
+    };
+
+    for (auto const& mc : cases) {
+        for (auto m : chat_modes) {
+            // Only parallel_tools offers several functions; Household itself has a map, which
+            // strict mode cannot express, so it is not asked for in the strict modes.
+            if (mc.tools.size() > 1 && m != ins::mode::parallel_tools)
+                continue;
+            bool const strict = m == ins::mode::tools_strict || m == ins::mode::structured_outputs;
+            if (strict && std::string_view(mc.name) == "Household")
+                continue;
+
+            for (auto const& v : variants) {
+                auto const req = make_request(v);
+                auto const messages = det::initial_messages(m, req, mc.tools.front());
+                std::string const base =
+                    std::string(mc.name) + " " + std::string(ins::to_string(m)) + " " + v.name;
+                add(base, det::build_chat_body(m, req, req.model, messages, mc.tools, false, v.stream));
+                if (m == ins::mode::json_schema)
+                    add(base + " legacy",
+                        det::build_chat_body(m, req, req.model, messages, mc.tools, true, v.stream));
+
+                // The second attempt: the first reply and the re-ask messages appended.
+                auto const response = fake_response(m, mc);
+                auto const got = det::extract_chat(m, response);
+                std::string const issues = got.problem ? *got.problem
+                                                       : "age: Input should be a valid integer\n"
+                                                         "name: Field required";
+                json::array history = messages;
+                for (auto const& msg : det::reask_messages(m, response, got, issues))
+                    history.push_back(msg);
+                add(base + " reask",
+                    det::build_chat_body(m, req, req.model, history, mc.tools, false, v.stream));
+            }
+        }
+    }
+
+    // A tools-mode reply that called no function: the re-ask is an assistant + user message.
+    {
+        auto const& mc = cases.front();
+        auto const req = make_request(variants[0]);
+        auto const messages = det::initial_messages(ins::mode::tools, req, mc.tools.front());
+        json::value const response = json::parse(
+            R"({"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",)"
+            R"("content":"John Doe, 32.","tool_calls":[]}}]})");
+        auto const got = det::extract_chat(ins::mode::tools, response);
+        json::array history = messages;
+        for (auto const& msg : det::reask_messages(ins::mode::tools, response, got, *got.problem))
+            history.push_back(msg);
+        add("UserInfo tools reask-without-tool-call",
+            det::build_chat_body(ins::mode::tools, req, req.model, history, mc.tools, false, false));
+    }
+
+    // extra_body, merged last: OpenAI parameters a caller may add.
+    {
+        auto req = make_request(variants[1]);
+        req.extra_body = json::object{{"seed", 7}, {"top_p", 0.9}, {"parallel_tool_calls", false},
+                                      {"user", "user-1234"}};
+        auto const spec = det::tool_spec_for<models::UserInfo>();
+        auto const messages = det::initial_messages(ins::mode::tools, req, spec);
+        add("UserInfo tools extra_body",
+            det::build_chat_body(ins::mode::tools, req, req.model, messages, {&spec, 1}, false, false));
+    }
+
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+}
