@@ -10,6 +10,7 @@
 #include "net_errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -98,14 +99,13 @@ struct connection {
     }
 };
 
-/// Waiters for a free connection slot. Each waits on its own timer (set to its deadline); a
-/// slot handed over is marked under the lock before the timer is cancelled, so no slot is
-/// lost to a race between a hand-over, a deadline and a cancellation.
+/// A request waiting for a free connection slot. Who owns a handed-over slot is decided by
+/// `granted`, under the pool's lock; the channel only wakes the waiter, and holds its one message
+/// even when the waiter is not listening yet, so no hand-over is lost to a race with a
+/// deadline, a cancellation or another thread.
 struct slot_waiter {
-    explicit slot_waiter(asio::any_io_executor ex, steady::time_point deadline)
-        : timer(ex, deadline)
-    {}
-    asio::steady_timer timer;
+    explicit slot_waiter(asio::any_io_executor ex) : wake(ex, 1) {}
+    asio::experimental::concurrent_channel<void(error_code)> wake;
     bool granted = false;
 };
 
@@ -129,12 +129,13 @@ struct host_pool {
         auto w = std::move(waiters.front());
         waiters.pop_front();
         w->granted = true;
-        w->timer.cancel();
+        w->wake.try_send(error_code{});
     }
 
     /// Waits for a slot until `deadline`; returns false on timeout, throws on cancellation.
     asio::awaitable<bool> take_slot(asio::any_io_executor ex, steady::time_point deadline)
     {
+        using namespace asio::experimental::awaitable_operators;
         std::shared_ptr<slot_waiter> w;
         {
             std::lock_guard lock(mutex);
@@ -142,10 +143,11 @@ struct host_pool {
                 --free_slots;
                 co_return true;
             }
-            w = std::make_shared<slot_waiter>(ex, deadline);
+            w = std::make_shared<slot_waiter>(ex);
             waiters.push_back(w);
         }
-        auto [ec] = co_await w->timer.async_wait(tuple_awaitable);
+        asio::steady_timer timer(ex, deadline);
+        auto r = co_await (w->wake.async_receive(tuple_awaitable) || timer.async_wait(tuple_awaitable));
         bool granted;
         {
             std::lock_guard lock(mutex);
@@ -153,16 +155,14 @@ struct host_pool {
             if (!granted)
                 std::erase(waiters, w);
         }
-        if (ec == asio::error::operation_aborted && !granted)
-            throw_cancelled();
-        if (granted) {
-            auto cs = co_await asio::this_coro::cancellation_state;
-            if (cs.cancelled() != asio::cancellation_type::none) {
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) {
+            if (granted)
                 release_slot();
-                throw_cancelled();
-            }
+            throw_cancelled();
         }
-        co_return granted;
+        (void)r;
+        co_return granted;  // false: the deadline came first
     }
 };
 
