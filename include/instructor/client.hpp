@@ -157,11 +157,24 @@ public:
     template <class T>
     stream<T> create_iterable(request req) const
     {
-        auto s = std::make_unique<detail::iterable_state<T>>();
-        s->driver = std::make_unique<detail::stream_driver>(
-            state_, std::move(req), std::vector<detail::tool_spec>{detail::iterable_spec<T>()},
-            false, *s);
-        return stream<T>(std::move(s));
+        if constexpr (detail::is_variant_of_models<T>::value) {
+            auto s = std::make_unique<detail::variant_iterable_state<T>>();
+            std::vector<detail::tool_spec> tools;
+            [&]<class... A>(std::variant<A...>*) {
+                (tools.push_back(detail::tool_spec_for<A>()), ...);
+            }(static_cast<T*>(nullptr));
+            req.mode = mode::parallel_tools;
+            s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req),
+                                                                std::move(tools), true, *s);
+            return stream<T>(std::move(s));
+        }
+        else {
+            auto s = std::make_unique<detail::iterable_state<T>>();
+            s->driver = std::make_unique<detail::stream_driver>(
+                state_, std::move(req), std::vector<detail::tool_spec>{detail::iterable_spec<T>()},
+                false, *s);
+            return stream<T>(std::move(s));
+        }
     }
 
     /// Adds a handler for every later call of this client (and its copies).

@@ -10,6 +10,8 @@
 // of them `restarted == true`), so a consumer can drop what the failed attempt showed.
 // create_iterable re-asks only while no item has been handed out; after that, an invalid
 // answer ends the stream with errc::validation_failed (items already yielded were valid).
+// create_iterable<std::variant<A, B...>> always speaks parallel_tools: one function per
+// alternative, and the items (of any alternative) come out in the order the model calls them.
 #pragma once
 
 #include <instructor/decode.hpp>
@@ -241,6 +243,99 @@ struct iterable_state final : stream<T>::state, stream_target {
         return std::move(value->tasks[i]);  // the decoder never touches a closed item again
     }
 };
+
+/// create_iterable over a std::variant (parallel_tools): one decoder per tool call, of the
+/// alternative the call names; each item is handed out when its call's arguments close.
+template <class V>
+struct variant_iterable_state;
+
+template <class... A>
+struct variant_iterable_state<std::variant<A...>> final : stream<std::variant<A...>>::state,
+                                                          stream_target {
+    using V = std::variant<A...>;
+    struct call {
+        std::unique_ptr<V> value;
+        std::unique_ptr<decode_session> session;
+        bool closed = false;
+    };
+    std::vector<call> calls;
+    std::deque<std::size_t> ready_items;
+    std::size_t given = 0;
+    std::vector<validation_issue> problems;
+
+    void begin_attempt(int) override
+    {
+        calls.clear();
+        ready_items.clear();
+        problems.clear();
+    }
+    /// A decoder writing alternative `name` into `value`; null for an unknown name.
+    static std::unique_ptr<decode_session> session_for(std::string_view name, V& value)
+    {
+        std::unique_ptr<decode_session> s;
+        (
+            [&] {
+                if (s || name != model_name<A>())
+                    return;
+                auto& alt = value.template emplace<A>();
+                s = std::make_unique<decode_session>(sink_for<A>(), &alt, decode_options{});
+            }(),
+            ...);
+        return s;
+    }
+    void feed(std::size_t index, std::string_view name, std::string_view text) override
+    {
+        if (index >= calls.size())
+            calls.resize(index + 1);
+        auto& c = calls[index];
+        if (!c.value) {
+            c.value = std::make_unique<V>();
+            c.session = session_for(name, *c.value);
+            if (!c.session)
+                problems.push_back({std::to_string(index), "Unknown function '" + std::string(name) + "'",
+                                    issue_kind::type});
+        }
+        if (!c.session || c.closed)
+            return;
+        c.session->write(text);
+        if (c.session->done()) {
+            c.closed = true;
+            if (c.session->finish())
+                ready_items.push_back(index);
+            else
+                for (auto const& i : c.session->issues())
+                    problems.push_back(i);
+        }
+    }
+    bool ready() const override { return !ready_items.empty(); }
+    bool finish(std::vector<validation_issue>& issues) override
+    {
+        for (auto& c : calls)
+            if (c.session && !c.closed) {
+                c.closed = true;
+                if (!c.session->finish())
+                    for (auto const& i : c.session->issues())
+                        problems.push_back(i);
+            }
+        issues = problems;
+        return problems.empty();
+    }
+    bool may_reask() const override { return given == 0; }
+    std::optional<V> take() override
+    {
+        if (ready_items.empty())
+            return std::nullopt;
+        auto i = ready_items.front();
+        ready_items.pop_front();
+        ++given;
+        return std::move(*calls[i].value);
+    }
+};
+
+template <class T>
+struct is_variant_of_models : std::false_type {};
+template <class... A>
+struct is_variant_of_models<std::variant<A...>> : std::true_type {};
 
 }  // namespace detail
 

@@ -44,8 +44,9 @@ struct stream_driver::impl {
         m = req.mode.value_or(o.mode);
         if (is_anthropic_mode(m))
             throw error(errc::invalid_argument, "streaming in the anthropic modes is not available yet");
-        if (m == mode::parallel_tools || many)
-            throw error(errc::invalid_argument, "streaming parallel_tools is not available yet");
+        if ((m == mode::parallel_tools) != many)
+            throw error(errc::invalid_argument,
+                        "a parallel_tools stream is create_iterable<std::variant<...>>, and only it");
         model = req.model.empty() ? o.default_model : req.model;
         if (model.empty())
             throw error(errc::invalid_argument, "no model: set request::model or default_model");

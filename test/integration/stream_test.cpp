@@ -379,3 +379,70 @@ TEST(StreamWire, OpenAiToolModeStructured)
     ASSERT_TRUE(v);
     EXPECT_EQ(v->output, 7);
 }
+
+namespace {
+
+struct Weather {
+    std::string city;
+};
+BOOST_DESCRIBE_STRUCT(Weather, (), (city))
+struct Search {
+    std::string query;
+};
+BOOST_DESCRIBE_STRUCT(Search, (), (query))
+
+}  // namespace
+
+TEST(Stream, IterableOfVariantsComesOutInCallOrder)
+{
+    mock_server m;
+    std::vector<std::string> events;
+    auto call = [&](int index, std::string name, std::string args) {
+        events.push_back(json::serialize(json::object{
+            {"choices", json::array{json::object{
+                            {"index", 0},
+                            {"delta", {{"tool_calls", json::array{json::object{
+                                                          {"index", index}, {"id", "c" + std::to_string(index)},
+                                                          {"type", "function"},
+                                                          {"function", {{"name", name}, {"arguments", ""}}}}}}}},
+                            {"finish_reason", nullptr}}}}}));
+        for (std::size_t i = 0; i < args.size(); i += 3)
+            events.push_back(json::serialize(json::object{
+                {"choices", json::array{json::object{
+                                {"index", 0},
+                                {"delta", {{"tool_calls", json::array{json::object{
+                                                              {"index", index},
+                                                              {"function", {{"arguments", args.substr(i, 3)}}}}}}}},
+                                {"finish_reason", nullptr}}}}}));
+    };
+    call(0, "Search", R"({"query":"news"})");
+    call(1, "Weather", R"({"city":"Paris"})");
+    call(2, "Search", R"({"query":"rain"})");
+    events.push_back(R"({"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})");
+    m.push(mock_reply::sse(events));
+    std::vector<std::string> got;
+    auto err = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto s = c.create_iterable<std::variant<Weather, Search>>(john());
+        while (auto item = co_await s.next())
+            got.push_back(std::visit([](auto const& v) { return ins::to_json(v); }, *item));
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(got, (std::vector<std::string>{R"({"query":"news"})", R"({"city":"Paris"})",
+                                             R"({"query":"rain"})"}));
+    auto body = json::parse(m.requests().at(0).body);
+    EXPECT_EQ(body.at("tool_choice"), "auto");
+    EXPECT_EQ(body.at("tools").as_array().size(), 2u);
+}
+
+TEST(Stream, IterableOfVariantsAgainstTheDefaultAnswer)
+{
+    mock_server m;
+    std::size_t n = 0;
+    auto err = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto s = c.create_iterable<std::variant<Weather, Search>>(john());
+        while (auto item = co_await s.next())
+            ++n;
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(n, 2u);  // the mock calls every offered function once
+}
