@@ -131,8 +131,10 @@ TEST_P(EveryMode, ExtractsTheSeedUser)
         else {
             EXPECT_FALSE(body.contains("response_format"));
             auto const& msgs = body.at("messages").as_array();
+            // merged into the user's message, as Python Instructor does
             EXPECT_EQ(msgs.back().at("content"),
-                      "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA");
+                      "John Doe is 32 years old.\n\nReturn the correct JSON response within a "
+                      "```json codeblock. not the JSON_SCHEMA");
         }
         break;
     }
