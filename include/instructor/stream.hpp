@@ -67,20 +67,32 @@ public:
         virtual std::optional<X> take() = 0;  ///< what the target has ready
         std::unique_ptr<detail::stream_driver> driver;
         bool finished = false;
+        bool failed = false;
     };
 
     explicit stream(std::unique_ptr<state> s) : state_(std::move(s)) {}
 
-    /// The next element; std::nullopt after the last. Throws ins::error.
+    /// The next element; std::nullopt after the last. Throws ins::error; after an error the
+    /// stream is over (later calls return std::nullopt).
     boost::asio::awaitable<std::optional<X>> next()
     {
         auto& s = *state_;
         for (;;) {
+            if (s.failed)
+                co_return std::nullopt;
             if (auto x = s.take())
                 co_return x;
             if (s.finished)
                 co_return std::nullopt;
-            if (!co_await s.driver->advance())
+            bool more = false;
+            try {
+                more = co_await s.driver->advance();
+            }
+            catch (...) {
+                s.failed = true;  // nothing is handed out after an error
+                throw;
+            }
+            if (!more)
                 s.finished = true;
         }
     }

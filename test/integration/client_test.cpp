@@ -16,6 +16,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -652,4 +655,31 @@ TEST(Providers, FromEnvPrefersOpenAiThenWorkflowAi)
     ::unsetenv("OPENAI_API_KEY");
     ::unsetenv("WORKFLOWAI_API_KEY");
     ::unsetenv("WORKFLOWAI_API_URL");
+}
+
+TEST(Providers, DotEnvFileFillsWhatTheEnvironmentLacks)
+{
+    auto dir = std::filesystem::temp_directory_path() / ("ins-dotenv-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto old = std::filesystem::current_path();
+    std::filesystem::current_path(dir);
+    {
+        std::ofstream(".env") << "# comment\nexport TOGETHER_API_KEY=\"tg-from-dotenv\"\n"
+                                 "TOGETHER_BASE_URL=http://127.0.0.1:9/v1\n";
+    }
+    ::unsetenv("TOGETHER_API_KEY");
+    ::unsetenv("TOGETHER_BASE_URL");
+    asio::io_context ioc;
+    std::string key, url;
+    try {
+        auto c = ins::from_provider(ioc.get_executor(), "together/meta-llama/Llama-3.3-70B");
+        key = c.options().api_key;
+        url = c.options().base_url;
+    }
+    catch (...) {
+    }
+    std::filesystem::current_path(old);
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(key, "tg-from-dotenv");
+    EXPECT_EQ(url, "http://127.0.0.1:9/v1");
 }
