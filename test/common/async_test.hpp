@@ -1,6 +1,9 @@
 // Runs a coroutine test on its own io_context with a deadline, so no test can hang.
 #pragma once
 
+#include <instructor/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +12,7 @@
 
 #include <chrono>
 #include <exception>
+#include <optional>
 
 namespace test {
 
@@ -29,6 +33,24 @@ void run_async(Make make, std::chrono::milliseconds limit = std::chrono::seconds
         FAIL() << "the coroutine did not finish within " << limit.count() << " ms";
     if (error)
         std::rethrow_exception(error);
+}
+
+/// Runs `body(client)` on a fresh `Client{executor, options}`; returns the instructor::error it
+/// threw, if any.
+template <class Client, class Options, class Body>
+std::optional<instructor::error> with(Options const& options, Body body)
+{
+    std::optional<instructor::error> err;
+    run_async([&](boost::asio::any_io_executor ex) -> boost::asio::awaitable<void> {
+        Client c(ex, options);
+        try {
+            co_await body(c);
+        }
+        catch (instructor::error const& e) {
+            err = e;
+        }
+    });
+    return err;
 }
 
 }  // namespace test

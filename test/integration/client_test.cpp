@@ -53,21 +53,10 @@ json::object body_of(mock_server const& m, std::size_t i)
     return json::parse(m.requests().at(i).body).as_object();
 }
 
-/// Runs `body(client)`; returns the ins::error it threw, if any.
 template <class Body>
-std::optional<ins::error> with_client(ins::client_options o, Body body)
+std::optional<ins::error> with_client(ins::client_options const& o, Body body)
 {
-    std::optional<ins::error> err;
-    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-        ins::client c(ex, o);
-        try {
-            co_await body(c);
-        }
-        catch (ins::error const& e) {
-            err = e;
-        }
-    });
-    return err;
+    return test::with<ins::client>(o, std::move(body));
 }
 
 std::string bad_user_args = R"({"name":"John Doe","age":"thirty"})";

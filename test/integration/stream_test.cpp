@@ -42,19 +42,9 @@ ins::request john()
 }
 
 template <class Body>
-std::optional<ins::error> with_client(ins::client_options o, Body body)
+std::optional<ins::error> with_client(ins::client_options const& o, Body body)
 {
-    std::optional<ins::error> err;
-    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-        ins::client c(ex, o);
-        try {
-            co_await body(c);
-        }
-        catch (ins::error const& e) {
-            err = e;
-        }
-    });
-    return err;
+    return test::with<ins::client>(o, std::move(body));
 }
 
 struct snapshot {

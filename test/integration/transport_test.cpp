@@ -15,7 +15,6 @@
 
 #include <gtest/gtest.h>
 
-#include <iostream>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -45,18 +44,8 @@ net::http_request chat(mock_server const& m, std::string body = user_info_reques
 template <class Body>
 std::optional<ins::errc> with_client(net::transport_options opts, Body body)
 {
-    std::optional<ins::errc> code;
-    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
-        net::http_client client(ex, opts);
-        try {
-            co_await body(client);
-        }
-        catch (ins::error const& e) {
-            code = e.code_enum();
-            std::cerr << "error: " << e.what() << "\n";
-        }
-    });
-    return code;
+    auto err = test::with<net::http_client>(opts, std::move(body));
+    return err ? std::optional<ins::errc>(err->code_enum()) : std::nullopt;
 }
 
 }  // namespace
