@@ -145,7 +145,8 @@ TEST_P(EveryMode, ExtractsTheSeedUser)
     }
     default: break;
     }
-    auto auth = ins::net::find_header(m.requests()[0].headers, "authorization");
+    auto const reqs = m.requests();  // find_header views into it
+    auto auth = ins::net::find_header(reqs[0].headers, "authorization");
     EXPECT_EQ(auth, std::string("Bearer ") + secret);
 }
 
@@ -477,7 +478,8 @@ TEST(Client, FallsBackToTheNextEndpoint)
     }));
     EXPECT_EQ(errors, 1);
     EXPECT_EQ(body_of(backup, 0).at("model"), "backup-model");
-    EXPECT_EQ(ins::net::find_header(backup.requests()[0].headers, "authorization"),
+    auto const reqs = backup.requests();
+    EXPECT_EQ(ins::net::find_header(reqs[0].headers, "authorization"),
               std::string("Bearer sk-backup"));
 }
 
