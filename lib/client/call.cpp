@@ -44,13 +44,21 @@ std::vector<endpoint_config> endpoints_of(client_options const& o)
     return endpoints;
 }
 
-net::http_request chat_request(client_options const& o, endpoint_config const& ep,
-                               std::string body)
+net::http_request api_request(client_options const& o, endpoint_config const& ep, mode m,
+                              std::string body)
 {
     net::http_request hr;
-    hr.url = net::join_url(ep.base_url, "chat/completions");
-    if (!ep.api_key.empty())
-        hr.headers.push_back({"Authorization", "Bearer " + ep.api_key});
+    if (is_anthropic_mode(m)) {
+        hr.url = net::join_url(ep.base_url, "messages");
+        if (!ep.api_key.empty())
+            hr.headers.push_back({"x-api-key", ep.api_key});
+        hr.headers.push_back({"anthropic-version", o.anthropic_version});
+    }
+    else {
+        hr.url = net::join_url(ep.base_url, "chat/completions");
+        if (!ep.api_key.empty())
+            hr.headers.push_back({"Authorization", "Bearer " + ep.api_key});
+    }
     for (auto const& h : o.headers)
         hr.headers.push_back(h);
     hr.body = std::move(body);
@@ -88,8 +96,6 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
     if ((m == mode::parallel_tools) != target.many)
         throw error(errc::invalid_argument,
                     "parallel_tools answers a std::vector<std::variant<...>>, and only it does");
-    if (is_anthropic_mode(m))
-        throw error(errc::invalid_argument, "the anthropic modes are not available yet");
     std::string const model = req.model.empty() ? o.default_model : req.model;
     if (model.empty())
         throw error(errc::invalid_argument, "no model: set request::model or default_model");
@@ -109,7 +115,12 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
 
     auto const endpoints = endpoints_of(o);
 
-    json::array messages = initial_messages(m, req, target.tools.front());
+    bool const anthropic = is_anthropic_mode(m);
+    anthropic_prompt prompt;  // the conversation: Messages API shape, or chat messages below
+    if (anthropic)
+        prompt = anthropic_initial(m, req, target.tools.front());
+    else
+        prompt.messages = initial_messages(m, req, target.tools.front());
     usage total;
     json::value last;
     std::vector<failed_attempt> failures;
@@ -126,12 +137,14 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
         std::string answered_by;
         for (std::size_t i = 0; i < endpoints.size(); ++i) {
             auto const& ep = endpoints[i];
-            json::value body = build_chat_body(m, req, ep.model.empty() ? model : ep.model,
-                                               messages, target.tools,
-                                               o.legacy_json_schema_format, false);
+            auto const& ep_model = ep.model.empty() ? model : ep.model;
+            json::value body =
+                anthropic ? build_messages_body(m, req, ep_model, prompt, target.tools, false)
+                          : build_chat_body(m, req, ep_model, prompt.messages, target.tools,
+                                            o.legacy_json_schema_format, false);
             emit({.kind = hook::completion_kwargs, .attempt = attempt, .endpoint = ep.base_url,
                   .request_body = &body});
-            auto hr = chat_request(o, ep, json::serialize(body));
+            auto hr = api_request(o, ep, m, json::serialize(body));
             try {
                 auto r = co_await s->http.send(
                     std::move(hr), {.max_retries = o.max_network_retries,
@@ -156,13 +169,13 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
         last = response;
         emit({.kind = hook::completion_response, .attempt = attempt, .endpoint = answered_by,
               .response = &response});
-        total += chat_usage(response);
+        total += anthropic ? messages_usage(response) : chat_usage(response);
         emit({.kind = hook::completion_usage, .attempt = attempt, .endpoint = answered_by,
               .total_usage = total});
 
         extraction x;
         try {
-            x = extract_chat(m, response);
+            x = anthropic ? extract_messages(m, response) : extract_chat(m, response);
         }
         catch (error& e) {
             throw enrich(e, attempt, total, last, failures);
@@ -211,8 +224,9 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
                   .endpoint = answered_by, .error = &e, .issues = issues});
             throw e;
         }
-        for (auto& msg : reask_messages(m, response, x, errors))
-            messages.push_back(std::move(msg));
+        for (auto& msg : anthropic ? anthropic_reask(m, response, x, errors)
+                                   : reask_messages(m, response, x, errors))
+            prompt.messages.push_back(std::move(msg));
     }
 }
 

@@ -34,8 +34,9 @@ struct client_state {
 /// The endpoints of a call in the order they are tried: the client's, then its fallbacks.
 std::vector<endpoint_config> endpoints_of(client_options const& o);
 
-/// The HTTP request of one attempt to `ep`.
-net::http_request chat_request(client_options const& o, endpoint_config const& ep,
-                               std::string body);
+/// The HTTP request of one attempt to `ep`: chat completions with a Bearer key, or the
+/// Messages API with x-api-key and anthropic-version (anthropic modes).
+net::http_request api_request(client_options const& o, endpoint_config const& ep, mode m,
+                              std::string body);
 
 }  // namespace instructor::detail

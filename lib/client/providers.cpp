@@ -23,6 +23,8 @@ std::vector<provider_info> const& known_providers()
          "https://generativelanguage.googleapis.com/v1beta/openai", mode::tools},
         {"mistral", "MISTRAL_API_KEY", "MISTRAL_BASE_URL", "https://api.mistral.ai/v1",
          mode::tools},
+        {"anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "https://api.anthropic.com/v1",
+         mode::anthropic_tools},
     };
     return list;
 }

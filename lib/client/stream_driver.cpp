@@ -6,6 +6,8 @@
 #include <instructor/error.hpp>
 #include <instructor/net/sse_parser.hpp>
 
+#include <boost/json/parse.hpp>
+#include <map>
 #include <boost/json/serialize.hpp>
 
 namespace instructor::detail {
@@ -20,7 +22,8 @@ struct stream_driver::impl {
     stream_target& target;
     mode m;
     std::string model;
-    json::array messages;
+    bool anthropic = false;
+    anthropic_prompt prompt;  // the conversation (chat messages outside the anthropic modes)
     usage total;
     int attempt = 0;
     int max_attempts = 1;
@@ -35,6 +38,8 @@ struct stream_driver::impl {
     std::string finish_reason;
     std::vector<answer> calls;  // the streamed tool calls, for a re-ask
     bool body_done = false;
+    bool message_stopped = false;  // Anthropic's end of message
+    std::map<std::size_t, std::size_t> block_call;  // Anthropic content block -> tool call
 
     impl(std::shared_ptr<client_state> s, request r, std::vector<tool_spec> t, bool mny,
          stream_target& tg)
@@ -42,15 +47,17 @@ struct stream_driver::impl {
     {
         auto const& o = state->opts;
         m = req.mode.value_or(o.mode);
-        if (is_anthropic_mode(m))
-            throw error(errc::invalid_argument, "streaming in the anthropic modes is not available yet");
+        anthropic = is_anthropic_mode(m);
         if ((m == mode::parallel_tools) != many)
             throw error(errc::invalid_argument,
                         "a parallel_tools stream is create_iterable<std::variant<...>>, and only it");
         model = req.model.empty() ? o.default_model : req.model;
         if (model.empty())
             throw error(errc::invalid_argument, "no model: set request::model or default_model");
-        messages = initial_messages(m, req, tools.front());
+        if (anthropic)
+            prompt = anthropic_initial(m, req, tools.front());
+        else
+            prompt.messages = initial_messages(m, req, tools.front());
         max_attempts = std::max(req.max_retries, 0) + 1;
     }
 
@@ -77,18 +84,23 @@ struct stream_driver::impl {
         finish_reason.clear();
         calls.clear();
         body_done = false;
+        message_stopped = false;
+        block_call.clear();
         target.begin_attempt(attempt);
         auto const& o = state->opts;
         auto const endpoints = endpoints_of(o);
         for (std::size_t i = 0; i < endpoints.size(); ++i) {
             auto const& ep = endpoints[i];
-            json::value body = build_chat_body(m, req, ep.model.empty() ? model : ep.model,
-                                               messages, tools, o.legacy_json_schema_format, true);
+            auto const& ep_model = ep.model.empty() ? model : ep.model;
+            json::value body =
+                anthropic ? build_messages_body(m, req, ep_model, prompt, tools, true)
+                          : build_chat_body(m, req, ep_model, prompt.messages, tools,
+                                            o.legacy_json_schema_format, true);
             emit({.kind = hook::completion_kwargs, .attempt = attempt, .endpoint = ep.base_url,
                   .request_body = &body});
             try {
                 http.emplace(co_await state->http.open_stream(
-                    chat_request(o, ep, json::serialize(body)),
+                    api_request(o, ep, m, json::serialize(body)),
                     {.max_retries = o.max_network_retries,
                      .attempt_timeout = req.timeout,
                      .deadline = req.deadline}));
@@ -132,7 +144,8 @@ struct stream_driver::impl {
     {
         chunk_delta d;
         try {
-            d = parse_chat_chunk(ev.data);
+            d = anthropic ? parse_messages_event(ev.event, ev.data, message_stopped)
+                          : parse_chat_chunk(ev.data);
         }
         catch (error& e) {
             throw enrich(e);
@@ -141,6 +154,21 @@ struct stream_driver::impl {
             error e(errc::server_error, "the stream reported an error: " + *d.error);
             e.provider_message = *d.error;
             throw enrich(e);
+        }
+        if (anthropic) {
+            // Tool calls are numbered by content block (a text block may come first): renumber
+            // them in call order, and drop deltas of blocks that are not tool calls.
+            std::vector<chunk_delta::call_piece> pieces;
+            for (auto& p : d.calls) {
+                if (!p.name.empty() && !block_call.contains(p.index))
+                    block_call.emplace(p.index, block_call.size());
+                auto it = block_call.find(p.index);
+                if (it == block_call.end())
+                    continue;
+                p.index = it->second;
+                pieces.push_back(std::move(p));
+            }
+            d.calls = std::move(pieces);
         }
         if (d.usage)
             total += *d.usage;
@@ -187,6 +215,11 @@ struct stream_driver::impl {
             fail(errc::content_filtered, "the provider's content filter stopped the output");
         if (!refusal.empty())
             fail(errc::refusal, "the model refused: " + refusal);
+        for (std::size_t i = 0; i < calls.size(); ++i)
+            if (calls[i].text.empty()) {  // a tool without parameters streams "" (wire 14)
+                calls[i].text = "{}";
+                target.feed(i, calls[i].name, calls[i].text);
+            }
         std::vector<validation_issue> issues;
         if (is_tools_mode(m) && calls.empty()) {
             std::vector<validation_issue> unused;  // the decoder saw nothing worth reporting
@@ -217,14 +250,35 @@ struct stream_driver::impl {
         for (std::size_t i = 0; i < x.answers.size(); ++i)
             if (x.answers[i].id.empty())
                 x.answers[i].id = "call_" + std::to_string(i);
-        for (auto& msg : reask_messages(m, completion, x, errors))
-            messages.push_back(std::move(msg));
+        for (auto& msg : anthropic ? anthropic_reask(m, completion, x, errors)
+                                   : reask_messages(m, completion, x, errors))
+            prompt.messages.push_back(std::move(msg));
         return false;
     }
 
-    /// The streamed answer as a chat.completion, for hooks, errors and re-asks.
+    /// The streamed answer as the provider's response object, for hooks, errors and re-asks.
     json::value synthesized() const
     {
+        if (anthropic) {
+            json::array content;
+            if (!content.empty() || !this->content.empty())
+                content.push_back(json::object{{"type", "text"}, {"text", this->content}});
+            for (std::size_t i = 0; i < calls.size(); ++i) {
+                boost::system::error_code ec;
+                auto input = json::parse(calls[i].text, ec);
+                content.push_back(json::object{
+                    {"type", "tool_use"},
+                    {"id", calls[i].id},
+                    {"name", calls[i].name},
+                    {"input", !ec && input.is_object() ? input : json::object{}}});
+            }
+            return json::object{{"type", "message"},
+                                {"role", "assistant"},
+                                {"model", model},
+                                {"content", std::move(content)},
+                                {"stop_reason", finish_reason == "length" ? "max_tokens"
+                                                                           : finish_reason}};
+        }
         json::object message{{"role", "assistant"},
                              {"content", content.empty() ? json::value() : json::value(content)}};
         if (!calls.empty()) {
@@ -273,8 +327,10 @@ struct stream_driver::impl {
                     error e(errc::response_too_large, "a stream event exceeds the size limit");
                     throw enrich(e);
                 }
-                if (!sse.done()) {
-                    error e(errc::protocol_error, "the stream ended without its [DONE] marker");
+                if (anthropic ? !message_stopped : !sse.done()) {
+                    error e(errc::protocol_error,
+                            anthropic ? "the stream ended without message_stop"
+                                      : "the stream ended without its [DONE] marker");
                     throw enrich(e);
                 }
                 continue;

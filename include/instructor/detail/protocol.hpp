@@ -107,3 +107,45 @@ private:
 };
 
 }  // namespace instructor::detail
+
+namespace instructor::detail {
+
+// ---- Anthropic Messages API (anthropic_tools, anthropic_json) --------------------------------
+
+/// The conversation in the Messages API's shape: the system prompt is a top-level field.
+struct anthropic_prompt {
+    std::string system;
+    boost::json::array messages;
+};
+
+/// The first attempt's prompt: system messages joined into `system` (anthropic_json adds the
+/// schema instructions there), the others converted (text and image parts).
+anthropic_prompt anthropic_initial(mode m, request const& req, tool_spec const& primary);
+
+/// The Messages API body (`max_tokens` defaults to 4096: the API requires it).
+boost::json::object build_messages_body(mode m, request const& req, std::string const& model,
+                                        anthropic_prompt const& prompt,
+                                        std::span<tool_spec const> tools, bool stream);
+
+/// The answer of a Messages API response. `finish_reason` is mapped to the chat completions
+/// words ("max_tokens" becomes "length"); a "refusal" stop sets `refusal`.
+extraction extract_messages(mode m, boost::json::value const& response);
+
+/// Usage of a Messages API response (input, output and cache-read tokens).
+usage messages_usage(boost::json::value const& response);
+
+/// The messages appended for a re-ask (tool_result blocks with is_error for anthropic_tools).
+boost::json::array anthropic_reask(mode m, boost::json::value const& response,
+                                   extraction const& got, std::string const& errors);
+
+}  // namespace instructor::detail
+
+namespace instructor::detail {
+
+/// One event of a Messages API stream as the chat-completions delta it amounts to: text and
+/// input_json deltas, tool_use starts (name and id), stop reason ("max_tokens" as "length"),
+/// usage, and `error` events. Sets `stopped` on message_stop. Throws ins::error(protocol_error)
+/// when the data is not a JSON object.
+chunk_delta parse_messages_event(std::string_view event, std::string_view data, bool& stopped);
+
+}  // namespace instructor::detail
