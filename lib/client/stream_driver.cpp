@@ -261,7 +261,7 @@ struct stream_driver::impl {
     {
         if (anthropic) {
             json::array content;
-            if (!content.empty() || !this->content.empty())
+            if (!this->content.empty())
                 content.push_back(json::object{{"type", "text"}, {"text", this->content}});
             for (std::size_t i = 0; i < calls.size(); ++i) {
                 boost::system::error_code ec;

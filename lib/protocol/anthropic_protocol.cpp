@@ -175,7 +175,10 @@ json::array anthropic_reask(mode m, json::value const& response, extraction cons
     if (auto const* root = response.if_object())
         if (auto const* c = root->if_contains("content"); c && c->is_array())
             content = *c;
-    out.push_back(json::object{{"role", "assistant"}, {"content", content}});
+    // An empty reply is not echoed: the API rejects a non-final message with empty content
+    // (consecutive user turns are merged by the API, so the feedback alone is fine).
+    if (!content.get_array().empty())
+        out.push_back(json::object{{"role", "assistant"}, {"content", content}});
     std::string const feedback =
         "Validation Error found:\n" + errors + "\nRecall the function correctly, fix the errors";
     if (m == mode::anthropic_tools && !got.answers.empty()) {

@@ -4,6 +4,12 @@
 // user content, and re-ask histories. check_request_bodies.js validates each one against
 // CreateChatCompletionRequest of OpenAI's official OpenAPI document.
 //
+// `request_bodies_dump --anthropic [<wire dir>]` prints the Messages API bodies instead (both
+// Anthropic modes, several response models and Claude models, the same variants, re-ask
+// histories from anthropic_reask, and, given the wire directory, re-asks that echo the recorded
+// Anthropic responses 12 and 13); check_anthropic_bodies.js validates each one against
+// CreateMessageParams of Anthropic's OpenAPI document.
+//
 // Every element is {"name": "<what it is>", "body": {...}}.
 #include "models.hpp"
 
@@ -12,8 +18,12 @@
 
 #include <boost/json.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace json = boost::json;
@@ -96,9 +106,175 @@ json::value fake_response(ins::mode m, model_case const& mc)
                                              {"message", std::move(message)}}}}};
 }
 
+
+// ---- Anthropic Messages API ------------------------------------------------------------------
+
+constexpr ins::mode anthropic_modes[] = {ins::mode::anthropic_tools, ins::mode::anthropic_json};
+
+constexpr char const* claude_models[] = {"claude-sonnet-4-5", "claude-3-5-haiku-latest",
+                                         "claude-opus-4-1-20250805", "claude-3-5-sonnet-20241022"};
+
+// A Messages API reply of the right shape for mode m, for the re-ask history.
+json::value fake_message(ins::mode m, model_case const& mc)
+{
+    json::array content;
+    if (m == ins::mode::anthropic_tools) {
+        content.push_back(json::object{{"type", "text"}, {"text", "I'll extract that."}});
+        content.push_back(json::object{{"type", "tool_use"},
+                                       {"id", "toolu_01A09q90qw90lq917835lq9"},
+                                       {"name", mc.tools.front().name},
+                                       {"input", json::parse(mc.arguments)}});
+    }
+    else {
+        content.push_back(json::object{{"type", "text"}, {"text", mc.arguments}});
+    }
+    return json::object{{"id", "msg_01"},       {"type", "message"},
+                        {"role", "assistant"},  {"model", "claude-sonnet-4-5"},
+                        {"content", content},   {"stop_reason", m == ins::mode::anthropic_tools
+                                                                    ? "tool_use"
+                                                                    : "end_turn"},
+                        {"usage", {{"input_tokens", 10}, {"output_tokens", 5}}}};
+}
+
+std::string read_recorded(char const* wire_dir, std::string const& prefix)
+{
+    for (auto const& e : std::filesystem::directory_iterator(wire_dir)) {
+        auto const name = e.path().filename().string();
+        if (name.starts_with(prefix + "_") && name.ends_with(".json") &&
+            !name.ends_with(".meta.json")) {
+            std::ifstream in(e.path(), std::ios::binary);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            return ss.str();
+        }
+    }
+    throw std::runtime_error("no recording " + prefix + "_*.json in " + wire_dir);
+}
+
+int anthropic_main(std::vector<model_case> const& cases, char const* wire_dir)
+{
+    json::array out;
+    auto add = [&out](std::string name, json::object body) {
+        out.push_back(json::object{{"name", std::move(name)}, {"body", std::move(body)}});
+    };
+    // The history after one failed attempt: the first prompt, the reply and the re-ask.
+    auto reask_prompt = [](ins::mode m, det::anthropic_prompt prompt, json::value const& response,
+                           std::string const& fallback_issues) {
+        auto const got = det::extract_messages(m, response);
+        std::string const issues = got.problem ? *got.problem : fallback_issues;
+        for (auto const& msg : det::anthropic_reask(m, response, got, issues))
+            prompt.messages.push_back(msg);
+        return prompt;
+    };
+    std::string const issues = "age: Input should be a valid integer\nname: Field required";
+
+    std::size_t n = 0;
+    for (auto const& mc : cases) {
+        if (mc.tools.size() > 1)
+            continue;  // the Messages API modes force one tool
+        for (auto m : anthropic_modes) {
+            ++n;  // each (model, mode) starts the Claude models one further on
+            for (std::size_t vi = 0; vi < std::size(variants); ++vi) {
+                auto const& v = variants[vi];
+                auto req = make_request(v);
+                req.model = claude_models[(n + vi) % std::size(claude_models)];
+                auto const prompt = det::anthropic_initial(m, req, mc.tools.front());
+                std::string const base = std::string(mc.name) + " " + std::string(ins::to_string(m)) +
+                                         " " + v.name + " " + req.model;
+                add(base, det::build_messages_body(m, req, req.model, prompt, mc.tools, v.stream));
+                add(base + " reask",
+                    det::build_messages_body(m, req, req.model,
+                                             reask_prompt(m, prompt, fake_message(m, mc), issues),
+                                             mc.tools, v.stream));
+            }
+        }
+    }
+
+    auto const& user_info = cases.front();
+    auto const plain = make_request(variants[0]);
+
+    // anthropic_tools, a reply without a tool_use: the re-ask is a plain user turn.
+    {
+        auto req = plain;
+        req.model = "claude-sonnet-4-5";
+        auto const m = ins::mode::anthropic_tools;
+        auto const prompt = det::anthropic_initial(m, req, user_info.tools.front());
+        json::value const response = json::parse(
+            R"({"type":"message","role":"assistant","content":[{"type":"text","text":"John Doe, 32."}],)"
+            R"("stop_reason":"end_turn"})");
+        add("UserInfo anthropic_tools reask-without-tool-use",
+            det::build_messages_body(m, req, req.model, reask_prompt(m, prompt, response, issues),
+                                     user_info.tools, false));
+    }
+
+    // Two failed attempts: the second re-ask is appended after the first.
+    for (auto m : anthropic_modes) {
+        auto req = make_request(variants[1]);
+        req.model = "claude-sonnet-4-5";
+        auto prompt = det::anthropic_initial(m, req, user_info.tools.front());
+        prompt = reask_prompt(m, prompt, fake_message(m, user_info), issues);
+        prompt = reask_prompt(m, prompt, fake_message(m, user_info), "age: Field required");
+        add("UserInfo " + std::string(ins::to_string(m)) + " second-reask",
+            det::build_messages_body(m, req, req.model, prompt, user_info.tools, false));
+    }
+
+    // Several system messages, joined into the one top-level string.
+    for (auto m : anthropic_modes) {
+        ins::request req;
+        req.model = "claude-3-5-haiku-latest";
+        req.messages = {ins::message::system("You extract structured data."),
+                        ins::message::user("John Doe is 32."), ins::message::assistant("Noted."),
+                        ins::message::system("Answer in English."),
+                        ins::message::user("Extract him.")};
+        add("UserInfo " + std::string(ins::to_string(m)) + " several-system-messages",
+            det::build_messages_body(m, req, req.model,
+                                     det::anthropic_initial(m, req, user_info.tools.front()),
+                                     user_info.tools, false));
+    }
+
+    // extra_body, merged last: Messages API parameters a caller may add.
+    {
+        auto req = make_request(variants[1]);
+        req.model = "claude-sonnet-4-5";
+        req.extra_body = json::object{{"top_k", 40},
+                                      {"top_p", 0.9},
+                                      {"stop_sequences", json::array{"</json>"}},
+                                      {"metadata", {{"user_id", "user-1234"}}}};
+        auto const m = ins::mode::anthropic_tools;
+        add("UserInfo anthropic_tools extra_body",
+            det::build_messages_body(m, req, req.model,
+                                     det::anthropic_initial(m, req, user_info.tools.front()),
+                                     user_info.tools, false));
+    }
+
+    // Re-asks that echo real recorded replies: 13 (tool_use, anthropic_tools), 12 (text JSON,
+    // anthropic_json).
+    if (wire_dir) {
+        struct recorded {
+            char const* id;
+            ins::mode mode;
+        };
+        for (auto const& r : {recorded{"13", ins::mode::anthropic_tools},
+                              recorded{"12", ins::mode::anthropic_json},
+                              recorded{"12", ins::mode::anthropic_tools}}) {
+            auto req = plain;
+            req.model = "claude-sonnet-4-5";
+            auto const prompt = det::anthropic_initial(r.mode, req, user_info.tools.front());
+            auto const response = json::parse(read_recorded(wire_dir, r.id));
+            add("UserInfo " + std::string(ins::to_string(r.mode)) + " reask-of-recording-" + r.id,
+                det::build_messages_body(r.mode, req, req.model,
+                                         reask_prompt(r.mode, prompt, response, issues),
+                                         user_info.tools, false));
+        }
+    }
+
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+}
+
 }  // namespace
 
-int main()
+int main(int argc, char** argv)
 {
     std::vector<model_case> const cases = {
         {"UserInfo", {det::tool_spec_for<models::UserInfo>()}, R"({"name":"John Doe","age":"32"})"},
@@ -113,6 +289,9 @@ int main()
          R"({"name":"Tom"})"},
         {"Household", {det::tool_spec_for<models::Household>()}, R"({"pets":[{"name":"Tom"}]})"},
     };
+
+    if (argc > 1 && std::string_view(argv[1]) == "--anthropic")
+        return anthropic_main(cases, argc > 2 ? argv[2] : nullptr);
 
     json::array out;
     auto add = [&out](std::string name, json::object body) {
