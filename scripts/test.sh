@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test: plain (RelWithDebInfo), then everything again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then checks that clang 14 compiles the library.
+# Builds and runs every test: clang 14 compiles the library and its headers and runs the
+# libFuzzer targets for a bounded time; then everything is built and tested plain
+# (RelWithDebInfo), then again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh --npm
@@ -14,6 +15,12 @@ configure() {  # dir, extra cmake args...
     cmake -S . -B "$dir" -G Ninja -DINSTRUCTOR_NODE_MODULES="$node_modules" "$@" >/dev/null
 }
 
+echo "== clang 14: the library, every public header alone, and bounded fuzzing"
+configure build/clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DINSTRUCTOR_FUZZ=ON -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
+cmake --build build/clang --target instructor instructor_standalone_headers fuzzers
+bash scripts/fuzz.sh build/clang "${FUZZ_SECONDS:-20}"
+
 echo "== plain build and tests"
 configure build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/release
@@ -25,10 +32,3 @@ configure build/asan -DCMAKE_BUILD_TYPE=Debug -DINSTRUCTOR_SANITIZE=ON \
 cmake --build build/asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build/asan --output-on-failure -j "$jobs"
-
-echo "== clang 14 compiles the library and its headers"
-configure build/clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
-    -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
-cmake --build build/clang --target instructor instructor_standalone_headers
-
-echo "== all tests passed"

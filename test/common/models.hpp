@@ -1,7 +1,11 @@
 // Response models shared by the tests, the conformance check and the benchmarks.
 #pragma once
 
-#include <instructor/instructor.hpp>
+#include <instructor/decode.hpp>
+#include <instructor/encode.hpp>
+#include <instructor/model.hpp>
+#include <instructor/schema.hpp>
+#include <instructor/validation.hpp>
 
 #include <boost/describe.hpp>
 
