@@ -14,6 +14,9 @@ namespace instructor::detail {
 
 namespace json = boost::json;
 
+/// Tool calls one streamed answer may hold.
+constexpr std::size_t max_calls = 256;
+
 struct stream_driver::impl {
     std::shared_ptr<client_state> state;
     request req;
@@ -184,6 +187,11 @@ struct stream_driver::impl {
             }
         }
         for (auto& p : d.calls) {
+            if (p.index >= max_calls) {  // a hostile index must not size a vector
+                error e(errc::protocol_error, "a stream chunk names tool call " +
+                                                  std::to_string(p.index) + ", past the limit");
+                throw enrich(e);
+            }
             if (p.index >= calls.size())
                 calls.resize(p.index + 1);
             auto& c = calls[p.index];

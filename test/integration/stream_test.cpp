@@ -221,10 +221,13 @@ TEST(Stream, ErrorsMidStreamEndTheStream)
     auto error_event = mock_reply::sse({R"({"error":{"message":"Overloaded","type":"server_error"}})"});
     auto malformed = mock_reply::sse({"this is not json"});
     auto no_done = streamed(R"({"name":"John Doe","age":32})", true, 5, false);
+    auto hostile_index = mock_reply::sse(
+        {R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":4000000000,"function":{"name":"UserInfo","arguments":"{"}}]}}]})"});
     for (auto& [reply, code] : std::vector<row>{{cut, ins::errc::connection_failed},
                                                {error_event, ins::errc::server_error},
                                                {malformed, ins::errc::protocol_error},
-                                               {no_done, ins::errc::protocol_error}}) {
+                                               {no_done, ins::errc::protocol_error},
+                                               {hostile_index, ins::errc::protocol_error}}) {
         mock_server m;
         m.push(reply);
         int after_error = 0;
