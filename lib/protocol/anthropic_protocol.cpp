@@ -1,6 +1,8 @@
 // The Anthropic Messages API in anthropic_tools and anthropic_json modes.
 #include <instructor/detail/protocol.hpp>
 
+#include "prompts.hpp"
+
 #include <instructor/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -12,11 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view json_instructions =
-    "As a genius expert, your task is to understand the content and provide the parsed objects "
-    "in json that match the following json_schema:\n\n";
-constexpr std::string_view json_instructions_end =
-    "\n\nMake sure to return an instance of the JSON, not the schema itself";
 constexpr int default_max_tokens = 4096;
 
 std::string string_at(json::object const& o, std::string_view key)
@@ -69,9 +66,7 @@ anthropic_prompt anthropic_initial(mode m, request const& req, tool_spec const& 
         p.messages.push_back(json::object{{"role", msg.role}, {"content", content_of(msg)}});
     }
     if (m == mode::anthropic_json) {
-        std::string instructions(json_instructions);
-        instructions += json::serialize(*primary.schema);
-        instructions += json_instructions_end;
+        std::string const instructions = json_instructions(*primary.schema);
         p.system = p.system.empty() ? instructions : p.system + "\n\n" + instructions;
     }
     return p;
@@ -179,8 +174,7 @@ json::array anthropic_reask(mode m, json::value const& response, extraction cons
     // (consecutive user turns are merged by the API, so the feedback alone is fine).
     if (!content.get_array().empty())
         out.push_back(json::object{{"role", "assistant"}, {"content", content}});
-    std::string const feedback =
-        "Validation Error found:\n" + errors + "\nRecall the function correctly, fix the errors";
+    std::string const feedback = tool_feedback(errors);
     if (m == mode::anthropic_tools && !got.answers.empty()) {
         json::array results;
         for (auto const& a : got.answers)
@@ -196,7 +190,7 @@ json::array anthropic_reask(mode m, json::value const& response, extraction cons
     else {
         out.push_back(json::object{
             {"role", "user"},
-            {"content", "Correct your JSON ONLY RESPONSE, based on the following errors:\n" + errors}});
+            {"content", std::string(json_reask_prefix) + errors}});
     }
     return out;
 }

@@ -1,6 +1,8 @@
 // OpenAI chat completions in every mode, as Python Instructor sends and parses them.
 #include <instructor/detail/protocol.hpp>
 
+#include "prompts.hpp"
+
 #include <instructor/error.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -11,13 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view json_instructions =
-    "As a genius expert, your task is to understand the content and provide the parsed objects "
-    "in json that match the following json_schema:\n\n";
-constexpr std::string_view json_instructions_end =
-    "\n\nMake sure to return an instance of the JSON, not the schema itself";
-constexpr std::string_view md_json_instruction =
-    "Return the correct JSON response within a ```json codeblock. not the JSON_SCHEMA";
 
 json::object const* object_at(json::object const& o, std::string_view key)
 {
@@ -90,6 +85,19 @@ std::string_view balanced(std::string_view text)
 
 }  // namespace
 
+std::string json_instructions(json::object const& schema)
+{
+    return "As a genius expert, your task is to understand the content and provide the parsed "
+           "objects in json that match the following json_schema:\n\n" +
+           json::serialize(schema) +
+           "\n\nMake sure to return an instance of the JSON, not the schema itself";
+}
+
+std::string tool_feedback(std::string const& errors)
+{
+    return "Validation Error found:\n" + errors + "\nRecall the function correctly, fix the errors";
+}
+
 std::string default_description(std::string_view name)
 {
     return "Correctly extracted `" + std::string(name) +
@@ -103,9 +111,7 @@ json::array initial_messages(mode m, request const& req, tool_spec const& primar
         out.push_back(msg.to_json());
     if (m != mode::json && m != mode::md_json)
         return out;
-    std::string instructions(json_instructions);
-    instructions += json::serialize(*primary.schema);
-    instructions += json_instructions_end;
+    std::string const instructions = json_instructions(*primary.schema);
     // Appended to an existing system message (to its first text part when it has parts), else
     // a new first message.
     if (!out.empty() && out[0].as_object().at("role") == "system") {
@@ -315,19 +321,16 @@ json::array reask_messages(mode m, json::value const& response, extraction const
                 {"role", "tool"},
                 {"tool_call_id", a.id},
                 {"name", a.name},
-                {"content", "Validation Error found:\n" + errors +
-                                "\nRecall the function correctly, fix the errors"}});
+                {"content", tool_feedback(errors)}});
         return out;
     }
     out.push_back(json::object{{"role", "assistant"}, {"content", content}});
     if (is_tools_mode(m))
-        out.push_back(json::object{{"role", "user"},
-                                   {"content", "Validation Error found:\n" + errors +
-                                                   "\nRecall the function correctly, fix the errors"}});
+        out.push_back(json::object{{"role", "user"}, {"content", tool_feedback(errors)}});
     else
         out.push_back(json::object{
             {"role", "user"},
-            {"content", "Correct your JSON ONLY RESPONSE, based on the following errors:\n" + errors}});
+            {"content", std::string(json_reask_prefix) + errors}});
     return out;
 }
 

@@ -201,4 +201,15 @@ inline auto instructor_model(ins::tag<Profile>)
                       ins::field(&Profile::scores, {.max_items = 3}));
 }
 
+// Two tools a model may call in parallel_tools mode.
+struct Weather {
+    std::string city;
+};
+BOOST_DESCRIBE_STRUCT(Weather, (), (city))
+
+struct Search {
+    std::string query;
+};
+BOOST_DESCRIBE_STRUCT(Search, (), (query))
+
 }  // namespace models

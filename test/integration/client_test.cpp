@@ -61,14 +61,6 @@ std::optional<ins::error> with_client(ins::client_options const& o, Body body)
 
 std::string bad_user_args = R"({"name":"John Doe","age":"thirty"})";
 
-struct Weather {
-    std::string city;
-};
-BOOST_DESCRIBE_STRUCT(Weather, (), (city))
-struct Search {
-    std::string query;
-};
-BOOST_DESCRIBE_STRUCT(Search, (), (query))
 
 }  // namespace
 

@@ -380,18 +380,6 @@ TEST(StreamWire, OpenAiToolModeStructured)
     EXPECT_EQ(v->output, 7);
 }
 
-namespace {
-
-struct Weather {
-    std::string city;
-};
-BOOST_DESCRIBE_STRUCT(Weather, (), (city))
-struct Search {
-    std::string query;
-};
-BOOST_DESCRIBE_STRUCT(Search, (), (query))
-
-}  // namespace
 
 TEST(Stream, IterableOfVariantsComesOutInCallOrder)
 {
