@@ -36,9 +36,12 @@ asio::awaitable<int> stream_notes(ins::client client, std::string model)
         if (p->complete) {
             std::cout << "final (attempt " << p->attempt << "): " << ins::to_json(p->value) << "\n";
         }
-        else if (snapshots % 4 == 1) {  // every 4th snapshot, to keep the output short
-            std::cout << "  partial: title='" << p->value.title << "'"
-                      << (p->has(&MeetingNotes::action_items) ? " +action_items" : "") << "\n";
+        else if (snapshots % 5 == 1) {  // every 5th snapshot, to keep the output short
+            std::cout << "  partial: title='" << p->value.title << "', summary='"
+                      << p->value.summary << "', " << p->value.action_items.size()
+                      << " action item(s)"
+                      << (p->has(&MeetingNotes::action_items) ? "" : " (key not seen yet)")
+                      << "\n";
         }
     }
     std::cout << snapshots << " snapshots, " << notes.total_usage().total_tokens
@@ -50,6 +53,25 @@ int main()
 {
     asio::io_context ioc;
     sample::endpoint ep(ioc.get_executor(), {.mode = ins::mode::tools});
+    // On the mock, script what a model would stream (its default answer is a bare schema instance).
+    if (auto* mock = ep.mock()) {
+        std::string const args =
+            R"({"title":"Release planning","summary":"The team agreed to ship on Friday.",)"
+            R"("action_items":["Ann fixes the login bug","Bob writes the release notes"]})";
+        std::vector<std::string> events{
+            R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"MeetingNotes","arguments":""}}]},"finish_reason":null}]})"};
+        for (std::size_t i = 0; i < args.size(); i += 6) {
+            boost::json::object delta{
+                {"tool_calls", boost::json::array{boost::json::object{
+                                   {"index", 0}, {"function", {{"arguments", args.substr(i, 6)}}}}}}};
+            events.push_back(boost::json::serialize(boost::json::object{
+                {"choices", boost::json::array{boost::json::object{
+                                {"index", 0}, {"delta", delta}, {"finish_reason", nullptr}}}}}));
+        }
+        events.push_back(R"({"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})");
+        events.push_back(R"({"choices":[],"usage":{"prompt_tokens":52,"completion_tokens":38,"total_tokens":90}})");
+        mock->push(ins::testing::mock_reply::sse(events));
+    }
     auto result = asio::co_spawn(ioc, stream_notes(ep.client(), ep.model("meeting-notes-agent")),
                                  asio::use_future);
     ioc.run();
