@@ -42,7 +42,7 @@ public:
     {
         std::size_t i = 0, found = std::size_t(-1);
         boost::mp11::mp_for_each<detail::members_of<T>>([&](auto d) {
-            if constexpr (std::is_same_v<decltype(d.pointer), M T::*>)
+            if constexpr (std::is_same_v<std::remove_cv_t<decltype(d.pointer)>, M T::*>)
                 if (d.pointer == member)
                     found = i;
             ++i;

@@ -116,6 +116,15 @@ TEST_P(PartialEveryMode, SnapshotsGrowThenTheFinalObject)
     EXPECT_EQ(last.age, 32);
     EXPECT_TRUE(last.has_age);
     EXPECT_FALSE(snaps.front().has_age);
+    // has() follows the keys as they arrive, before the object is complete
+    auto name_only = std::find_if(snaps.begin(), snaps.end(), [](snapshot const& s) {
+        return s.has_name && !s.has_age && !s.complete;
+    });
+    EXPECT_NE(name_only, snaps.end());
+    auto both = std::find_if(snaps.begin(), snaps.end(), [](snapshot const& s) {
+        return s.has_name && s.has_age && !s.complete;
+    });
+    EXPECT_NE(both, snaps.end());
     for (std::size_t i = 0; i + 1 < snaps.size(); ++i) {
         EXPECT_FALSE(snaps[i].complete);
         EXPECT_TRUE(last.name.starts_with(snaps[i].name)) << snaps[i].name;  // strings only grow
