@@ -58,19 +58,7 @@ int main()
         std::string const args =
             R"({"title":"Release planning","summary":"The team agreed to ship on Friday.",)"
             R"("action_items":["Ann fixes the login bug","Bob writes the release notes"]})";
-        std::vector<std::string> events{
-            R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"MeetingNotes","arguments":""}}]},"finish_reason":null}]})"};
-        for (std::size_t i = 0; i < args.size(); i += 6) {
-            boost::json::object delta{
-                {"tool_calls", boost::json::array{boost::json::object{
-                                   {"index", 0}, {"function", {{"arguments", args.substr(i, 6)}}}}}}};
-            events.push_back(boost::json::serialize(boost::json::object{
-                {"choices", boost::json::array{boost::json::object{
-                                {"index", 0}, {"delta", delta}, {"finish_reason", nullptr}}}}}));
-        }
-        events.push_back(R"({"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})");
-        events.push_back(R"({"choices":[],"usage":{"prompt_tokens":52,"completion_tokens":38,"total_tokens":90}})");
-        mock->push(ins::testing::mock_reply::sse(events));
+        mock->push(sample::streamed_tool_call("MeetingNotes", args));
     }
     auto result = asio::co_spawn(ioc, stream_notes(ep.client(), ep.model("meeting-notes-agent")),
                                  asio::use_future);

@@ -43,18 +43,7 @@ int main()
     if (auto* mock = ep.mock()) {
         std::string const args =
             R"({"tasks":[{"name":"Jason","age":25},{"name":"Sarah","age":31},{"name":"Mike","age":40}]})";
-        std::vector<std::string> events{
-            R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"IterableUserInfo","arguments":""}}]},"finish_reason":null}]})"};
-        for (std::size_t i = 0; i < args.size(); i += 6) {
-            boost::json::object delta{
-                {"tool_calls", boost::json::array{boost::json::object{
-                                   {"index", 0}, {"function", {{"arguments", args.substr(i, 6)}}}}}}};
-            events.push_back(boost::json::serialize(boost::json::object{
-                {"choices", boost::json::array{boost::json::object{
-                                {"index", 0}, {"delta", delta}, {"finish_reason", nullptr}}}}}));
-        }
-        events.push_back(R"({"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})");
-        mock->push(ins::testing::mock_reply::sse(events));
+        mock->push(sample::streamed_tool_call("IterableUserInfo", args));
     }
     auto result = asio::co_spawn(ioc, stream_users(ep.client(), ep.model("user-extraction-agent")),
                                  asio::use_future);

@@ -117,6 +117,29 @@ private:
 
 /// The sample's exit code from its coroutine's future: its value, or 1 after printing what it
 /// threw (an ins::error's message never contains the API key).
+/// An OpenAI stream in which the model calls `tool` with `args`, streamed 6 characters a delta:
+/// what a real model would send, scripted on the mock for the streaming samples.
+inline ins::testing::mock_reply streamed_tool_call(std::string const& tool, std::string const& args)
+{
+    namespace json = boost::json;
+    auto chunk = [](json::object delta, json::value finish) {
+        return json::serialize(json::object{
+            {"choices", json::array{json::object{
+                            {"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish}}}}});
+    };
+    std::vector<std::string> events{chunk(
+        {{"tool_calls", json::array{json::object{{"index", 0}, {"id", "call_1"}, {"type", "function"},
+                                                 {"function", {{"name", tool}, {"arguments", ""}}}}}}},
+        nullptr)};
+    for (std::size_t i = 0; i < args.size(); i += 6)
+        events.push_back(chunk({{"tool_calls", json::array{json::object{
+                                                   {"index", 0},
+                                                   {"function", {{"arguments", args.substr(i, 6)}}}}}}},
+                               nullptr));
+    events.push_back(chunk({}, "tool_calls"));
+    return ins::testing::mock_reply::sse(events);
+}
+
 inline int exit_code(std::future<int>& result)
 {
     try {
