@@ -53,62 +53,81 @@ struct many_alternatives : std::false_type {};
 template <class... A>
 struct many_alternatives<std::vector<std::variant<A...>>> : std::true_type {};
 
+/// create<T>'s target: each whole answer decoded into T.
 template <class T>
-call_target target_for(T& out)
-{
-    call_target t;
-    if constexpr (many_alternatives<T>::value) {
-        using V = typename T::value_type;
-        t.many = true;
-        [&]<class... A>(std::variant<A...>*) { (t.tools.push_back(tool_spec_for<A>()), ...); }(
-            static_cast<V*>(nullptr));
-        t.reset = [&out] { out.clear(); };
-        t.decode = [&out](std::string_view tool, std::string_view text,
-                          std::vector<validation_issue>& issues) {
-            bool known = false, ok = false;
-            [&]<class... A>(std::variant<A...>*) {
-                (
-                    [&] {
-                        if (known || tool != model_name<A>())
-                            return;
-                        known = true;
-                        auto r = decode<A>(text);
-                        if (r) {
-                            out.emplace_back(std::move(*r.value));
-                            ok = true;
-                        }
-                        else {
-                            for (auto& i : r.issues)
-                                issues.push_back(std::move(i));
-                        }
-                    }(),
-                    ...);
-            }(static_cast<V*>(nullptr));
-            if (!known)
-                issues.push_back({{}, "Unknown function '" + std::string(tool) + "'",
-                                  issue_kind::type});
-            return ok;
-        };
+struct value_target final : answer_target {
+    static_assert(described_model<T>,
+                  "create<T>: T must be a BOOST_DESCRIBE_STRUCT model, or a "
+                  "std::vector<std::variant<...>> of models for parallel_tools");
+    T& out;
+    bool ok = false;
+    std::vector<validation_issue> issues;
+
+    explicit value_target(T& o) : out(o) {}
+    static std::vector<tool_spec> tools() { return {tool_spec_for<T>()}; }
+
+    void begin_attempt(int) override
+    {
+        out = T{};
+        ok = false;
+        issues.clear();
     }
-    else {
-        static_assert(described_model<T>,
-                      "create<T>: T must be a BOOST_DESCRIBE_STRUCT model, or a "
-                      "std::vector<std::variant<...>> of models for parallel_tools");
-        t.tools.push_back(tool_spec_for<T>());
-        t.reset = [&out] { out = T{}; };
-        t.decode = [&out](std::string_view, std::string_view text,
-                          std::vector<validation_issue>& issues) {
-            auto r = decode<T>(text);
-            if (!r) {
-                issues = std::move(r.issues);
-                return false;
-            }
+    void feed(std::size_t, std::string_view, std::string_view text) override
+    {
+        auto r = decode<T>(text);
+        ok = bool(r);
+        if (ok)
             out = std::move(*r.value);
-            return true;
-        };
+        else
+            issues = std::move(r.issues);
     }
-    return t;
-}
+    bool finish(std::vector<validation_issue>& out_issues) override
+    {
+        if (!ok)
+            out_issues = std::move(issues);
+        return ok;
+    }
+};
+
+/// parallel_tools' target: every tool call decoded into the alternative it names.
+template <class... A>
+struct value_target<std::vector<std::variant<A...>>> final : answer_target {
+    std::vector<std::variant<A...>>& out;
+    std::vector<validation_issue> issues;
+
+    explicit value_target(std::vector<std::variant<A...>>& o) : out(o) {}
+    static std::vector<tool_spec> tools() { return {tool_spec_for<A>()...}; }
+
+    void begin_attempt(int) override
+    {
+        out.clear();
+        issues.clear();
+    }
+    void feed(std::size_t, std::string_view tool, std::string_view text) override
+    {
+        bool known = false;
+        (
+            [&] {
+                if (known || tool != model_name<A>())
+                    return;
+                known = true;
+                auto r = decode<A>(text);
+                if (r)
+                    out.emplace_back(std::move(*r.value));
+                else
+                    for (auto& i : r.issues)
+                        issues.push_back(std::move(i));
+            }(),
+            ...);
+        if (!known)
+            issues.push_back({{}, "Unknown function '" + std::string(tool) + "'", issue_kind::type});
+    }
+    bool finish(std::vector<validation_issue>& out_issues) override
+    {
+        out_issues = issues;
+        return issues.empty();
+    }
+};
 
 }  // namespace detail
 
@@ -192,8 +211,9 @@ private:
     static boost::asio::awaitable<T> create_in(std::shared_ptr<detail::client_state> s, request req)
     {
         T out{};
-        auto target = detail::target_for(out);
-        co_await detail::run_call(std::move(s), std::move(req), target);
+        detail::value_target<T> target(out);
+        co_await detail::run_call(std::move(s), std::move(req), target.tools(),
+                                  detail::many_alternatives<T>::value, target);
         co_return out;
     }
     template <class T>
@@ -201,8 +221,9 @@ private:
         std::shared_ptr<detail::client_state> s, request req)
     {
         with_completion<T> r{};
-        auto target = detail::target_for(r.value);
-        r.completion = co_await detail::run_call(std::move(s), std::move(req), target);
+        detail::value_target<T> target(r.value);
+        r.completion = co_await detail::run_call(std::move(s), std::move(req), target.tools(),
+                                                 detail::many_alternatives<T>::value, target);
         co_return r;
     }
 

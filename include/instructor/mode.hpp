@@ -15,6 +15,11 @@ enum class mode {
     structured_outputs,  ///< response_format json_schema with the strict schema and strict: true
     anthropic_tools,     ///< Anthropic Messages API, a forced tool_use
     anthropic_json,      ///< Anthropic Messages API, the schema in the system prompt
+    /// OpenAI Responses API (`POST /responses`), a forced function tool (strict); re-asks send
+    /// function_call_output items
+    responses_tools,
+    /// OpenAI Responses API, `text.format` json_schema with the strict schema and strict: true
+    responses_structured_outputs,
 };
 
 std::string_view to_string(mode m) noexcept;
@@ -23,12 +28,19 @@ std::string_view to_string(mode m) noexcept;
 constexpr bool is_tools_mode(mode m) noexcept
 {
     return m == mode::tools || m == mode::tools_strict || m == mode::parallel_tools ||
-           m == mode::anthropic_tools;
+           m == mode::anthropic_tools || m == mode::responses_tools;
 }
 
+/// True for the modes of Anthropic's Messages API.
 constexpr bool is_anthropic_mode(mode m) noexcept
 {
     return m == mode::anthropic_tools || m == mode::anthropic_json;
+}
+
+/// True for the modes of OpenAI's Responses API.
+constexpr bool is_responses_mode(mode m) noexcept
+{
+    return m == mode::responses_tools || m == mode::responses_structured_outputs;
 }
 
 }  // namespace instructor

@@ -16,6 +16,9 @@ struct provider_info {
     std::string_view base_url_env;  ///< "OPENAI_BASE_URL": overrides the default URL
     std::string_view base_url;      ///< default base URL
     instructor::mode mode;          ///< the mode that works best there
+    /// json_schema there takes the older `{type: json_object, schema}` shape (Anyscale, Together):
+    /// from_provider sets client_options::legacy_json_schema_format.
+    bool legacy_json_schema = false;
 };
 
 /// Every provider from_provider() knows.

@@ -98,7 +98,7 @@ public:
     }
 
     /// Usage summed over the attempts so far (complete once the stream ended).
-    usage const& total_usage() const noexcept { return state_->driver->total_usage(); }
+    usage total_usage() const noexcept { return state_->driver->total_usage(); }
     int attempts() const noexcept { return state_->driver->attempts(); }
 
 private:
@@ -109,7 +109,7 @@ namespace detail {
 
 /// create_partial's target: one decoder, a snapshot whenever the value changed.
 template <class T>
-struct partial_state final : stream<partial<T>>::state, stream_target {
+struct partial_state final : stream<partial<T>>::state, answer_target {
     std::unique_ptr<decoder<T>> dec;
     std::uint64_t shown = 0;
     int attempt = 0;
@@ -202,7 +202,7 @@ sink_ref iterable_sink()
 
 /// create_iterable's target: items handed out as their closing brace arrives.
 template <class T>
-struct iterable_state final : stream<T>::state, stream_target {
+struct iterable_state final : stream<T>::state, answer_target {
     std::unique_ptr<iterable_of<T>> value;
     std::unique_ptr<decode_session> session;
     std::deque<std::size_t> ready_items;  // indexes into value->tasks
@@ -263,7 +263,7 @@ struct variant_iterable_state;
 
 template <class... A>
 struct variant_iterable_state<std::variant<A...>> final : stream<std::variant<A...>>::state,
-                                                          stream_target {
+                                                          answer_target {
     using V = std::variant<A...>;
     struct call {
         std::unique_ptr<V> value;

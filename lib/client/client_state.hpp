@@ -2,11 +2,13 @@
 #pragma once
 
 #include <instructor/client_options.hpp>
+#include <instructor/error.hpp>
 #include <instructor/hooks.hpp>
 #include <instructor/net/http_client.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <exception>
 #include <mutex>
 
 namespace instructor::detail {
@@ -22,6 +24,13 @@ struct client_state {
         : ex(e), opts(std::move(o)), http(e, transport_of(opts))
     {}
 
+    /// The handlers registered now (a call keeps the set it started with).
+    hooks hooks_now()
+    {
+        std::lock_guard lock(mutex);
+        return client_hooks;
+    }
+
     static net::transport_options transport_of(client_options const& o)
     {
         auto t = o.transport;
@@ -31,12 +40,9 @@ struct client_state {
     }
 };
 
-/// The endpoints of a call in the order they are tried: the client's, then its fallbacks.
-std::vector<endpoint_config> endpoints_of(client_options const& o);
-
-/// The HTTP request of one attempt to `ep`: chat completions with a Bearer key, or the
-/// Messages API with x-api-key and anthropic-version (anthropic modes).
-net::http_request api_request(client_options const& o, endpoint_config const& ep, mode m,
-                              std::string body);
+/// What a send or read threw, as the ins::error a call goes on with: an ins::error as it is;
+/// Asio's cancellation as errc::cancelled; anything else (an allocation failure, a foreign
+/// exception) as connection_failed with its text.
+error as_error(std::exception_ptr e);
 
 }  // namespace instructor::detail

@@ -1,6 +1,5 @@
 #include <instructor/hooks.hpp>
 #include <instructor/message.hpp>
-#include <instructor/mode.hpp>
 
 namespace instructor {
 
@@ -44,22 +43,6 @@ void hooks::emit(hook_event const& e) const noexcept
             // a broken observer must not break the call it observes
         }
     }
-}
-
-std::string_view to_string(mode m) noexcept
-{
-    switch (m) {
-    case mode::tools: return "tools";
-    case mode::tools_strict: return "tools_strict";
-    case mode::parallel_tools: return "parallel_tools";
-    case mode::json: return "json";
-    case mode::json_schema: return "json_schema";
-    case mode::md_json: return "md_json";
-    case mode::structured_outputs: return "structured_outputs";
-    case mode::anthropic_tools: return "anthropic_tools";
-    case mode::anthropic_json: return "anthropic_json";
-    }
-    return "unknown";
 }
 
 }  // namespace instructor

@@ -12,9 +12,9 @@ std::vector<provider_info> const& known_providers()
         {"workflowai", "WORKFLOWAI_API_KEY", "WORKFLOWAI_API_URL", "https://run.workflowai.com/v1",
          mode::structured_outputs},
         {"anyscale", "ANYSCALE_API_KEY", "ANYSCALE_BASE_URL",
-         "https://api.endpoints.anyscale.com/v1", mode::json_schema},
+         "https://api.endpoints.anyscale.com/v1", mode::json_schema, true},
         {"together", "TOGETHER_API_KEY", "TOGETHER_BASE_URL", "https://api.together.xyz/v1",
-         mode::tools},
+         mode::tools, true},
         {"groq", "GROQ_API_KEY", "GROQ_BASE_URL", "https://api.groq.com/openai/v1", mode::tools},
         {"openrouter", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1",
          mode::structured_outputs},
@@ -78,6 +78,7 @@ client from_provider(boost::asio::any_io_executor executor, std::string_view pro
                                                 std::string(provider_model) + "\"");
     base.default_model = std::string(provider_model.substr(slash + 1));
     base.mode = p->mode;
+    base.legacy_json_schema_format = base.legacy_json_schema_format || p->legacy_json_schema;
     auto url = getenv_or_dotenv(p->base_url_env);
     base.base_url = url.empty() ? std::string(p->base_url) : url;
     if (!p->key_env.empty()) {
@@ -101,6 +102,7 @@ client from_env(boost::asio::any_io_executor executor, client_options base)
         base.api_key = key;
         auto url = getenv_or_dotenv("WORKFLOWAI_API_URL");
         base.base_url = url.empty() ? "https://run.workflowai.com/v1" : url;
+        base.mode = mode::structured_outputs;  // as from_provider("workflowai/...") gives
         return client(std::move(executor), std::move(base));
     }
     throw error(errc::missing_api_key, "set OPENAI_API_KEY or WORKFLOWAI_API_KEY");

@@ -1,4 +1,4 @@
-// The prompt texts Python Instructor uses, shared by the providers' wire formats.
+// The prompt texts Python Instructor uses, shared by the wires.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -18,5 +18,8 @@ std::string json_instructions(boost::json::object const& schema);
 
 /// The tool-mode re-ask text for `errors`.
 std::string tool_feedback(std::string const& errors);
+
+/// Python Instructor's default function description.
+std::string default_description(std::string_view name);
 
 }  // namespace instructor::detail

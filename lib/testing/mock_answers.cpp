@@ -35,10 +35,11 @@ std::string text_of(json::value const& content)
 }
 
 /// The text of every message with this role, joined.
-std::string texts(json::object const& req, std::string_view role)
+std::string texts(json::object const& req, std::string_view role,
+                  std::string_view key = "messages")
 {
     std::string out;
-    if (auto const* msgs = req.if_contains("messages"); msgs && msgs->is_array())
+    if (auto const* msgs = req.if_contains(key); msgs && msgs->is_array())
         for (auto const& m : msgs->get_array()) {
             if (!m.is_object())
                 continue;
@@ -99,6 +100,33 @@ json::object usage_openai(std::size_t in, std::size_t out)
     return {{"prompt_tokens", p}, {"completion_tokens", c}, {"total_tokens", p + c}};
 }
 
+/// The functions a request offers, {name, parameter schema}: only the forced one when
+/// `chosen` names one. Chat tools nest the function (`{"type", "function": {...}}`); the
+/// Responses API's are flat (`{"type": "function", "name", "parameters"}`).
+std::vector<std::pair<std::string, json::object>> asked_functions(json::array const& tools,
+                                                                  std::string const& chosen,
+                                                                  bool nested)
+{
+    std::vector<std::pair<std::string, json::object>> out;
+    for (auto const& t : tools) {
+        auto const* f = t.if_object();
+        if (f && nested)
+            f = object_at(*f, "function");
+        else if (f && str_at(*f, "type") != "function")
+            f = nullptr;
+        if (!f)
+            continue;
+        std::string name = str_at(*f, "name");
+        if (!chosen.empty() && name != chosen)
+            continue;
+        json::object schema;
+        if (auto const* p = object_at(*f, "parameters"))
+            schema = *p;
+        out.emplace_back(std::move(name), std::move(schema));
+    }
+    return out;
+}
+
 struct tool_call {
     std::string id, name, arguments;
 };
@@ -120,19 +148,9 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
         if (auto const* tc = object_at(req, "tool_choice"))
             if (auto const* f = object_at(*tc, "function"))
                 chosen = str_at(*f, "name");
-        for (auto const& t : tools->get_array()) {
-            auto const* f = t.is_object() ? object_at(t.get_object(), "function") : nullptr;
-            if (!f)
-                continue;
-            std::string name = str_at(*f, "name");
-            if (!chosen.empty() && name != chosen)
-                continue;
-            json::object schema;
-            if (auto const* p = object_at(*f, "parameters"))
-                schema = *p;
+        for (auto const& [name, schema] : asked_functions(tools->get_array(), chosen, true))
             calls.push_back({"call_mock_" + std::to_string(id) + "_" + std::to_string(calls.size()),
                              name, json::serialize(example_instance(schema, prompt))});
-        }
     }
     else {
         std::optional<json::object> schema;
@@ -333,6 +351,57 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
     return r;
 }
 
+// ---- OpenAI Responses API ------------------------------------------------------------------------
+
+mock_reply responses_answer(json::object const& req, mock_options const& o)
+{
+    std::string const prompt = texts(req, "user", "input");
+    unsigned const id = next_id++;
+    json::array output;
+    auto const* tools = req.if_contains("tools");
+    if (tools && tools->is_array() && !tools->get_array().empty()) {
+        std::string chosen;
+        if (auto const* tc = object_at(req, "tool_choice"))
+            chosen = str_at(*tc, "name");
+        for (auto const& [name, schema] : asked_functions(tools->get_array(), chosen, false)) {
+            auto const n = std::to_string(id) + "_" + std::to_string(output.size());
+            output.push_back(json::object{{"type", "function_call"},
+                                          {"id", "fc_mock_" + n},
+                                          {"call_id", "call_mock_" + n},
+                                          {"name", name},
+                                          {"arguments", json::serialize(example_instance(schema, prompt))},
+                                          {"status", "completed"}});
+        }
+    }
+    else {
+        std::optional<json::object> schema;
+        if (auto const* text = object_at(req, "text"))
+            if (auto const* format = object_at(*text, "format"))
+                if (auto const* s = object_at(*format, "schema"))
+                    schema = *s;
+        if (!schema)
+            schema = schema_in_text(texts(req, "system", "input") + texts(req, "developer", "input"));
+        if (!schema)
+            schema = schema_in_text(prompt);
+        std::string const text = schema ? json::serialize(example_instance(*schema, prompt))
+                                        : std::string("Hello from the mock endpoint.");
+        output.push_back(json::object{
+            {"type", "message"},
+            {"id", "msg_mock_" + std::to_string(id)},
+            {"status", "completed"},
+            {"role", "assistant"},
+            {"content", json::array{json::object{
+                            {"type", "output_text"}, {"text", text}, {"annotations", json::array{}}}}}});
+    }
+    auto response = response_object(std::move(output));
+    if (req.contains("model"))
+        response["model"] = req.at("model");
+    auto const* s = req.if_contains("stream");
+    if (s && s->is_bool() && s->get_bool())
+        return mock_reply::response_stream(std::move(response), o.stream_chunk_size);
+    return mock_reply::json(json::serialize(response));
+}
+
 }  // namespace
 
 mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o)
@@ -347,10 +416,10 @@ mock_reply default_answer(std::string_view target, std::string_view body, mock_o
     };
     if (ends_with("/chat/completions"))
         return openai_answer(v.get_object(), body.size(), o);
-    if (ends_with("/messages")) {
-        auto r = anthropic_answer(v.get_object(), body.size(), o);
-        return r;
-    }
+    if (ends_with("/messages"))
+        return anthropic_answer(v.get_object(), body.size(), o);
+    if (ends_with("/responses"))
+        return responses_answer(v.get_object(), o);
     return mock_reply::error(404, "Unknown path " + std::string(path));
 }
 

@@ -7,10 +7,11 @@
 
 namespace instructor::testing {
 
-/// The answer to `body` sent to `target`: an OpenAI chat completion (for .../chat/completions)
-/// or an Anthropic message (for .../messages), streamed when the request asks for it, holding an
-/// instance of the schema the request carries (tool parameters, response_format, output_format,
-/// or a schema written into the system prompt). 400 for a body that is not a JSON object, 404
+/// The answer to `body` sent to `target`: an OpenAI chat completion (for .../chat/completions),
+/// an Anthropic message (for .../messages) or an OpenAI Responses API response (for
+/// .../responses), streamed when the request asks for it (typed events for the Responses API),
+/// holding an instance of the schema the request carries (tool parameters, response_format,
+/// output_format, text.format, or a schema written into the system prompt). 400 for a body that is not a JSON object, 404
 /// for another path.
 mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o);
 

@@ -1,5 +1,7 @@
 #include <instructor/testing/mock_reply.hpp>
 
+#include <atomic>
+
 #include <boost/json/serialize.hpp>
 
 namespace instructor::testing {
@@ -89,6 +91,157 @@ mock_reply mock_reply::chat_refusal(std::string message)
 {
     return json(json::serialize(chat_completion(
         {{"role", "assistant"}, {"content", nullptr}, {"refusal", message}}, "stop")));
+}
+
+json::object response_object(json::array output, std::string_view status,
+                             std::string_view incomplete_reason)
+{
+    static std::atomic<unsigned> next{1};
+    auto const id = next++;
+    std::size_t out = 0;
+    for (auto const& item : output)
+        out += json::serialize(item).size();
+    auto const out_tokens = static_cast<std::int64_t>(out / 4 + 1);
+    json::object r{{"id", "resp_mock_" + std::to_string(id)},
+                   {"object", "response"},
+                   {"created_at", 1700000000},
+                   {"status", status},
+                   {"model", "mock-model"},
+                   {"output", std::move(output)},
+                   {"usage", {{"input_tokens", 20},
+                              {"input_tokens_details", {{"cached_tokens", 0}}},
+                              {"output_tokens", out_tokens},
+                              {"output_tokens_details", {{"reasoning_tokens", 0}}},
+                              {"total_tokens", 20 + out_tokens}}}};
+    if (!incomplete_reason.empty())
+        r["incomplete_details"] = json::object{{"reason", incomplete_reason}};
+    else
+        r["incomplete_details"] = nullptr;
+    r["error"] = nullptr;
+    return r;
+}
+
+namespace {
+
+json::object message_item(json::array content)
+{
+    return {{"type", "message"},
+            {"id", "msg_mock"},
+            {"status", "completed"},
+            {"role", "assistant"},
+            {"content", std::move(content)}};
+}
+
+json::object output_text(std::string text)
+{
+    return {{"type", "output_text"}, {"text", std::move(text)}, {"annotations", json::array{}}};
+}
+
+}  // namespace
+
+mock_reply mock_reply::response_text(std::string text)
+{
+    return json(json::serialize(
+        response_object(json::array{message_item(json::array{output_text(std::move(text))})})));
+}
+
+mock_reply mock_reply::response_function_call(std::string name, std::string arguments)
+{
+    return json(json::serialize(response_object(json::array{json::object{
+        {"type", "function_call"},
+        {"id", "fc_mock_1"},
+        {"call_id", "call_mock_1"},
+        {"name", std::move(name)},
+        {"arguments", std::move(arguments)},
+        {"status", "completed"}}})));
+}
+
+mock_reply mock_reply::response_incomplete(std::string reason, std::string text)
+{
+    json::array output;
+    if (!text.empty())
+        output.push_back(message_item(json::array{output_text(std::move(text))}));
+    return json(json::serialize(response_object(std::move(output), "incomplete", reason)));
+}
+
+mock_reply mock_reply::response_refusal(std::string message)
+{
+    return json(json::serialize(response_object(json::array{message_item(
+        json::array{json::object{{"type", "refusal"}, {"refusal", std::move(message)}}})})));
+}
+
+mock_reply mock_reply::response_stream(json::object response, std::size_t piece)
+{
+    mock_reply r;
+    r.content_type = "text/event-stream";
+    r.chunk_size = 64;
+    piece = std::max<std::size_t>(piece, 1);
+    std::int64_t seq = 0;
+    auto event = [&](std::string_view type, json::object data) {
+        data["type"] = type;
+        data["sequence_number"] = seq++;
+        r.body += "event: " + std::string(type) + "\ndata: " + json::serialize(data) + "\n\n";
+    };
+    json::object start = response;
+    start["status"] = "in_progress";
+    start["output"] = json::array{};
+    start["usage"] = nullptr;
+    event("response.created", {{"response", start}});
+    event("response.in_progress", {{"response", std::move(start)}});
+    json::array const output = response.contains("output") && response["output"].is_array()
+                                   ? response["output"].get_array()
+                                   : json::array{};
+    for (std::size_t i = 0; i < output.size(); ++i) {
+        if (!output[i].is_object())
+            continue;
+        auto const& item = output[i].get_object();
+        auto const index = static_cast<std::int64_t>(i);
+        auto const type = item.contains("type") ? item.at("type") : json::value();
+        json::object added = item;
+        if (type == "function_call") {
+            added["arguments"] = "";
+            added["status"] = "in_progress";
+            event("response.output_item.added", {{"output_index", index}, {"item", added}});
+            auto const args = item.contains("arguments") && item.at("arguments").is_string()
+                                  ? std::string(item.at("arguments").get_string())
+                                  : std::string();
+            for (std::size_t at = 0; at < args.size(); at += piece)
+                event("response.function_call_arguments.delta",
+                      {{"item_id", item.contains("id") ? item.at("id") : json::value("fc")},
+                       {"output_index", index},
+                       {"delta", args.substr(at, piece)}});
+            event("response.function_call_arguments.done",
+                  {{"output_index", index}, {"arguments", args}});
+        }
+        else if (type == "message") {
+            added["content"] = json::array{};
+            event("response.output_item.added", {{"output_index", index}, {"item", added}});
+            auto const* parts = item.if_contains("content");
+            if (parts && parts->is_array())
+                for (std::size_t c = 0; c < parts->get_array().size(); ++c) {
+                    auto const* part = parts->get_array()[c].if_object();
+                    if (!part)
+                        continue;
+                    auto const ci = static_cast<std::int64_t>(c);
+                    bool const refusal = part->contains("refusal");
+                    auto const text = std::string(
+                        part->at(refusal ? "refusal" : "text").as_string());
+                    for (std::size_t at = 0; at < text.size(); at += piece)
+                        event(refusal ? "response.refusal.delta" : "response.output_text.delta",
+                              {{"item_id", "msg_mock"},
+                               {"output_index", index},
+                               {"content_index", ci},
+                               {"delta", text.substr(at, piece)}});
+                }
+        }
+        event("response.output_item.done", {{"output_index", index}, {"item", item}});
+    }
+    auto const status = response.contains("status") ? response.at("status") : json::value();
+    event(status == "incomplete" ? "response.incomplete"
+          : status == "failed"   ? "response.failed"
+                                 : "response.completed",
+          {{"response", std::move(response)}});
+    return r;
 }
 
 }  // namespace instructor::testing

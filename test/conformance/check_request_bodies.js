@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// node check_request_bodies.js <request_bodies_dump> <openai-openapi.json> [<wire dir>]
+// node check_request_bodies.js [--responses] <request_bodies_dump> <openai-openapi.json> [<wire dir>]
+//
+// With --responses, the Responses API bodies (`request_bodies_dump --responses`) are checked
+// against CreateResponse instead, with invalid controls of their own.
 //
 // Validates every chat completions request body we build (request_bodies_dump prints them:
 // every OpenAI-compatible mode, several models, optional fields, streaming, multi-part user
@@ -32,7 +35,9 @@ const Ajv2020 = require("ajv/dist/2020");
 
 const MIN_BODIES = 10;
 const SPEC_ID = "https://api.openai.com/openapi.json";
-const REQUEST_SCHEMA = `${SPEC_ID}#/components/schemas/CreateChatCompletionRequest`;
+const RESPONSES = process.argv[2] === "--responses";
+const SCHEMA_NAME = RESPONSES ? "CreateResponse" : "CreateChatCompletionRequest";
+const REQUEST_SCHEMA = `${SPEC_ID}#/components/schemas/${SCHEMA_NAME}`;
 
 // Keywords whose value is a map of name -> schema, a list of schemas, or one schema.
 const SCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions",
@@ -77,12 +82,22 @@ function loadValidator(specPath) {
     if (!/^3\.1\./.test(spec.openapi || ""))
         throw new Error(`expected an OpenAPI 3.1 document, got openapi=${spec.openapi}`);
     const schemas = spec.components && spec.components.schemas;
-    if (!schemas || !schemas.CreateChatCompletionRequest)
-        throw new Error("no components.schemas.CreateChatCompletionRequest in the spec");
+    if (!schemas || !schemas[SCHEMA_NAME])
+        throw new Error(`no components.schemas.${SCHEMA_NAME} in the spec`);
     for (const name of Object.keys(schemas))
         schemas[name] = rewriteNullable(schemas[name]);
+    if (RESPONSES && schemas.InputItem && schemas.InputItem.oneOf) {
+        // InputItem is a oneOf whose `type` discriminator picks the shape; a message with a
+        // content list fits both EasyInputMessage and Item/InputMessage, so without the
+        // discriminator oneOf would reject every such message: anyOf keeps "fits a shape".
+        const { oneOf, discriminator, ...rest } = schemas.InputItem;
+        schemas.InputItem = { ...rest, anyOf: oneOf };
+    }
 
-    const ajv = new Ajv2020({ strict: false, allErrors: true, discriminator: true });
+    // The Responses API part of the document has discriminators over subschemas that are
+    // themselves unions (no `properties/type` of their own), which ajv's discriminator option
+    // refuses to compile; there it is off and `oneOf` alone decides, as it does anyway.
+    const ajv = new Ajv2020({ strict: false, allErrors: true, discriminator: !RESPONSES });
     ajv.addFormat("uri", {
         type: "string",
         validate: (s) => {
@@ -96,6 +111,7 @@ function loadValidator(specPath) {
             }
         },
     });
+    ajv.addFormat("float", { type: "number", validate: () => true });  // a width, not a constraint
     ajv.addSchema(spec, SPEC_ID);
     const validate = ajv.getSchema(REQUEST_SCHEMA);
     if (!validate)
@@ -114,8 +130,32 @@ function describeErrors(errors) {
     return shown.join("\n");
 }
 
+// Responses API bodies that break the spec in one way each: each must be rejected.
+function invalidResponsesControls() {
+    const base = { model: "gpt-4o-mini", input: [{ role: "user", content: "hi" }] };
+    const tool = { type: "function", name: "UserInfo", parameters: { type: "object" }, strict: true };
+    return [
+        ["unknown input role", { ...base, input: [{ role: "robot", content: "hi" }] }],
+        ["input message without content", { ...base, input: [{ role: "user" }] }],
+        ["function tool without a name", { ...base, tools: [{ type: "function", parameters: {} }] }],
+        ["tool_choice function without a name", { ...base, tools: [tool], tool_choice: { type: "function" } }],
+        ["function_call item without call_id",
+         { ...base, input: [{ type: "function_call", name: "f", arguments: "{}" }] }],
+        ["function_call_output without output",
+         { ...base, input: [{ type: "function_call_output", call_id: "c" }] }],
+        ["text format json_schema without a schema",
+         { ...base, text: { format: { type: "json_schema", name: "UserInfo" } } }],
+        ["unknown text format type", { ...base, text: { format: { type: "yaml" } } }],
+        ["max_output_tokens as a string", { ...base, max_output_tokens: "100" }],
+        ["temperature above 2", { ...base, temperature: 3 }],
+        ["input_text without text", { ...base, input: [{ role: "user", content: [{ type: "input_text" }] }] }],
+    ];
+}
+
 // Bodies that break the spec in one way each: each must be rejected.
 function invalidControls() {
+    if (RESPONSES)
+        return invalidResponsesControls();
     const user = { role: "user", content: "hi" };
     const base = { model: "gpt-4o-mini", messages: [user] };
     return [
@@ -167,13 +207,14 @@ function recordedOpenAIRequests(wireDir) {
 }
 
 function main() {
-    const [dumpProgram, specPath, wireDir] = process.argv.slice(2);
+    const [dumpProgram, specPath, wireDir] = process.argv.slice(RESPONSES ? 3 : 2);
     if (!dumpProgram || !specPath) {
-        console.error("usage: node check_request_bodies.js <request_bodies_dump> <openai-openapi.json> [<wire dir>]");
+        console.error("usage: node check_request_bodies.js [--responses] <request_bodies_dump> <openai-openapi.json> [<wire dir>]");
         return 2;
     }
     const validate = loadValidator(specPath);
-    const bodies = JSON.parse(execFileSync(dumpProgram, [], { encoding: "utf8", maxBuffer: 256 << 20 }));
+    const bodies = JSON.parse(execFileSync(dumpProgram, RESPONSES ? ["--responses"] : [],
+                                           { encoding: "utf8", maxBuffer: 256 << 20 }));
 
     let passed = 0, failed = 0, checked = 0;
     for (const { name, body } of bodies) {

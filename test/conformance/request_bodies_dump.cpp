@@ -10,11 +10,18 @@
 // Anthropic responses 12 and 13); check_anthropic_bodies.js validates each one against
 // CreateMessageParams of Anthropic's OpenAPI document.
 //
+// `request_bodies_dump --responses` prints the Responses API bodies (responses_tools and
+// responses_structured_outputs, the same models and variants, and re-ask histories with
+// function_call / function_call_output items); check_request_bodies.js --responses validates
+// each one against CreateResponse of OpenAI's OpenAPI document.
+//
 // Every element is {"name": "<what it is>", "body": {...}}.
 #include "models.hpp"
 
 #include <instructor/client.hpp>
-#include <instructor/detail/protocol.hpp>
+#include "protocol/anthropic_messages.hpp"
+#include "protocol/openai_chat.hpp"
+#include "protocol/openai_responses.hpp"
 
 #include <boost/json.hpp>
 
@@ -158,11 +165,11 @@ int anthropic_main(std::vector<model_case> const& cases, char const* wire_dir)
         out.push_back(json::object{{"name", std::move(name)}, {"body", std::move(body)}});
     };
     // The history after one failed attempt: the first prompt, the reply and the re-ask.
-    auto reask_prompt = [](ins::mode m, det::anthropic_prompt prompt, json::value const& response,
+    auto reask_prompt = [](ins::mode m, det::conversation prompt, json::value const& response,
                            std::string const& fallback_issues) {
         auto const got = det::extract_messages(m, response);
         std::string const issues = got.problem ? *got.problem : fallback_issues;
-        for (auto const& msg : det::anthropic_reask(m, response, got, issues))
+        for (auto const& msg : det::anthropic_reask(m, got, issues))
             prompt.messages.push_back(msg);
         return prompt;
     };
@@ -274,6 +281,70 @@ int anthropic_main(std::vector<model_case> const& cases, char const* wire_dir)
 
 }  // namespace
 
+// ---- OpenAI Responses API ------------------------------------------------------------------
+
+int responses_main(std::vector<model_case> const& cases)
+{
+    json::array out;
+    auto add = [&out](std::string name, json::object body) {
+        out.push_back(json::object{{"name", std::move(name)}, {"body", std::move(body)}});
+    };
+    for (auto const& mc : cases) {
+        // One function per call; Household has a map, which the strict schema cannot express.
+        if (mc.tools.size() > 1 || std::string_view(mc.name) == "Household")
+            continue;
+        for (auto m : {ins::mode::responses_tools, ins::mode::responses_structured_outputs}) {
+            for (auto const& v : variants) {
+                auto const req = make_request(v);
+                auto const input = det::responses_input(req);
+                std::string const base =
+                    std::string(mc.name) + " " + std::string(ins::to_string(m)) + " " + v.name;
+                add(base, det::build_responses_body(m, req, req.model, input, mc.tools, v.stream));
+
+                json::array output;
+                if (m == ins::mode::responses_tools)
+                    output.push_back(json::object{{"type", "function_call"},
+                                                  {"id", "fc_1"},
+                                                  {"call_id", "call_1"},
+                                                  {"name", mc.tools.front().name},
+                                                  {"arguments", mc.arguments}});
+                else
+                    output.push_back(json::object{
+                        {"type", "message"},
+                        {"role", "assistant"},
+                        {"content", json::array{json::object{{"type", "output_text"},
+                                                             {"text", mc.arguments}}}}});
+                json::value const response =
+                    json::object{{"object", "response"}, {"status", "completed"}, {"output", output}};
+                auto const got = det::extract_responses(m, response);
+                json::array history = input;
+                for (auto const& item :
+                     det::responses_reask(m, got, "age: Input should be a valid integer"))
+                    history.push_back(item);
+                add(base + " reask",
+                    det::build_responses_body(m, req, req.model, history, mc.tools, v.stream));
+            }
+        }
+    }
+    // A responses_tools reply that called no function: assistant text, then the feedback.
+    {
+        auto const& mc = cases.front();
+        auto const req = make_request(variants[0]);
+        json::value const response = json::parse(
+            R"({"object":"response","status":"completed","output":[{"type":"message",)"
+            R"("role":"assistant","content":[{"type":"output_text","text":"John, 32."}]}]})");
+        auto const got = det::extract_responses(ins::mode::responses_tools, response);
+        auto history = det::responses_input(req);
+        for (auto const& item : det::responses_reask(ins::mode::responses_tools, got, *got.problem))
+            history.push_back(item);
+        add("UserInfo responses_tools reask-without-function-call",
+            det::build_responses_body(ins::mode::responses_tools, req, req.model, history, mc.tools,
+                                      false));
+    }
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     std::vector<model_case> const cases = {
@@ -292,6 +363,8 @@ int main(int argc, char** argv)
 
     if (argc > 1 && std::string_view(argv[1]) == "--anthropic")
         return anthropic_main(cases, argc > 2 ? argv[2] : nullptr);
+    if (argc > 1 && std::string_view(argv[1]) == "--responses")
+        return responses_main(cases);
 
     json::array out;
     auto add = [&out](std::string name, json::object body) {
@@ -325,7 +398,7 @@ int main(int argc, char** argv)
                                                        : "age: Input should be a valid integer\n"
                                                          "name: Field required";
                 json::array history = messages;
-                for (auto const& msg : det::reask_messages(m, response, got, issues))
+                for (auto const& msg : det::reask_messages(m, got, issues))
                     history.push_back(msg);
                 add(base + " reask",
                     det::build_chat_body(m, req, req.model, history, mc.tools, false, v.stream));
@@ -343,7 +416,7 @@ int main(int argc, char** argv)
             R"("content":"John Doe, 32.","tool_calls":[]}}]})");
         auto const got = det::extract_chat(ins::mode::tools, response);
         json::array history = messages;
-        for (auto const& msg : det::reask_messages(ins::mode::tools, response, got, *got.problem))
+        for (auto const& msg : det::reask_messages(ins::mode::tools, got, *got.problem))
             history.push_back(msg);
         add("UserInfo tools reask-without-tool-call",
             det::build_chat_body(ins::mode::tools, req, req.model, history, mc.tools, false, false));

@@ -1,6 +1,8 @@
-// libFuzzer: any bytes as a provider's response, stream chunk or free text: the protocol layer
-// answers or throws ins::error, and never crashes.
-#include <instructor/detail/protocol.hpp>
+// libFuzzer: any bytes as a provider's response, stream event or free text, through every wire:
+// the protocol layer answers or throws ins::error, and never crashes.
+#include "protocol/json_in_text.hpp"
+#include "protocol/wire.hpp"
+
 #include <instructor/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -11,36 +13,43 @@
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size)
 {
     namespace det = instructor::detail;
+    using instructor::mode;
     std::string_view text(reinterpret_cast<char const*>(data), size);
     (void)det::find_json_block(text);
+    (void)det::json_answer_in(text);
     det::json_text_follower f;
     for (std::size_t i = 0; i < text.size(); i += 3)
         (void)f.feed(text.substr(i, 3));
-    try {
-        (void)det::parse_chat_chunk(text);
-    }
-    catch (instructor::error const&) {
-    }
-    try {
-        bool stopped = false;
-        (void)det::parse_messages_event("", text, stopped);
-    }
-    catch (instructor::error const&) {
-    }
+
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);
-    if (ec)
-        return 0;
-    for (auto m : {instructor::mode::tools, instructor::mode::parallel_tools, instructor::mode::json,
-                   instructor::mode::md_json, instructor::mode::anthropic_tools,
-                   instructor::mode::anthropic_json}) {
+    instructor::client_options const options;
+    det::piece_sink const sink = [](std::size_t, std::string_view, std::string_view) {};
+    for (auto m : {mode::tools, mode::parallel_tools, mode::json, mode::md_json,
+                   mode::anthropic_tools, mode::anthropic_json, mode::responses_tools,
+                   mode::responses_structured_outputs}) {
+        auto const wire = det::make_wire(m, options);
+        // The bytes as one stream event, under each event name the wires know.
+        for (auto name : {"", "content_block_delta", "response.output_item.added",
+                          "response.function_call_arguments.delta", "response.completed"}) {
+            try {
+                auto reader = wire->reader();
+                reader->on_event({name, std::string(text), {}}, sink);
+                reader->on_event({name, std::string(text), {}}, sink);
+                (void)reader->usage();
+                (void)reader->response();
+                (void)reader->finish(sink);
+            }
+            catch (instructor::error const&) {
+            }
+        }
+        if (ec)
+            continue;
         try {
-            auto x = instructor::is_anthropic_mode(m) ? det::extract_messages(m, v)
-                                                      : det::extract_chat(m, v);
-            (void)(instructor::is_anthropic_mode(m) ? det::anthropic_reask(m, v, x, "e")
-                                                    : det::reask_messages(m, v, x, "e"));
-            (void)det::chat_usage(v);
-            (void)det::messages_usage(v);
+            auto x = wire->extract(v);
+            det::conversation conv;
+            wire->reask(conv, x, "e");
+            (void)wire->usage_of(v);
         }
         catch (instructor::error const&) {
         }

@@ -633,6 +633,7 @@ TEST(Providers, FromEnvPrefersOpenAiThenWorkflowAi)
     ::setenv("WORKFLOWAI_API_KEY", "wai", 1);
     ::setenv("WORKFLOWAI_API_URL", "http://127.0.0.1:1/v1", 1);
     EXPECT_EQ(ins::from_env(ioc.get_executor()).options().base_url, "http://127.0.0.1:1/v1");
+    EXPECT_EQ(ins::from_env(ioc.get_executor()).options().mode, ins::mode::structured_outputs);
     ::setenv("OPENAI_API_KEY", "sk", 1);
     EXPECT_EQ(ins::from_env(ioc.get_executor()).options().base_url, "https://api.openai.com/v1");
     ::unsetenv("OPENAI_API_KEY");
@@ -665,4 +666,18 @@ TEST(Providers, DotEnvFileFillsWhatTheEnvironmentLacks)
     std::filesystem::remove_all(dir);
     EXPECT_EQ(key, "tg-from-dotenv");
     EXPECT_EQ(url, "http://127.0.0.1:9/v1");
+}
+
+TEST(Providers, AnyscaleAndTogetherGetTheLegacyJsonSchemaShape)
+{
+    ::setenv("ANYSCALE_API_KEY", "as", 1);
+    ::setenv("TOGETHER_API_KEY", "tg", 1);
+    ::setenv("OPENAI_API_KEY", "sk", 1);
+    asio::io_context ioc;
+    EXPECT_TRUE(ins::from_provider(ioc.get_executor(), "anyscale/m").options().legacy_json_schema_format);
+    EXPECT_TRUE(ins::from_provider(ioc.get_executor(), "together/m").options().legacy_json_schema_format);
+    EXPECT_FALSE(ins::from_provider(ioc.get_executor(), "openai/m").options().legacy_json_schema_format);
+    ::unsetenv("ANYSCALE_API_KEY");
+    ::unsetenv("TOGETHER_API_KEY");
+    ::unsetenv("OPENAI_API_KEY");
 }

@@ -53,7 +53,26 @@ struct mock_reply {
     static mock_reply chat_tool_call(std::string name, std::string arguments);
     /// A structured-outputs refusal (`message.refusal`).
     static mock_reply chat_refusal(std::string message);
+
+    // OpenAI Responses API.
+    /// A completed response whose message says `text` (an output_text part).
+    static mock_reply response_text(std::string text);
+    /// A completed response with one function_call item `name(arguments)`.
+    static mock_reply response_function_call(std::string name, std::string arguments);
+    /// `status: incomplete` with `incomplete_details.reason` (max_output_tokens,
+    /// content_filter), and the text produced so far.
+    static mock_reply response_incomplete(std::string reason, std::string text = {});
+    /// A completed response whose message is a refusal content part.
+    static mock_reply response_refusal(std::string message);
+    /// `response` as the Responses API streams it: typed events (`event:` lines), its text and
+    /// function-call arguments in deltas of `piece` bytes, then response.completed (or
+    /// response.incomplete / response.failed, after its status).
+    static mock_reply response_stream(boost::json::object response, std::size_t piece = 16);
 };
+
+/// A Responses API response object with these output items (usage included).
+boost::json::object response_object(boost::json::array output, std::string_view status = "completed",
+                                    std::string_view incomplete_reason = {});
 
 /// A chat.completion object with the given message and finish reason (usage included).
 boost::json::object chat_completion(boost::json::object message, std::string_view finish_reason);

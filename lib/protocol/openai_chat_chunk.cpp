@@ -1,5 +1,5 @@
-// Streamed chat completions: chunk deltas, and the JSON inside streamed text.
-#include <instructor/detail/protocol.hpp>
+// One chunk of a streamed chat completion as the delta it carries.
+#include "openai_chat.hpp"
 
 #include <instructor/error.hpp>
 
@@ -59,55 +59,6 @@ chunk_delta parse_chat_chunk(std::string_view data)
             d.calls.push_back(std::move(p));
         }
     return d;
-}
-
-std::string json_text_follower::feed(std::string_view piece)
-{
-    std::string out;
-    for (std::size_t i = 0; i < piece.size(); ++i) {
-        char const c = piece[i];
-        switch (state_) {
-        case state::seeking:
-            if (c == '`') {
-                if (++ticks_ == 3) {
-                    ticks_ = 0;
-                    state_ = state::fence_header;
-                }
-            }
-            else {
-                ticks_ = 0;
-                if (c == '{' || c == '[') {
-                    state_ = state::in_json;
-                    out.push_back(c);
-                }
-            }
-            break;
-        case state::fence_header:  // "json\n" after the opening fence
-            if (c == '\n')
-                state_ = state::in_fenced_json;
-            break;
-        case state::in_json:
-            out.push_back(c);
-            break;
-        case state::in_fenced_json:
-            if (c == '`') {
-                if (++ticks_ == 3) {
-                    state_ = state::done;
-                    ticks_ = 0;
-                }
-                break;
-            }
-            if (ticks_ > 0) {  // backticks that did not close the fence belong to the JSON
-                out.append(ticks_, '`');
-                ticks_ = 0;
-            }
-            out.push_back(c);
-            break;
-        case state::done:
-            return out;
-        }
-    }
-    return out;
 }
 
 }  // namespace instructor::detail

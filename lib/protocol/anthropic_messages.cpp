@@ -1,26 +1,26 @@
 // The Anthropic Messages API in anthropic_tools and anthropic_json modes.
-#include <instructor/detail/protocol.hpp>
+#include "anthropic_messages.hpp"
 
+#include "json_access.hpp"
+#include "json_in_text.hpp"
 #include "prompts.hpp"
 
 #include <instructor/error.hpp>
+#include <instructor/net/url.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <map>
+
 namespace instructor::detail {
 
 namespace json = boost::json;
+using namespace json_access;
 
 namespace {
 
 constexpr int default_max_tokens = 4096;
-
-std::string string_at(json::object const& o, std::string_view key)
-{
-    auto const* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 /// An image part: a URL source, or base64 for a data: URL.
 json::object image_block(std::string const& url)
@@ -50,17 +50,23 @@ json::value content_of(message const& msg)
 
 }  // namespace
 
-anthropic_prompt anthropic_initial(mode m, request const& req, tool_spec const& primary)
+conversation anthropic_initial(mode m, request const& req, tool_spec const& primary)
 {
-    anthropic_prompt p;
+    conversation p;
+    auto add_system = [&](std::string const& text) {
+        if (text.empty())
+            return;
+        if (!p.system.empty())
+            p.system += "\n\n";
+        p.system += text;
+    };
     for (auto const& msg : req.messages) {
         if (msg.role == "system") {
-            if (!p.system.empty())
-                p.system += "\n\n";
-            p.system += msg.content;
+            if (msg.parts.empty())
+                add_system(msg.content);
             for (auto const& part : msg.parts)
                 if (part.type == "text")
-                    p.system += part.text;
+                    add_system(part.text);
             continue;
         }
         p.messages.push_back(json::object{{"role", msg.role}, {"content", content_of(msg)}});
@@ -73,7 +79,7 @@ anthropic_prompt anthropic_initial(mode m, request const& req, tool_spec const& 
 }
 
 json::object build_messages_body(mode m, request const& req, std::string const& model,
-                                 anthropic_prompt const& prompt, std::span<tool_spec const> tools,
+                                 conversation const& prompt, std::span<tool_spec const> tools,
                                  bool stream)
 {
     if (tools.empty())
@@ -127,6 +133,10 @@ extraction extract_messages(mode m, json::value const& response)
             text += string_at(*block, "text");
         }
     }
+    if (x.answers.size() > max_tool_calls)
+        throw error(errc::protocol_error, "the reply has more tool_use blocks than the limit of " +
+                                              std::to_string(max_tool_calls));
+    x.content = text;
     if (stop == "refusal")
         x.refusal = text.empty() ? std::string("the model declined") : text;
     if (m == mode::anthropic_tools) {
@@ -150,11 +160,7 @@ usage messages_usage(json::value const& response)
     auto const* us = root ? root->if_contains("usage") : nullptr;
     if (!us || !us->is_object())
         return u;
-    auto num = [&](std::string_view k) -> std::uint64_t {
-        auto const* v = us->get_object().if_contains(k);
-        return v && v->is_int64() && v->get_int64() > 0 ? static_cast<std::uint64_t>(v->get_int64())
-                                                        : 0;
-    };
+    auto num = [&](std::string_view k) { return count_at(us->get_object(), k); };
     u.prompt_tokens = num("input_tokens");
     u.completion_tokens = num("output_tokens");
     u.cached_tokens = num("cache_read_input_tokens");
@@ -162,18 +168,26 @@ usage messages_usage(json::value const& response)
     return u;
 }
 
-json::array anthropic_reask(mode m, json::value const& response, extraction const& got,
-                            std::string const& errors)
+json::array anthropic_reask(mode m, extraction const& got, std::string const& errors)
 {
     json::array out;
-    json::value content = json::array{};
-    if (auto const* root = response.if_object())
-        if (auto const* c = root->if_contains("content"); c && c->is_array())
-            content = *c;
+    json::array content;
+    if (!got.content.empty())
+        content.push_back(json::object{{"type", "text"}, {"text", got.content}});
+    if (m == mode::anthropic_tools)
+        for (auto const& a : got.answers) {
+            boost::system::error_code ec;
+            auto input = json::parse(a.text, ec);
+            content.push_back(json::object{
+                {"type", "tool_use"},
+                {"id", a.id},
+                {"name", a.name},
+                {"input", !ec && input.is_object() ? input : json::object{}}});
+        }
     // An empty reply is not echoed: the API rejects a non-final message with empty content
     // (consecutive user turns are merged by the API, so the feedback alone is fine).
-    if (!content.get_array().empty())
-        out.push_back(json::object{{"role", "assistant"}, {"content", content}});
+    if (!content.empty())
+        out.push_back(json::object{{"role", "assistant"}, {"content", std::move(content)}});
     std::string const feedback = tool_feedback(errors);
     if (m == mode::anthropic_tools && !got.answers.empty()) {
         json::array results;
@@ -274,6 +288,121 @@ chunk_delta parse_messages_event(std::string_view event, std::string_view data, 
         stopped = true;
     }
     return d;  // ping and unknown events change nothing
+}
+
+}  // namespace instructor::detail
+
+namespace instructor::detail {
+
+namespace {
+
+/// A streamed Messages API reply: tool calls are numbered by content block (a text block may
+/// come first), renumbered here in call order; message_stop ends it.
+class messages_reader final : public delta_reader {
+public:
+    explicit messages_reader(mode m)
+        : delta_reader(m == mode::anthropic_tools,
+                       "The reply did not use the tool; call the tool with the JSON input.")
+    {}
+
+    void on_event(net::sse_event const& ev, piece_sink const& sink) override
+    {
+        chunk_delta d = parse_messages_event(ev.event, ev.data, stopped_);
+        std::vector<chunk_delta::call_piece> pieces;
+        for (auto& p : d.calls) {
+            if (!p.name.empty() && !block_call_.contains(p.index)) {
+                if (block_call_.size() >= max_tool_calls)
+                    throw error(errc::protocol_error, "the stream has more tool_use blocks than "
+                                                      "the limit");
+                block_call_.emplace(p.index, block_call_.size());
+            }
+            auto it = block_call_.find(p.index);
+            if (it == block_call_.end())
+                continue;  // a delta of a block that is not a tool call
+            p.index = it->second;
+            pieces.push_back(std::move(p));
+        }
+        d.calls = std::move(pieces);
+        apply(d, sink);
+    }
+    bool ended(net::sse_parser const&) const override { return stopped_; }
+    std::string missing_end() const override { return "the stream ended without message_stop"; }
+
+    json::value response() const override
+    {
+        json::array content;
+        if (!text_.all.empty())
+            content.push_back(json::object{{"type", "text"}, {"text", text_.all}});
+        for (auto const& c : calls_.calls) {
+            boost::system::error_code ec;
+            auto input = json::parse(c.text, ec);
+            content.push_back(json::object{{"type", "tool_use"},
+                                           {"id", c.id},
+                                           {"name", c.name},
+                                           {"input", !ec && input.is_object() ? input : json::object{}}});
+        }
+        return json::object{
+            {"type", "message"},
+            {"role", "assistant"},
+            {"content", std::move(content)},
+            {"stop_reason", finish_reason_ == "length" ? "max_tokens" : finish_reason_},
+            {"usage", {{"input_tokens", usage_.prompt_tokens}, {"output_tokens", usage_.completion_tokens}}}};
+    }
+
+private:
+    bool stopped_ = false;
+    std::map<std::size_t, std::size_t> block_call_;  // content block -> tool call
+};
+
+class anthropic_messages final : public wire {
+public:
+    anthropic_messages(mode m, client_options const& o)
+        : m_(m), version_(o.anthropic_version), headers_(o.headers)
+    {}
+
+    net::http_request http_request(endpoint_config const& ep, std::string body) const override
+    {
+        std::vector<net::header> own;
+        if (!ep.api_key.empty())
+            own.push_back({"x-api-key", ep.api_key});
+        own.push_back({"anthropic-version", version_});
+        return api_request(ep, "messages", std::move(own), headers_, std::move(body));
+    }
+    conversation initial(request const& req, tool_spec const& primary) const override
+    {
+        return anthropic_initial(m_, req, primary);
+    }
+    json::object body(request const& req, std::string const& model, conversation const& conv,
+                      std::span<tool_spec const> tools, bool stream) const override
+    {
+        return build_messages_body(m_, req, model, conv, tools, stream);
+    }
+    extraction extract(json::value const& response) const override
+    {
+        return extract_messages(m_, response);
+    }
+    usage usage_of(json::value const& response) const override { return messages_usage(response); }
+    void reask(conversation& conv, extraction const& got, std::string const& errors) const override
+    {
+        for (auto& msg : anthropic_reask(m_, got, errors))
+            conv.messages.push_back(std::move(msg));
+    }
+    std::unique_ptr<stream_reader> reader() const override
+    {
+        return std::make_unique<messages_reader>(m_);
+    }
+
+private:
+    mode m_;
+    std::string version_;
+    std::vector<net::header> headers_;
+};
+
+}  // namespace
+
+std::unique_ptr<wire> make_anthropic_messages(mode m, client_options const& o)
+{
+    return std::make_unique<anthropic_messages>(m, o);
 }
 
 }  // namespace instructor::detail

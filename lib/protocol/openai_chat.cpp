@@ -1,30 +1,21 @@
 // OpenAI chat completions in every mode, as Python Instructor sends and parses them.
-#include <instructor/detail/protocol.hpp>
+#include "openai_chat.hpp"
 
+#include "json_access.hpp"
+#include "json_in_text.hpp"
 #include "prompts.hpp"
 
 #include <instructor/error.hpp>
+#include <instructor/net/url.hpp>
 
 #include <boost/json/serialize.hpp>
 
 namespace instructor::detail {
 
 namespace json = boost::json;
+using namespace json_access;
 
 namespace {
-
-
-json::object const* object_at(json::object const& o, std::string_view key)
-{
-    auto const* v = o.if_contains(key);
-    return v && v->is_object() ? &v->get_object() : nullptr;
-}
-
-std::string string_at(json::object const& o, std::string_view key)
-{
-    auto const* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 json::object function_of(tool_spec const& t, bool strict)
 {
@@ -56,60 +47,17 @@ void append_text(json::value& content, std::string_view text)
     content = current.empty() ? std::string(text) : current + "\n\n" + std::string(text);
 }
 
-/// The balanced {...} (or [...]) that starts at `text[0]`, skipping brackets inside strings;
-/// the rest of the text when it never closes.
-std::string_view balanced(std::string_view text)
-{
-    int depth = 0;
-    bool in_string = false, escaped = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"')
-            in_string = true;
-        else if (c == '{' || c == '[')
-            ++depth;
-        else if ((c == '}' || c == ']') && --depth == 0)
-            return text.substr(0, i + 1);
-    }
-    return text;
-}
+constexpr std::string_view no_call_problem =
+    "The reply did not call a function; call the function with the JSON arguments.";
 
 }  // namespace
-
-std::string json_instructions(json::object const& schema)
-{
-    return "As a genius expert, your task is to understand the content and provide the parsed "
-           "objects in json that match the following json_schema:\n\n" +
-           json::serialize(schema) +
-           "\n\nMake sure to return an instance of the JSON, not the schema itself";
-}
-
-std::string tool_feedback(std::string const& errors)
-{
-    return "Validation Error found:\n" + errors + "\nRecall the function correctly, fix the errors";
-}
-
-std::string default_description(std::string_view name)
-{
-    return "Correctly extracted `" + std::string(name) +
-           "` with all the required parameters with correct types";
-}
 
 json::array initial_messages(mode m, request const& req, tool_spec const& primary)
 {
     json::array out;
     for (auto const& msg : req.messages)
         out.push_back(msg.to_json());
-    if (m != mode::json && m != mode::md_json)
+    if (m != mode::json && m != mode::json_schema && m != mode::md_json)
         return out;
     std::string const instructions = json_instructions(*primary.schema);
     // Appended to an existing system message (to its first text part when it has parts), else
@@ -138,9 +86,6 @@ json::object build_chat_body(mode m, request const& req, std::string const& mode
 {
     if (tools.empty())
         throw error(errc::invalid_argument, "no response model");
-    if (is_anthropic_mode(m))
-        throw error(errc::invalid_argument,
-                    "the anthropic modes speak the Messages API, not chat completions");
     json::object body{{"model", model}, {"messages", messages}};
     tool_spec const& t = tools.front();
     switch (m) {
@@ -177,7 +122,9 @@ json::object build_chat_body(mode m, request const& req, std::string const& mode
             {"type", "json_schema"},
             {"json_schema", {{"name", t.name}, {"schema", *t.strict_parameters}, {"strict", true}}}};
         break;
-    default: break;
+    default:
+        throw error(errc::invalid_argument,
+                    "mode " + std::string(to_string(m)) + " is not a chat completions mode");
     }
     if (req.temperature)
         body["temperature"] = *req.temperature;
@@ -195,70 +142,47 @@ json::object build_chat_body(mode m, request const& req, std::string const& mode
 usage chat_usage(json::value const& response)
 {
     usage u;
-    if (!response.is_object())
-        return u;
-    auto const* us = object_at(response.get_object(), "usage");
+    auto const* root = response.if_object();
+    auto const* us = root ? object_at(*root, "usage") : nullptr;
     if (!us)
         return u;
-    auto num = [](json::object const& o, std::string_view k) -> std::uint64_t {
-        auto const* v = o.if_contains(k);
-        if (!v)
-            return 0;
-        if (v->is_int64())
-            return v->get_int64() > 0 ? static_cast<std::uint64_t>(v->get_int64()) : 0;
-        if (v->is_uint64())
-            return v->get_uint64();
-        return 0;
-    };
-    u.prompt_tokens = num(*us, "prompt_tokens");
-    u.completion_tokens = num(*us, "completion_tokens");
-    u.total_tokens = num(*us, "total_tokens");
+    u.prompt_tokens = count_at(*us, "prompt_tokens");
+    u.completion_tokens = count_at(*us, "completion_tokens");
+    u.total_tokens = count_at(*us, "total_tokens");
     if (u.total_tokens == 0)
         u.total_tokens = u.prompt_tokens + u.completion_tokens;
     if (auto const* d = object_at(*us, "prompt_tokens_details"))
-        u.cached_tokens = num(*d, "cached_tokens");
+        u.cached_tokens = count_at(*d, "cached_tokens");
     if (auto const* d = object_at(*us, "completion_tokens_details"))
-        u.reasoning_tokens = num(*d, "reasoning_tokens");
+        u.reasoning_tokens = count_at(*d, "reasoning_tokens");
     return u;
-}
-
-std::optional<std::string_view> find_json_block(std::string_view text)
-{
-    if (auto fence = text.find("```"); fence != std::string_view::npos) {
-        auto start = text.find('\n', fence);
-        auto end = start == std::string_view::npos ? start : text.find("```", start);
-        if (end != std::string_view::npos)
-            return text.substr(start + 1, end - start - 1);
-    }
-    // The first balanced {...}; unbalanced, the rest: the decoder reports where it breaks.
-    auto open = text.find('{');
-    if (open == std::string_view::npos)
-        return std::nullopt;
-    return balanced(text.substr(open));
 }
 
 extraction extract_chat(mode m, json::value const& response)
 {
     auto const* root = response.if_object();
-    auto const* choices = root ? root->if_contains("choices") : nullptr;
-    if (!choices || !choices->is_array() || choices->get_array().empty() ||
-        !choices->get_array()[0].is_object())
+    auto const* choices = root ? array_at(*root, "choices") : nullptr;
+    if (!choices || choices->empty() || !(*choices)[0].is_object())
         throw error(errc::protocol_error, "the response is not a chat completion (no choices)");
-    auto const& choice = choices->get_array()[0].get_object();
+    auto const& choice = (*choices)[0].get_object();
     auto const* msg = object_at(choice, "message");
     if (!msg)
         throw error(errc::protocol_error, "the response's first choice has no message");
 
     extraction x;
     x.finish_reason = string_at(choice, "finish_reason");
-    if (auto const* r = msg->if_contains("refusal"); r && r->is_string() && !r->get_string().empty())
-        x.refusal = std::string(r->get_string());
-    std::string const content = string_at(*msg, "content");
+    if (auto r = string_at(*msg, "refusal"); !r.empty())
+        x.refusal = std::move(r);
+    x.content = string_at(*msg, "content");
 
     if (is_tools_mode(m)) {
-        auto const* calls = msg->if_contains("tool_calls");
-        if (calls && calls->is_array())
-            for (auto const& c : calls->get_array()) {
+        if (auto const* calls = array_at(*msg, "tool_calls")) {
+            if (calls->size() > max_tool_calls)
+                throw error(errc::protocol_error,
+                            "the reply has " + std::to_string(calls->size()) +
+                                " tool calls, more than the limit of " +
+                                std::to_string(max_tool_calls));
+            for (auto const& c : *calls) {
                 auto const* co = c.if_object();
                 auto const* fn = co ? object_at(*co, "function") : nullptr;
                 if (!fn)
@@ -277,20 +201,14 @@ extraction extract_chat(mode m, json::value const& response)
                     a.text = "{}";  // a tool without parameters
                 x.answers.push_back(std::move(a));
             }
+        }
         if (x.answers.empty() && !x.refusal)
-            x.problem = "The reply did not call a function; call the function with the JSON arguments.";
+            x.problem = std::string(no_call_problem);
         return x;
     }
 
-    std::string_view text = content;
-    auto first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) {
-        text = balanced(text.substr(first));  // prose after the object is not part of it
-    }
-    else if (auto block = find_json_block(text)) {
-        text = *block;  // md_json answers in a fence; the other json modes tolerate one too
-    }
-    if (content.empty() && !x.refusal)
+    std::string_view const text = json_answer_in(x.content);
+    if (x.content.empty() && !x.refusal)
         x.problem = "The reply has no content; answer with the JSON object.";
     else if (m == mode::md_json && text.find('{') == std::string_view::npos && !x.refusal)
         x.problem = "The reply has no JSON block; return the JSON within a ```json codeblock.";
@@ -298,24 +216,17 @@ extraction extract_chat(mode m, json::value const& response)
     return x;
 }
 
-json::array reask_messages(mode m, json::value const& response, extraction const& got,
-                           std::string const& errors)
+json::array reask_messages(mode m, extraction const& got, std::string const& errors)
 {
     json::array out;
-    json::object const* msg = nullptr;
-    if (auto const* root = response.if_object())
-        if (auto const* ch = root->if_contains("choices"); ch && ch->is_array() && !ch->get_array().empty())
-            if (auto const* c0 = ch->get_array()[0].if_object())
-                msg = object_at(*c0, "message");
-    std::string content = msg ? string_at(*msg, "content") : std::string();
-
     if (is_tools_mode(m) && !got.answers.empty()) {
         json::array calls;
         for (auto const& a : got.answers)
             calls.push_back(json::object{{"id", a.id},
                                          {"type", "function"},
                                          {"function", {{"name", a.name}, {"arguments", a.text}}}});
-        out.push_back(json::object{{"role", "assistant"}, {"content", content}, {"tool_calls", std::move(calls)}});
+        out.push_back(json::object{
+            {"role", "assistant"}, {"content", got.content}, {"tool_calls", std::move(calls)}});
         for (auto const& a : got.answers)
             out.push_back(json::object{
                 {"role", "tool"},
@@ -324,7 +235,7 @@ json::array reask_messages(mode m, json::value const& response, extraction const
                 {"content", tool_feedback(errors)}});
         return out;
     }
-    out.push_back(json::object{{"role", "assistant"}, {"content", content}});
+    out.push_back(json::object{{"role", "assistant"}, {"content", got.content}});
     if (is_tools_mode(m))
         out.push_back(json::object{{"role", "user"}, {"content", tool_feedback(errors)}});
     else
@@ -332,6 +243,101 @@ json::array reask_messages(mode m, json::value const& response, extraction const
             {"role", "user"},
             {"content", std::string(json_reask_prefix) + errors}});
     return out;
+}
+
+namespace {
+
+/// A streamed chat completion: content and tool-call deltas, [DONE] at the end.
+class chat_reader final : public delta_reader {
+public:
+    explicit chat_reader(mode m) : delta_reader(is_tools_mode(m), no_call_problem) {}
+
+    void on_event(net::sse_event const& ev, piece_sink const& sink) override
+    {
+        apply(parse_chat_chunk(ev.data), sink);
+    }
+    bool ended(net::sse_parser const& sse) const override { return sse.done(); }
+    std::string missing_end() const override
+    {
+        return "the stream ended without its [DONE] marker";
+    }
+
+    boost::json::value response() const override
+    {
+        json::object message{{"role", "assistant"},
+                             {"content", text_.all.empty() ? json::value() : json::value(text_.all)}};
+        auto const& calls = calls_.calls;
+        if (!calls.empty()) {
+            json::array tc;
+            for (std::size_t i = 0; i < calls.size(); ++i)
+                tc.push_back(json::object{
+                    {"id", calls[i].id.empty() ? "call_" + std::to_string(i) : calls[i].id},
+                    {"type", "function"},
+                    {"function", {{"name", calls[i].name}, {"arguments", calls[i].text}}}});
+            message["tool_calls"] = std::move(tc);
+        }
+        if (!refusal_.empty())
+            message["refusal"] = refusal_;
+        return json::object{
+            {"object", "chat.completion"},
+            {"choices", json::array{json::object{{"index", 0},
+                                                 {"message", std::move(message)},
+                                                 {"finish_reason", finish_reason_}}}},
+            {"usage", {{"prompt_tokens", usage_.prompt_tokens},
+                       {"completion_tokens", usage_.completion_tokens},
+                       {"total_tokens", usage_.total_tokens}}}};
+    }
+
+};
+
+class openai_chat final : public wire {
+public:
+    openai_chat(mode m, client_options const& o)
+        : m_(m), legacy_(o.legacy_json_schema_format), headers_(o.headers)
+    {}
+
+    net::http_request http_request(endpoint_config const& ep, std::string body) const override
+    {
+        std::vector<net::header> auth;
+        if (!ep.api_key.empty())
+            auth.push_back({"Authorization", "Bearer " + ep.api_key});
+        return api_request(ep, "chat/completions", std::move(auth), headers_, std::move(body));
+    }
+    conversation initial(request const& req, tool_spec const& primary) const override
+    {
+        return {{}, initial_messages(m_, req, primary)};
+    }
+    json::object body(request const& req, std::string const& model, conversation const& conv,
+                      std::span<tool_spec const> tools, bool stream) const override
+    {
+        return build_chat_body(m_, req, model, conv.messages, tools, legacy_, stream);
+    }
+    extraction extract(json::value const& response) const override
+    {
+        return extract_chat(m_, response);
+    }
+    usage usage_of(json::value const& response) const override { return chat_usage(response); }
+    void reask(conversation& conv, extraction const& got, std::string const& errors) const override
+    {
+        for (auto& msg : reask_messages(m_, got, errors))
+            conv.messages.push_back(std::move(msg));
+    }
+    std::unique_ptr<stream_reader> reader() const override
+    {
+        return std::make_unique<chat_reader>(m_);
+    }
+
+private:
+    mode m_;
+    bool legacy_;
+    std::vector<net::header> headers_;
+};
+
+}  // namespace
+
+std::unique_ptr<wire> make_openai_chat(mode m, client_options const& o)
+{
+    return std::make_unique<openai_chat>(m, o);
 }
 
 }  // namespace instructor::detail

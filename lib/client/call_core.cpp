@@ -1,0 +1,381 @@
+// The call core: one operation for calls and streams, every provider through its wire.
+#include "call_core.hpp"
+
+#include "net/net_errors.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+/// Errors after which the next endpoint is worth a try.
+bool worth_a_fallback(errc e)
+{
+    return e == errc::server_error || e == errc::timeout || e == errc::connection_failed ||
+           e == errc::rate_limited;
+}
+
+std::vector<endpoint_config> endpoints_of(client_options const& o)
+{
+    std::vector<endpoint_config> endpoints{{o.base_url, o.api_key, {}}};
+    endpoints.insert(endpoints.end(), o.fallbacks.begin(), o.fallbacks.end());
+    return endpoints;
+}
+
+/// Replaces every secret in `e`'s texts: a server may echo a key into an error body or a stream's
+/// error event.
+void redact_in_place(error& e, std::vector<std::string> const& secrets)
+{
+    std::string what = e.what();
+    auto const leaks = [&](std::string const& text) {
+        for (auto const& s : secrets)
+            if (s.size() >= 4 && text.find(s) != std::string::npos)
+                return true;
+        return false;
+    };
+    if (!leaks(what) && !leaks(e.provider_message))
+        return;
+    auto const suffix = ": " + e.code().message();  // std::system_error appends it
+    if (what.ends_with(suffix))
+        what.resize(what.size() - suffix.size());
+    error r(e.code_enum(), net::redact(std::move(what), secrets), std::move(e.issues));
+    r.http_status = e.http_status;
+    r.provider_message = net::redact(std::move(e.provider_message), secrets);
+    r.attempts = e.attempts;
+    r.total_usage = e.total_usage;
+    r.last_completion = std::move(e.last_completion);
+    r.failed_attempts = std::move(e.failed_attempts);
+    e = std::move(r);
+}
+
+}  // namespace
+
+call_core::call_core(client_options const& options, hooks client_hooks, request req,
+                     std::vector<tool_spec> tools, bool many, answer_target& target, bool stream,
+                     clock_fn clock)
+    : options_(options), client_hooks_(std::move(client_hooks)), req_(std::move(req)),
+      tools_(std::move(tools)), many_(many), target_(target), stream_(stream),
+      clock_(std::move(clock))
+{
+    sink_ = [this](std::size_t call, std::string_view name, std::string_view text) {
+        target_.feed(call, name, text);
+    };
+}
+
+call_core::~call_core() = default;
+
+call_action call_core::resume(call_event ev)
+{
+    if (handed_emit_) {  // the emit was carried out: its payload is spent
+        events_.pop_front();
+        handed_emit_ = false;
+    }
+    if (actions_.empty()) {
+        try {
+            switch (st_) {
+            case state::idle: start(); break;
+            case state::awaiting_reply:
+                if (ev.k == call_event::kind::failure)
+                    on_failure(std::move(*ev.failure));
+                else if (ev.k == call_event::kind::response && !stream_)
+                    on_response(ev.data);
+                else if (ev.k == call_event::kind::opened && stream_)
+                    on_opened();
+                else
+                    fail(error(errc::invalid_argument, "call core: unexpected event"));
+                break;
+            case state::reading:
+                if (ev.k == call_event::kind::failure)
+                    on_failure(std::move(*ev.failure));
+                else if (ev.k == call_event::kind::bytes)
+                    on_bytes(ev.data);
+                else if (ev.k == call_event::kind::eof)
+                    on_eof();
+                else
+                    fail(error(errc::invalid_argument, "call core: unexpected event"));
+                break;
+            case state::yielded:
+                st_ = state::reading;
+                drain_events();
+                break;
+            case state::over: break;
+            }
+        }
+        catch (error& e) {
+            fail(std::move(e));
+        }
+    }
+    if (actions_.empty())
+        return {call_action::kind::fail};
+    auto a = actions_.front();
+    actions_.pop_front();
+    handed_emit_ = a.k == call_action::kind::emit;
+    return a;
+}
+
+void call_core::dispatch(hook_event const& e) const noexcept
+{
+    client_hooks_.emit(e);
+    req_.call_hooks.emit(e);
+}
+
+usage call_core::total_usage() const noexcept
+{
+    usage u = total_;
+    if (reader_)
+        u += reader_->usage();
+    return u;
+}
+
+completion call_core::take_completion() { return std::move(*completion_); }
+
+error call_core::take_error()
+{
+    if (!error_)
+        return error(errc::invalid_argument, "call core: no error");
+    return std::move(*error_);
+}
+
+void call_core::emit(hook_event e)
+{
+    if (client_hooks_.empty() && req_.call_hooks.empty())
+        return;  // nobody listens: no payload to keep
+    e.max_attempts = max_attempts_;
+    e.is_last_attempt = e.attempt == max_attempts_;
+    events_.push_back(std::move(e));
+    call_action a{call_action::kind::emit};
+    a.event = &events_.back();
+    queue(a);
+}
+
+error& call_core::enrich(error& e)
+{
+    std::vector<std::string> secrets;
+    for (auto const& ep : endpoints_)
+        secrets.push_back(ep.api_key);
+    redact_in_place(e, secrets);
+    e.attempts = attempt_;
+    e.total_usage = total_;
+    if (e.last_completion.is_null())
+        e.last_completion = response_;
+    if (e.failed_attempts.empty())
+        e.failed_attempts = failures_;
+    return e;
+}
+
+void call_core::absorb_reader()
+{
+    if (!reader_)
+        return;
+    total_ += reader_->usage();  // what the stream reported before it broke
+    if (response_.is_null())
+        response_ = reader_->response();
+    reader_.reset();
+}
+
+void call_core::fail(error e, bool last_attempt_hook)
+{
+    if (st_ == state::over)
+        return;
+    absorb_reader();
+    enrich(e);
+    error_ = std::move(e);
+    if (last_attempt_hook && attempt_ > 0)
+        emit({.kind = hook::completion_last_attempt, .attempt = attempt_,
+              .endpoint = endpoints_.empty() ? std::string() : endpoints_[endpoint_].base_url,
+              .error = &*error_, .issues = issues_});
+    st_ = state::over;
+    queue({call_action::kind::fail});
+}
+
+void call_core::start()
+{
+    mode const m = req_.mode.value_or(options_.mode);
+    if ((m == mode::parallel_tools) != many_)
+        throw error(errc::invalid_argument,
+                    stream_ ? "a parallel_tools stream is create_iterable<std::variant<...>>, and only it"
+                            : "parallel_tools answers a std::vector<std::variant<...>>, and only it does");
+    model_ = req_.model.empty() ? options_.default_model : req_.model;
+    if (model_.empty())
+        throw error(errc::invalid_argument, "no model: set request::model or default_model");
+    if (tools_.empty())
+        throw error(errc::invalid_argument, "no response model");
+    wire_ = make_wire(m, options_);
+    endpoints_ = endpoints_of(options_);
+    max_attempts_ = std::max(req_.max_retries, 0) + 1;
+    conv_ = wire_->initial(req_, tools_.front());
+    begin_attempt();
+}
+
+void call_core::begin_attempt()
+{
+    ++attempt_;
+    if (req_.deadline && clock_() >= *req_.deadline) {
+        --attempt_;  // it never started
+        fail(error(errc::timeout, "the call's deadline passed before attempt " +
+                                      std::to_string(attempt_ + 1)),
+             false);
+        return;
+    }
+    target_.begin_attempt(attempt_);
+    response_ = nullptr;
+    send_to(0);
+}
+
+void call_core::send_to(std::size_t i)
+{
+    endpoint_ = i;
+    auto const& ep = endpoints_[i];
+    auto const& model = ep.model.empty() ? model_ : ep.model;
+    body_ = wire_->body(req_, model, conv_, tools_, stream_);
+    emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = ep.base_url,
+          .request_body = &body_});
+    request_ = wire_->http_request(ep, json::serialize(body_));
+    call_action a{call_action::kind::send};
+    a.endpoint = i;
+    a.request = &request_;
+    a.retry = {.max_retries = options_.max_network_retries,
+               .attempt_timeout = req_.timeout,
+               .deadline = req_.deadline};
+    queue(a);
+    st_ = state::awaiting_reply;
+}
+
+void call_core::on_failure(error e)
+{
+    bool const opening = st_ == state::awaiting_reply;
+    absorb_reader();
+    enrich(e);
+    error_ = std::move(e);
+    emit({.kind = hook::completion_error, .attempt = attempt_,
+          .endpoint = endpoints_[endpoint_].base_url, .error = &*error_});
+    // Only an attempt that never got a reply goes to the next endpoint.
+    if (opening && endpoint_ + 1 < endpoints_.size() && worth_a_fallback(error_->code_enum())) {
+        send_to(endpoint_ + 1);
+        return;
+    }
+    error copy = *error_;  // the completion_error event still points at error_
+    fail(std::move(copy));
+}
+
+void call_core::on_response(std::string const& body)
+{
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object())
+        throw error(errc::protocol_error, "the response body is not a JSON object");
+    response_ = std::move(v);
+    auto const& base = endpoints_[endpoint_].base_url;
+    emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
+          .response = &response_});
+    total_ += wire_->usage_of(response_);
+    emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
+          .total_usage = total_});
+    judge(wire_->extract(response_));
+}
+
+void call_core::on_opened()
+{
+    reader_ = wire_->reader();
+    net::sse_limits limits;
+    limits.max_event = options_.transport.max_body_bytes;
+    sse_ = net::sse_parser(limits);
+    st_ = state::reading;
+    queue({call_action::kind::read});
+}
+
+void call_core::on_bytes(std::string const& bytes)
+{
+    if (sse_.feed(bytes))
+        throw error(errc::response_too_large, "a stream event exceeds the size limit");
+    drain_events();
+}
+
+void call_core::drain_events()
+{
+    while (auto ev = sse_.next()) {
+        reader_->on_event(*ev, sink_);
+        if (target_.ready()) {
+            st_ = state::yielded;
+            queue({call_action::kind::yield});
+            return;
+        }
+    }
+    queue({call_action::kind::read});
+}
+
+void call_core::on_eof()
+{
+    if (sse_.finish())
+        throw error(errc::response_too_large, "a stream event exceeds the size limit");
+    while (auto ev = sse_.next())  // a final event completed by the end of the body
+        reader_->on_event(*ev, sink_);
+    if (!reader_->ended(sse_))
+        throw error(errc::protocol_error, reader_->missing_end());
+    response_ = reader_->response();
+    auto const& base = endpoints_[endpoint_].base_url;
+    emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
+          .response = &response_});
+    total_ += reader_->usage();
+    emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
+          .total_usage = total_});
+    auto x = reader_->finish(sink_);
+    reader_.reset();
+    judge(std::move(x));
+}
+
+void call_core::judge(extraction x)
+{
+    if (x.finish_reason == "length")
+        throw error(errc::output_truncated,
+                    "the output was cut at the token limit (finish_reason \"length\")");
+    if (x.finish_reason == "content_filter")
+        throw error(errc::content_filtered, "the provider's content filter stopped the output");
+    if (x.refusal) {
+        error e(errc::refusal, "the model refused: " + *x.refusal);
+        e.provider_message = *x.refusal;
+        throw e;
+    }
+
+    issues_.clear();
+    if (x.problem) {
+        if (stream_) {
+            std::vector<validation_issue> unused;  // the decoder saw nothing worth reporting
+            target_.finish(unused);
+        }
+        issues_.push_back({{}, *x.problem, issue_kind::syntax});
+    }
+    else {
+        if (!stream_)  // a stream fed the target as it went
+            for (std::size_t i = 0; i < x.answers.size() && (i == 0 || many_); ++i)
+                target_.feed(i, x.answers[i].name, x.answers[i].text);
+        if (target_.finish(issues_)) {
+            completion_.emplace(completion{response_, total_, attempt_,
+                                           endpoints_[endpoint_].base_url});
+            st_ = state::over;
+            queue({call_action::kind::done});
+            return;
+        }
+    }
+
+    auto const& base = endpoints_[endpoint_].base_url;
+    emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
+          .response = &response_, .issues = issues_});
+    failures_.push_back({attempt_, issues_, response_});
+    std::string const errors = format_issues(issues_);
+    if (attempt_ >= max_attempts_ || !target_.may_reask()) {
+        fail(error(errc::validation_failed,
+                   "the output failed validation after " + std::to_string(attempt_) +
+                       (attempt_ == 1 ? " attempt:\n" : " attempts:\n") + errors,
+                   issues_));
+        return;
+    }
+    wire_->reask(conv_, x, errors);
+    begin_attempt();
+}
+
+}  // namespace instructor::detail

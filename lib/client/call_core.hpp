@@ -1,0 +1,147 @@
+// The operation of a call, without I/O (in the style of Boost.Redis's exec_fsm): fed events (a
+// reply, a transport failure, stream bytes, the end of a stream), it answers with actions (send
+// this attempt to endpoint i, read more, emit this hook, hand out what the target has, finish
+// with a value or an error). It owns the prompt, fallbacks, finish-reason mapping, the decode
+// verdict and re-asks, usage sums and hook payloads. The call and the stream are short Asio
+// loops over it (call.cpp, stream_driver.cpp); tests drive it step by step without sockets.
+#pragma once
+
+#include "protocol/wire.hpp"
+
+#include <instructor/client_options.hpp>
+#include <instructor/completion.hpp>
+#include <instructor/detail/answer_target.hpp>
+#include <instructor/error.hpp>
+#include <instructor/hooks.hpp>
+#include <instructor/net/sse_parser.hpp>
+#include <instructor/request.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace instructor::detail {
+
+struct call_event {
+    enum class kind {
+        next,      ///< the last action (emit, yield) was carried out; go on
+        response,  ///< a whole reply arrived (`data`: its body)
+        opened,    ///< a stream's headers arrived (2xx)
+        bytes,     ///< stream bytes (`data`)
+        eof,       ///< the stream's body ended
+        failure,   ///< the last send or read failed (`failure`: the transport's error)
+    };
+    kind k = kind::next;
+    std::string data;
+    std::optional<error> failure;
+
+    static call_event next() { return {}; }
+    static call_event response(std::string body) { return {kind::response, std::move(body), {}}; }
+    static call_event opened() { return {kind::opened, {}, {}}; }
+    static call_event bytes(std::string b) { return {kind::bytes, std::move(b), {}}; }
+    static call_event eof() { return {kind::eof, {}, {}}; }
+    static call_event failed(error e) { return {kind::failure, {}, std::move(e)}; }
+};
+
+struct call_action {
+    enum class kind {
+        send,   ///< send `request` (to endpoint `endpoint`) with `retry`; stream or not
+        read,   ///< read more of the stream
+        emit,   ///< run the hooks for `event`
+        yield,  ///< the target has something to hand out
+        done,   ///< finished with a value: take_completion()
+        fail,   ///< finished with an error: take_error()
+    };
+    kind k = kind::fail;
+    std::size_t endpoint = 0;
+    net::http_request* request = nullptr;  ///< send: the core's; the loop may move from it
+    net::retry_settings retry;
+    hook_event const* event = nullptr;  ///< emit: valid until the next resume()
+};
+
+class call_core {
+public:
+    using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
+
+    /// `target` must outlive the core. `stream`: replies come as server-sent events.
+    call_core(client_options const& options, hooks client_hooks, request req,
+              std::vector<tool_spec> tools, bool many, answer_target& target, bool stream,
+              clock_fn clock = &std::chrono::steady_clock::now);
+    ~call_core();
+    call_core(call_core const&) = delete;
+    call_core& operator=(call_core const&) = delete;
+
+    /// The first call takes call_event::next(). After done or fail, every call answers fail.
+    call_action resume(call_event ev);
+
+    /// Runs an emit action's handlers (the client's, then the call's).
+    void dispatch(hook_event const& e) const noexcept;
+
+    completion take_completion();
+    error take_error();
+
+    /// Usage summed over the attempts so far, the stream in flight included.
+    usage total_usage() const noexcept;
+    int attempts() const noexcept { return attempt_; }
+
+private:
+    enum class state { idle, awaiting_reply, reading, yielded, over };
+
+    void start();
+    void begin_attempt();
+    void send_to(std::size_t endpoint);
+    void on_failure(error e);
+    void on_response(std::string const& body);
+    void on_opened();
+    void on_bytes(std::string const& bytes);
+    void drain_events();
+    void on_eof();
+    void judge(extraction x);
+    void fail(error e, bool last_attempt_hook = true);
+    void absorb_reader();
+    error& enrich(error& e);
+    void emit(hook_event e);
+    void queue(call_action a) { actions_.push_back(a); }
+
+    client_options const& options_;
+    hooks client_hooks_;
+    request req_;
+    std::vector<tool_spec> tools_;
+    bool many_;
+    answer_target& target_;
+    bool stream_;
+    clock_fn clock_;
+
+    std::unique_ptr<wire> wire_;
+    std::vector<endpoint_config> endpoints_;
+    std::string model_;
+    int max_attempts_ = 1;
+    conversation conv_;
+
+    state st_ = state::idle;
+    int attempt_ = 0;
+    std::size_t endpoint_ = 0;  // the endpoint of the attempt in flight
+    usage total_;
+    std::vector<failed_attempt> failures_;
+    boost::json::value body_;      // the attempt's request body (completion_kwargs)
+    net::http_request request_;    // the attempt's HTTP request (send)
+    boost::json::value response_;  // the attempt's reply
+    std::vector<validation_issue> issues_;
+    std::optional<error> error_;
+    std::optional<completion> completion_;
+
+    // the stream in flight
+    std::unique_ptr<stream_reader> reader_;
+    net::sse_parser sse_;
+    piece_sink sink_;
+
+    std::deque<call_action> actions_;
+    std::deque<hook_event> events_;  // payloads of queued emits (stable addresses)
+    bool handed_emit_ = false;       // the last action handed out was an emit
+};
+
+}  // namespace instructor::detail

@@ -1,0 +1,39 @@
+// The Anthropic Messages API wire (anthropic_tools, anthropic_json), as pure functions.
+#pragma once
+
+#include "stream_pieces.hpp"
+#include "wire.hpp"
+
+namespace instructor::detail {
+
+/// The first attempt's conversation: system messages joined (with a blank line) into the
+/// top-level `system` (anthropic_json adds the schema instructions there), the others converted
+/// (text and image parts).
+conversation anthropic_initial(mode m, request const& req, tool_spec const& primary);
+
+/// The Messages API body (`max_tokens` defaults to 4096: the API requires it).
+boost::json::object build_messages_body(mode m, request const& req, std::string const& model,
+                                        conversation const& prompt,
+                                        std::span<tool_spec const> tools, bool stream);
+
+/// The answer of a Messages API response. `finish_reason` is mapped to the chat completions
+/// words ("max_tokens" becomes "length"); a "refusal" stop sets `refusal`.
+extraction extract_messages(mode m, boost::json::value const& response);
+
+/// Usage of a Messages API response (input, output and cache-read tokens).
+usage messages_usage(boost::json::value const& response);
+
+/// The messages appended for a re-ask: the reply as an assistant turn (text and tool_use
+/// blocks; omitted when empty), then tool_result blocks with is_error (anthropic_tools) or the
+/// JSON correction prompt.
+boost::json::array anthropic_reask(mode m, extraction const& got, std::string const& errors);
+
+/// One event of a Messages API stream as the delta it amounts to: text and input_json deltas,
+/// tool_use starts (name and id), stop reason ("max_tokens" as "length"), usage, and `error`
+/// events. Sets `stopped` on message_stop. Throws ins::error(protocol_error) when the data is
+/// not a JSON object.
+chunk_delta parse_messages_event(std::string_view event, std::string_view data, bool& stopped);
+
+std::unique_ptr<wire> make_anthropic_messages(mode m, client_options const& o);
+
+}  // namespace instructor::detail

@@ -1,0 +1,111 @@
+// The JSON inside free text: fenced blocks, balanced objects, and the streamed form.
+#include "json_in_text.hpp"
+
+namespace instructor::detail {
+
+namespace {
+
+/// The balanced {...} (or [...]) that starts at `text[0]`, skipping brackets inside strings;
+/// the rest of the text when it never closes.
+std::string_view balanced(std::string_view text)
+{
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"')
+            in_string = true;
+        else if (c == '{' || c == '[')
+            ++depth;
+        else if ((c == '}' || c == ']') && --depth == 0)
+            return text.substr(0, i + 1);
+    }
+    return text;
+}
+
+}  // namespace
+
+std::optional<std::string_view> find_json_block(std::string_view text)
+{
+    if (auto fence = text.find("```"); fence != std::string_view::npos) {
+        auto start = text.find('\n', fence);
+        auto end = start == std::string_view::npos ? start : text.find("```", start);
+        if (end != std::string_view::npos)
+            return text.substr(start + 1, end - start - 1);
+    }
+    // The first balanced {...}; unbalanced, the rest: the decoder reports where it breaks.
+    auto open = text.find('{');
+    if (open == std::string_view::npos)
+        return std::nullopt;
+    return balanced(text.substr(open));
+}
+
+std::string_view json_answer_in(std::string_view text)
+{
+    auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && (text[first] == '{' || text[first] == '['))
+        return balanced(text.substr(first));  // prose after the object is not part of it
+    if (auto block = find_json_block(text))
+        return *block;
+    return text;
+}
+
+std::string json_text_follower::feed(std::string_view piece)
+{
+    std::string out;
+    for (std::size_t i = 0; i < piece.size(); ++i) {
+        char const c = piece[i];
+        switch (state_) {
+        case state::seeking:
+            if (c == '`') {
+                if (++ticks_ == 3) {
+                    ticks_ = 0;
+                    state_ = state::fence_header;
+                }
+            }
+            else {
+                ticks_ = 0;
+                if (c == '{' || c == '[') {
+                    state_ = state::in_json;
+                    out.push_back(c);
+                }
+            }
+            break;
+        case state::fence_header:  // "json\n" after the opening fence
+            if (c == '\n')
+                state_ = state::in_fenced_json;
+            break;
+        case state::in_json:
+            out.push_back(c);
+            break;
+        case state::in_fenced_json:
+            if (c == '`') {
+                if (++ticks_ == 3) {
+                    state_ = state::done;
+                    ticks_ = 0;
+                }
+                break;
+            }
+            if (ticks_ > 0) {  // backticks that did not close the fence belong to the JSON
+                out.append(ticks_, '`');
+                ticks_ = 0;
+            }
+            out.push_back(c);
+            break;
+        case state::done:
+            return out;
+        }
+    }
+    return out;
+}
+
+}  // namespace instructor::detail

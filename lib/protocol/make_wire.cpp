@@ -1,0 +1,36 @@
+// The one place that maps a mode to its API, and what every wire's requests share.
+#include "anthropic_messages.hpp"
+#include "openai_chat.hpp"
+#include "openai_responses.hpp"
+
+#include <instructor/net/url.hpp>
+
+namespace instructor::detail {
+
+net::http_request api_request(endpoint_config const& ep, std::string_view path,
+                              std::vector<net::header> headers,
+                              std::vector<net::header> const& extra, std::string body)
+{
+    net::http_request hr;
+    hr.url = net::join_url(ep.base_url, path);
+    hr.headers = std::move(headers);
+    hr.headers.insert(hr.headers.end(), extra.begin(), extra.end());
+    hr.body = std::move(body);
+    return hr;
+}
+
+std::unique_ptr<wire> make_wire(mode m, client_options const& o)
+{
+    switch (m) {
+    case mode::anthropic_tools:
+    case mode::anthropic_json:
+        return make_anthropic_messages(m, o);
+    case mode::responses_tools:
+    case mode::responses_structured_outputs:
+        return make_openai_responses(m, o);
+    default:
+        return make_openai_chat(m, o);
+    }
+}
+
+}  // namespace instructor::detail

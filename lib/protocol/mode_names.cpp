@@ -1,0 +1,24 @@
+// The names of the modes (as written in logs, errors and instructor-bench's --mode).
+#include <instructor/mode.hpp>
+
+namespace instructor {
+
+std::string_view to_string(mode m) noexcept
+{
+    switch (m) {
+    case mode::tools: return "tools";
+    case mode::tools_strict: return "tools_strict";
+    case mode::parallel_tools: return "parallel_tools";
+    case mode::json: return "json";
+    case mode::json_schema: return "json_schema";
+    case mode::md_json: return "md_json";
+    case mode::structured_outputs: return "structured_outputs";
+    case mode::anthropic_tools: return "anthropic_tools";
+    case mode::anthropic_json: return "anthropic_json";
+    case mode::responses_tools: return "responses_tools";
+    case mode::responses_structured_outputs: return "responses_structured_outputs";
+    }
+    return "unknown";
+}
+
+}  // namespace instructor

@@ -1,0 +1,36 @@
+// The OpenAI chat completions wire (every OpenAI-compatible mode), as pure functions.
+#pragma once
+
+#include "stream_pieces.hpp"
+#include "wire.hpp"
+
+namespace instructor::detail {
+
+/// The messages of the first attempt: the request's, plus what the mode injects (json,
+/// json_schema and md_json put the schema in the system message; md_json adds a final user
+/// instruction).
+boost::json::array initial_messages(mode m, request const& req, tool_spec const& primary);
+
+/// The chat completions body for one attempt.
+boost::json::object build_chat_body(mode m, request const& req, std::string const& model,
+                                    boost::json::array const& messages,
+                                    std::span<tool_spec const> tools, bool legacy_json_schema,
+                                    bool stream);
+
+/// The answer(s) of a chat completion in mode `m`. Throws ins::error(protocol_error) when the
+/// response is not a chat completion at all.
+extraction extract_chat(mode m, boost::json::value const& response);
+
+/// Usage of a chat completion (zeros when absent).
+usage chat_usage(boost::json::value const& response);
+
+/// The messages appended for a re-ask of `got` with `errors` (one issue a line).
+boost::json::array reask_messages(mode m, extraction const& got, std::string const& errors);
+
+/// Parses one `data:` payload of a chat completions stream. Throws ins::error(protocol_error)
+/// when it is not a JSON object.
+chunk_delta parse_chat_chunk(std::string_view data);
+
+std::unique_ptr<wire> make_openai_chat(mode m, client_options const& o);
+
+}  // namespace instructor::detail

@@ -1,0 +1,401 @@
+// The OpenAI Responses API: forced function tools or strict json_schema text, re-asks with
+// function_call_output items, and the typed events of its streams.
+#include "openai_responses.hpp"
+
+#include "json_access.hpp"
+#include "json_in_text.hpp"
+#include "prompts.hpp"
+
+#include <instructor/error.hpp>
+#include <instructor/net/url.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <map>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+using namespace json_access;
+
+namespace {
+
+constexpr std::string_view no_call_problem =
+    "The reply did not call a function; call the function with the JSON arguments.";
+
+json::value content_of(message const& msg)
+{
+    if (msg.parts.empty())
+        return json::value(msg.content);
+    json::array parts;
+    for (auto const& p : msg.parts) {
+        if (p.type == "image_url") {
+            json::object img{{"type", "input_image"}, {"image_url", p.text}};
+            img["detail"] = p.detail.empty() ? std::string("auto") : p.detail;
+            parts.push_back(std::move(img));
+        }
+        else {
+            parts.push_back(json::object{{"type", "input_text"}, {"text", p.text}});
+        }
+    }
+    return parts;
+}
+
+/// The finish reason of a response's status, in the chat words the call core knows.
+std::string finish_reason_of(json::object const& response)
+{
+    auto const status = string_at(response, "status");
+    if (status != "incomplete")
+        return status;
+    std::string reason;
+    if (auto const* d = object_at(response, "incomplete_details"))
+        reason = string_at(*d, "reason");
+    if (reason == "max_output_tokens")
+        return "length";
+    return reason.empty() ? status : reason;  // "content_filter" keeps its name
+}
+
+std::string failure_message(json::object const& response)
+{
+    if (auto const* e = object_at(response, "error"))
+        if (auto m = string_at(*e, "message"); !m.empty())
+            return m;
+    return "the response failed";
+}
+
+extraction answer_of(mode m, std::string content, std::vector<answer> calls,
+                     std::string finish_reason, std::string refusal)
+{
+    extraction x;
+    x.finish_reason = std::move(finish_reason);
+    if (!refusal.empty())
+        x.refusal = std::move(refusal);
+    x.content = std::move(content);
+    if (m == mode::responses_tools) {
+        x.answers = std::move(calls);
+        if (x.answers.empty() && !x.refusal)
+            x.problem = std::string(no_call_problem);
+        return x;
+    }
+    if (x.content.empty() && !x.refusal)
+        x.problem = "The reply has no content; answer with the JSON object.";
+    x.answers.push_back({{}, {}, std::string(json_answer_in(x.content))});
+    return x;
+}
+
+}  // namespace
+
+json::array responses_input(request const& req)
+{
+    json::array input;
+    for (auto const& msg : req.messages) {
+        if (msg.role == "tool") {
+            input.push_back(json::object{{"type", "function_call_output"},
+                                         {"call_id", msg.tool_call_id.value_or("")},
+                                         {"output", msg.content}});
+            continue;
+        }
+        input.push_back(json::object{{"role", msg.role}, {"content", content_of(msg)}});
+    }
+    return input;
+}
+
+json::object build_responses_body(mode m, request const& req, std::string const& model,
+                                  json::array const& input, std::span<tool_spec const> tools,
+                                  bool stream)
+{
+    if (tools.empty())
+        throw error(errc::invalid_argument, "no response model");
+    tool_spec const& t = tools.front();
+    json::object body{{"model", model}, {"input", input}};
+    if (m == mode::responses_tools) {
+        body["tools"] = json::array{json::object{
+            {"type", "function"},
+            {"name", t.name},
+            {"description", t.description.empty() ? default_description(t.name) : t.description},
+            {"parameters", *t.strict_parameters},
+            {"strict", true}}};
+        body["tool_choice"] = json::object{{"type", "function"}, {"name", t.name}};
+    }
+    else if (m == mode::responses_structured_outputs) {
+        body["text"] = json::object{{"format", {{"type", "json_schema"},
+                                                {"name", t.name},
+                                                {"schema", *t.strict_parameters},
+                                                {"strict", true}}}};
+    }
+    else {
+        throw error(errc::invalid_argument,
+                    "mode " + std::string(to_string(m)) + " is not a Responses API mode");
+    }
+    if (req.temperature)
+        body["temperature"] = *req.temperature;
+    if (req.max_tokens)
+        body["max_output_tokens"] = *req.max_tokens;
+    if (stream)
+        body["stream"] = true;
+    for (auto const& kv : req.extra_body)
+        body[kv.key()] = kv.value();  // last, so callers can override anything
+    return body;
+}
+
+extraction extract_responses(mode m, json::value const& response)
+{
+    auto const* root = response.if_object();
+    auto const* output = root ? array_at(*root, "output") : nullptr;
+    if (!output)
+        throw error(errc::protocol_error, "the response is not a Responses API response (no output)");
+    if (string_at(*root, "status") == "failed") {
+        auto msg = failure_message(*root);
+        error e(errc::server_error, "the response failed: " + msg);
+        e.provider_message = msg;
+        throw e;
+    }
+    std::string text, refusal;
+    std::vector<answer> calls;
+    for (auto const& item : *output) {
+        auto const* o = item.if_object();
+        if (!o)
+            continue;
+        auto const type = string_at(*o, "type");
+        if (type == "function_call") {
+            if (calls.size() == max_tool_calls)
+                throw error(errc::protocol_error, "the reply has more function calls than the "
+                                                  "limit of " + std::to_string(max_tool_calls));
+            answer a{string_at(*o, "name"), string_at(*o, "call_id"), string_at(*o, "arguments")};
+            if (a.id.empty())
+                a.id = "call_" + std::to_string(calls.size());
+            if (a.text.empty())
+                a.text = "{}";
+            calls.push_back(std::move(a));
+        }
+        else if (type == "message") {
+            if (auto const* parts = array_at(*o, "content"))
+                for (auto const& p : *parts) {
+                    auto const* po = p.if_object();
+                    if (!po)
+                        continue;
+                    auto const ptype = string_at(*po, "type");
+                    if (ptype == "output_text")
+                        text += string_at(*po, "text");
+                    else if (ptype == "refusal")
+                        refusal += string_at(*po, "refusal");
+                }
+        }
+    }
+    return answer_of(m, std::move(text), std::move(calls), finish_reason_of(*root),
+                     std::move(refusal));
+}
+
+usage responses_usage(json::value const& response)
+{
+    usage u;
+    auto const* root = response.if_object();
+    auto const* us = root ? object_at(*root, "usage") : nullptr;
+    if (!us)
+        return u;
+    u.prompt_tokens = count_at(*us, "input_tokens");
+    u.completion_tokens = count_at(*us, "output_tokens");
+    u.total_tokens = count_at(*us, "total_tokens");
+    if (u.total_tokens == 0)
+        u.total_tokens = u.prompt_tokens + u.completion_tokens;
+    if (auto const* d = object_at(*us, "input_tokens_details"))
+        u.cached_tokens = count_at(*d, "cached_tokens");
+    if (auto const* d = object_at(*us, "output_tokens_details"))
+        u.reasoning_tokens = count_at(*d, "reasoning_tokens");
+    return u;
+}
+
+json::array responses_reask(mode m, extraction const& got, std::string const& errors)
+{
+    json::array out;
+    if (!got.content.empty())
+        out.push_back(json::object{{"role", "assistant"}, {"content", got.content}});
+    if (m == mode::responses_tools && !got.answers.empty()) {
+        for (auto const& a : got.answers)
+            out.push_back(json::object{{"type", "function_call"},
+                                       {"call_id", a.id},
+                                       {"name", a.name},
+                                       {"arguments", a.text}});
+        std::string const feedback = tool_feedback(errors);
+        for (auto const& a : got.answers)
+            out.push_back(json::object{
+                {"type", "function_call_output"}, {"call_id", a.id}, {"output", feedback}});
+        return out;
+    }
+    out.push_back(json::object{
+        {"role", "user"},
+        {"content", m == mode::responses_tools ? tool_feedback(errors)
+                                               : std::string(json_reask_prefix) + errors}});
+    return out;
+}
+
+namespace {
+
+/// A streamed response: typed events (`event:` and the data's own `type`), function calls
+/// numbered by output index and renumbered in call order, the final response in
+/// response.completed / response.incomplete.
+class responses_reader final : public stream_reader {
+public:
+    explicit responses_reader(mode m) : m_(m) {}
+
+    void on_event(net::sse_event const& ev, piece_sink const& sink) override
+    {
+        boost::system::error_code ec;
+        auto v = json::parse(ev.data, ec);
+        if (ec || !v.is_object())
+            throw error(errc::protocol_error, "a stream event is not a JSON object");
+        auto const& o = v.get_object();
+        std::string type = string_at(o, "type");
+        if (type.empty())
+            type = ev.event;
+        if (type == "error") {
+            auto msg = string_at(o, "message");
+            if (auto const* e = object_at(o, "error"); e && msg.empty())
+                msg = string_at(*e, "message");
+            throw stream_error(msg.empty() ? std::string("stream error") : msg);
+        }
+        if (type == "response.output_item.added") {
+            auto const* item = object_at(o, "item");
+            if (item && string_at(*item, "type") == "function_call") {
+                auto const at = count_at(o, "output_index");
+                if (!item_call_.contains(at)) {
+                    if (item_call_.size() >= max_tool_calls)
+                        throw error(errc::protocol_error,
+                                    "the stream has more function calls than the limit");
+                    item_call_.emplace(at, item_call_.size());
+                }
+                auto const index = item_call_.at(at);
+                auto& c = calls_.add(index, string_at(*item, "call_id"), string_at(*item, "name"),
+                                     string_at(*item, "arguments"));
+                if (m_ == mode::responses_tools && !c.text.empty())
+                    sink(index, c.name, c.text);
+            }
+        }
+        else if (type == "response.function_call_arguments.delta") {
+            auto it = item_call_.find(count_at(o, "output_index"));
+            if (it == item_call_.end())
+                throw error(errc::protocol_error,
+                            "a function call's arguments arrived before the call");
+            auto const delta = string_at(o, "delta");
+            auto& c = calls_.add(it->second, {}, {}, delta);
+            if (m_ == mode::responses_tools && !delta.empty())
+                sink(it->second, c.name, delta);
+        }
+        else if (type == "response.output_text.delta") {
+            text_.add(string_at(o, "delta"), m_ != mode::responses_tools, sink);
+        }
+        else if (type == "response.refusal.delta") {
+            refusal_ += string_at(o, "delta");
+        }
+        else if (type == "response.completed" || type == "response.incomplete" ||
+                 type == "response.failed") {
+            auto const* r = object_at(o, "response");
+            if (!r)
+                throw error(errc::protocol_error, "a " + type + " event without its response");
+            if (type == "response.failed")
+                throw stream_error(failure_message(*r));
+            final_ = *r;
+            ended_ = true;
+        }
+        // response.created, in_progress, *.done, content_part events: nothing new
+    }
+    bool ended(net::sse_parser const&) const override { return ended_; }
+    std::string missing_end() const override
+    {
+        return "the stream ended without response.completed";
+    }
+    instructor::usage usage() const override { return responses_usage(final_); }
+
+    extraction finish(piece_sink const& sink) override
+    {
+        calls_.finish(sink);
+        auto const* r = final_.if_object();
+        return answer_of(m_, text_.all, calls_.calls, r ? finish_reason_of(*r) : std::string(),
+                         refusal_);
+    }
+    json::value response() const override
+    {
+        if (!final_.is_null())
+            return final_;
+        // Cut before its end: what arrived, in the response's shape.
+        json::array output;
+        if (!text_.all.empty() || !refusal_.empty()) {
+            json::array parts;
+            if (!text_.all.empty())
+                parts.push_back(json::object{{"type", "output_text"}, {"text", text_.all}});
+            if (!refusal_.empty())
+                parts.push_back(json::object{{"type", "refusal"}, {"refusal", refusal_}});
+            output.push_back(json::object{
+                {"type", "message"}, {"role", "assistant"}, {"content", std::move(parts)}});
+        }
+        for (auto const& c : calls_.calls)
+            output.push_back(json::object{{"type", "function_call"},
+                                          {"call_id", c.id},
+                                          {"name", c.name},
+                                          {"arguments", c.text}});
+        return json::object{
+            {"object", "response"}, {"status", "in_progress"}, {"output", std::move(output)}};
+    }
+
+private:
+    mode m_;
+    bool ended_ = false;
+    streamed_text text_;
+    std::string refusal_;
+    streamed_calls calls_;
+    std::map<std::uint64_t, std::size_t> item_call_;  // output index -> function call
+    json::value final_;
+};
+
+class openai_responses final : public wire {
+public:
+    openai_responses(mode m, client_options const& o) : m_(m), headers_(o.headers) {}
+
+    net::http_request http_request(endpoint_config const& ep, std::string body) const override
+    {
+        std::vector<net::header> auth;
+        if (!ep.api_key.empty())
+            auth.push_back({"Authorization", "Bearer " + ep.api_key});
+        return api_request(ep, "responses", std::move(auth), headers_, std::move(body));
+    }
+    conversation initial(request const& req, tool_spec const&) const override
+    {
+        return {{}, responses_input(req)};
+    }
+    json::object body(request const& req, std::string const& model, conversation const& conv,
+                      std::span<tool_spec const> tools, bool stream) const override
+    {
+        return build_responses_body(m_, req, model, conv.messages, tools, stream);
+    }
+    extraction extract(json::value const& response) const override
+    {
+        return extract_responses(m_, response);
+    }
+    usage usage_of(json::value const& response) const override
+    {
+        return responses_usage(response);
+    }
+    void reask(conversation& conv, extraction const& got, std::string const& errors) const override
+    {
+        for (auto& item : responses_reask(m_, got, errors))
+            conv.messages.push_back(std::move(item));
+    }
+    std::unique_ptr<stream_reader> reader() const override
+    {
+        return std::make_unique<responses_reader>(m_);
+    }
+
+private:
+    mode m_;
+    std::vector<net::header> headers_;
+};
+
+}  // namespace
+
+std::unique_ptr<wire> make_openai_responses(mode m, client_options const& o)
+{
+    return std::make_unique<openai_responses>(m, o);
+}
+
+}  // namespace instructor::detail

@@ -1,0 +1,38 @@
+// The OpenAI Responses API wire (responses_tools, responses_structured_outputs), as pure
+// functions: `POST {base_url}/responses`, input items, typed stream events.
+#pragma once
+
+#include "stream_pieces.hpp"
+#include "wire.hpp"
+
+namespace instructor::detail {
+
+/// The request's messages as Responses API input items (user parts as input_text and
+/// input_image; a role "tool" message as a function_call_output item).
+boost::json::array responses_input(request const& req);
+
+/// The Responses API body: the model, the input items, and a forced function tool
+/// (responses_tools) or a strict json_schema text format (responses_structured_outputs);
+/// `max_tokens` is sent as max_output_tokens.
+boost::json::object build_responses_body(mode m, request const& req, std::string const& model,
+                                         boost::json::array const& input,
+                                         std::span<tool_spec const> tools, bool stream);
+
+/// The answer of a Responses API response: function_call items (responses_tools) or the
+/// message's output_text. `status: incomplete` maps its reason (max_output_tokens to "length",
+/// content_filter); a refusal content part sets `refusal`; `status: failed` throws
+/// ins::error(server_error) with the provider's message; a body without `output` is a
+/// protocol_error.
+extraction extract_responses(mode m, boost::json::value const& response);
+
+/// Usage of a Responses API response (input/output tokens as prompt/completion tokens).
+usage responses_usage(boost::json::value const& response);
+
+/// The input items appended for a re-ask: each function_call item followed by a
+/// function_call_output item (same call_id) with the errors, or the text answer and the JSON
+/// correction prompt.
+boost::json::array responses_reask(mode m, extraction const& got, std::string const& errors);
+
+std::unique_ptr<wire> make_openai_responses(mode m, client_options const& o);
+
+}  // namespace instructor::detail

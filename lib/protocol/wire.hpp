@@ -1,0 +1,113 @@
+// One wire per API: what a call says on the network and how it reads the answer, without I/O.
+//
+// The call core (lib/client/call_core.hpp) talks to a wire only through this interface, chosen
+// once per call from the mode (make_wire). A new API is one new wire: a class implementing
+// `wire` and `stream_reader`, and a line in make_wire.
+#pragma once
+
+#include <instructor/client_options.hpp>
+#include <instructor/detail/tool_spec.hpp>
+#include <instructor/mode.hpp>
+#include <instructor/net/http_types.hpp>
+#include <instructor/net/sse_parser.hpp>
+#include <instructor/request.hpp>
+#include <instructor/usage.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor::detail {
+
+/// One answer found in a reply: a tool call (name set) or the content.
+struct answer {
+    std::string name;
+    std::string id;    ///< tool call id (generated when a provider omits it)
+    std::string text;  ///< the JSON text to decode
+};
+
+/// What a reply says, in the words every wire maps to.
+struct extraction {
+    std::vector<answer> answers;
+    std::string content;  ///< the reply's whole text (what a re-ask echoes as the assistant turn)
+    /// Normalised: "length" (cut at the token limit), "content_filter", or the API's own word.
+    std::string finish_reason;
+    std::optional<std::string> refusal;
+    /// Set when the answer is missing or unusable (no tool call, no JSON block): a parse
+    /// failure that is re-asked, not an API error.
+    std::optional<std::string> problem;
+};
+
+/// The conversation so far, in the wire's own shape: chat messages, Messages API messages (with
+/// the system prompt apart), or Responses API input items.
+struct conversation {
+    std::string system;
+    boost::json::array messages;
+};
+
+/// Receives answer text as a stream delivers it: the tool call's index (in call order) and
+/// name, or 0 and "" for content.
+using piece_sink = std::function<void(std::size_t call, std::string_view name, std::string_view text)>;
+
+/// Tool calls one reply may hold (streamed or not); more is a protocol error.
+inline constexpr std::size_t max_tool_calls = 256;
+
+/// Reads one streamed reply: events in, answer pieces out, and at the end the answer.
+class stream_reader {
+public:
+    virtual ~stream_reader() = default;
+    /// One server-sent event. Answer text goes to `sink`. Throws ins::error: protocol_error for
+    /// a malformed event, server_error (with the provider's message) for an error event.
+    virtual void on_event(net::sse_event const& ev, piece_sink const& sink) = 0;
+    /// The body ended: whether the API's end marker ([DONE], message_stop, response.completed)
+    /// arrived; when not, `missing_end()` says what was expected.
+    virtual bool ended(net::sse_parser const& sse) const = 0;
+    virtual std::string missing_end() const = 0;
+    /// Usage reported so far.
+    virtual instructor::usage usage() const = 0;
+    /// The complete answer. A tool call that streamed no arguments is fed "{}" (a tool without
+    /// parameters).
+    virtual extraction finish(piece_sink const& sink) = 0;
+    /// The streamed reply as the API's response object (for hooks and errors).
+    virtual boost::json::value response() const = 0;
+};
+
+class wire {
+public:
+    virtual ~wire() = default;
+    /// The HTTP request of one attempt to `ep` (URL, auth and API headers, body).
+    virtual net::http_request http_request(endpoint_config const& ep, std::string body) const = 0;
+    /// The first attempt's conversation: the request's messages plus what the mode injects.
+    virtual conversation initial(request const& req, tool_spec const& primary) const = 0;
+    /// The body of one attempt.
+    virtual boost::json::object body(request const& req, std::string const& model,
+                                     conversation const& conv, std::span<tool_spec const> tools,
+                                     bool stream) const = 0;
+    /// The answer(s) of a reply. Throws ins::error(protocol_error) when it is not this API's
+    /// response at all.
+    virtual extraction extract(boost::json::value const& response) const = 0;
+    virtual usage usage_of(boost::json::value const& response) const = 0;
+    /// Appends the re-ask turns to `conv`: the answer as the model gave it, then the errors.
+    virtual void reask(conversation& conv, extraction const& got, std::string const& errors) const = 0;
+    virtual std::unique_ptr<stream_reader> reader() const = 0;
+};
+
+/// The HTTP request of an attempt: `path` below the endpoint's base URL, the API's own headers
+/// (auth first), then the client's extra headers.
+net::http_request api_request(endpoint_config const& ep, std::string_view path,
+                              std::vector<net::header> headers,
+                              std::vector<net::header> const& extra, std::string body);
+
+/// The wire that speaks mode `m`, configured from the client's options (API headers, legacy
+/// shapes, API versions).
+std::unique_ptr<wire> make_wire(mode m, client_options const& o);
+
+}  // namespace instructor::detail

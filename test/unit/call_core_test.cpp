@@ -1,0 +1,489 @@
+// The call core without sockets: scripted replies drive it step by step, through all three
+// wires; every I/O step of a call and of a stream is failed in turn (as Beast's fail_count tests
+// do) and each run must end exactly once, with a value or a typed error; the same answers give
+// the same outcome, usage and hooks through a call and through a stream.
+#include "models.hpp"
+
+#include "client/call_core.hpp"
+#include "testing/mock_answers.hpp"
+
+#include <instructor/client.hpp>
+#include <instructor/net/http_errors.hpp>
+#include <instructor/testing/mock_reply.hpp>
+
+#include <boost/url/parse.hpp>
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace det = ins::detail;
+using ins::testing::mock_reply;
+using models::UserInfo;
+
+namespace {
+
+std::string const bad_args = R"({"name":"John Doe","age":"thirty-two"})";
+
+ins::client_options options(ins::mode m)
+{
+    ins::client_options o;
+    o.base_url = "http://primary.test/v1";
+    o.api_key = "sk-core-test-key";
+    o.mode = m;
+    return o;
+}
+
+ins::request john(int max_retries = 3)
+{
+    ins::request req;
+    req.model = "gpt-4o-mini";
+    req.messages.push_back(ins::message::user("John Doe is 32 years old."));
+    req.max_retries = max_retries;
+    return req;
+}
+
+struct outcome {
+    std::optional<UserInfo> value;
+    std::optional<ins::completion> completion;
+    std::optional<ins::error> error;
+    std::vector<std::string> hooks;  // "<kind><attempt>@<endpoint host>"
+    std::vector<std::string> urls;   // every send's URL
+    int terminal = 0;                // done or fail actions seen
+    int io_steps = 0;                // sends and reads carried out
+    int snapshots = 0;               // partials handed out (streams)
+    ins::usage usage;
+};
+
+std::string kind_name(ins::hook k)
+{
+    switch (k) {
+    case ins::hook::completion_kwargs: return "kwargs";
+    case ins::hook::completion_response: return "response";
+    case ins::hook::completion_usage: return "usage";
+    case ins::hook::completion_error: return "error";
+    case ins::hook::parse_error: return "parse";
+    case ins::hook::completion_last_attempt: return "last";
+    }
+    return "?";
+}
+
+ins::hooks recording(outcome& out)
+{
+    ins::hooks h;
+    for (auto k : {ins::hook::completion_kwargs, ins::hook::completion_response,
+                   ins::hook::completion_usage, ins::hook::completion_error,
+                   ins::hook::parse_error, ins::hook::completion_last_attempt})
+        h.on(k, [&out, k](ins::hook_event const& e) {
+            auto host = boost::urls::parse_uri(e.endpoint);
+            out.hooks.push_back(kind_name(k) + std::to_string(e.attempt) + "@" +
+                                (host ? std::string(host->host()) : e.endpoint));
+        });
+    return h;
+}
+
+struct script {
+    std::deque<mock_reply> replies;  // scripted; the mock's default answer when empty
+    int fail_at = -1;                // the I/O step (send or read) that fails
+    ins::errc fail_code = ins::errc::connection_failed;
+    std::size_t piece = 7;           // stream bytes per read
+};
+
+/// Runs one call (or stream) through the core, answering its actions from `s`.
+outcome drive(ins::client_options const& o, ins::request req, bool stream, script s)
+{
+    outcome out;
+    UserInfo value{};
+    det::value_target<UserInfo> call_target(value);
+    det::partial_state<UserInfo> stream_target;
+    det::answer_target& target = stream ? static_cast<det::answer_target&>(stream_target)
+                                        : call_target;
+    det::call_core core(o, recording(out), std::move(req), {det::tool_spec_for<UserInfo>()},
+                        false, target, stream);
+    std::string body;  // the stream being read
+    std::size_t at = 0;
+    auto ev = det::call_event::next();
+    for (int guard = 0; guard < 100000; ++guard) {
+        auto a = core.resume(std::exchange(ev, det::call_event::next()));
+        switch (a.k) {
+        case det::call_action::kind::emit:
+            core.dispatch(*a.event);
+            break;
+        case det::call_action::kind::send: {
+            out.urls.push_back(a.request->url);
+            if (out.io_steps++ == s.fail_at) {
+                ev = det::call_event::failed(ins::error(s.fail_code, "injected failure"));
+                break;
+            }
+            mock_reply reply;
+            if (!s.replies.empty()) {
+                reply = std::move(s.replies.front());
+                s.replies.pop_front();
+            }
+            else {
+                auto url = boost::urls::parse_uri(a.request->url);
+                reply = ins::testing::default_answer(url ? std::string(url->path()) : "/",
+                                                     a.request->body, {});
+            }
+            if (reply.status >= 300) {
+                ev = det::call_event::failed(
+                    ins::net::http_error({reply.status, {}, reply.body}, {o.api_key}));
+            }
+            else if (stream) {
+                body = reply.body;
+                at = 0;
+                ev = det::call_event::opened();
+            }
+            else {
+                ev = det::call_event::response(reply.body);
+            }
+            break;
+        }
+        case det::call_action::kind::read:
+            if (out.io_steps++ == s.fail_at) {
+                ev = det::call_event::failed(ins::error(s.fail_code, "injected failure"));
+                break;
+            }
+            if (at >= body.size()) {
+                ev = det::call_event::eof();
+                break;
+            }
+            ev = det::call_event::bytes(body.substr(at, s.piece));
+            at += s.piece;
+            break;
+        case det::call_action::kind::yield:
+            while (auto p = stream_target.take())
+                ++out.snapshots;
+            break;
+        case det::call_action::kind::done:
+            ++out.terminal;
+            out.completion = core.take_completion();
+            if (stream) {
+                while (auto p = stream_target.take()) {
+                    ++out.snapshots;
+                    if (p->complete)
+                        out.value = p->value;
+                }
+            }
+            else {
+                out.value = value;
+            }
+            out.usage = core.total_usage();
+            // Nothing after the end: the core only answers fail from now on.
+            EXPECT_EQ(core.resume(det::call_event::next()).k, det::call_action::kind::fail);
+            return out;
+        case det::call_action::kind::fail:
+            ++out.terminal;
+            out.error = core.take_error();
+            out.usage = core.total_usage();
+            return out;
+        }
+    }
+    ADD_FAILURE() << "the core never finished";
+    return out;
+}
+
+}  // namespace
+
+TEST(CallCore, OneCallThroughEachWire)
+{
+    for (auto m : {ins::mode::tools, ins::mode::json_schema, ins::mode::md_json,
+                   ins::mode::anthropic_tools, ins::mode::anthropic_json,
+                   ins::mode::responses_tools, ins::mode::responses_structured_outputs}) {
+        for (bool stream : {false, true}) {
+            SCOPED_TRACE(std::string(ins::to_string(m)) + (stream ? " stream" : " call"));
+            auto out = drive(options(m), john(), stream, {});
+            ASSERT_FALSE(out.error) << out.error->what();
+            ASSERT_TRUE(out.value);
+            EXPECT_EQ(out.value->name, "John Doe");
+            EXPECT_EQ(out.value->age, 32);
+            EXPECT_EQ(out.completion->attempts, 1);
+            EXPECT_EQ(out.completion->endpoint, "http://primary.test/v1");
+            EXPECT_GT(out.usage.total_tokens, 0u);
+            EXPECT_EQ(out.hooks, (std::vector<std::string>{"kwargs1@primary.test",
+                                                           "response1@primary.test",
+                                                           "usage1@primary.test"}));
+            if (stream) {
+                EXPECT_GT(out.snapshots, 1);
+            }
+        }
+    }
+}
+
+TEST(CallCore, EachWireSendsToItsOwnPath)
+{
+    auto path_of = [](ins::mode m) { return drive(options(m), john(), false, {}).urls.at(0); };
+    EXPECT_EQ(path_of(ins::mode::tools), "http://primary.test/v1/chat/completions");
+    EXPECT_EQ(path_of(ins::mode::anthropic_json), "http://primary.test/v1/messages");
+    EXPECT_EQ(path_of(ins::mode::responses_tools), "http://primary.test/v1/responses");
+}
+
+TEST(CallCore, ReaskThenAccept)
+{
+    script s;
+    s.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));
+    auto out = drive(options(ins::mode::tools), john(), false, std::move(s));
+    ASSERT_FALSE(out.error);
+    EXPECT_EQ(out.completion->attempts, 2);
+    EXPECT_EQ(out.hooks, (std::vector<std::string>{
+                             "kwargs1@primary.test", "response1@primary.test",
+                             "usage1@primary.test", "parse1@primary.test",
+                             "kwargs2@primary.test", "response2@primary.test",
+                             "usage2@primary.test"}));
+}
+
+TEST(CallCore, ReasksExhaustedIsValidationFailedWithEveryAttempt)
+{
+    script s;
+    for (int i = 0; i < 3; ++i)
+        s.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));
+    auto out = drive(options(ins::mode::tools), john(2), false, std::move(s));
+    ASSERT_TRUE(out.error);
+    EXPECT_EQ(out.error->code(), ins::errc::validation_failed);
+    EXPECT_EQ(out.error->attempts, 3);
+    EXPECT_EQ(out.error->failed_attempts.size(), 3u);
+    EXPECT_FALSE(out.error->last_completion.is_null());
+    EXPECT_EQ(out.hooks.back(), "last3@primary.test");
+}
+
+TEST(CallCore, FallbackOnAServerErrorNamesTheEndpointThatAnswered)
+{
+    auto o = options(ins::mode::tools);
+    o.fallbacks = {{"http://backup.test/v1", "sk-backup", "backup-model"}};
+    for (bool stream : {false, true}) {
+        script s;
+        s.replies.push_back(mock_reply::error(503, "overloaded"));
+        auto out = drive(o, john(), stream, std::move(s));
+        ASSERT_FALSE(out.error) << out.error->what();
+        EXPECT_EQ(out.completion->endpoint, "http://backup.test/v1");
+        EXPECT_EQ(out.hooks, (std::vector<std::string>{
+                                 "kwargs1@primary.test", "error1@primary.test",
+                                 "kwargs1@backup.test", "response1@backup.test",
+                                 "usage1@backup.test"}));
+    }
+}
+
+TEST(CallCore, AnApiErrorIsNotReaskedAndFiresTheLastAttemptHook)
+{
+    for (bool stream : {false, true}) {
+        script s;
+        s.replies.push_back(mock_reply::error(401, "Incorrect API key provided: sk-core-test-key"));
+        auto out = drive(options(ins::mode::responses_tools), john(), stream, std::move(s));
+        ASSERT_TRUE(out.error);
+        EXPECT_EQ(out.error->code(), ins::errc::authentication_failed);
+        EXPECT_EQ(std::string(out.error->what()).find("sk-core-test-key"), std::string::npos);
+        EXPECT_EQ(out.hooks, (std::vector<std::string>{"kwargs1@primary.test",
+                                                       "error1@primary.test",
+                                                       "last1@primary.test"}));
+    }
+}
+
+TEST(CallCore, TheDeadlineIsCheckedBeforeEachAttempt)
+{
+    auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+    auto req = john();
+    req.deadline = now;  // already due
+    UserInfo v{};
+    det::value_target<UserInfo> target(v);
+    auto const o = options(ins::mode::tools);
+    det::call_core core(o, {}, req, {det::tool_spec_for<UserInfo>()}, false, target, false,
+                        [&] { return now; });
+    auto a = core.resume(det::call_event::next());
+    ASSERT_EQ(a.k, det::call_action::kind::fail);
+    EXPECT_EQ(core.take_error().code(), ins::errc::timeout);
+}
+
+TEST(CallCore, FinishReasonsMapToTheirErrorsOnEveryWire)
+{
+    struct row {
+        ins::mode m;
+        mock_reply reply;
+        ins::errc expected;
+    };
+    std::vector<row> rows{
+        {ins::mode::tools, mock_reply::chat_content("{\"name\":", "length"), ins::errc::output_truncated},
+        {ins::mode::json, mock_reply::chat_content("", "content_filter"), ins::errc::content_filtered},
+        {ins::mode::structured_outputs, mock_reply::chat_refusal("I can't."), ins::errc::refusal},
+        {ins::mode::responses_structured_outputs,
+         mock_reply::response_incomplete("max_output_tokens", "{\"name\":"), ins::errc::output_truncated},
+        {ins::mode::responses_structured_outputs, mock_reply::response_incomplete("content_filter"),
+         ins::errc::content_filtered},
+        {ins::mode::responses_structured_outputs, mock_reply::response_refusal("I can't help."),
+         ins::errc::refusal},
+        {ins::mode::responses_tools, mock_reply::response_refusal("No."), ins::errc::refusal},
+    };
+    for (auto& r : rows) {
+        for (bool stream : {false, true}) {
+            if (stream && !ins::is_responses_mode(r.m))
+                continue;  // chat replies above are whole bodies
+            SCOPED_TRACE(std::string(ins::to_string(r.m)) + (stream ? " stream" : ""));
+            script s;
+            if (stream) {
+                auto whole = boost::json::parse(r.reply.body).as_object();
+                s.replies.push_back(mock_reply::response_stream(whole, 5));
+            }
+            else {
+                s.replies.push_back(r.reply);
+            }
+            auto out = drive(options(r.m), john(), stream, std::move(s));
+            ASSERT_TRUE(out.error);
+            EXPECT_EQ(out.error->code(), r.expected) << out.error->what();
+            EXPECT_EQ(out.error->attempts, 1);
+            EXPECT_FALSE(out.error->last_completion.is_null());
+        }
+    }
+}
+
+// Beast's fail_count idea: run the same call again and again, failing its n-th I/O step, for
+// every n until a run needs no failure. Every run ends exactly once, with the value or with the
+// injected (typed) error; a run that fails before the last step never yields a value.
+TEST(CallCore, FailEveryStepOfACallAndOfAStream)
+{
+    for (auto m : {ins::mode::tools, ins::mode::anthropic_tools, ins::mode::responses_tools,
+                   ins::mode::responses_structured_outputs}) {
+        for (bool stream : {false, true}) {
+            SCOPED_TRACE(std::string(ins::to_string(m)) + (stream ? " stream" : " call"));
+            auto make = [&] {
+                script s;  // one invalid answer first, so the matrix covers a re-ask
+                auto bad = ins::testing::default_answer(
+                    ins::is_anthropic_mode(m)    ? "/v1/messages"
+                    : ins::is_responses_mode(m) ? "/v1/responses"
+                                                : "/v1/chat/completions",
+                    R"({"model":"m","stream":)" + std::string(stream ? "true" : "false") +
+                        R"(,"messages":[],"input":[],"tools":[{"type":"function","name":"UserInfo",)"
+                        R"("input_schema":{"type":"object","properties":{"age":{"type":"string"}}},)"
+                        R"("parameters":{"type":"object","properties":{"age":{"type":"string"}}},)"
+                        R"("function":{"name":"UserInfo","parameters":{"type":"object",)"
+                        R"("properties":{"age":{"type":"string"}}}}}]})",
+                    {});
+                if (m == ins::mode::responses_structured_outputs)
+                    bad = stream ? mock_reply::response_stream(
+                                       boost::json::parse(
+                                           mock_reply::response_text(bad_args).body).as_object(), 4)
+                                 : mock_reply::response_text(bad_args);
+                s.replies.push_back(bad);
+                return s;
+            };
+            auto const clean = drive(options(m), john(), stream, make());
+            ASSERT_FALSE(clean.error) << clean.error->what();
+            ASSERT_EQ(clean.completion->attempts, 2);
+            ASSERT_GE(clean.io_steps, 2);
+            for (int n = 0; n < clean.io_steps; ++n) {
+                auto s = make();
+                s.fail_at = n;
+                auto out = drive(options(m), john(), stream, std::move(s));
+                EXPECT_EQ(out.terminal, 1) << "step " << n;
+                ASSERT_TRUE(out.error) << "step " << n << " did not fail the call";
+                EXPECT_EQ(out.error->code(), ins::errc::connection_failed) << "step " << n;
+                EXPECT_FALSE(out.value);
+                EXPECT_GE(out.error->attempts, 1);
+                EXPECT_EQ(out.hooks.back().substr(0, 4), "last") << "step " << n;
+            }
+        }
+    }
+}
+
+TEST(CallCore, ACallAndAStreamOfTheSameAnswersAgree)
+{
+    for (auto m : {ins::mode::tools, ins::mode::anthropic_tools, ins::mode::responses_tools,
+                   ins::mode::json_schema, ins::mode::responses_structured_outputs}) {
+        SCOPED_TRACE(ins::to_string(m));
+        auto const call = drive(options(m), john(), false, {});
+        auto const streamed = drive(options(m), john(), true, {});
+        ASSERT_TRUE(call.value && streamed.value);
+        EXPECT_EQ(call.value->name, streamed.value->name);
+        EXPECT_EQ(call.value->age, streamed.value->age);
+        EXPECT_EQ(call.hooks, streamed.hooks);
+        EXPECT_EQ(call.completion->attempts, streamed.completion->attempts);
+        EXPECT_EQ(call.usage.prompt_tokens > 0, streamed.usage.prompt_tokens > 0);
+    }
+    // The very same replies, whole and streamed (a re-ask, then the answer): the same outcome,
+    // the same usage to the token, the same hooks.
+    for (auto m : {ins::mode::responses_tools, ins::mode::responses_structured_outputs}) {
+        SCOPED_TRACE(ins::to_string(m));
+        bool const tools = m == ins::mode::responses_tools;
+        auto const bad = tools ? mock_reply::response_function_call("UserInfo", bad_args)
+                               : mock_reply::response_text(bad_args);
+        auto const good = tools ? mock_reply::response_function_call(
+                                      "UserInfo", R"({"name":"Jane Roe","age":41})")
+                                : mock_reply::response_text(R"({"name":"Jane Roe","age":41})");
+        script whole, streamed_script;
+        whole.replies = {bad, good};
+        for (auto const& r : {bad, good})
+            streamed_script.replies.push_back(
+                mock_reply::response_stream(boost::json::parse(r.body).as_object(), 3));
+        auto const call = drive(options(m), john(), false, std::move(whole));
+        auto const streamed = drive(options(m), john(), true, std::move(streamed_script));
+        ASSERT_TRUE(call.value && streamed.value);
+        EXPECT_EQ(call.value->name, "Jane Roe");
+        EXPECT_EQ(streamed.value->name, "Jane Roe");
+        EXPECT_EQ(streamed.value->age, 41);
+        EXPECT_EQ(call.completion->attempts, 2);
+        EXPECT_EQ(streamed.completion->attempts, 2);
+        EXPECT_EQ(call.usage, streamed.usage);
+        EXPECT_EQ(call.hooks, streamed.hooks);
+    }
+}
+
+TEST(CallCore, AStreamCutBeforeItsEndIsAProtocolErrorWithWhatItHad)
+{
+    for (auto m : {ins::mode::tools, ins::mode::anthropic_json, ins::mode::responses_tools}) {
+        SCOPED_TRACE(ins::to_string(m));
+        auto whole = drive(options(m), john(), true, {});
+        ASSERT_FALSE(whole.error);
+        // The same stream without its last event.
+        auto url = std::string(ins::is_anthropic_mode(m)    ? "/v1/messages"
+                               : ins::is_responses_mode(m) ? "/v1/responses"
+                                                           : "/v1/chat/completions");
+        script s;
+        ins::testing::mock_reply r;
+        // A request body each wire's default answer understands.
+        auto body = std::string(R"({"model":"m","stream":true,"stream_options":{"include_usage":true},)"
+                                R"("messages":[{"role":"user","content":"John Doe is 32 years old."}],)"
+                                R"("input":[{"role":"user","content":"John Doe is 32 years old."}],)"
+                                R"("tools":[{"type":"function","name":"UserInfo","input_schema":)"
+                                R"({"type":"object","properties":{"name":{"type":"string"}}},)"
+                                R"("parameters":{"type":"object","properties":{"name":{"type":"string"}}},)"
+                                R"("function":{"name":"UserInfo","parameters":{"type":"object",)"
+                                R"("properties":{"name":{"type":"string"}}}}}]})");
+        if (m == ins::mode::anthropic_json)
+            body = R"({"model":"m","stream":true,"messages":[],"system":"{\"type\":\"object\",)"
+                   R"(\"properties\":{\"name\":{\"type\":\"string\"}}}"})";
+        r = ins::testing::default_answer(url, body, {});
+        auto const cut = r.body.rfind("data:");
+        ASSERT_NE(cut, std::string::npos);
+        r.body.resize(cut);
+        s.replies.push_back(r);
+        auto out = drive(options(m), john(0), true, std::move(s));
+        ASSERT_TRUE(out.error);
+        EXPECT_EQ(out.error->code(), ins::errc::protocol_error) << out.error->what();
+        EXPECT_FALSE(out.error->last_completion.is_null());
+        EXPECT_EQ(out.terminal, 1);
+    }
+}
+
+TEST(CallCore, AStreamErrorEventThatEchoesTheKeyIsRedacted)
+{
+    for (auto m : {ins::mode::tools, ins::mode::anthropic_tools, ins::mode::responses_tools}) {
+        SCOPED_TRACE(ins::to_string(m));
+        mock_reply r;
+        r.content_type = "text/event-stream";
+        std::string const msg = "Incorrect API key provided: sk-core-test-key";
+        r.body = ins::is_responses_mode(m)
+                     ? "event: error\ndata: {\"type\":\"error\",\"message\":\"" + msg + "\"}\n\n"
+                 : ins::is_anthropic_mode(m)
+                     ? "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+                       "\"message\":\"" + msg + "\"}}\n\n"
+                     : "data: {\"error\":{\"message\":\"" + msg + "\"}}\n\n";
+        script s;
+        s.replies.push_back(r);
+        auto out = drive(options(m), john(), true, std::move(s));
+        ASSERT_TRUE(out.error);
+        EXPECT_EQ(out.error->code(), ins::errc::server_error);
+        EXPECT_EQ(std::string(out.error->what()).find("sk-core-test-key"), std::string::npos)
+            << out.error->what();
+        EXPECT_EQ(out.error->provider_message.find("sk-core-test-key"), std::string::npos);
+        EXPECT_NE(out.error->provider_message.find("[redacted]"), std::string::npos);
+    }
+}

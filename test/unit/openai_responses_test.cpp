@@ -1,0 +1,311 @@
+// The OpenAI Responses API wire: request bodies pinned in full, answers, finish reasons and
+// usage, re-ask items, and the typed events of its streams.
+#include "wire_fixtures.hpp"
+
+#include "protocol/openai_responses.hpp"
+
+#include <instructor/net/sse_parser.hpp>
+#include <instructor/testing/mock_reply.hpp>
+
+namespace {
+
+using ins::mode;
+using ins::testing::mock_reply;
+
+json::object responses_body(mode m, ins::request const& req, bool stream = false)
+{
+    std::vector<det::tool_spec> tools{det::tool_spec_for<models::UserInfo>()};
+    return det::build_responses_body(m, req, req.model, det::responses_input(req), tools, stream);
+}
+
+json::value response_with(std::string const& output, std::string const& extra = {})
+{
+    return parse(R"({"object":"response","status":"completed","output":)" + output + extra + "}");
+}
+
+struct streamed {
+    std::string text;                 // what the reader handed out for call 0 / content
+    std::vector<std::string> names;   // the name of each piece's call
+    det::extraction x;
+    ins::usage usage;
+    bool ended = false;
+};
+
+streamed read_stream(mode m, std::string const& sse_body, std::size_t split = 5)
+{
+    auto const wire = det::make_wire(m, ins::client_options{});
+    auto reader = wire->reader();
+    ins::net::sse_parser sse;
+    streamed out;
+    det::piece_sink sink = [&](std::size_t call, std::string_view name, std::string_view text) {
+        if (call == 0)
+            out.text += text;
+        out.names.emplace_back(name);
+    };
+    for (std::size_t at = 0; at < sse_body.size(); at += split) {
+        EXPECT_FALSE(sse.feed(std::string_view(sse_body).substr(at, split)));
+        while (auto ev = sse.next())
+            reader->on_event(*ev, sink);
+    }
+    EXPECT_FALSE(sse.finish());
+    out.ended = reader->ended(sse);
+    out.usage = reader->usage();
+    out.x = reader->finish(sink);
+    return out;
+}
+
+}  // namespace
+
+TEST(ResponsesBody, Tools)
+{
+    EXPECT_EQ(json::value(responses_body(mode::responses_tools, seed_request())),
+              parse(R"({"model":"gpt-4o-mini","input":[)" + seed_user_message +
+                    R"(],"tools":[{"type":"function","name":"UserInfo","description":")" +
+                    user_info_description + R"(","parameters":)" + user_info_strict_parameters +
+                    R"(,"strict":true}],"tool_choice":{"type":"function","name":"UserInfo"}})"));
+}
+
+TEST(ResponsesBody, StructuredOutputs)
+{
+    EXPECT_EQ(json::value(responses_body(mode::responses_structured_outputs, seed_request(true))),
+              parse(R"({"model":"gpt-4o-mini","input":[{"role":"system","content":"You are an extractor."},)" +
+                    seed_user_message +
+                    R"(],"text":{"format":{"type":"json_schema","name":"UserInfo","schema":)" +
+                    user_info_strict_parameters + R"(,"strict":true}}})"));
+}
+
+TEST(ResponsesBody, OptionsStreamPartsAndExtraBody)
+{
+    auto req = seed_request();
+    req.temperature = 0.5;
+    req.max_tokens = 300;
+    req.messages.push_back(ins::message::user(
+        {ins::content_part::from_text("and this badge"),
+         ins::content_part::image_url("https://example.com/b.png", "low")}));
+    req.extra_body = json::object{{"store", false}, {"temperature", 0.0}};
+    auto const body = responses_body(mode::responses_tools, req, true);
+    EXPECT_EQ(body.at("max_output_tokens"), 300);
+    EXPECT_FALSE(body.contains("max_tokens"));
+    EXPECT_EQ(body.at("stream"), true);
+    EXPECT_FALSE(body.contains("stream_options"));
+    EXPECT_EQ(body.at("store"), false);
+    EXPECT_EQ(body.at("temperature").to_number<double>(), 0.0);
+    EXPECT_EQ(json::value(body.at("input").at(1)),
+              parse(R"({"role":"user","content":[{"type":"input_text","text":"and this badge"},)"
+                    R"({"type":"input_image","image_url":"https://example.com/b.png","detail":"low"}]})"));
+}
+
+TEST(ResponsesBody, AChatModeIsAnInvalidArgument)
+{
+    try {
+        (void)responses_body(mode::tools, seed_request());
+        FAIL();
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code(), ins::errc::invalid_argument);
+    }
+}
+
+TEST(ResponsesExtract, FunctionCall)
+{
+    auto const x = det::extract_responses(
+        mode::responses_tools,
+        response_with(R"([{"type":"reasoning","id":"rs_1","summary":[]},)"
+                      R"({"type":"function_call","id":"fc_1","call_id":"call_9","name":"UserInfo",)"
+                      R"("arguments":"{\"name\":\"Jo\",\"age\":3}"}])"));
+    ASSERT_EQ(x.answers.size(), 1u);
+    EXPECT_EQ(x.answers[0].name, "UserInfo");
+    EXPECT_EQ(x.answers[0].id, "call_9");
+    EXPECT_EQ(x.answers[0].text, R"({"name":"Jo","age":3})");
+    EXPECT_FALSE(x.problem);
+    EXPECT_EQ(x.finish_reason, "completed");
+}
+
+TEST(ResponsesExtract, OutputText)
+{
+    auto const x = det::extract_responses(
+        mode::responses_structured_outputs,
+        response_with(R"([{"type":"message","role":"assistant","content":[)"
+                      R"({"type":"output_text","text":"{\"name\":\"Jo\","},)"
+                      R"({"type":"output_text","text":"\"age\":3}"}]}])"));
+    ASSERT_EQ(x.answers.size(), 1u);
+    EXPECT_EQ(x.answers[0].text, R"({"name":"Jo","age":3})");
+    EXPECT_EQ(x.content, R"({"name":"Jo","age":3})");
+}
+
+TEST(ResponsesExtract, ProblemsAndFinishReasons)
+{
+    auto const no_call = det::extract_responses(
+        mode::responses_tools,
+        response_with(R"([{"type":"message","content":[{"type":"output_text","text":"Jo, 3"}]}])"));
+    ASSERT_TRUE(no_call.problem);
+    EXPECT_EQ(no_call.content, "Jo, 3");
+
+    auto const empty = det::extract_responses(mode::responses_structured_outputs, response_with("[]"));
+    EXPECT_TRUE(empty.problem);
+
+    auto const cut = det::extract_responses(
+        mode::responses_structured_outputs,
+        parse(R"({"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"output":[]})"));
+    EXPECT_EQ(cut.finish_reason, "length");
+    auto const filtered = det::extract_responses(
+        mode::responses_structured_outputs,
+        parse(R"({"status":"incomplete","incomplete_details":{"reason":"content_filter"},"output":[]})"));
+    EXPECT_EQ(filtered.finish_reason, "content_filter");
+
+    auto const refused = det::extract_responses(
+        mode::responses_structured_outputs,
+        response_with(R"([{"type":"message","content":[{"type":"refusal","refusal":"No."}]}])"));
+    EXPECT_EQ(refused.refusal, std::optional<std::string>("No."));
+    EXPECT_FALSE(refused.problem);
+}
+
+TEST(ResponsesExtract, FailedStatusAndNotAResponse)
+{
+    try {
+        (void)det::extract_responses(
+            mode::responses_tools,
+            parse(R"({"status":"failed","error":{"code":"server_error","message":"boom"},"output":[]})"));
+        FAIL();
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code(), ins::errc::server_error);
+        EXPECT_EQ(e.provider_message, "boom");
+    }
+    for (auto const* text : {R"({"choices":[]})", "[]", R"({"output":{}})"}) {
+        try {
+            (void)det::extract_responses(mode::responses_tools, parse(text));
+            FAIL() << text;
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::protocol_error);
+        }
+    }
+}
+
+TEST(ResponsesExtract, TooManyFunctionCallsIsAProtocolError)
+{
+    json::array output;
+    for (int i = 0; i < 300; ++i)
+        output.push_back(json::object{{"type", "function_call"}, {"call_id", "c"}, {"name", "f"},
+                                      {"arguments", "{}"}});
+    try {
+        (void)det::extract_responses(mode::responses_tools,
+                                     json::object{{"status", "completed"}, {"output", output}});
+        FAIL();
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code(), ins::errc::protocol_error);
+    }
+}
+
+TEST(ResponsesUsage, MapsInputAndOutputTokens)
+{
+    auto const u = det::responses_usage(parse(
+        R"({"usage":{"input_tokens":36,"input_tokens_details":{"cached_tokens":4},)"
+        R"("output_tokens":87,"output_tokens_details":{"reasoning_tokens":50},"total_tokens":123}})"));
+    EXPECT_EQ(u, (ins::usage{36, 87, 123, 4, 50}));
+    EXPECT_EQ(det::responses_usage(parse(R"({"usage":{"input_tokens":-1,"output_tokens":"x"}})")),
+              ins::usage{});
+}
+
+TEST(ResponsesReask, FunctionCallThenItsOutput)
+{
+    auto const got = det::extract_responses(
+        mode::responses_tools,
+        response_with(R"([{"type":"function_call","id":"fc_1","call_id":"call_9","name":"UserInfo",)"
+                      R"("arguments":"{\"name\":\"Jo\"}"}])"));
+    EXPECT_EQ(json::value(det::responses_reask(mode::responses_tools, got, "age: Field required")),
+              parse(R"([{"type":"function_call","call_id":"call_9","name":"UserInfo",)"
+                    R"("arguments":"{\"name\":\"Jo\"}"},)"
+                    R"({"type":"function_call_output","call_id":"call_9","output":)"
+                    R"("Validation Error found:\nage: Field required\nRecall the function correctly, fix the errors"}])"));
+}
+
+TEST(ResponsesReask, StructuredOutputsEchoesTheTextThenTheErrors)
+{
+    auto const got = det::extract_responses(
+        mode::responses_structured_outputs,
+        response_with(R"([{"type":"message","content":[{"type":"output_text","text":"{\"name\":\"Jo\"}"}]}])"));
+    EXPECT_EQ(json::value(det::responses_reask(mode::responses_structured_outputs, got, "age: Field required")),
+              parse(R"([{"role":"assistant","content":"{\"name\":\"Jo\"}"},)"
+                    R"({"role":"user","content":"Correct your JSON ONLY RESPONSE, based on the following errors:\nage: Field required"}])"));
+}
+
+TEST(ResponsesStream, FunctionCallArgumentsInDeltas)
+{
+    auto const r = boost::json::parse(mock_reply::response_function_call(
+                                          "UserInfo", R"({"name":"John Doe","age":32})").body)
+                       .as_object();
+    for (std::size_t split : {1u, 5u, 4096u}) {
+        auto const s = read_stream(mode::responses_tools, mock_reply::response_stream(r, 3).body, split);
+        EXPECT_TRUE(s.ended);
+        EXPECT_EQ(s.text, R"({"name":"John Doe","age":32})");
+        for (auto const& n : s.names)
+            EXPECT_EQ(n, "UserInfo");
+        ASSERT_EQ(s.x.answers.size(), 1u);
+        EXPECT_EQ(s.x.answers[0].id, "call_mock_1");
+        EXPECT_EQ(s.x.finish_reason, "completed");
+        EXPECT_GT(s.usage.total_tokens, 0u);
+    }
+}
+
+TEST(ResponsesStream, OutputTextAndIncomplete)
+{
+    auto const r = boost::json::parse(mock_reply::response_text(R"({"name":"Jo","age":3})").body)
+                       .as_object();
+    auto const s = read_stream(mode::responses_structured_outputs,
+                               mock_reply::response_stream(r, 2).body);
+    EXPECT_EQ(s.text, R"({"name":"Jo","age":3})");
+    EXPECT_EQ(s.x.content, R"({"name":"Jo","age":3})");
+
+    auto const cut = boost::json::parse(mock_reply::response_incomplete("max_output_tokens", "{\"na").body)
+                         .as_object();
+    auto const c = read_stream(mode::responses_structured_outputs, mock_reply::response_stream(cut).body);
+    EXPECT_TRUE(c.ended);
+    EXPECT_EQ(c.x.finish_reason, "length");
+}
+
+TEST(ResponsesStream, ErrorAndFailedEventsAreServerErrors)
+{
+    auto const wire = det::make_wire(mode::responses_tools, ins::client_options{});
+    det::piece_sink sink = [](std::size_t, std::string_view, std::string_view) {};
+    for (auto const& [event, data] : std::vector<std::pair<std::string, std::string>>{
+             {"error", R"({"type":"error","code":"server_error","message":"The server had an error"})"},
+             {"response.failed", R"({"type":"response.failed","response":{"status":"failed",)"
+                                 R"("error":{"code":"server_error","message":"The server had an error"}}})"}}) {
+        auto reader = wire->reader();
+        try {
+            reader->on_event({event, data, {}}, sink);
+            FAIL() << event;
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::server_error);
+            EXPECT_EQ(e.provider_message, "The server had an error");
+        }
+    }
+}
+
+TEST(ResponsesStream, HostileEventsAreProtocolErrors)
+{
+    auto const wire = det::make_wire(mode::responses_tools, ins::client_options{});
+    det::piece_sink sink = [](std::size_t, std::string_view, std::string_view) {};
+    for (auto const& [event, data] : std::vector<std::pair<std::string, std::string>>{
+             {"response.output_text.delta", "not json"},
+             {"response.function_call_arguments.delta",
+              R"({"type":"response.function_call_arguments.delta","output_index":7,"delta":"{"})"},
+             {"response.completed", R"({"type":"response.completed"})"}}) {
+        auto reader = wire->reader();
+        try {
+            reader->on_event({event, data, {}}, sink);
+            FAIL() << event;
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::protocol_error) << event;
+        }
+    }
+    // A stream that ends without response.completed has not ended.
+    auto reader = wire->reader();
+    ins::net::sse_parser sse;
+    EXPECT_FALSE(reader->ended(sse));
+}
