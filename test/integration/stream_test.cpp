@@ -139,7 +139,7 @@ INSTANTIATE_TEST_SUITE_P(Stream, PartialEveryMode,
                          ::testing::Values(ins::mode::tools, ins::mode::tools_strict, ins::mode::json,
                                            ins::mode::json_schema, ins::mode::md_json,
                                            ins::mode::structured_outputs),
-                         [](auto const& info) { return std::string(ins::to_string(info.param)); });
+                         [](auto const& param_info) { return std::string(ins::to_string(param_info.param)); });
 
 TEST(Stream, PartialOverHttps)
 {

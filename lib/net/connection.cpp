@@ -1,0 +1,101 @@
+// Opening a connection: resolve, TCP connect, TLS handshake with peer verification.
+#include "connection.hpp"
+
+#include "net_errors.hpp"
+
+#include <instructor/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <openssl/ssl.h>
+
+namespace instructor::net::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+void connection::close() noexcept
+{
+    error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().socket().close(ec);
+}
+
+bool connection::alive()
+{
+    auto& sock = lowest().socket();
+    if (!sock.is_open() || buffer.size() != 0)
+        return false;
+    error_code ec;
+    char byte;
+    sock.non_blocking(true, ec);
+    sock.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+    error_code ignored;
+    sock.non_blocking(false, ignored);
+    return ec == asio::error::would_block;
+}
+
+asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady::time_point limit,
+                                      ssl::context& ssl_ctx, bool verify)
+{
+    using namespace asio::experimental::awaitable_operators;
+    auto ex = co_await asio::this_coro::executor;
+    auto const where = ep.origin();
+
+    tcp::resolver resolver(ex);
+    asio::steady_timer timer(ex, limit);
+    auto r = co_await (resolver.async_resolve(ep.host, std::to_string(ep.port), tuple_awaitable) ||
+                       timer.async_wait(tuple_awaitable));
+    if (r.index() == 1) {
+        if (std::get<0>(std::get<1>(r)) == asio::error::operation_aborted)
+            throw_cancelled();
+        throw error(errc::timeout, "resolving " + ep.host + " timed out");
+    }
+    auto [rec, results] = std::get<0>(r);
+    if (rec)
+        throw_network(rec, "resolve " + ep.host);
+
+    if (ep.tls)
+        c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, ssl_ctx);
+    else
+        c.plain = std::make_unique<beast::tcp_stream>(ex);
+    c.lowest().expires_at(limit);
+    auto [cec, _] = co_await c.lowest().async_connect(results, tuple_awaitable);
+    if (cec)
+        throw_network(cec, "connect to " + where);
+    c.lowest().socket().set_option(tcp::no_delay(true));
+    if (!ep.tls)
+        co_return;
+
+    auto* handle = c.tls->native_handle();
+    error_code not_ip;
+    (void)asio::ip::make_address(ep.host, not_ip);
+    // SNI names hosts, never addresses (RFC 6066)
+    if (not_ip && !SSL_set_tlsext_host_name(handle, ep.host.c_str()))
+        throw error(errc::tls_failed, "cannot set the TLS server name for " + ep.host);
+    if (verify)
+        c.tls->set_verify_callback(ssl::host_name_verification(ep.host));
+    c.lowest().expires_at(limit);
+    auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
+    if (!hec)
+        co_return;
+    if (hec == beast::error::timeout)
+        throw error(errc::timeout, "TLS handshake with " + where + " timed out");
+    if (hec == asio::error::operation_aborted)
+        throw_cancelled();
+    long const result = SSL_get_verify_result(handle);
+    std::string why = result != X509_V_OK ? X509_verify_cert_error_string(result) : hec.message();
+    throw error(errc::tls_failed, "TLS handshake with " + where + " failed: " + why);
+}
+
+}  // namespace instructor::net::detail

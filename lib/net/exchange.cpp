@@ -1,0 +1,99 @@
+// The request written and the response read: one read loop for every body.
+#include "exchange.hpp"
+
+#include "net_errors.hpp"
+
+#include <instructor/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include <algorithm>
+
+namespace instructor::net::detail {
+
+namespace asio = boost::asio;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint const& ep,
+                                                std::string const& user_agent)
+{
+    bhttp::verb verb = bhttp::string_to_verb(r.method);
+    if (verb == bhttp::verb::unknown)
+        throw error(errc::invalid_argument, "unknown HTTP method " + r.method);
+    bhttp::request<bhttp::string_body> req{verb, ep.target, 11};
+    bool const default_port = ep.port == (ep.tls ? 443 : 80);
+    std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
+    req.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(ep.port));
+    req.set(bhttp::field::user_agent, user_agent);
+    if (!r.body.empty())
+        req.set(bhttp::field::content_type, "application/json");
+    for (auto const& h : r.headers) {
+        if (h.name.find_first_of("\r\n:") != std::string::npos ||
+            h.value.find_first_of("\r\n") != std::string::npos)
+            throw error(errc::invalid_argument, "header " + h.name + " has a line break");
+        req.set(h.name, h.value);
+    }
+    req.keep_alive(true);
+    req.body() = r.body;
+    req.prepare_payload();
+    return req;
+}
+
+std::vector<header> copy_headers(bhttp::fields const& f)
+{
+    std::vector<header> out;
+    for (auto const& h : f)
+        out.push_back({std::string(h.name_string()), std::string(h.value())});
+    return out;
+}
+
+asio::awaitable<bool> stream_impl::read_body(std::string& out)
+{
+    if (done)
+        co_return false;
+    if (failed || !held.conn)
+        throw error(errc::protocol_error, "read from a failed stream");
+    auto& c = *held.conn;
+    constexpr std::size_t piece = 16 * 1024;
+    std::size_t const start = out.size();
+    for (;;) {
+        out.resize(start + piece);
+        parser.get().body().data = out.data() + start;
+        parser.get().body().size = piece;
+        auto limit = steady::now() + idle_timeout;
+        if (deadline)
+            limit = std::min(limit, *deadline);
+        c.lowest().expires_at(limit);
+        auto [ec, n] = co_await c.with_stream([&](auto& st) {
+            return bhttp::async_read_some(st, c.buffer, parser, tuple_awaitable);
+        });
+        if (ec == bhttp::error::need_buffer)
+            ec = {};
+        std::size_t const got = piece - parser.get().body().size;
+        out.resize(start + got);
+        if (ec) {
+            failed = true;
+            held.give_back(false);
+            if (ec == bhttp::error::partial_message || ec == asio::error::eof ||
+                ec == bhttp::error::end_of_stream)
+                throw error(errc::connection_failed, "the server closed the connection mid-body");
+            throw_network(ec, "read the response body");
+        }
+        body_bytes += got;
+        if (body_bytes > max_body) {
+            failed = true;
+            held.give_back(false);
+            throw error(errc::response_too_large, "the response body exceeds max_body_bytes");
+        }
+        if (parser.is_done()) {
+            done = true;
+            held.give_back(parser.keep_alive());
+        }
+        if (got > 0 || done)
+            co_return !done || got > 0;
+    }
+}
+
+}  // namespace instructor::net::detail

@@ -1,0 +1,49 @@
+// One HTTP exchange on a leased connection: the request written, the response read through one
+// bounded read loop, for whole bodies and streams alike (private to lib/net).
+#pragma once
+
+#include "pool.hpp"
+
+#include <instructor/net/http_types.hpp>
+
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace instructor::net::detail {
+
+namespace bhttp = boost::beast::http;
+
+/// The Beast request for `r` to `ep`. Throws ins::error(invalid_argument) for an unknown method
+/// or a header with a line break.
+bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint const& ep,
+                                                std::string const& user_agent);
+
+std::vector<header> copy_headers(bhttp::fields const& f);
+
+/// The response side of an exchange (and, once handed out, an http_stream's state).
+struct stream_impl {
+    lease held;
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    unsigned status = 0;
+    std::vector<header> headers;
+    std::chrono::milliseconds idle_timeout{};
+    std::optional<steady::time_point> deadline;  // bounds every read, when set
+    std::size_t max_body = 0;
+    std::size_t body_bytes = 0;
+    bool done = false;
+    bool failed = false;
+
+    /// The one read loop: appends the next body bytes to `out` (reading until some arrived or
+    /// the body ended); false once the body is complete. Each read waits at most idle_timeout
+    /// (and never past `deadline`). Throws ins::error: timeout, connection_failed (closed
+    /// mid-body), response_too_large (past max_body, or framing that overflows the connection's
+    /// buffer), protocol_error, cancelled. After a throw the connection is closed.
+    boost::asio::awaitable<bool> read_body(std::string& out);
+};
+
+}  // namespace instructor::net::detail

@@ -1,0 +1,91 @@
+// The per-origin pool: slots handed over in order, idle connections reused.
+#include "pool.hpp"
+
+#include "net_errors.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace instructor::net::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+void host_pool::release_slot()
+{
+    std::lock_guard lock(mutex);
+    if (waiters.empty()) {
+        ++free_slots;
+        return;
+    }
+    auto w = std::move(waiters.front());
+    waiters.pop_front();
+    w->granted = true;
+    w->wake.try_send(error_code{});
+}
+
+asio::awaitable<bool> host_pool::take_slot(asio::any_io_executor ex, steady::time_point deadline)
+{
+    using namespace asio::experimental::awaitable_operators;
+    std::shared_ptr<slot_waiter> w;
+    {
+        std::lock_guard lock(mutex);
+        if (free_slots > 0) {
+            --free_slots;
+            co_return true;
+        }
+        w = std::make_shared<slot_waiter>(ex);
+        waiters.push_back(w);
+    }
+    asio::steady_timer timer(ex, deadline);
+    (void)co_await (w->wake.async_receive(tuple_awaitable) || timer.async_wait(tuple_awaitable));
+    bool granted;
+    {
+        std::lock_guard lock(mutex);
+        granted = w->granted;
+        if (!granted)
+            std::erase(waiters, w);
+    }
+    auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) {
+        if (granted)
+            release_slot();
+        throw_cancelled();
+    }
+    co_return granted;  // false: the deadline came first
+}
+
+lease& lease::operator=(lease&& o) noexcept
+{
+    give_back(false);
+    pool = std::move(o.pool);
+    conn = std::move(o.conn);
+    return *this;
+}
+
+void lease::give_back(bool keep) noexcept
+{
+    if (!pool)
+        return;
+    {
+        std::lock_guard lock(pool->mutex);
+        --pool->in_use;
+        if (keep && conn && pool->idle.size() < pool->idle_cap) {
+            conn->reused = true;
+            pool->idle.push_back(std::move(conn));
+        }
+    }
+    if (conn)
+        conn->close();
+    conn.reset();
+    pool->release_slot();
+    pool.reset();
+}
+
+}  // namespace instructor::net::detail
