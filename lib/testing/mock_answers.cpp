@@ -2,6 +2,8 @@
 // instance of the schema the request carries.
 #include "mock_answers.hpp"
 
+#include "protocol/json_access.hpp"
+
 #include <instructor/testing/example_instance.hpp>
 
 #include <boost/json/parse.hpp>
@@ -73,17 +75,8 @@ std::optional<json::object> schema_in_text(std::string_view text)
     return std::nullopt;
 }
 
-json::object const* object_at(json::object const& o, std::string_view key)
-{
-    auto const* v = o.if_contains(key);
-    return v && v->is_object() ? &v->get_object() : nullptr;
-}
-
-std::string str_at(json::object const& o, std::string_view key)
-{
-    auto const* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using instructor::detail::json_access::object_at;
+constexpr auto str_at = &instructor::detail::json_access::string_at;
 
 std::vector<std::string> split(std::string const& s, std::size_t n)
 {

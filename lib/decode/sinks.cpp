@@ -1,6 +1,6 @@
 // The sinks: what each kind of C++ target does with each parser event.
-#include "decode_ctx.hpp"
-#include "decode_checks.hpp"
+#include "context.hpp"
+#include "checks.hpp"
 
 #include <instructor/detail/json_text.hpp>
 

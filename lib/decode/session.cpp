@@ -1,5 +1,5 @@
 // Drives the frames from boost::json::basic_parser (the only place the parser is instantiated).
-#include "decode_ctx.hpp"
+#include "context.hpp"
 
 #include <instructor/detail/json_text.hpp>
 

@@ -1,7 +1,7 @@
 // Constraint checks (field_info) run by the sinks once a value is complete.
 #pragma once
 
-#include "decode_ctx.hpp"
+#include "context.hpp"
 
 namespace instructor::detail {
 

@@ -1,4 +1,4 @@
-#include "decode_checks.hpp"
+#include "checks.hpp"
 
 #include <instructor/detail/json_text.hpp>
 
