@@ -26,15 +26,16 @@ std::vector<provider_info> const& known_providers();
 
 /// `"openai/gpt-4o-mini"`: a client for that provider with that default model (the part after
 /// the first '/', verbatim, so `"workflowai/agent/gpt-4o"` works). The key and an optional base
-/// URL come from the provider's environment variables (and a `.env` file in the working
-/// directory, without overriding the environment). Throws ins::error: invalid_argument for an
+/// URL come from the provider's environment variables, or else from a `.env` file in the working
+/// directory; both from the same one (a key from the environment never goes to a base URL that
+/// only the `.env` file names). Throws ins::error: invalid_argument for an
 /// unknown provider (listing the known ones), missing_api_key when the key is not set.
 client from_provider(boost::asio::any_io_executor executor, std::string_view provider_model,
                      client_options base = {});
 
 /// A client from OPENAI_BASE_URL / OPENAI_API_KEY, or else WORKFLOWAI_API_URL /
-/// WORKFLOWAI_API_KEY (and a `.env` file, as above). Throws ins::error(missing_api_key) when
-/// neither key is set.
+/// WORKFLOWAI_API_KEY (and a `.env` file, as above; WorkflowAI gets structured_outputs, the
+/// mode in `base` is kept for OpenAI). Throws ins::error(missing_api_key) when neither key is set.
 client from_env(boost::asio::any_io_executor executor, client_options base = {});
 
 /// The value of an environment variable, falling back to `.env` in the working directory.

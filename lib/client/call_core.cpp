@@ -295,10 +295,19 @@ void call_core::on_bytes(std::string const& bytes)
     drain_events();
 }
 
+void call_core::read_event(net::sse_event const& ev)
+{
+    reader_->on_event(ev, sink_);
+    if (reader_->held() > options_.transport.max_body_bytes)
+        throw error(errc::response_too_large,
+                    "the streamed answer exceeds max_body_bytes (" +
+                        std::to_string(options_.transport.max_body_bytes) + " bytes)");
+}
+
 void call_core::drain_events()
 {
     while (auto ev = sse_.next()) {
-        reader_->on_event(*ev, sink_);
+        read_event(*ev);
         if (target_.ready()) {
             st_ = state::yielded;
             queue({call_action::kind::yield});
@@ -313,7 +322,7 @@ void call_core::on_eof()
     if (sse_.finish())
         throw error(errc::response_too_large, "a stream event exceeds the size limit");
     while (auto ev = sse_.next())  // a final event completed by the end of the body
-        reader_->on_event(*ev, sink_);
+        read_event(*ev);
     if (!reader_->ended(sse_))
         throw error(errc::protocol_error, reader_->missing_end());
     response_ = reader_->response();

@@ -98,6 +98,7 @@ private:
     void on_response(std::string const& body);
     void on_opened();
     void on_bytes(std::string const& bytes);
+    void read_event(net::sse_event const& ev);
     void drain_events();
     void on_eof();
     void judge(extraction x);

@@ -29,11 +29,17 @@ std::vector<provider_info> const& known_providers()
     return list;
 }
 
-std::string getenv_or_dotenv(std::string_view name)
+namespace {
+
+std::string from_environment(std::string_view name)
 {
     std::string key(name);
-    if (char const* v = std::getenv(key.c_str()); v && *v)
-        return v;
+    char const* v = std::getenv(key.c_str());
+    return v ? std::string(v) : std::string();
+}
+
+std::string from_dotenv(std::string_view name)
+{
     std::ifstream in(".env");
     std::string line;
     while (std::getline(in, line)) {
@@ -44,7 +50,7 @@ std::string getenv_or_dotenv(std::string_view name)
         if (line.rfind("export ", 0) == 0)
             line.erase(0, 7);
         auto eq = line.find('=');
-        if (eq == std::string::npos || line.substr(0, eq) != key)
+        if (eq == std::string::npos || line.substr(0, eq) != name)
             continue;
         std::string value = line.substr(eq + 1);
         while (!value.empty() && (value.back() == '\r' || value.back() == ' '))
@@ -55,6 +61,31 @@ std::string getenv_or_dotenv(std::string_view name)
         return value;
     }
     return {};
+}
+
+/// A key and the base URL it goes to, from one source: the environment when it holds the key,
+/// else the .env file. A key from the environment is never sent to a URL a .env file names.
+struct key_source {
+    std::string key;
+    std::string url;
+};
+
+key_source key_and_url(std::string_view key_env, std::string_view url_env)
+{
+    if (auto key = from_environment(key_env); !key.empty())
+        return {std::move(key), from_environment(url_env)};
+    if (auto key = from_dotenv(key_env); !key.empty())
+        return {std::move(key), from_dotenv(url_env)};
+    return {};
+}
+
+}  // namespace
+
+std::string getenv_or_dotenv(std::string_view name)
+{
+    if (auto v = from_environment(name); !v.empty())
+        return v;
+    return from_dotenv(name);
 }
 
 client from_provider(boost::asio::any_io_executor executor, std::string_view provider_model,
@@ -79,29 +110,33 @@ client from_provider(boost::asio::any_io_executor executor, std::string_view pro
     base.default_model = std::string(provider_model.substr(slash + 1));
     base.mode = p->mode;
     base.legacy_json_schema_format = base.legacy_json_schema_format || p->legacy_json_schema;
-    auto url = getenv_or_dotenv(p->base_url_env);
-    base.base_url = url.empty() ? std::string(p->base_url) : url;
-    if (!p->key_env.empty()) {
-        base.api_key = getenv_or_dotenv(p->key_env);
-        if (base.api_key.empty())
+    std::string url;
+    if (p->key_env.empty()) {  // no key to protect
+        url = getenv_or_dotenv(p->base_url_env);
+    }
+    else {
+        auto found = key_and_url(p->key_env, p->base_url_env);
+        if (found.key.empty())
             throw error(errc::missing_api_key,
                         "set " + std::string(p->key_env) + " to use " + std::string(p->name));
+        base.api_key = std::move(found.key);
+        url = std::move(found.url);
     }
+    base.base_url = url.empty() ? std::string(p->base_url) : url;
     return client(std::move(executor), std::move(base));
 }
 
 client from_env(boost::asio::any_io_executor executor, client_options base)
 {
-    if (auto key = getenv_or_dotenv("OPENAI_API_KEY"); !key.empty()) {
-        base.api_key = key;
-        if (auto url = getenv_or_dotenv("OPENAI_BASE_URL"); !url.empty())
-            base.base_url = url;
+    if (auto found = key_and_url("OPENAI_API_KEY", "OPENAI_BASE_URL"); !found.key.empty()) {
+        base.api_key = std::move(found.key);
+        if (!found.url.empty())
+            base.base_url = std::move(found.url);
         return client(std::move(executor), std::move(base));
     }
-    if (auto key = getenv_or_dotenv("WORKFLOWAI_API_KEY"); !key.empty()) {
-        base.api_key = key;
-        auto url = getenv_or_dotenv("WORKFLOWAI_API_URL");
-        base.base_url = url.empty() ? "https://run.workflowai.com/v1" : url;
+    if (auto found = key_and_url("WORKFLOWAI_API_KEY", "WORKFLOWAI_API_URL"); !found.key.empty()) {
+        base.api_key = std::move(found.key);
+        base.base_url = found.url.empty() ? "https://run.workflowai.com/v1" : std::move(found.url);
         base.mode = mode::structured_outputs;  // as from_provider("workflowai/...") gives
         return client(std::move(executor), std::move(base));
     }

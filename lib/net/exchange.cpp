@@ -1,6 +1,7 @@
 // The request written and the response read: one read loop for every body.
 #include "exchange.hpp"
 
+#include "clock.hpp"
 #include "net_errors.hpp"
 
 #include <instructor/error.hpp>
@@ -62,7 +63,7 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         out.resize(start + piece);
         parser.get().body().data = out.data() + start;
         parser.get().body().size = piece;
-        auto limit = steady::now() + idle_timeout;
+        auto limit = after(idle_timeout);
         if (deadline)
             limit = std::min(limit, *deadline);
         c.lowest().expires_at(limit);

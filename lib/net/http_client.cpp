@@ -7,6 +7,7 @@
 #include <instructor/net/url.hpp>
 #include <instructor/version.hpp>
 
+#include "clock.hpp"
 #include "exchange.hpp"
 #include "net_errors.hpp"
 
@@ -20,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <limits>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -56,6 +58,7 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     std::mutex mutex;
     std::map<std::string, std::shared_ptr<host_pool>> pools;
     std::atomic<std::size_t> opened{0};
+    std::atomic<std::size_t> stale_resends{0};
     std::minstd_rand rng{std::random_device{}()};
 
     client_impl(asio::any_io_executor e, transport_options o) : ex(std::move(e)), opts(std::move(o))
@@ -127,7 +130,7 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, steady::time_poi
 {
     lease l;
     auto pool = pool_for(ep.origin());
-    if (!co_await pool->take_slot(ex, deadline))
+    if (!co_await host_pool::take_slot(pool, ex, deadline))
         throw error(errc::timeout, "no free connection to " + ep.origin() + " before the deadline");
     l.pool = pool;
     {
@@ -144,7 +147,7 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, steady::time_poi
         }
     }
     l.conn = std::make_unique<connection>(buffer_limit());
-    co_await open_connection(*l.conn, ep, std::min(deadline, steady::now() + opts.connect_timeout),
+    co_await open_connection(*l.conn, ep, std::min(deadline, after(opts.connect_timeout)),
                              ssl_ctx, !opts.danger_accept_invalid_certs);
     ++opened;
     co_return l;
@@ -173,8 +176,10 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         auto [wec, wn] = co_await c.with_stream(
             [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
         if (wec) {
-            if (stale(wec))
+            if (stale(wec)) {
+                ++stale_resends;
                 continue;
+            }
             throw_network(wec, "send to " + ep.origin());
         }
 
@@ -183,13 +188,15 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         x->parser.body_limit(boost::none);  // counted by the read loop, against max_body
         x->idle_timeout = opts.idle_timeout;
         x->deadline = deadline;
-        c.lowest().expires_at(std::min(deadline, steady::now() + opts.idle_timeout));
+        c.lowest().expires_at(std::min(deadline, after(opts.idle_timeout)));
         auto [hec, hn] = co_await c.with_stream([&](auto& st) {
             return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
         });
         if (hec) {
-            if (!x->parser.got_some() && stale(hec))
+            if (!x->parser.got_some() && stale(hec)) {
+                ++stale_resends;
                 continue;
+            }
             throw_network(hec, "read from " + ep.origin());
         }
 
@@ -201,7 +208,10 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         if (ok && stream) {
             x->status = r.response.status;
             x->headers = r.response.headers;
-            x->max_body = opts.max_body_bytes;
+            // A stream is bounded by what its reader keeps (the answer, each event: see the
+            // call core) and by time, not by its framing: a long answer in small deltas is
+            // many times its own size on the wire.
+            x->max_body = std::numeric_limits<std::size_t>::max();
             x->deadline = call_deadline;  // the body is read as the caller consumes it
             r.stream = std::move(x);
             co_return r;
@@ -234,7 +244,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
 {
     auto const ep = parse_url(request.url);
     for (int retries = 0;; ++retries) {
-        auto const per_attempt = steady::now() + retry.attempt_timeout.value_or(opts.request_timeout);
+        auto const per_attempt = after(retry.attempt_timeout.value_or(opts.request_timeout));
         auto const attempt_deadline =
             retry.deadline ? std::min(*retry.deadline, per_attempt) : per_attempt;
         std::optional<attempt_result> result;
@@ -274,7 +284,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         };
         if (!d.retry)
             throw fail();
-        auto wake = steady::now() + d.delay;
+        auto wake = after(d.delay);
         if (retry.deadline && wake >= *retry.deadline) {
             // Sleeping would pass the caller's deadline: report the last failure now.
             throw fail();
@@ -288,6 +298,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
 
 asio::awaitable<http_response> client_impl::send(http_request request, retry_settings retry)
 {
+    auto const self = shared_from_this();  // an http_client destroyed meanwhile stays valid
     auto r = co_await with_retries(request, retry, [&](endpoint const& ep, steady::time_point dl) {
         return attempt(request, ep, dl, retry.deadline, false);
     });
@@ -296,6 +307,7 @@ asio::awaitable<http_response> client_impl::send(http_request request, retry_set
 
 asio::awaitable<http_stream> client_impl::open_stream(http_request request, retry_settings retry)
 {
+    auto const self = shared_from_this();
     auto r = co_await with_retries(request, retry, [&](endpoint const& ep, steady::time_point dl) {
         return attempt(request, ep, dl, retry.deadline, true);
     });
@@ -326,6 +338,7 @@ pool_stats http_client::stats() const
 {
     pool_stats s;
     s.connections_opened = impl_->opened;
+    s.stale_resends = impl_->stale_resends;
     std::lock_guard lock(impl_->mutex);
     for (auto const& [origin, pool] : impl_->pools) {
         std::lock_guard plock(pool->mutex);

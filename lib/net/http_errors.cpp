@@ -75,7 +75,8 @@ std::string provider_message(std::string_view body)
 
 error http_error(http_response const& response, std::vector<std::string> const& secrets)
 {
-    std::string msg = redact(provider_message(response.body), secrets);
+    // Redacted before it is cut or picked apart: a key split by the cut would escape.
+    std::string msg = provider_message(redact(response.body, secrets));
     std::string what = "HTTP " + std::to_string(response.status);
     if (!msg.empty())
         what += ": " + msg;

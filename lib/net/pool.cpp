@@ -30,32 +30,54 @@ void host_pool::release_slot()
     w->wake.try_send(error_code{});
 }
 
-asio::awaitable<bool> host_pool::take_slot(asio::any_io_executor ex, steady::time_point deadline)
+namespace {
+
+/// Settles a waiter exactly once: on resumption, or when its coroutine is destroyed unresumed.
+struct waiter_guard {
+    std::shared_ptr<host_pool> pool;
+    std::shared_ptr<slot_waiter> w;
+    bool settled = false;
+
+    /// Whether the slot was handed over; a waiter that got none leaves the queue.
+    bool settle()
+    {
+        settled = true;
+        std::lock_guard lock(pool->mutex);
+        if (!w->granted)
+            std::erase(pool->waiters, w);
+        return w->granted;
+    }
+    ~waiter_guard()
+    {
+        if (!settled && settle())
+            pool->release_slot();
+    }
+};
+
+}  // namespace
+
+asio::awaitable<bool> host_pool::take_slot(std::shared_ptr<host_pool> pool,
+                                           asio::any_io_executor ex, steady::time_point deadline)
 {
     using namespace asio::experimental::awaitable_operators;
     std::shared_ptr<slot_waiter> w;
     {
-        std::lock_guard lock(mutex);
-        if (free_slots > 0) {
-            --free_slots;
+        std::lock_guard lock(pool->mutex);
+        if (pool->free_slots > 0) {
+            --pool->free_slots;
             co_return true;
         }
         w = std::make_shared<slot_waiter>(ex);
-        waiters.push_back(w);
+        pool->waiters.push_back(w);
     }
+    waiter_guard guard{pool, w};
     asio::steady_timer timer(ex, deadline);
     (void)co_await (w->wake.async_receive(tuple_awaitable) || timer.async_wait(tuple_awaitable));
-    bool granted;
-    {
-        std::lock_guard lock(mutex);
-        granted = w->granted;
-        if (!granted)
-            std::erase(waiters, w);
-    }
+    bool const granted = guard.settle();
     auto cs = co_await asio::this_coro::cancellation_state;
     if (cs.cancelled() != asio::cancellation_type::none) {
         if (granted)
-            release_slot();
+            pool->release_slot();
         throw_cancelled();
     }
     co_return granted;  // false: the deadline came first

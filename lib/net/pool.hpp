@@ -37,9 +37,12 @@ struct host_pool {
     /// A slot is free again: it goes to the first waiter, else back to the count.
     void release_slot();
 
-    /// Waits for a slot until `deadline`; returns false on timeout, throws on cancellation.
-    boost::asio::awaitable<bool> take_slot(boost::asio::any_io_executor ex,
-                                           steady::time_point deadline);
+    /// Waits for a slot of `pool` until `deadline`; returns false on timeout, throws on
+    /// cancellation. A waiter whose coroutine is destroyed before it resumes (its io_context
+    /// went away) gives its place, or the slot handed to it, back.
+    static boost::asio::awaitable<bool> take_slot(std::shared_ptr<host_pool> pool,
+                                                  boost::asio::any_io_executor ex,
+                                                  steady::time_point deadline);
 };
 
 /// A connection leased from a pool, with the slot that allowed it. Given back (pooled or

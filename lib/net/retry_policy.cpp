@@ -92,7 +92,13 @@ std::optional<std::chrono::system_clock::time_point> make_time(std::optional<int
     if (!y || !m || !d || !time_of_day) return std::nullopt;
     year_month_day const ymd{year{*y}, month{*m}, day{static_cast<unsigned>(*d)}};
     if (!ymd.ok()) return std::nullopt;
-    return time_point_cast<system_clock::duration>(sys_days{ymd} + seconds{*time_of_day});
+    // In seconds first: a date the clock's finer duration cannot hold (year 9999 in nanoseconds)
+    // saturates instead of overflowing.
+    auto const at = sys_days{ymd} + seconds{*time_of_day};
+    auto const limit = duration_cast<seconds>(system_clock::duration::max());
+    if (at.time_since_epoch() >= limit) return system_clock::time_point::max();
+    if (at.time_since_epoch() <= -limit) return system_clock::time_point::min();
+    return time_point_cast<system_clock::duration>(at);
 }
 
 // The server's requested wait in seconds, if any header holds a readable one.
@@ -105,8 +111,8 @@ std::optional<double> header_delay(attempt_outcome const& o,
     }
     if (!o.retry_after) return std::nullopt;
     if (auto const s = parse_number(*o.retry_after)) return *s;
-    if (auto const at = parse_http_date(*o.retry_after))
-        return std::chrono::duration_cast<seconds_f>(*at - now).count();
+    if (auto const at = parse_http_date(*o.retry_after))  // past dates: no wait asked
+        return *at > now ? std::chrono::duration_cast<seconds_f>(*at - now).count() : 0.0;
     return std::nullopt;
 }
 

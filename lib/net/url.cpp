@@ -11,21 +11,40 @@ std::string endpoint::origin() const
     return (tls ? "https://" : "http://") + host + ":" + std::to_string(port);
 }
 
+namespace {
+
+/// `url` as an error message may show it: never its credentials (what stands before an '@') nor
+/// its query (keys travel there too), and not too long.
+std::string shown(std::string_view url)
+{
+    std::string s(url.substr(0, url.find_first_of("?#")));
+    if (auto at = s.rfind('@'); at != std::string::npos) {
+        auto const scheme_end = s.find("://");
+        std::string const scheme =
+            scheme_end != std::string::npos && scheme_end < at ? s.substr(0, scheme_end + 3) : "";
+        s = scheme + "[credentials]@" + s.substr(at + 1);
+    }
+    if (s.size() > 200)
+        s = s.substr(0, 200) + "...";
+    return s;
+}
+
+}  // namespace
+
 endpoint parse_url(std::string_view url)
 {
     auto r = boost::urls::parse_absolute_uri(url);
     if (!r)
-        throw error(errc::invalid_argument, "not an absolute URL: " + std::string(url));
+        throw error(errc::invalid_argument, "not an absolute URL: " + shown(url));
     auto const& u = *r;
     endpoint e;
     auto scheme = u.scheme_id();
     if (scheme == boost::urls::scheme::https)
         e.tls = true;
     else if (scheme != boost::urls::scheme::http)
-        throw error(errc::invalid_argument, "only http and https URLs are supported: " +
-                                                std::string(url));
+        throw error(errc::invalid_argument, "only http and https URLs are supported: " + shown(url));
     if (!u.has_authority() || u.encoded_host().empty())
-        throw error(errc::invalid_argument, "URL has no host: " + std::string(url));
+        throw error(errc::invalid_argument, "URL has no host: " + shown(url));
     if (u.has_userinfo())
         throw error(errc::invalid_argument, "credentials in URLs are not supported");
     e.host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.encoded_host_address())
@@ -33,7 +52,7 @@ endpoint parse_url(std::string_view url)
     if (u.has_port()) {
         auto p = u.port_number();
         if (p == 0)
-            throw error(errc::invalid_argument, "bad port in URL: " + std::string(url));
+            throw error(errc::invalid_argument, "bad port in URL: " + shown(url));
         e.port = p;
     }
     else {

@@ -191,10 +191,10 @@ json::array anthropic_reask(mode m, extraction const& got, std::string const& er
     std::string const feedback = tool_feedback(errors);
     if (m == mode::anthropic_tools && !got.answers.empty()) {
         json::array results;
-        for (auto const& a : got.answers)
+        for (std::size_t i = 0; i < got.answers.size(); ++i)
             results.push_back(json::object{{"type", "tool_result"},
-                                           {"tool_use_id", a.id},
-                                           {"content", feedback},
+                                           {"tool_use_id", got.answers[i].id},
+                                           {"content", tool_feedback_for(i, errors)},
                                            {"is_error", true}});
         out.push_back(json::object{{"role", "user"}, {"content", std::move(results)}});
     }

@@ -227,12 +227,12 @@ json::array reask_messages(mode m, extraction const& got, std::string const& err
                                          {"function", {{"name", a.name}, {"arguments", a.text}}}});
         out.push_back(json::object{
             {"role", "assistant"}, {"content", got.content}, {"tool_calls", std::move(calls)}});
-        for (auto const& a : got.answers)
+        for (std::size_t i = 0; i < got.answers.size(); ++i)
             out.push_back(json::object{
                 {"role", "tool"},
-                {"tool_call_id", a.id},
-                {"name", a.name},
-                {"content", tool_feedback(errors)}});
+                {"tool_call_id", got.answers[i].id},
+                {"name", got.answers[i].name},
+                {"content", tool_feedback_for(i, errors)}});
         return out;
     }
     out.push_back(json::object{{"role", "assistant"}, {"content", got.content}});

@@ -217,10 +217,10 @@ json::array responses_reask(mode m, extraction const& got, std::string const& er
                                        {"call_id", a.id},
                                        {"name", a.name},
                                        {"arguments", a.text}});
-        std::string const feedback = tool_feedback(errors);
-        for (auto const& a : got.answers)
-            out.push_back(json::object{
-                {"type", "function_call_output"}, {"call_id", a.id}, {"output", feedback}});
+        for (std::size_t i = 0; i < got.answers.size(); ++i)
+            out.push_back(json::object{{"type", "function_call_output"},
+                                       {"call_id", got.answers[i].id},
+                                       {"output", tool_feedback_for(i, errors)}});
         return out;
     }
     out.push_back(json::object{
@@ -306,6 +306,13 @@ public:
         return "the stream ended without response.completed";
     }
     instructor::usage usage() const override { return responses_usage(final_); }
+    std::size_t held() const override
+    {
+        std::size_t n = text_.all.size() + refusal_.size();
+        for (auto const& c : calls_.calls)
+            n += c.text.size();
+        return n;
+    }
 
     extraction finish(piece_sink const& sink) override
     {

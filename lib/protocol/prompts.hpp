@@ -19,6 +19,18 @@ std::string json_instructions(boost::json::object const& schema);
 /// The tool-mode re-ask text for `errors`.
 std::string tool_feedback(std::string const& errors);
 
+/// The re-ask text of every tool call after the first: the errors go once, in the first
+/// call's result, so a reply with many calls never multiplies them.
+inline constexpr std::string_view tool_feedback_see_first =
+    "Validation Error found: see the first tool result. Recall the function correctly, fix the "
+    "errors";
+
+/// The re-ask text of call `i` of a reply: the errors for the first, a pointer for the others.
+inline std::string tool_feedback_for(std::size_t i, std::string const& errors)
+{
+    return i == 0 ? tool_feedback(errors) : std::string(tool_feedback_see_first);
+}
+
 /// Python Instructor's default function description.
 std::string default_description(std::string_view name);
 

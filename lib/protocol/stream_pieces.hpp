@@ -92,6 +92,7 @@ inline error stream_error(std::string const& message)
 class delta_reader : public stream_reader {
 public:
     instructor::usage usage() const override { return usage_; }
+    std::size_t held() const override { return held_; }
 
     extraction finish(piece_sink const& sink) override
     {
@@ -128,7 +129,9 @@ protected:
             finish_reason_ = *d.finish_reason;
         refusal_ += d.refusal;
         text_.add(d.content, !tools_, sink);
+        held_ += d.refusal.size() + d.content.size();
         for (auto const& p : d.calls) {
+            held_ += p.arguments.size();
             auto& c = calls_.add(p.index, p.id, p.name, p.arguments);
             if (tools_ && !p.arguments.empty())
                 sink(p.index, c.name, p.arguments);
@@ -141,6 +144,7 @@ protected:
     std::string refusal_, finish_reason_;
     streamed_calls calls_;
     instructor::usage usage_;
+    std::size_t held_ = 0;
 };
 
 }  // namespace instructor::detail

@@ -73,6 +73,9 @@ public:
     virtual std::string missing_end() const = 0;
     /// Usage reported so far.
     virtual instructor::usage usage() const = 0;
+    /// Bytes of answer kept so far (text, refusal, tool-call arguments): what a stream's size
+    /// limit bounds, rather than the framing around them.
+    virtual std::size_t held() const = 0;
     /// The complete answer. A tool call that streamed no arguments is fed "{}" (a tool without
     /// parameters).
     virtual extraction finish(piece_sink const& sink) = 0;

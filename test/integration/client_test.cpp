@@ -668,6 +668,38 @@ TEST(Providers, DotEnvFileFillsWhatTheEnvironmentLacks)
     EXPECT_EQ(url, "http://127.0.0.1:9/v1");
 }
 
+TEST(Providers, AKeyFromTheEnvironmentNeverGoesToAUrlOnlyTheDotEnvNames)
+{
+    auto dir = std::filesystem::temp_directory_path() / ("ins-dotenv-src-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto old = std::filesystem::current_path();
+    std::filesystem::current_path(dir);
+    {
+        std::ofstream(".env") << "GROQ_BASE_URL=http://attacker.invalid/v1\n"
+                                 "MISTRAL_API_KEY=from-dotenv\nMISTRAL_BASE_URL=http://127.0.0.1:7/v1\n";
+    }
+    ::setenv("GROQ_API_KEY", "gsk-real-environment-key", 1);
+    ::unsetenv("GROQ_BASE_URL");
+    ::unsetenv("MISTRAL_API_KEY");
+    ::unsetenv("MISTRAL_BASE_URL");
+    asio::io_context ioc;
+    std::string groq_url, mistral_url, mistral_key;
+    try {
+        groq_url = ins::from_provider(ioc.get_executor(), "groq/llama").options().base_url;
+        auto m = ins::from_provider(ioc.get_executor(), "mistral/small");
+        mistral_url = m.options().base_url;
+        mistral_key = m.options().api_key;
+    }
+    catch (...) {
+    }
+    std::filesystem::current_path(old);
+    std::filesystem::remove_all(dir);
+    ::unsetenv("GROQ_API_KEY");
+    EXPECT_EQ(groq_url, "https://api.groq.com/openai/v1");  // the .env URL is not the key's source
+    EXPECT_EQ(mistral_key, "from-dotenv");                  // both from .env: used together
+    EXPECT_EQ(mistral_url, "http://127.0.0.1:7/v1");
+}
+
 TEST(Providers, AnyscaleAndTogetherGetTheLegacyJsonSchemaShape)
 {
     ::setenv("ANYSCALE_API_KEY", "as", 1);

@@ -239,11 +239,14 @@ TEST(Responses, StreamReasksWithFunctionCallOutput)
     EXPECT_EQ(input.at(3).at("type"), "function_call_output");
 }
 
-TEST(Responses, IterablesInBothModes)
+TEST(Responses, IterablesInBothModesOverHttpAndHttps)
 {
-    for (auto mode : both_modes) {
-        SCOPED_TRACE(ins::to_string(mode));
-        mock_server m({.stream_chunk_size = 5});
+    for (auto [mode, tls] : {std::pair{ins::mode::responses_tools, false},
+                             std::pair{ins::mode::responses_structured_outputs, false},
+                             std::pair{ins::mode::responses_tools, true},
+                             std::pair{ins::mode::responses_structured_outputs, true}}) {
+        SCOPED_TRACE(std::string(ins::to_string(mode)) + (tls ? " https" : " http"));
+        mock_server m({.tls = tls, .stream_chunk_size = 5});
         std::string const tasks =
             R"({"tasks":[{"name":"John Doe","age":32},{"name":"Jane Roe","age":28},{"name":"Max","age":5}]})";
         m.push(mode == ins::mode::responses_tools

@@ -208,6 +208,19 @@ TEST(ProtocolAnthropicBody, SystemMessagesAreJoinedIntoTheTopLevelString)
               parse(R"("Extract the user.\n\nBe brief.\n\n)" + json_instructions + R"(")"));
 }
 
+TEST(ProtocolAnthropicBody, SystemTextPartsAreJoinedWithABlankLine)
+{
+    ins::request req;
+    req.model = claude_model;
+    ins::message sys;
+    sys.role = "system";
+    sys.parts = {ins::content_part::from_text("Extract the user."),
+                 ins::content_part::from_text("Answer in English.")};
+    req.messages = {sys, ins::message::system("Be brief."), ins::message::user("John Doe is 32.")};
+    EXPECT_EQ(messages_body_for(ins::mode::anthropic_tools, req).at("system"),
+              "Extract the user.\n\nAnswer in English.\n\nBe brief.");
+}
+
 TEST(ProtocolAnthropicBody, MaxTokensDefaultsTo4096)
 {
     for (auto m : {ins::mode::anthropic_tools, ins::mode::anthropic_json}) {
@@ -509,7 +522,9 @@ TEST(ProtocolAnthropicReask, ToolsModeOneToolResultPerToolUse)
               parse(R"([{"role":"assistant","content":)" + json::serialize(response.at("content")) +
                     R"(},{"role":"user","content":[)"
                     R"({"type":"tool_result","tool_use_id":"toolu_a","content":)" + feedback + R"(,"is_error":true},)"
-                    R"({"type":"tool_result","tool_use_id":"toolu_b","content":)" + feedback + R"(,"is_error":true}]}])"));
+                    R"({"type":"tool_result","tool_use_id":"toolu_b","content":)"
+                    R"("Validation Error found: see the first tool result. Recall the function )"
+                    R"(correctly, fix the errors","is_error":true}]}])"));
 }
 
 // 12 (text, no tool_use) in tools mode: the text is echoed and the feedback is a plain user turn.

@@ -487,3 +487,54 @@ TEST(CallCore, AStreamErrorEventThatEchoesTheKeyIsRedacted)
         EXPECT_NE(out.error->provider_message.find("[redacted]"), std::string::npos);
     }
 }
+
+// A hostile parallel_tools reply (every call to an unknown function): capped at the tool-call
+// limit, and the re-ask carries the errors once, so it stays small.
+TEST(CallCore, AReaskOfManyToolCallsCarriesTheErrorsOnce)
+{
+    boost::json::array calls;
+    for (std::size_t i = 0; i < det::max_tool_calls; ++i)
+        calls.push_back(boost::json::object{
+            {"id", "call_" + std::to_string(i)},
+            {"type", "function"},
+            {"function", {{"name", "NoSuchFunction" + std::to_string(i)}, {"arguments", "{}"}}}});
+    auto const reply = mock_reply::json(boost::json::serialize(ins::testing::chat_completion(
+        {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", calls}}, "tool_calls")));
+    using Pets = std::vector<std::variant<models::Cat, models::Dog>>;
+    Pets pets;
+    det::value_target<Pets> target(pets);
+    auto o = options(ins::mode::parallel_tools);
+    auto req = john(1);
+    det::call_core core(o, {}, req, det::value_target<Pets>::tools(), true, target, false);
+    std::size_t second_body = 0;
+    auto ev = det::call_event::next();
+    int sends = 0;
+    for (int guard = 0; guard < 100; ++guard) {
+        auto a = core.resume(std::exchange(ev, det::call_event::next()));
+        if (a.k == det::call_action::kind::send) {
+            if (++sends == 2) {
+                second_body = a.request->body.size();
+                ev = det::call_event::failed(ins::error(ins::errc::server_error, "stop here"));
+                continue;
+            }
+            ev = det::call_event::response(reply.body);
+            continue;
+        }
+        if (a.k == det::call_action::kind::fail || a.k == det::call_action::kind::done)
+            break;
+    }
+    ASSERT_EQ(sends, 2);
+    // 256 unknown-function issues once (~12 KB) plus 256 short pointers, not 256 x 256 lines.
+    EXPECT_LT(second_body, 200'000u);
+    EXPECT_GT(second_body, reply.body.size());
+
+    // More calls than the limit is a protocol error, not a re-ask.
+    calls.push_back(calls.front());
+    auto const too_many = mock_reply::json(boost::json::serialize(ins::testing::chat_completion(
+        {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", calls}}, "tool_calls")));
+    script s;
+    s.replies.push_back(too_many);
+    auto out = drive(options(ins::mode::tools), john(), false, std::move(s));
+    ASSERT_TRUE(out.error);
+    EXPECT_EQ(out.error->code(), ins::errc::protocol_error);
+}

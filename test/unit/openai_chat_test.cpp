@@ -665,6 +665,7 @@ TEST(ProtocolReask, ToolsModeAnswersEveryToolCall)
                     R"(string, got 1 (integer)\nRecall the function correctly, fix the errors"}])"));
 }
 
+// One tool message per call (the API requires it); the errors go once, in the first.
 TEST(ProtocolReask, ParallelToolsOneToolMessagePerCall)
 {
     auto const response = parse(R"({"choices":[{"finish_reason":"tool_calls","message":{"role":"assistant",
@@ -678,8 +679,9 @@ TEST(ProtocolReask, ParallelToolsOneToolMessagePerCall)
                     R"({"id":"call_b","type":"function","function":{"name":"Dog","arguments":"{\"name\":\"Rex\"}"}}]},)"
                     R"({"role":"tool","tool_call_id":"call_a","name":"Cat","content":"Validation Error found:\n)"
                     R"(indoor: Field required\nRecall the function correctly, fix the errors"},)"
-                    R"({"role":"tool","tool_call_id":"call_b","name":"Dog","content":"Validation Error found:\n)"
-                    R"(indoor: Field required\nRecall the function correctly, fix the errors"}])"));
+                    R"({"role":"tool","tool_call_id":"call_b","name":"Dog","content":)"
+                    R"("Validation Error found: see the first tool result. Recall the function )"
+                    R"(correctly, fix the errors"}])"));
 }
 
 // 20 (Gemini): the generated id is used in both the assistant's call and the tool's answer.

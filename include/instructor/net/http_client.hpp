@@ -38,8 +38,10 @@ public:
     std::vector<header> const& headers() const noexcept;
 
     /// The next bytes of the body; std::nullopt once the body is complete. Throws ins::error
-    /// (timeout after idle_timeout of silence or at the deadline, connection_failed when the
-    /// server closes mid-body, response_too_large past max_body_bytes, cancelled).
+    /// (timeout after idle_timeout of silence or at the call's deadline, connection_failed when
+    /// the server closes mid-body, response_too_large when the framing overflows the
+    /// connection's buffer, cancelled). A stream has no cap on its total bytes: the reader
+    /// bounds what it keeps (the client bounds each event and the answer by max_body_bytes).
     boost::asio::awaitable<std::optional<std::string>> read_some();
 
     /// Abandons the body now: the connection is closed, not pooled.
@@ -54,6 +56,9 @@ struct pool_stats {
     std::size_t connections_opened = 0;  ///< TCP connections made, over the client's life
     std::size_t idle = 0;                ///< pooled now
     std::size_t in_use = 0;              ///< leased now
+    /// Requests sent again because the pooled connection they took had been closed by the
+    /// server (see http_client::send).
+    std::size_t stale_resends = 0;
 };
 
 class http_client {
@@ -63,6 +68,13 @@ public:
 
     /// One request with network retries: returns the first 2xx response, or throws the error
     /// of the last attempt (an HTTP status maps to its errc with the provider's message).
+    ///
+    /// A pooled connection the server closed while it sat idle is caught before use when it
+    /// can be (it reads EOF at once); when the close races the request instead (EOF, reset or
+    /// broken pipe before any response byte), the request is sent once more on a fresh
+    /// connection. That re-send happens at most once per attempt, never after a response
+    /// byte arrived, does not count as a network retry, and is counted in
+    /// pool_stats::stale_resends.
     boost::asio::awaitable<http_response> send(http_request request, retry_settings retry = {});
 
     /// Like send(), but returns once a 2xx response's headers arrived; the body is read from
