@@ -106,7 +106,12 @@ call_action call_core::resume(call_event ev)
             }
         }
         catch (error& e) {
-            fail(std::move(e));
+            // Before the first attempt: a bad request. After: the API or the network failed
+            // the attempt (a malformed reply, an error event, a cut stream).
+            if (st_ == state::idle)
+                fail(std::move(e));
+            else
+                on_failure(std::move(e));
         }
     }
     if (actions_.empty())
@@ -247,7 +252,7 @@ void call_core::send_to(std::size_t i)
 
 void call_core::on_failure(error e)
 {
-    bool const opening = st_ == state::awaiting_reply;
+    bool const opening = st_ == state::awaiting_reply && response_.is_null();
     absorb_reader();
     enrich(e);
     error_ = std::move(e);
@@ -255,7 +260,12 @@ void call_core::on_failure(error e)
           .endpoint = endpoints_[endpoint_].base_url, .error = &*error_});
     // Only an attempt that never got a reply goes to the next endpoint.
     if (opening && endpoint_ + 1 < endpoints_.size() && worth_a_fallback(error_->code_enum())) {
-        send_to(endpoint_ + 1);
+        try {
+            send_to(endpoint_ + 1);
+        }
+        catch (error& e2) {
+            fail(std::move(e2));
+        }
         return;
     }
     error copy = *error_;  // the completion_error event still points at error_
@@ -339,15 +349,17 @@ void call_core::on_eof()
 
 void call_core::judge(extraction x)
 {
+    // The model's own ends: not API errors, never re-asked.
     if (x.finish_reason == "length")
-        throw error(errc::output_truncated,
-                    "the output was cut at the token limit (finish_reason \"length\")");
+        return fail(error(errc::output_truncated,
+                          "the output was cut at the token limit (finish_reason \"length\")"));
     if (x.finish_reason == "content_filter")
-        throw error(errc::content_filtered, "the provider's content filter stopped the output");
+        return fail(error(errc::content_filtered,
+                          "the provider's content filter stopped the output"));
     if (x.refusal) {
         error e(errc::refusal, "the model refused: " + *x.refusal);
         e.provider_message = *x.refusal;
-        throw e;
+        return fail(std::move(e));
     }
 
     issues_.clear();

@@ -271,3 +271,17 @@ TEST(RetryDelay, OutOfRangeRandomIsClamped)
     EXPECT_EQ(decide_retry(status(500), 0, 2, std::nan(""), now).delay, 500ms);
     EXPECT_EQ(decide_retry(status(500), -5, 2, 0.0, now).delay, 500ms);
 }
+
+// Dates the clock's nanoseconds cannot hold (year 9999, year 1): they saturate, so the delay is
+// out of range and the exponential backoff applies; no overflow (UBSan watches this test).
+TEST(RetryHttpDate, FarDatesSaturate)
+{
+    EXPECT_EQ(parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT"), system_clock::time_point::max());
+    EXPECT_EQ(parse_http_date("Mon, 01 Jan 0001 00:00:00 GMT"), system_clock::time_point::min());
+    EXPECT_EQ(delay_of(with_retry_after("Fri, 31 Dec 9999 23:59:59 GMT")), 500ms);
+    EXPECT_EQ(delay_of(with_retry_after("Mon, 01 Jan 0001 00:00:00 GMT")), 500ms);
+    EXPECT_EQ(decide_retry(with_retry_after("Fri, 31 Dec 9999 23:59:59 GMT"), 0, 2, 0.0,
+                           system_clock::time_point::max())
+                  .delay,
+              500ms);
+}
