@@ -7,18 +7,26 @@ build=$1
 seconds=${2:-20}
 wire=../shared/wire
 corpus="$build/fuzz-corpus"
-mkdir -p "$corpus/decode" "$corpus/sse" "$corpus/protocol"
+mkdir -p "$corpus/decode" "$corpus/sse" "$corpus/protocol" "$corpus/net"
 if [ -d "$wire" ]; then
     cp -f "$wire"/*.json "$corpus/protocol/" 2>/dev/null || true
     cp -f "$wire"/*.sse "$corpus/sse/" 2>/dev/null || true
+    cp -f "$wire"/*.sse "$corpus/protocol/" 2>/dev/null || true
 fi
+# the transport's inputs: HTTP responses, retry headers, URLs
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' >"$corpus/net/plain"
+printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\n{}\r\n0\r\nT: v\r\n\r\n' >"$corpus/net/chunked"
+printf 'Sun, 06 Nov 1994 08:49:37 GMT' >"$corpus/net/date"
+printf 'Friday, 31-Dec-99 23:59:59 GMT' >"$corpus/net/date850"
+printf '1.5e3' >"$corpus/net/number"
+printf 'https://user@[::1]:8443/v1/chat?key=x' >"$corpus/net/url"
 # one instance a file from the conformance corpus seeds the decoder
 node -e '
 const fs = require("fs");
 const c = JSON.parse(fs.readFileSync("test/conformance/corpus.json", "utf8"));
 c.forEach((e, i) => fs.writeFileSync(process.argv[1] + "/c" + i + ".json", JSON.stringify(e.instance)));
 ' "$corpus/decode"
-for target in decode sse protocol; do
+for target in decode sse protocol net; do
     echo "-- ${target}_fuzz for ${seconds}s"
     log="$build/${target}_fuzz.log"
     if ! "$build/test/fuzz/${target}_fuzz" "$corpus/$target" -max_total_time="$seconds" \

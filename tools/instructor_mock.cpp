@@ -1,8 +1,10 @@
 // instructor-mock: the mock OpenAI/Anthropic endpoint as a command, for trying clients without a key.
 //
-//   instructor-mock [--port N] [--tls] [--chunk N]
+//   instructor-mock [--port N] [--tls] [--chunk N] [--record N]
+//                   [--fault-rate P] [--faults 429,500,cut,drip,invalid-json,...] [--seed N]
 //
-// Prints the base URL (and the CA file with --tls), then serves until interrupted.
+// Prints the base URL (and the CA file with --tls), then serves until interrupted. It keeps
+// the last N requests (--record, default 1000) so a long load run stays in bounded memory.
 #include <instructor/testing/mock_server.hpp>
 
 #include <csignal>
@@ -14,6 +16,7 @@
 int main(int argc, char** argv)
 {
     instructor::testing::mock_options opts;
+    opts.max_recorded = 1000;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> long {
@@ -35,8 +38,52 @@ int main(int argc, char** argv)
             opts.tls = true;
         else if (a == "--chunk")
             opts.stream_chunk_size = static_cast<std::size_t>(std::max(1L, value()));
+        else if (a == "--record")
+            opts.max_recorded = static_cast<std::size_t>(value());
+        else if (a == "--fault-rate" || a == "--seed" || a == "--faults") {
+            if (i + 1 >= argc) {
+                std::cerr << a << " needs a value\n";
+                return 2;
+            }
+            std::string const v = argv[++i];
+            char* end = nullptr;
+            if (a == "--fault-rate") {
+                double const p = std::strtod(v.c_str(), &end);
+                if (*end || !(p >= 0 && p <= 1)) {
+                    std::cerr << "--fault-rate takes a share between 0 and 1\n";
+                    return 2;
+                }
+                opts.fault_rate = p;
+            }
+            else if (a == "--seed") {
+                opts.seed = std::strtoull(v.c_str(), &end, 10);
+                if (*end || v.empty()) {
+                    std::cerr << "--seed takes a whole number\n";
+                    return 2;
+                }
+            }
+            else {
+                opts.faults.clear();
+                for (std::size_t at = 0; at <= v.size();) {
+                    auto comma = v.find(',', at);
+                    if (comma == std::string::npos)
+                        comma = v.size();
+                    auto f = instructor::testing::mock_fault_from_string(v.substr(at, comma - at));
+                    if (!f) {
+                        std::cerr << "unknown fault '" << v.substr(at, comma - at) << "'; known:";
+                        for (auto k : instructor::testing::all_mock_faults())
+                            std::cerr << " " << instructor::testing::to_string(k);
+                        std::cerr << "\n";
+                        return 2;
+                    }
+                    opts.faults.push_back(*f);
+                    at = comma + 1;
+                }
+            }
+        }
         else {
-            std::cerr << "usage: instructor-mock [--port N] [--tls] [--chunk N]\n";
+            std::cerr << "usage: instructor-mock [--port N] [--tls] [--chunk N] [--record N]\n"
+                         "                       [--fault-rate P] [--faults 429,500,cut,...] [--seed N]\n";
             return a == "--help" ? 0 : 2;
         }
     }
@@ -51,6 +98,7 @@ int main(int argc, char** argv)
         std::cout << "CA file: " << server.ca_file() << std::endl;
     int sig = 0;
     sigwait(&set, &sig);
-    std::cout << "stopping after " << server.requests().size() << " requests" << std::endl;
+    std::cout << "stopping after " << server.requests_served() << " requests ("
+              << server.faults_served() << " faulted)" << std::endl;
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <instructor/decode.hpp>
 #include <instructor/detail/client_core.hpp>
 #include <instructor/model_name.hpp>
+#include <instructor/net/http_client.hpp>
 #include <instructor/request.hpp>
 #include <instructor/schema.hpp>
 #include <instructor/stream.hpp>
@@ -37,6 +38,7 @@ template <class T>
 struct many_alternatives;
 template <class T>
 struct value_target;
+struct client_access;  // lib/client/client_access.hpp (tests)
 
 }  // namespace detail
 
@@ -109,6 +111,9 @@ public:
     void on(hook kind, hook_handler fn);
 
     client_options const& options() const noexcept { return detail::options_of(*state_); }
+
+    /// The connection pool now: connections opened so far, idle and in use (for monitoring).
+    net::pool_stats transport_stats() const;
     boost::asio::any_io_executor const& get_executor() const noexcept
     {
         return detail::executor_of(*state_);
@@ -121,8 +126,13 @@ private:
     {
         T out{};
         detail::value_target<T> target(out);
-        co_await detail::run_call(std::move(s), std::move(req), target.tools(),
-                                  detail::many_alternatives<T>::value, target);
+        try {
+            co_await detail::run_call(std::move(s), std::move(req), target.tools(),
+                                      detail::many_alternatives<T>::value, target);
+        }
+        catch (...) {  // Asio's own cancellation exceptions included
+            detail::rethrow_as_error(std::current_exception());
+        }
         co_return out;
     }
     template <class T>
@@ -131,11 +141,17 @@ private:
     {
         with_completion<T> r{};
         detail::value_target<T> target(r.value);
-        r.completion = co_await detail::run_call(std::move(s), std::move(req), target.tools(),
-                                                 detail::many_alternatives<T>::value, target);
+        try {
+            r.completion = co_await detail::run_call(std::move(s), std::move(req), target.tools(),
+                                                     detail::many_alternatives<T>::value, target);
+        }
+        catch (...) {
+            detail::rethrow_as_error(std::current_exception());
+        }
         co_return r;
     }
 
+    friend struct detail::client_access;
     std::shared_ptr<detail::client_state> state_;
 };
 

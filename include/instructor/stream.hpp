@@ -12,6 +12,18 @@
 // answer ends the stream with errc::validation_failed (items already yielded were valid).
 // create_iterable<std::variant<A, B...>> always speaks parallel_tools: one function per
 // alternative, and the items (of any alternative) come out in the order the model calls them.
+//
+// Time bounds: opening a stream (connect, TLS, the request written, the response's headers) is
+// bounded by request::timeout (default transport_options::request_timeout) and retried on
+// network faults like a call; once the body flows, each read waits at most
+// transport_options::idle_timeout of silence, and request::deadline, when set, ends the whole
+// stream (every attempt, re-ask and backoff). request::timeout does not bound the body: long
+// answers stream for longer than a sensible per-request timeout; bound a stream's total time
+// with request::deadline.
+//
+// Size bounds: each event and the answer the stream keeps (text, refusal, tool-call
+// arguments) are bounded by transport_options::max_body_bytes (response_too_large); the
+// framing around them (SSE envelopes, often many times the answer) is not counted.
 #pragma once
 
 #include <instructor/decode.hpp>
@@ -109,7 +121,7 @@ public:
             }
             catch (...) {
                 s.failed = true;  // nothing is handed out after an error
-                throw;
+                detail::rethrow_as_error(std::current_exception());
             }
             if (!more)
                 s.finished = true;

@@ -2,6 +2,8 @@
 #include "call_core.hpp"
 #include "client_state.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <instructor/client.hpp>
 #include <instructor/net/url.hpp>
 
@@ -30,6 +32,15 @@ void add_hook(client_state& s, hook kind, hook_handler fn)
     std::lock_guard lock(s.mutex);
     s.client_hooks.on(kind, std::move(fn));
 }
+
+boost::asio::awaitable<void> throw_if_cancelled()
+{
+    auto cs = co_await boost::asio::this_coro::cancellation_state;
+    if (cs.cancelled() != boost::asio::cancellation_type::none)
+        throw error(errc::cancelled, "the operation was cancelled");
+}
+
+void rethrow_as_error(std::exception_ptr e) { throw as_error(std::move(e)); }
 
 error as_error(std::exception_ptr e)
 {
@@ -69,6 +80,7 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
         case call_action::kind::send:
             try {
                 auto r = co_await s->http.send(std::move(*a.request), a.retry);
+                co_await throw_if_cancelled();  // a cancellation that came with the answer
                 ev = call_event::response(std::move(r.body));
             }
             catch (...) {
@@ -91,5 +103,7 @@ client::client(boost::asio::any_io_executor executor, client_options options)
 {}
 
 void client::on(hook kind, hook_handler fn) { detail::add_hook(*state_, kind, std::move(fn)); }
+
+net::pool_stats client::transport_stats() const { return state_->http.stats(); }
 
 }  // namespace instructor

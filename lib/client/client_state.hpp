@@ -7,6 +7,7 @@
 #include <instructor/net/http_client.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include <exception>
 #include <mutex>
@@ -44,5 +45,9 @@ struct client_state {
 /// Asio's cancellation as errc::cancelled; anything else (an allocation failure, a foreign
 /// exception) as connection_failed with its text.
 error as_error(std::exception_ptr e);
+
+/// Throws ins::error(cancelled) when the awaiting coroutine has been cancelled (sticky, even
+/// with Asio's throw_if_cancelled turned off by the caller).
+boost::asio::awaitable<void> throw_if_cancelled();
 
 }  // namespace instructor::detail

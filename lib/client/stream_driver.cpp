@@ -3,6 +3,8 @@
 #include "call_core.hpp"
 #include "client_state.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <instructor/detail/stream_core.hpp>
 
 namespace instructor::detail {
@@ -32,6 +34,7 @@ struct stream_driver::impl {
                 http.reset();
                 try {
                     http.emplace(co_await state->http.open_stream(std::move(*a.request), a.retry));
+                    co_await throw_if_cancelled();
                     ev = call_event::opened();
                 }
                 catch (...) {
@@ -41,6 +44,7 @@ struct stream_driver::impl {
             case call_action::kind::read:
                 try {
                     auto bytes = co_await http->read_some();
+                    co_await throw_if_cancelled();
                     ev = bytes ? call_event::bytes(std::move(*bytes)) : call_event::eof();
                 }
                 catch (...) {

@@ -26,6 +26,8 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 void connection::close() noexcept
 {
+    if (!plain && !tls)
+        return;  // it failed before it had a socket (name resolution)
     error_code ec;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
     lowest().socket().close(ec);
@@ -33,6 +35,8 @@ void connection::close() noexcept
 
 bool connection::alive()
 {
+    if (!plain && !tls)
+        return false;
     auto& sock = lowest().socket();
     if (!sock.is_open() || buffer.size() != 0)
         return false;
@@ -46,7 +50,8 @@ bool connection::alive()
 }
 
 asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady::time_point limit,
-                                      ssl::context& ssl_ctx, bool verify)
+                                      ssl::context& ssl_ctx, bool verify,
+                                      std::shared_ptr<fault_hook const> const& fault)
 {
     using namespace asio::experimental::awaitable_operators;
     auto ex = co_await asio::this_coro::executor;
@@ -62,8 +67,11 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady:
         throw error(errc::timeout, "resolving " + ep.host + " timed out");
     }
     auto [rec, results] = std::get<0>(r);
+    if (auto injected = inject(fault, io_step::resolve))
+        rec = injected;
     if (rec)
         throw_network(rec, "resolve " + ep.host);
+    co_await check_cancelled();
 
     if (ep.tls)
         c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, ssl_ctx);
@@ -71,8 +79,11 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady:
         c.plain = std::make_unique<beast::tcp_stream>(ex);
     c.lowest().expires_at(limit);
     auto [cec, _] = co_await c.lowest().async_connect(results, tuple_awaitable);
+    if (auto injected = inject(fault, io_step::connect))
+        cec = injected;
     if (cec)
         throw_network(cec, "connect to " + where);
+    co_await check_cancelled();
     c.lowest().socket().set_option(tcp::no_delay(true));
     if (!ep.tls)
         co_return;
@@ -87,8 +98,12 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady:
         c.tls->set_verify_callback(ssl::host_name_verification(ep.host));
     c.lowest().expires_at(limit);
     auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
-    if (!hec)
+    if (auto injected = inject(fault, io_step::handshake))
+        hec = injected;
+    if (!hec) {
+        co_await check_cancelled();
         co_return;
+    }
     if (hec == beast::error::timeout)
         throw error(errc::timeout, "TLS handshake with " + where + " timed out");
     if (hec == asio::error::operation_aborted)

@@ -1,6 +1,8 @@
 // One TCP or TLS connection to an origin, and how it is opened (private to lib/net).
 #pragma once
 
+#include "fault_hook.hpp"
+
 #include <instructor/net/url.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -51,6 +53,7 @@ struct connection {
 /// connection_failed, tls_failed, cancelled.
 boost::asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
                                              steady::time_point limit,
-                                             boost::asio::ssl::context& ssl_ctx, bool verify);
+                                             boost::asio::ssl::context& ssl_ctx, bool verify,
+                                             std::shared_ptr<fault_hook const> const& fault);
 
 }  // namespace instructor::net::detail

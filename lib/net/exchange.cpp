@@ -7,6 +7,7 @@
 #include <instructor/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -72,6 +73,8 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         });
         if (ec == bhttp::error::need_buffer)
             ec = {};
+        if (auto injected = inject(fault, io_step::read_body))
+            ec = injected;
         std::size_t const got = piece - parser.get().body().size;
         out.resize(start + got);
         if (ec) {
@@ -81,6 +84,12 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
                 ec == bhttp::error::end_of_stream)
                 throw error(errc::connection_failed, "the server closed the connection mid-body");
             throw_network(ec, "read the response body");
+        }
+        if (auto cs = co_await asio::this_coro::cancellation_state;
+            cs.cancelled() != asio::cancellation_type::none) {
+            failed = true;
+            held.give_back(false);  // cut short: never pooled
+            throw_cancelled();
         }
         body_bytes += got;
         if (body_bytes > max_body) {

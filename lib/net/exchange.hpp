@@ -34,6 +34,7 @@ struct stream_impl {
     std::chrono::milliseconds idle_timeout{};
     std::optional<steady::time_point> deadline;  // bounds every read, when set
     std::size_t max_body = 0;
+    std::shared_ptr<fault_hook const> fault;  // tests only
     std::size_t body_bytes = 0;
     bool done = false;
     bool failed = false;

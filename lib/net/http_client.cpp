@@ -9,6 +9,7 @@
 
 #include "clock.hpp"
 #include "exchange.hpp"
+#include "fault_hook.hpp"
 #include "net_errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -59,6 +60,7 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     std::map<std::string, std::shared_ptr<host_pool>> pools;
     std::atomic<std::size_t> opened{0};
     std::atomic<std::size_t> stale_resends{0};
+    std::shared_ptr<fault_hook const> fault;  // tests only (set_fault_hook)
     std::minstd_rand rng{std::random_device{}()};
 
     client_impl(asio::any_io_executor e, transport_options o) : ex(std::move(e)), opts(std::move(o))
@@ -148,7 +150,7 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, steady::time_poi
     }
     l.conn = std::make_unique<connection>(buffer_limit());
     co_await open_connection(*l.conn, ep, std::min(deadline, after(opts.connect_timeout)),
-                             ssl_ctx, !opts.danger_accept_invalid_certs);
+                             ssl_ctx, !opts.danger_accept_invalid_certs, fault);
     ++opened;
     co_return l;
 }
@@ -175,6 +177,8 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         c.lowest().expires_at(deadline);
         auto [wec, wn] = co_await c.with_stream(
             [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
+        if (auto injected = inject(fault, io_step::write))
+            wec = injected;
         if (wec) {
             if (stale(wec)) {
                 ++stale_resends;
@@ -182,16 +186,20 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
             }
             throw_network(wec, "send to " + ep.origin());
         }
+        co_await check_cancelled();
 
         x->parser.header_limit(
             static_cast<std::uint32_t>(std::min<std::size_t>(opts.max_header_bytes, UINT32_MAX)));
         x->parser.body_limit(boost::none);  // counted by the read loop, against max_body
         x->idle_timeout = opts.idle_timeout;
+        x->fault = fault;
         x->deadline = deadline;
         c.lowest().expires_at(std::min(deadline, after(opts.idle_timeout)));
         auto [hec, hn] = co_await c.with_stream([&](auto& st) {
             return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
         });
+        if (auto injected = inject(fault, io_step::read_header))
+            hec = injected;
         if (hec) {
             if (!x->parser.got_some() && stale(hec)) {
                 ++stale_resends;
@@ -199,6 +207,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
             }
             throw_network(hec, "read from " + ep.origin());
         }
+        co_await check_cancelled();
 
         attempt_result r;
         auto const& msg = x->parser.get();
@@ -291,6 +300,8 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         }
         asio::steady_timer timer(ex, wake);
         auto [ec] = co_await timer.async_wait(tuple_awaitable);
+        if (auto injected = inject(fault, io_step::backoff))
+            ec = injected;
         if (ec)
             throw_cancelled();
     }
@@ -349,6 +360,17 @@ pool_stats http_client::stats() const
 }
 
 asio::any_io_executor const& http_client::get_executor() const noexcept { return impl_->ex; }
+
+namespace detail {
+struct test_access {
+    static client_impl& impl(http_client& c) { return *c.impl_; }
+};
+}  // namespace detail
+
+void set_fault_hook(http_client& client, fault_hook hook)
+{
+    detail::test_access::impl(client).fault = std::make_shared<fault_hook const>(std::move(hook));
+}
 transport_options const& http_client::options() const noexcept { return impl_->opts; }
 
 http_stream::http_stream(http_stream&&) noexcept = default;

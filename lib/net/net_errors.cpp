@@ -1,6 +1,7 @@
 #include "net_errors.hpp"
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
@@ -11,6 +12,13 @@ namespace instructor::net {
 void throw_cancelled()
 {
     throw error(errc::cancelled, "the operation was cancelled");
+}
+
+boost::asio::awaitable<void> check_cancelled()
+{
+    auto cs = co_await boost::asio::this_coro::cancellation_state;
+    if (cs.cancelled() != boost::asio::cancellation_type::none)
+        throw_cancelled();
 }
 
 void throw_network(boost::system::error_code const& ec, std::string const& what)

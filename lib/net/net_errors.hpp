@@ -4,6 +4,7 @@
 #include <instructor/error.hpp>
 #include <instructor/net/http_types.hpp>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <string>
@@ -15,6 +16,10 @@ namespace instructor::net {
 /// header or body limit), protocol_error (malformed HTTP), tls_failed, else connection_failed.
 [[noreturn]] void throw_network(boost::system::error_code const& ec, std::string const& what);
 [[noreturn]] void throw_cancelled();
+
+/// Throws ins::error(cancelled) when the awaiting coroutine has been cancelled: checked
+/// between steps, so a cancellation that came while no operation was pending is not lost.
+boost::asio::awaitable<void> check_cancelled();
 
 /// The values of the request's secret headers, as they could appear in an echoed message
 /// (with and without a "Bearer " prefix).

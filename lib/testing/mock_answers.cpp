@@ -416,4 +416,129 @@ mock_reply default_answer(std::string_view target, std::string_view body, mock_o
     return mock_reply::error(404, "Unknown path " + std::string(path));
 }
 
+std::vector<mock_fault> const& all_mock_faults()
+{
+    static std::vector<mock_fault> const all{
+        mock_fault::rate_limited, mock_fault::server_error,   mock_fault::cut,
+        mock_fault::drip,         mock_fault::invalid_json,   mock_fault::schema_invalid,
+        mock_fault::oversized,    mock_fault::close_without_response};
+    return all;
+}
+
+std::string_view to_string(mock_fault f) noexcept
+{
+    switch (f) {
+    case mock_fault::rate_limited: return "429";
+    case mock_fault::server_error: return "500";
+    case mock_fault::cut: return "cut";
+    case mock_fault::drip: return "drip";
+    case mock_fault::invalid_json: return "invalid-json";
+    case mock_fault::schema_invalid: return "schema-invalid";
+    case mock_fault::oversized: return "oversized";
+    case mock_fault::close_without_response: return "close";
+    }
+    return "?";
+}
+
+std::optional<mock_fault> mock_fault_from_string(std::string_view name) noexcept
+{
+    for (auto f : all_mock_faults())
+        if (to_string(f) == name)
+            return f;
+    return std::nullopt;
+}
+
+namespace {
+
+/// The request with every schema it carries emptied (and its system prompts, where json modes
+/// write the schema): the default answer to it is `{}` or prose, which no model validates.
+std::string without_schemas(std::string_view body)
+{
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object())
+        return std::string(body);
+    auto& req = v.get_object();
+    json::object const empty{{"type", "object"}, {"properties", json::object{}}};
+    auto blank = [&](json::object* o, std::string_view key) {
+        if (o && o->contains(key))
+            (*o)[key] = empty;
+    };
+    if (auto* tools = req.if_contains("tools"); tools && tools->is_array())
+        for (auto& t : tools->get_array())
+            if (auto* to = t.if_object()) {
+                blank(to, "parameters");
+                blank(to, "input_schema");
+                if (auto* f = to->if_contains("function"))
+                    blank(f->if_object(), "parameters");
+            }
+    for (auto const* key : {"response_format", "text", "output_format"})
+        if (auto* o = req.if_contains(key); o && o->is_object()) {
+            blank(o->if_object(), "schema");
+            for (auto const* inner : {"json_schema", "format"})
+                if (auto* i = o->get_object().if_contains(inner))
+                    blank(i->if_object(), "schema");
+        }
+    if (req.contains("system"))
+        req["system"] = "";
+    for (auto const* list : {"messages", "input"})
+        if (auto* msgs = req.if_contains(list); msgs && msgs->is_array())
+            for (auto& m : msgs->get_array())
+                if (auto* mo = m.if_object(); mo && mo->contains("role") && mo->at("role") == "system")
+                    (*mo)["content"] = "";
+    return json::serialize(v);
+}
+
+bool asks_to_stream(std::string_view body)
+{
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    auto const* s = !ec && v.is_object() ? v.get_object().if_contains("stream") : nullptr;
+    return s && s->is_bool() && s->get_bool();
+}
+
+}  // namespace
+
+mock_reply faulted_answer(mock_fault f, std::string_view target, std::string_view body,
+                          mock_options const& o)
+{
+    switch (f) {
+    case mock_fault::rate_limited:
+        return mock_reply::error(429, "Rate limit reached (mock fault)", {{"retry-after-ms", "10"}});
+    case mock_fault::server_error:
+        return mock_reply::error(503, "The server is overloaded (mock fault)",
+                                 {{"retry-after-ms", "10"}});
+    case mock_fault::cut: {
+        auto r = default_answer(target, body, o);
+        r.close_after_bytes = r.body.size() / 2;
+        return r;
+    }
+    case mock_fault::drip: {
+        auto r = default_answer(target, body, o);
+        r.chunk_size = 16;
+        r.chunk_delay = std::chrono::milliseconds(1);
+        return r;
+    }
+    case mock_fault::invalid_json:
+        if (asks_to_stream(body)) {
+            auto r = default_answer(target, body, o);
+            auto const cut = r.body.find("data:", r.body.size() / 2);
+            if (cut != std::string::npos)
+                r.body.insert(cut + 5, " {not json}\n\ndata:");
+            return r;
+        }
+        return mock_reply::json("{\"choices\": [ this is not json");
+    case mock_fault::schema_invalid:
+        return default_answer(target, without_schemas(body), o);
+    case mock_fault::oversized:
+        return mock_reply::oversized(o.oversized_bytes);
+    case mock_fault::close_without_response: {
+        mock_reply r;
+        r.close_without_response = true;
+        return r;
+    }
+    }
+    return default_answer(target, body, o);
+}
+
 }  // namespace instructor::testing

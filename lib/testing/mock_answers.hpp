@@ -15,4 +15,8 @@ namespace instructor::testing {
 /// for another path.
 mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o);
 
+/// The default answer to `body`, spoiled by fault `f` (see mock_fault).
+mock_reply faulted_answer(mock_fault f, std::string_view target, std::string_view body,
+                          mock_options const& o);
+
 }  // namespace instructor::testing

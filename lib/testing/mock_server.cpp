@@ -34,6 +34,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <thread>
 #include <unordered_set>
 #include <unistd.h>
@@ -62,13 +63,20 @@ struct mock_server::impl {
     std::optional<ssl::context> tls;
     std::unordered_set<beast::tcp_stream*> live;  // touched on the server thread only
     bool stopping = false;                        // likewise
+    // Set when the impl is destroyed: the io_context below then destroys the coroutines it
+    // still holds, after stop_timer is gone, so they must not touch it.
+    bool destroying = false;
+    std::size_t served = 0;  // requests answered (recorded or not)
+    std::size_t faults_served = 0;
+    std::mt19937_64 rng;     // the faults' draws, under `mutex`
 
     asio::io_context ioc{1};
     tcp::acceptor acceptor{ioc};
     asio::steady_timer stop_timer{ioc};
     std::thread thread;
 
-    explicit impl(mock_options o) : opts(o) {}
+    explicit impl(mock_options o) : opts(std::move(o)), rng(opts.seed) {}
+    ~impl() { destroying = true; }
 
     mock_reply next_reply(bhttp::request<bhttp::string_body> const& req, std::size_t conn)
     {
@@ -77,11 +85,22 @@ struct mock_server::impl {
         for (auto const& h : req)
             rec.headers.push_back({std::string(h.name_string()), std::string(h.value())});
         std::lock_guard lock(mutex);
-        recorded.push_back(std::move(rec));
+        ++served;
+        if (opts.max_recorded > 0 && recorded.size() >= opts.max_recorded)
+            recorded.erase(recorded.begin());  // keep the most recent
+        if (opts.max_recorded > 0)
+            recorded.push_back(std::move(rec));
         if (!queue.empty()) {
             auto r = std::move(queue.front());
             queue.pop_front();
             return r;
+        }
+        if (opts.fault_rate > 0 && !opts.faults.empty() &&
+            std::uniform_real_distribution<double>(0, 1)(rng) < opts.fault_rate) {
+            auto const f = opts.faults[std::uniform_int_distribution<std::size_t>(
+                0, opts.faults.size() - 1)(rng)];
+            ++faults_served;
+            return faulted_answer(f, req.target(), req.body(), opts);
         }
         return default_answer(req.target(), req.body(), opts);
     }
@@ -186,7 +205,7 @@ struct mock_server::impl {
         ~registration()
         {
             d.live.erase(s);
-            if (d.stopping && d.live.empty())
+            if (d.stopping && d.live.empty() && !d.destroying)
                 d.stop_timer.cancel();
         }
     };
@@ -322,6 +341,18 @@ std::vector<recorded_request> mock_server::requests() const
 {
     std::lock_guard lock(impl_->mutex);
     return impl_->recorded;
+}
+
+std::size_t mock_server::requests_served() const noexcept
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->served;
+}
+
+std::size_t mock_server::faults_served() const noexcept
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->faults_served;
 }
 
 std::size_t mock_server::connections_accepted() const noexcept { return impl_->accepted; }

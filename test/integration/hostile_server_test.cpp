@@ -274,3 +274,54 @@ TEST(HostileServer, RetryAfterInYear9999)
     EXPECT_FALSE(err) << err->what();
     EXPECT_EQ(m.requests().size(), 2u);
 }
+
+// Each fault the mock can inject ends a call (and a stream) with its own typed error, or, for
+// a slow drip, with the value.
+TEST(HostileServer, EveryMockFaultEndsWithItsError)
+{
+    using ins::testing::mock_fault;
+    struct row {
+        mock_fault fault;
+        std::optional<ins::errc> expected;  // none: the call succeeds
+    };
+    std::vector<row> const rows{
+        {mock_fault::rate_limited, ins::errc::rate_limited},
+        {mock_fault::server_error, ins::errc::server_error},
+        {mock_fault::cut, ins::errc::connection_failed},
+        {mock_fault::drip, std::nullopt},
+        {mock_fault::invalid_json, ins::errc::protocol_error},
+        {mock_fault::schema_invalid, ins::errc::validation_failed},
+        {mock_fault::oversized, ins::errc::response_too_large},
+        {mock_fault::close_without_response, ins::errc::connection_failed},
+    };
+    for (auto const& r : rows) {
+        for (bool stream : {false, true}) {
+            SCOPED_TRACE(std::string(ins::testing::to_string(r.fault)) + (stream ? " stream" : ""));
+            ins::testing::mock_options mo;
+            mo.fault_rate = 1;
+            mo.faults = {r.fault};
+            mo.oversized_bytes = 2 * 1024 * 1024;
+            mock_server m(mo);
+            auto o = options_for(m);
+            o.max_network_retries = 0;
+            o.transport.max_body_bytes = 1024 * 1024;
+            auto err = with_client(o, [&](ins::client& c) -> asio::awaitable<void> {
+                if (stream) {
+                    auto s = c.create_partial<UserInfo>(john());
+                    while (co_await s.next()) {
+                    }
+                }
+                else {
+                    co_await c.create<UserInfo>(john());
+                }
+            });
+            if (!r.expected) {
+                EXPECT_FALSE(err) << err->what();
+                continue;
+            }
+            ASSERT_TRUE(err);
+            EXPECT_EQ(err->code(), *r.expected) << err->what();
+            EXPECT_EQ(m.faults_served(), 1u);
+        }
+    }
+}

@@ -141,6 +141,41 @@ TEST(MockServer, BadRequestsGetProviderShapedErrors)
     });
 }
 
+TEST(MockServer, ResponsesApiAnswersInBothShapes)
+{
+    mock_server m;
+    auto fc = post(m, "/responses",
+                   std::string(R"({"model":"gpt-4.1","input":[{"role":"user","content":"John Doe is 32 years old."}],)") +
+                       R"("tools":[{"type":"function","name":"UserInfo","parameters":)" + schema +
+                       R"(}],"tool_choice":{"type":"function","name":"UserInfo"}})");
+    EXPECT_EQ(fc.at("object"), "response");
+    EXPECT_EQ(fc.at("status"), "completed");
+    auto const& item = fc.at("output").at(0);
+    EXPECT_EQ(item.at("type"), "function_call");
+    EXPECT_EQ(json::parse(item.at("arguments").as_string()), expected);
+    auto text = post(m, "/responses",
+                     std::string(R"({"model":"gpt-4.1","input":[{"role":"user","content":"John Doe is 32 years old."}],)") +
+                         R"("text":{"format":{"type":"json_schema","name":"UserInfo","strict":true,"schema":)" +
+                         schema + "}}}");
+    auto const& part = text.at("output").at(0).at("content").at(0);
+    EXPECT_EQ(part.at("type"), "output_text");
+    EXPECT_EQ(json::parse(part.at("text").as_string()), expected);
+    EXPECT_GT(text.at("usage").at("input_tokens").as_int64(), 0);
+}
+
+TEST(MockServer, KeepsOnlyTheMostRecentRequestsWhenBounded)
+{
+    mock_server m({.max_recorded = 3});
+    for (int i = 0; i < 5; ++i)
+        (void)post(m, "/chat/completions",
+                   R"({"model":"m)" + std::to_string(i) + R"(","messages":[]})");
+    auto const reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 3u);
+    EXPECT_EQ(m.requests_served(), 5u);
+    EXPECT_EQ(json::parse(reqs.back().body).at("model"), "m4");
+    EXPECT_EQ(json::parse(reqs.front().body).at("model"), "m2");
+}
+
 TEST(MockServer, ThousandConcurrentConnectionsOnOneThread)
 {
     rlimit lim{};

@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <exception>
 #include <memory>
 #include <vector>
 
@@ -24,6 +25,11 @@ std::shared_ptr<client_state> make_client_state(boost::asio::any_io_executor ex,
 boost::asio::any_io_executor const& executor_of(client_state const& s) noexcept;
 client_options const& options_of(client_state const& s) noexcept;
 void add_hook(client_state& s, hook kind, hook_handler fn);
+
+/// Throws `e` as an ins::error: itself when it is one; Asio's cancellation (its
+/// throw_if_cancelled, operation_aborted) as errc::cancelled; anything else as
+/// connection_failed with its text. Every public awaitable ends through it.
+[[noreturn]] void rethrow_as_error(std::exception_ptr e);
 
 /// Runs a whole call: attempts, re-asks, network retries, fallbacks, hooks. `tools`: the
 /// response model on the wire (one per alternative when `many`: parallel_tools, where every

@@ -23,6 +23,7 @@ namespace instructor::net {
 namespace detail {
 struct client_impl;
 struct stream_impl;
+struct test_access;  // lib/net/fault_hook.hpp
 }  // namespace detail
 
 /// A response whose body is read as it arrives (server-sent events).
@@ -86,6 +87,7 @@ public:
     transport_options const& options() const noexcept;
 
 private:
+    friend struct detail::test_access;
     std::shared_ptr<detail::client_impl> impl_;
 };
 

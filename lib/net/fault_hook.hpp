@@ -1,0 +1,35 @@
+// Failing the transport's I/O steps on purpose, for tests (as Beast's test stream fails its n-th
+// operation). Private to lib/ and the tests; never set in production.
+#pragma once
+
+#include <boost/system/error_code.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace instructor::net {
+
+class http_client;
+
+/// The I/O steps of an exchange, in the order a request takes them.
+enum class io_step { resolve, connect, handshake, write, read_header, read_body, backoff };
+
+/// Asked before each step: an error fails the step with it, as if the socket had; a hook may
+/// also cancel the operation (emit on its cancellation signal) and return no error.
+using fault_hook = std::function<boost::system::error_code(io_step)>;
+
+/// Installs `hook` for every later request of `client` (and its copies).
+void set_fault_hook(http_client& client, fault_hook hook);
+
+namespace detail {
+
+/// The hook's answer for `step`, or no error without a hook.
+inline boost::system::error_code inject(std::shared_ptr<fault_hook const> const& hook,
+                                        io_step step)
+{
+    return hook && *hook ? (*hook)(step) : boost::system::error_code{};
+}
+
+}  // namespace detail
+
+}  // namespace instructor::net

@@ -1,0 +1,128 @@
+// One client shared by many threads: calls and streams from a thread pool, the connection pool
+// handing slots over between threads, hooks registered while calls run. Run under
+// ThreadSanitizer by the test command (build/tsan).
+#include "async_test.hpp"
+#include "models.hpp"
+
+#include <instructor/instructor.hpp>
+#include <instructor/testing/mock_server.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+
+namespace asio = boost::asio;
+using namespace models;
+using namespace std::chrono_literals;
+using instructor::testing::mock_reply;
+using instructor::testing::mock_server;
+
+namespace {
+
+ins::client_options options_for(mock_server const& m, ins::mode mode = ins::mode::tools)
+{
+    ins::client_options o;
+    o.base_url = m.base_url();
+    o.api_key = "sk-threads";
+    o.mode = mode;
+    o.default_model = "gpt-4o-mini";
+    return o;
+}
+
+ins::request john()
+{
+    ins::request r;
+    r.messages.push_back(ins::message::user("John Doe is 32 years old."));
+    return r;
+}
+
+}  // namespace
+
+TEST(Threads, StreamsAndCallsOnAThreadPoolShareOneClient)
+{
+    mock_server m({.stream_chunk_size = 5});
+    asio::thread_pool pool(4);
+    auto o = options_for(m);
+    o.transport.max_connections_per_host = 3;  // slots are handed over between threads
+    ins::client c(pool.get_executor(), o);
+    std::atomic<int> usage_events{0};
+    std::vector<std::future<int>> results;
+    for (int i = 0; i < 24; ++i) {
+        auto req = john();
+        req.mode = i % 3 == 0 ? ins::mode::responses_tools
+                   : i % 3 == 1 ? ins::mode::anthropic_json
+                                : ins::mode::json_schema;
+        if (i == 5)  // a hook added while calls run
+            c.on(ins::hook::completion_usage, [&](ins::hook_event const&) { ++usage_events; });
+        if (i % 2)
+            results.push_back(asio::co_spawn(pool, [c, req]() -> asio::awaitable<int> {
+                auto s = c.create_partial<UserInfo>(req);
+                int age = -1;
+                while (auto p = co_await s.next())
+                    if (p->complete)
+                        age = p->value.age;
+                co_return age;
+            }, asio::use_future));
+        else
+            results.push_back(asio::co_spawn(pool, [c, req]() -> asio::awaitable<int> {
+                co_return (co_await c.create<UserInfo>(req)).age;
+            }, asio::use_future));
+    }
+    for (auto& f : results) {
+        ASSERT_EQ(f.wait_for(60s), std::future_status::ready);
+        EXPECT_EQ(f.get(), 32);
+    }
+    pool.join();
+    EXPECT_EQ(m.requests().size(), 24u);
+    EXPECT_GT(usage_events.load(), 0);
+}
+
+TEST(Threads, CancellingFromAnotherThread)
+{
+    mock_server m;
+    for (int i = 0; i < 8; ++i) {
+        auto slow = mock_reply::chat_tool_call("UserInfo", R"({"name":"a","age":1})");
+        slow.delay = 3s;
+        m.push(slow);
+    }
+    asio::thread_pool pool(3);
+    // A cancellation slot must be emitted on the executor its operation runs on: the calls run
+    // on one strand of the pool, and the emits are posted to it from this thread.
+    auto strand = asio::make_strand(pool);
+    ins::client c(strand, options_for(m));
+    std::vector<std::unique_ptr<asio::cancellation_signal>> signals;
+    std::vector<std::future<void>> done;
+    std::atomic<int> cancelled{0};
+    for (int i = 0; i < 8; ++i) {
+        signals.push_back(std::make_unique<asio::cancellation_signal>());
+        auto p = std::make_shared<std::promise<void>>();
+        done.push_back(p->get_future());
+        c.async_create<UserInfo>(john(), asio::bind_cancellation_slot(
+                                             signals.back()->slot(), [&, p](std::exception_ptr e, UserInfo) {
+                                                 try {
+                                                     if (e)
+                                                         std::rethrow_exception(e);
+                                                 }
+                                                 catch (ins::error const& err) {
+                                                     if (err.code() == ins::errc::cancelled)
+                                                         ++cancelled;
+                                                 }
+                                                 p->set_value();
+                                             }));
+    }
+    std::this_thread::sleep_for(200ms);
+    for (auto& s : signals)
+        asio::post(strand, [sig = s.get()] { sig->emit(asio::cancellation_type::terminal); });
+    for (auto& f : done)
+        ASSERT_EQ(f.wait_for(30s), std::future_status::ready);
+    pool.join();
+    EXPECT_EQ(cancelled.load(), 8);
+}
