@@ -113,6 +113,9 @@ call_action call_core::resume(call_event ev)
             else
                 on_failure(std::move(e));
         }
+        catch (std::exception const& e) {  // never expected from the wires: still a typed end
+            fail(error(errc::protocol_error, std::string("unexpected failure: ") + e.what()));
+        }
     }
     if (actions_.empty())
         return {call_action::kind::fail};

@@ -8,12 +8,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 namespace instructor::net::detail {
 
@@ -94,8 +94,17 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady:
     // SNI names hosts, never addresses (RFC 6066)
     if (not_ip && !SSL_set_tlsext_host_name(handle, ep.host.c_str()))
         throw error(errc::tls_failed, "cannot set the TLS server name for " + ep.host);
-    if (verify)
-        c.tls->set_verify_callback(ssl::host_name_verification(ep.host));
+    if (verify) {
+        // OpenSSL checks the peer during the handshake: a name against the certificate's DNS
+        // names only (never its subject's common name), an address against its IP addresses.
+        auto* param = SSL_get0_param(handle);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
+                                                   X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        int const ok = not_ip ? X509_VERIFY_PARAM_set1_host(param, ep.host.c_str(), 0)
+                              : X509_VERIFY_PARAM_set1_ip_asc(param, ep.host.c_str());
+        if (!ok)
+            throw error(errc::tls_failed, "cannot set the TLS peer to verify: " + ep.host);
+    }
     c.lowest().expires_at(limit);
     auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
     if (auto injected = inject(fault, io_step::handshake))

@@ -109,8 +109,12 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     asio::awaitable<lease> acquire(endpoint const& ep, steady::time_point deadline,
                                    bool fresh_only);
 
-    asio::awaitable<http_response> send(http_request request, retry_settings retry);
-    asio::awaitable<http_stream> open_stream(http_request request, retry_settings retry);
+    // Static, taking the client by value: the coroutine frame owns a reference from the call
+    // on, so destroying the http_client while the request runs (or before it starts) is safe.
+    static asio::awaitable<http_response> send(std::shared_ptr<client_impl> self,
+                                               http_request request, retry_settings retry);
+    static asio::awaitable<http_stream> open_stream(std::shared_ptr<client_impl> self,
+                                                    http_request request, retry_settings retry);
 
     /// One attempt: the response (any status; a 2xx body read whole unless `stream`), or, for
     /// a 2xx when `stream`, the exchange to read the body from.
@@ -307,21 +311,25 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
     }
 }
 
-asio::awaitable<http_response> client_impl::send(http_request request, retry_settings retry)
+asio::awaitable<http_response> client_impl::send(std::shared_ptr<client_impl> self,
+                                                 http_request request, retry_settings retry)
 {
-    auto const self = shared_from_this();  // an http_client destroyed meanwhile stays valid
-    auto r = co_await with_retries(request, retry, [&](endpoint const& ep, steady::time_point dl) {
-        return attempt(request, ep, dl, retry.deadline, false);
-    });
+    auto r = co_await self->with_retries(request, retry,
+                                         [&](endpoint const& ep, steady::time_point dl) {
+                                             return self->attempt(request, ep, dl, retry.deadline,
+                                                                  false);
+                                         });
     co_return std::move(r.response);
 }
 
-asio::awaitable<http_stream> client_impl::open_stream(http_request request, retry_settings retry)
+asio::awaitable<http_stream> client_impl::open_stream(std::shared_ptr<client_impl> self,
+                                                      http_request request, retry_settings retry)
 {
-    auto const self = shared_from_this();
-    auto r = co_await with_retries(request, retry, [&](endpoint const& ep, steady::time_point dl) {
-        return attempt(request, ep, dl, retry.deadline, true);
-    });
+    auto r = co_await self->with_retries(request, retry,
+                                         [&](endpoint const& ep, steady::time_point dl) {
+                                             return self->attempt(request, ep, dl, retry.deadline,
+                                                                  true);
+                                         });
     http_stream s;
     s.impl_ = std::move(r.stream);
     co_return s;
@@ -337,12 +345,12 @@ http_client::http_client(asio::any_io_executor executor, transport_options optio
 
 asio::awaitable<http_response> http_client::send(http_request request, retry_settings retry)
 {
-    return impl_->send(std::move(request), std::move(retry));
+    return detail::client_impl::send(impl_, std::move(request), std::move(retry));
 }
 
 asio::awaitable<http_stream> http_client::open_stream(http_request request, retry_settings retry)
 {
-    return impl_->open_stream(std::move(request), std::move(retry));
+    return detail::client_impl::open_stream(impl_, std::move(request), std::move(retry));
 }
 
 pool_stats http_client::stats() const

@@ -27,6 +27,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <openssl/ssl.h>
+
 #include <atomic>
 #include <cstdio>
 #include <deque>
@@ -78,10 +80,11 @@ struct mock_server::impl {
     explicit impl(mock_options o) : opts(std::move(o)), rng(opts.seed) {}
     ~impl() { destroying = true; }
 
-    mock_reply next_reply(bhttp::request<bhttp::string_body> const& req, std::size_t conn)
+    mock_reply next_reply(bhttp::request<bhttp::string_body> const& req, std::size_t conn,
+                          std::string const& sni)
     {
         recorded_request rec{std::string(req.method_string()), std::string(req.target()), {},
-                             req.body(), conn};
+                             req.body(), conn, sni};
         for (auto const& h : req)
             rec.headers.push_back({std::string(h.name_string()), std::string(h.value())});
         std::lock_guard lock(mutex);
@@ -165,7 +168,7 @@ struct mock_server::impl {
     }
 
     template <class Stream>
-    asio::awaitable<void> serve(Stream& s, std::size_t conn)
+    asio::awaitable<void> serve(Stream& s, std::size_t conn, std::string sni = {})
     {
         beast::flat_buffer buffer;
         for (;;) {
@@ -182,7 +185,7 @@ struct mock_server::impl {
                 co_return;
             }
             auto const& req = p.get();
-            mock_reply r = next_reply(req, conn);
+            mock_reply r = next_reply(req, conn, sni);
             if (r.close_without_response)
                 co_return;
             if (r.raw) {
@@ -227,7 +230,9 @@ struct mock_server::impl {
                 if (ec)
                     co_return;
                 beast::get_lowest_layer(s).expires_never();
-                co_await serve(s, conn);
+                char const* name = SSL_get_servername(s.native_handle(), TLSEXT_NAMETYPE_host_name);
+                std::string const sni = name ? name : "";  // a local: g++ 12 ends temporaries early
+                co_await serve(s, conn, sni);
                 error_code ignored;
                 beast::get_lowest_layer(s).socket().shutdown(tcp::socket::shutdown_both, ignored);
             }
@@ -261,7 +266,7 @@ mock_server::mock_server(mock_options options) : impl_(std::make_unique<impl>(op
 {
     auto& d = *impl_;
     if (options.tls) {
-        auto pem = make_localhost_certificate();
+        auto pem = make_localhost_certificate(options.tls_subject_alt_names);
         d.tls.emplace(ssl::context::tls_server);
         d.tls->use_certificate_chain(asio::buffer(pem.certificate));
         d.tls->use_private_key(asio::buffer(pem.private_key), ssl::context::pem);

@@ -53,9 +53,12 @@ struct run_result {
     net::pool_stats stats;
 };
 
-/// One call (or stream) whose n-th I/O step fails or is cancelled.
-run_result run_once(mock_server& m, bool stream, int n, action what)
+/// One call (or stream) whose n-th I/O step fails or is cancelled. With `retry`, the first
+/// answer is a 503 and the call retries it once after a backoff sleep (a step of its own).
+run_result run_once(mock_server& m, bool stream, int n, action what, bool retry)
 {
+    if (retry)
+        m.push(ins::testing::mock_reply::error(503, "busy", {{"retry-after-ms", "5"}}));
     run_result r;
     asio::io_context ioc;
     ins::client_options o;
@@ -63,7 +66,7 @@ run_result run_once(mock_server& m, bool stream, int n, action what)
     o.api_key = "sk-matrix";
     o.default_model = "gpt-4o-mini";
     o.ca_file = m.ca_file();
-    o.max_network_retries = 0;
+    o.max_network_retries = retry ? 1 : 0;
     ins::client c(ioc.get_executor(), o);
     asio::cancellation_signal cancel;
     net::set_fault_hook(ins::detail::client_access::transport(c), [&](net::io_step s) {
@@ -110,20 +113,37 @@ run_result run_once(mock_server& m, bool stream, int n, action what)
     return r;
 }
 
-void matrix(bool tls, bool stream, action what)
+void matrix(bool tls, bool stream, action what, bool retry = false)
 {
     mock_server m({.tls = tls, .stream_chunk_size = 6});
-    auto const clean = run_once(m, stream, -1, action::none);
-    ASSERT_TRUE(clean.value);
+    auto const clean = run_once(m, stream, -1, action::none, retry);
+    ASSERT_TRUE(clean.value) << (clean.error ? clean.error->what() : clean.foreign)
+                             << " after " << clean.completions << " completions";
     ASSERT_GE(clean.steps.size(), tls ? 6u : 5u);  // resolve, connect, [handshake,] write, headers, body
     for (int n = 0; n < static_cast<int>(clean.steps.size()); ++n) {
         SCOPED_TRACE("step " + std::to_string(n) + " (" + step_name(clean.steps[n]) + ")");
-        auto const r = run_once(m, stream, n, what);
+        // With a retry, each run gets a mock of its own: a run cut short would leave its
+        // scripted 503 for the next.
+        std::optional<mock_server> fresh;
+        if (retry)
+            fresh.emplace(ins::testing::mock_options{.tls = tls, .stream_chunk_size = 6});
+        auto const r = run_once(fresh ? *fresh : m, stream, n, what, retry);
         EXPECT_EQ(r.completions, 1);
         EXPECT_EQ(r.foreign, "");
         EXPECT_EQ(r.stats.in_use, 0u);  // nothing leased after the end
         bool const last = n + 1 == static_cast<int>(clean.steps.size());
-        if (what == action::fail) {
+        if (what == action::fail && retry) {
+            // a failed first exchange spends the one retry on it (then the 503 ends the call);
+            // a failed second one, or a failed sleep, ends the call
+            EXPECT_TRUE(r.value || r.error);
+            if (r.error) {
+                EXPECT_TRUE(r.error->code() == ins::errc::connection_failed ||
+                            r.error->code() == ins::errc::server_error ||
+                            r.error->code() == ins::errc::cancelled)
+                    << r.error->what();
+            }
+        }
+        else if (what == action::fail) {
             ASSERT_TRUE(r.error) << "a failed step did not fail the call";
             EXPECT_TRUE(r.error->code() == ins::errc::connection_failed ||
                         r.error->code() == ins::errc::tls_failed)
@@ -135,7 +155,8 @@ void matrix(bool tls, bool stream, action what)
             EXPECT_EQ(r.error->code(), ins::errc::cancelled) << r.error->what();
             // A connection cancelled mid-exchange is never pooled (one whose response had
             // fully arrived before the cancellation may be).
-            if (clean.steps[n] != net::io_step::read_body) {
+            // (with a retry, the 503's exchange had completed and may be pooled)
+            if (!retry && clean.steps[n] != net::io_step::read_body) {
                 EXPECT_EQ(r.stats.idle, 0u);
             }
         }
@@ -154,6 +175,15 @@ TEST(FailMatrix, EveryStepOfAStreamFails)
 {
     for (bool tls : {false, true})
         matrix(tls, true, action::fail);
+}
+
+// The same with a 503 retried after a backoff sleep: the sleep is a step too.
+TEST(FailMatrix, EveryStepOfARetriedCallAndStreamFails)
+{
+    for (bool stream : {false, true}) {
+        matrix(false, stream, action::fail, true);
+        matrix(false, stream, action::cancel, true);
+    }
 }
 
 TEST(CancelMatrix, EveryStepOfACallIsCancelled)

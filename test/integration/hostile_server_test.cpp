@@ -192,13 +192,13 @@ TEST(HostileServer, AKeyAtTheCutOfAnErrorBodyIsRedacted)
 TEST(HostileServer, CancellationAtScatteredMomentsDuringRetries)
 {
     mock_server m;
-    for (int i = 0; i < 2000; ++i)
+    for (int i = 0; i < 5000; ++i)
         m.push(mock_reply::error(503, "overloaded"));
     asio::io_context ioc;
     auto o = options_for(m);
     o.max_network_retries = 3;
     ins::client c(ioc.get_executor(), o);
-    constexpr int calls = 120;
+    constexpr int calls = 300;
     std::vector<int> ends(calls, 0);
     std::vector<std::string> foreign;
     std::vector<std::unique_ptr<asio::cancellation_signal>> signals;

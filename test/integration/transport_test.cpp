@@ -13,6 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -112,6 +114,61 @@ TEST(Transport, HttpsVerifiesThePeer)
                              [&](net::http_client& c) -> asio::awaitable<void> {
                                  EXPECT_EQ((co_await c.send(chat(m))).status, 200u);
                              }));
+}
+
+// The peer is verified against the name or address the URL names: a certificate for another
+// host is refused; an IP literal is checked against the certificate's IP addresses; SNI names
+// hosts, never addresses.
+TEST(Transport, TlsChecksTheNameOrAddressAndSendsSniForNames)
+{
+    auto send_to = [](mock_server const& m, std::string host) {
+        return with_client({.ca_file = m.ca_file()}, [&](net::http_client& c) -> asio::awaitable<void> {
+            auto r = chat(m);
+            r.url = "https://" + host + ":" + std::to_string(m.port()) + "/v1/chat/completions";
+            co_await c.send(r, {.max_retries = 0});
+        });
+    };
+    mock_server names_only({.tls = true, .tls_subject_alt_names = "DNS:localhost"});
+    EXPECT_FALSE(send_to(names_only, "localhost"));
+    EXPECT_EQ(send_to(names_only, "127.0.0.1"), ins::errc::tls_failed);  // no IP in it
+    ASSERT_EQ(names_only.requests().size(), 1u);
+    EXPECT_EQ(names_only.requests()[0].sni, "localhost");
+
+    mock_server ip_only({.tls = true, .tls_subject_alt_names = "IP:127.0.0.1"});
+    EXPECT_FALSE(send_to(ip_only, "127.0.0.1"));
+    EXPECT_EQ(send_to(ip_only, "localhost"), ins::errc::tls_failed);  // another host name
+    ASSERT_EQ(ip_only.requests().size(), 1u);
+    EXPECT_EQ(ip_only.requests()[0].sni, "");  // no SNI for an address
+
+    mock_server other({.tls = true, .tls_subject_alt_names = "DNS:api.example.com"});
+    EXPECT_EQ(send_to(other, "localhost"), ins::errc::tls_failed);
+    EXPECT_EQ(send_to(other, "127.0.0.1"), ins::errc::tls_failed);
+    EXPECT_TRUE(other.requests().empty());
+}
+
+// The transport outlives its handle while requests run: destroying the http_client does not
+// pull the pool from under them.
+TEST(Transport, DestroyingTheClientWhileRequestsRun)
+{
+    mock_server m;
+    auto slow = mock_reply::chat_content("{}");
+    slow.delay = 100ms;
+    m.push(slow);
+    m.push(slow);
+    asio::io_context ioc;
+    int done = 0;
+    {
+        net::http_client c(ioc.get_executor());
+        for (int i = 0; i < 2; ++i)
+            asio::co_spawn(ioc, c.send(chat(m), {.max_retries = 0}),
+                           [&](std::exception_ptr e, net::http_response r) {
+                               EXPECT_FALSE(e);
+                               EXPECT_EQ(r.status, 200u);
+                               ++done;
+                           });
+    }  // the handle is gone; the requests are in flight
+    ioc.run_for(10s);
+    EXPECT_EQ(done, 2);
 }
 
 TEST(Transport, BadCaFileIsAConfigurationError)
@@ -286,6 +343,7 @@ TEST(Transport, RequestOnAStaleConnectionIsSentOnceMoreOnAFreshOne)
     }));
     EXPECT_EQ(m.requests().size(), 3u);
     EXPECT_EQ(stats.connections_opened, 2u);
+    EXPECT_EQ(stats.stale_resends, 1u);  // counted, and once only
 }
 
 TEST(Transport, RequestTimeout)

@@ -39,6 +39,8 @@ std::optional<mock_fault> mock_fault_from_string(std::string_view name) noexcept
 
 struct mock_options {
     bool tls = false;  ///< HTTPS with a self-signed certificate made at start (see ca_file())
+    /// The names that certificate is for, in OpenSSL's form.
+    std::string tls_subject_alt_names = "DNS:localhost,IP:127.0.0.1,IP:::1";
     std::uint16_t port = 0;  ///< 0: any free port
     /// Characters of the answer per streamed delta in default answers.
     std::size_t stream_chunk_size = 8;
@@ -60,6 +62,7 @@ struct recorded_request {
     std::vector<net::header> headers;
     std::string body;
     std::size_t connection = 0;  ///< 1-based number of the connection it came on
+    std::string sni;             ///< the TLS server name the client sent (https; empty: none)
 };
 
 class mock_server {
