@@ -51,6 +51,7 @@ struct run_result {
     std::string foreign;
     std::vector<net::io_step> steps;
     net::pool_stats stats;
+    bool reached = false;  // the run got to step n (how many body reads a run takes varies)
 };
 
 /// One call (or stream) whose n-th I/O step fails or is cancelled. With `retry`, the first
@@ -72,6 +73,7 @@ run_result run_once(mock_server& m, bool stream, int n, action what, bool retry)
     net::set_fault_hook(ins::detail::client_access::transport(c), [&](net::io_step s) {
         int const i = static_cast<int>(r.steps.size());
         r.steps.push_back(s);
+        r.reached = r.reached || i == n;
         if (i == n && what == action::fail)
             return boost::system::error_code(asio::error::connection_reset);
         if (i == n && what == action::cancel)
@@ -131,7 +133,11 @@ void matrix(bool tls, bool stream, action what, bool retry = false)
         EXPECT_EQ(r.completions, 1);
         EXPECT_EQ(r.foreign, "");
         EXPECT_EQ(r.stats.in_use, 0u);  // nothing leased after the end
-        bool const last = n + 1 == static_cast<int>(clean.steps.size());
+        if (!r.reached)
+            continue;  // the body came in fewer reads this time: nothing was failed
+        // A cancellation at a body read may land after the body was complete: then the value
+        // may stand. Before the body, a value is a lost cancellation.
+        bool const last = r.steps[n] == net::io_step::read_body;
         if (what == action::fail && retry) {
             // a failed first exchange spends the one retry on it (then the 503 ends the call);
             // a failed second one, or a failed sleep, ends the call
@@ -151,7 +157,7 @@ void matrix(bool tls, bool stream, action what, bool retry = false)
             EXPECT_EQ(r.stats.idle, 0u);  // a failed connection is never pooled
         }
         else if (!(last && r.value)) {
-            ASSERT_TRUE(r.error) << "a cancelled call gave a value before its last step";
+            ASSERT_TRUE(r.error) << "a cancelled call gave a value before its body";
             EXPECT_EQ(r.error->code(), ins::errc::cancelled) << r.error->what();
             // A connection cancelled mid-exchange is never pooled (one whose response had
             // fully arrived before the cancellation may be).
