@@ -33,6 +33,7 @@ enum class errc {
     content_filtered,       ///< finish_reason "content_filter"
     cancelled,              ///< the caller cancelled the operation
     invalid_argument,       ///< a bad configuration or request, detected before any I/O
+    budget_exceeded,        ///< request::token_budget used up before the answer validated
 };
 
 std::error_category const& error_category() noexcept;

@@ -8,6 +8,7 @@
 #include <instructor/decode_options.hpp>
 #include <instructor/encode.hpp>
 #include <instructor/error.hpp>
+#include <instructor/maybe.hpp>
 #include <instructor/model.hpp>
 #include <instructor/message.hpp>
 #include <instructor/mode.hpp>

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct request {
     std::optional<std::chrono::steady_clock::time_point> deadline;
     /// Handlers for this call only, run after the client's.
     hooks call_hooks;
+    /// Tokens (prompt + completion, summed over attempts) the call may use: once they reach
+    /// it, no new attempt starts and the call fails with errc::budget_exceeded (with the usage
+    /// and every failed attempt). Unset: no limit.
+    std::optional<std::uint64_t> token_budget;
 };
 
 }  // namespace instructor

@@ -398,6 +398,14 @@ void call_core::judge(extraction x)
                    issues_));
         return;
     }
+    if (req_.token_budget && total_.total_tokens >= *req_.token_budget) {
+        fail(error(errc::budget_exceeded,
+                   "the call used " + std::to_string(total_.total_tokens) +
+                       " tokens of its budget of " + std::to_string(*req_.token_budget) +
+                       " before the output validated:\n" + errors,
+                   issues_));
+        return;
+    }
     wire_->reask(conv_, x, errors);
     begin_attempt();
 }

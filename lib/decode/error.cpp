@@ -27,6 +27,7 @@ public:
         case errc::content_filtered: return "the output was filtered";
         case errc::cancelled: return "cancelled";
         case errc::invalid_argument: return "invalid argument";
+        case errc::budget_exceeded: return "token budget exceeded";
         }
         return "unknown instructor error";
     }

@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,18 @@ inline std::uint64_t count_at(boost::json::object const& o, std::string_view key
     if (v->is_uint64())
         return v->get_uint64();
     return 0;
+}
+
+/// A non-negative finite number at `key` (an amount of money, say); absent otherwise.
+inline std::optional<double> amount_at(boost::json::object const& o, std::string_view key)
+{
+    auto const* v = o.if_contains(key);
+    if (!v || !v->is_number())
+        return std::nullopt;
+    double const d = v->to_number<double>();
+    if (!(d >= 0) || d > 1e12)  // NaN, negative, absurd
+        return std::nullopt;
+    return d;
 }
 
 }  // namespace instructor::detail::json_access

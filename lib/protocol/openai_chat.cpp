@@ -143,9 +143,17 @@ usage chat_usage(json::value const& response)
 {
     usage u;
     auto const* root = response.if_object();
+    // WorkflowAI puts the cost on the choice
+    if (auto const* choices = root ? array_at(*root, "choices") : nullptr)
+        for (auto const& c : *choices)
+            if (auto const* co = c.if_object())
+                if (auto cost = amount_at(*co, "cost_usd"))
+                    u.cost_usd = u.cost_usd.value_or(0) + *cost;
     auto const* us = root ? object_at(*root, "usage") : nullptr;
     if (!us)
         return u;
+    if (auto cost = amount_at(*us, "cost"))  // OpenRouter
+        u.cost_usd = u.cost_usd.value_or(0) + *cost;
     u.prompt_tokens = count_at(*us, "prompt_tokens");
     u.completion_tokens = count_at(*us, "completion_tokens");
     u.total_tokens = count_at(*us, "total_tokens");

@@ -29,6 +29,8 @@ chunk_delta parse_chat_chunk(std::string_view data)
     }
     if (auto const* u = o.if_contains("usage"); u && u->is_object())
         d.usage = chat_usage(v);
+    else if (auto cost = chat_usage(v).cost_usd)  // a cost on a chunk's choice (WorkflowAI)
+        d.usage = instructor::usage{.cost_usd = cost};
     auto const* choices = o.if_contains("choices");
     if (!choices || !choices->is_array() || choices->get_array().empty())
         return d;  // the usage chunk has `choices: []`

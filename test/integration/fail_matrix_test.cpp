@@ -117,7 +117,7 @@ run_result run_once(mock_server& m, bool stream, int n, action what, bool retry)
 
 void matrix(bool tls, bool stream, action what, bool retry = false)
 {
-    mock_server m({.tls = tls, .stream_chunk_size = 6});
+    mock_server m({.tls = tls, .stream_chunk_size = 24});
     auto const clean = run_once(m, stream, -1, action::none, retry);
     ASSERT_TRUE(clean.value) << (clean.error ? clean.error->what() : clean.foreign)
                              << " after " << clean.completions << " completions";
@@ -128,7 +128,7 @@ void matrix(bool tls, bool stream, action what, bool retry = false)
         // scripted 503 for the next.
         std::optional<mock_server> fresh;
         if (retry)
-            fresh.emplace(ins::testing::mock_options{.tls = tls, .stream_chunk_size = 6});
+            fresh.emplace(ins::testing::mock_options{.tls = tls, .stream_chunk_size = 24});
         auto const r = run_once(fresh ? *fresh : m, stream, n, what, retry);
         EXPECT_EQ(r.completions, 1);
         EXPECT_EQ(r.foreign, "");

@@ -538,3 +538,64 @@ TEST(CallCore, AReaskOfManyToolCallsCarriesTheErrorsOnce)
     ASSERT_TRUE(out.error);
     EXPECT_EQ(out.error->code(), ins::errc::protocol_error);
 }
+
+// request::token_budget: once the call has used it, no re-ask starts.
+TEST(CallCore, ATokenBudgetStopsTheReasks)
+{
+    script s;
+    for (int i = 0; i < 3; ++i)
+        s.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));  // usage ~ 30 tokens each
+    auto req = john(3);
+    req.token_budget = 1;
+    auto out = drive(options(ins::mode::tools), req, false, std::move(s));
+    ASSERT_TRUE(out.error);
+    EXPECT_EQ(out.error->code(), ins::errc::budget_exceeded) << out.error->what();
+    EXPECT_EQ(out.error->attempts, 1);
+    EXPECT_EQ(out.error->failed_attempts.size(), 1u);
+    EXPECT_GT(out.error->total_usage.total_tokens, 0u);
+    EXPECT_EQ(out.urls.size(), 1u);
+
+    // A budget the answers fit in changes nothing.
+    script fits;
+    fits.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));
+    auto roomy = john(3);
+    roomy.token_budget = 1'000'000;
+    auto ok = drive(options(ins::mode::tools), roomy, false, std::move(fits));
+    ASSERT_FALSE(ok.error);
+    EXPECT_EQ(ok.completion->attempts, 2);
+}
+
+// The cost a provider reports is summed over attempts, calls and streams alike.
+TEST(CallCore, ReportedCostsAreSummedOverAttempts)
+{
+    auto with_cost = [](std::string const& args, char const* where) {
+        auto body = boost::json::parse(mock_reply::chat_tool_call("UserInfo", args).body).as_object();
+        if (std::string_view(where) == "choice")
+            body["choices"].as_array()[0].as_object()["cost_usd"] = 0.0025;  // WorkflowAI
+        else
+            body["usage"].as_object()["cost"] = 0.0015;  // OpenRouter
+        return mock_reply::json(boost::json::serialize(body));
+    };
+    script s;
+    s.replies.push_back(with_cost(bad_args, "choice"));
+    s.replies.push_back(with_cost(R"({"name":"Jo","age":3})", "usage"));
+    auto out = drive(options(ins::mode::tools), john(), false, std::move(s));
+    ASSERT_FALSE(out.error);
+    ASSERT_TRUE(out.completion->total_usage.cost_usd);
+    EXPECT_NEAR(*out.completion->total_usage.cost_usd, 0.004, 1e-12);
+
+    // No cost reported: none summed.
+    auto plain = drive(options(ins::mode::tools), john(), false, {});
+    EXPECT_FALSE(plain.completion->total_usage.cost_usd);
+
+    // A stream's final usage chunk with OpenRouter's cost.
+    std::vector<std::string> events{
+        R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"UserInfo","arguments":"{\"name\":\"Jo\",\"age\":3}"}}]},"finish_reason":null}]})",
+        R"({"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15,"cost":0.0007}})"};
+    script st;
+    st.replies.push_back(mock_reply::sse(events));
+    auto streamed = drive(options(ins::mode::tools), john(), true, std::move(st));
+    ASSERT_FALSE(streamed.error) << streamed.error->what();
+    ASSERT_TRUE(streamed.completion->total_usage.cost_usd);
+    EXPECT_NEAR(*streamed.completion->total_usage.cost_usd, 0.0007, 1e-12);
+}
