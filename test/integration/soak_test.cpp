@@ -175,7 +175,9 @@ TEST(Soak, CallsAndStreamsUnderEveryFault)
     for (std::size_t i = 0; i < calls; ++i)
         ASSERT_EQ(t.ends[i], 1) << "call " << i << " ended " << t.ends[i] << " times";
     EXPECT_EQ(t.foreign, 0) << "calls that ended with something other than an ins::error";
-    EXPECT_EQ(t.late, 0) << "calls that ended after their deadline";
+    if (!sanitized) {  // ASan's slowdown makes a second of grace meaningless
+        EXPECT_EQ(t.late, 0) << "calls that ended after their deadline";
+    }
     EXPECT_LE(t.max_in_use, pool_bound);
     EXPECT_GT(t.outcomes["ok"], static_cast<int>(calls / 2));
     EXPECT_GT(m.faults_served(), calls / 10);
