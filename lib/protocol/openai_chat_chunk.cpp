@@ -1,6 +1,8 @@
 // One chunk of a streamed chat completion as the delta it carries.
 #include "openai_chat.hpp"
 
+#include "json_access.hpp"
+
 #include <instructor/error.hpp>
 
 #include <boost/json/parse.hpp>
@@ -17,10 +19,7 @@ chunk_delta parse_chat_chunk(std::string_view data)
         throw error(errc::protocol_error, "a stream chunk is not a JSON object");
     auto const& o = v.get_object();
     chunk_delta d;
-    auto str = [](json::object const& obj, std::string_view k) -> std::string {
-        auto const* x = obj.if_contains(k);
-        return x && x->is_string() ? std::string(x->get_string()) : std::string();
-    };
+    auto const& str = json_access::string_at;
     if (auto const* e = o.if_contains("error"); e && !e->is_null()) {
         d.error = e->is_object() ? str(e->get_object(), "message") : std::string("stream error");
         if (d.error->empty())
@@ -28,15 +27,16 @@ chunk_delta parse_chat_chunk(std::string_view data)
         return d;
     }
     if (auto const* u = o.if_contains("usage"); u && u->is_object())
-        d.usage = chat_usage(v);
-    else if (auto cost = chat_usage(v).cost_usd)  // a cost on a chunk's choice (WorkflowAI)
-        d.usage = instructor::usage{.cost_usd = cost};
+        d.usage = chat_usage(v);  // choices' costs included
     auto const* choices = o.if_contains("choices");
     if (!choices || !choices->is_array() || choices->get_array().empty())
         return d;  // the usage chunk has `choices: []`
     auto const* c0 = choices->get_array()[0].if_object();
     if (!c0)
         return d;
+    if (!d.usage)  // a cost on a chunk's choice (WorkflowAI)
+        if (auto cost = json_access::amount_at(*c0, "cost_usd"))
+            d.usage = instructor::usage{.cost_usd = cost};
     if (auto const* fr = c0->if_contains("finish_reason"); fr && fr->is_string())
         d.finish_reason = std::string(fr->get_string());
     auto const* delta = c0->if_contains("delta");
