@@ -1,6 +1,7 @@
 // One call: a short loop that runs the call core over the transport.
 #include "call_core.hpp"
 #include "client_state.hpp"
+#include "net/net_errors.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -31,13 +32,6 @@ void add_hook(client_state& s, hook kind, hook_handler fn)
 {
     std::lock_guard lock(s.mutex);
     s.client_hooks.on(kind, std::move(fn));
-}
-
-boost::asio::awaitable<void> throw_if_cancelled()
-{
-    auto cs = co_await boost::asio::this_coro::cancellation_state;
-    if (cs.cancelled() != boost::asio::cancellation_type::none)
-        throw error(errc::cancelled, "the operation was cancelled");
 }
 
 void rethrow_as_error(std::exception_ptr e) { throw as_error(std::move(e)); }
@@ -80,7 +74,7 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
         case call_action::kind::send:
             try {
                 auto r = co_await s->http.send(std::move(*a.request), a.retry);
-                co_await throw_if_cancelled();  // a cancellation that came with the answer
+                co_await net::check_cancelled();  // a cancellation that came with the answer
                 ev = call_event::response(std::move(r.body));
             }
             catch (...) {

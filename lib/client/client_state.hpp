@@ -46,8 +46,4 @@ struct client_state {
 /// exception) as connection_failed with its text.
 error as_error(std::exception_ptr e);
 
-/// Throws ins::error(cancelled) when the awaiting coroutine has been cancelled (sticky, even
-/// with Asio's throw_if_cancelled turned off by the caller).
-boost::asio::awaitable<void> throw_if_cancelled();
-
 }  // namespace instructor::detail

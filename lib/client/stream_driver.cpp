@@ -2,6 +2,7 @@
 // parsed once.
 #include "call_core.hpp"
 #include "client_state.hpp"
+#include "net/net_errors.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -34,7 +35,7 @@ struct stream_driver::impl {
                 http.reset();
                 try {
                     http.emplace(co_await state->http.open_stream(std::move(*a.request), a.retry));
-                    co_await throw_if_cancelled();
+                    co_await net::check_cancelled();
                     ev = call_event::opened();
                 }
                 catch (...) {
@@ -44,7 +45,7 @@ struct stream_driver::impl {
             case call_action::kind::read:
                 try {
                     auto bytes = co_await http->read_some();
-                    co_await throw_if_cancelled();
+                    co_await net::check_cancelled();
                     ev = bytes ? call_event::bytes(std::move(*bytes)) : call_event::eof();
                 }
                 catch (...) {
