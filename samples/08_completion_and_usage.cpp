@@ -2,7 +2,8 @@
 //
 // Besides the object, it returns the accepted attempt's response JSON (`raw`: id, model,
 // system_fingerprint, ...), the usage summed over every attempt (re-asks cost tokens too), how
-// many attempts were made, and which endpoint answered (see 10_fallback).
+// many attempts were made, which endpoint answered (see 10_fallback), and where the provider
+// reports them (WorkflowAI, OpenRouter), the cost in dollars and the run's page.
 #include "sample_endpoint.hpp"
 
 #include <instructor/instructor.hpp>
@@ -54,6 +55,11 @@ asio::awaitable<int> extract(sample::endpoint& ep)
               << "usage, all attempts: prompt " << completion.total_usage.prompt_tokens
               << ", completion " << completion.total_usage.completion_tokens << ", total "
               << completion.total_usage.total_tokens << " tokens\n";
+    if (auto cost = completion.total_usage.cost_usd)
+        std::cout << "cost, all attempts: $" << *cost << "\n";
+    else
+        std::cout << "cost:             (not reported by this provider)\n";
+    std::cout << "run:              " << completion.run_url.value_or("(no run page)") << "\n";
     co_return 0;
 }
 

@@ -65,7 +65,9 @@ public:
             std::cout << "endpoint: " << client_->options().base_url << " (WORKFLOWAI_API_KEY)\n";
         }
         else {
-            mock_ = std::make_unique<ins::testing::mock_server>();
+            // The mock reports a run's cost and page as WorkflowAI does.
+            mock_ = std::make_unique<ins::testing::mock_server>(
+                ins::testing::mock_options{.workflowai_run_info = true});
             options.base_url = mock_->base_url();
             options.api_key = "mock-key";
             options.default_model = "gpt-4o-mini";

@@ -1,6 +1,8 @@
 // Configuration of a client: plain aggregates with documented defaults.
 #pragma once
 
+#include <instructor/cache.hpp>
+#include <instructor/decode_options.hpp>
 #include <instructor/mode.hpp>
 #include <instructor/net/http_types.hpp>
 
@@ -31,6 +33,11 @@ struct client_options {
     std::vector<endpoint_config> fallbacks;
     std::string anthropic_version = "2023-06-01";  ///< anthropic-version header (anthropic modes)
     net::transport_options transport;  ///< timeouts, size limits, pool size, TLS
+    /// How answers are decoded: lax scalars, extra keys ignored and almost-JSON repaired by
+    /// default; `ins::strict_decoding` turns all three off. (`context` is the request's.)
+    decode_options decoding;
+    /// Validated answers kept for later calls with the same question (see cache.hpp); null: off.
+    std::shared_ptr<instructor::cache> cache;
 };
 
 }  // namespace instructor

@@ -1,11 +1,14 @@
 // The raw side of a successful call.
 #pragma once
 
+#include <instructor/repair.hpp>
 #include <instructor/usage.hpp>
 
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace instructor {
 
@@ -14,6 +17,13 @@ struct completion {
     usage total_usage;       ///< summed over every attempt
     int attempts = 0;        ///< calls made, re-asks included
     std::string endpoint;    ///< base URL that answered (differs from the client's after a fallback)
+    /// The provider's page for the run that answered (WorkflowAI's `choices[].url`).
+    std::optional<std::string> run_url;
+    /// What was repaired in the accepted answer to make it JSON (a code fence or prose around
+    /// it, trailing commas, ...; see repair.hpp): empty when it was JSON as it stood.
+    std::vector<json_repair> repairs;
+    /// Answered from client_options::cache: no request was made (attempts 0, no usage).
+    bool from_cache = false;
 };
 
 /// The object and its completion, from create_with_completion.

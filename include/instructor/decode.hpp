@@ -4,6 +4,7 @@
 #include <instructor/decode_options.hpp>
 #include <instructor/detail/sinks.hpp>
 #include <instructor/error.hpp>
+#include <instructor/repair.hpp>
 #include <instructor/validation.hpp>
 
 #include <optional>
@@ -18,6 +19,8 @@ template <class T>
 struct decode_result {
     std::optional<T> value;
     std::vector<validation_issue> issues;
+    /// What was fixed to get the value (empty when the text was JSON as it stood).
+    std::vector<json_repair> repairs;
 
     explicit operator bool() const noexcept { return value.has_value(); }
 };
@@ -52,18 +55,55 @@ private:
     detail::decode_session session_;
 };
 
-/// Decodes a whole document.
+namespace detail {
+
 template <class T>
-decode_result<T> decode(std::string_view text, decode_options const& opts = {})
+decode_result<T> decode_text(std::string_view text, decode_options const& opts)
 {
     decode_result<T> r;
     T value{};
-    detail::decode_session s(detail::sink_for<T>(), &value, opts);
+    decode_session s(sink_for<T>(), &value, opts);
     s.write(text);
     if (s.finish())
         r.value.emplace(std::move(value));
     else
         r.issues = s.take_issues();
+    return r;
+}
+
+template <class T>
+struct repair_attempt {
+    decode_options const* opts;
+    std::optional<T> value;  // the first candidate that fits
+
+    static bool decode(void* self, std::string_view json, std::vector<validation_issue>& issues)
+    {
+        auto& a = *static_cast<repair_attempt*>(self);
+        auto r = decode_text<T>(json, *a.opts);
+        if (!r) {
+            issues = std::move(r.issues);
+            return false;
+        }
+        if (!a.value)
+            a.value = std::move(r.value);
+        return true;
+    }
+};
+
+}  // namespace detail
+
+/// Decodes a whole document. When it is not JSON as it stands and `opts.repair` is on, the
+/// JSON in it is repaired (see `repair.hpp`): the value is the one repaired candidate that fits.
+template <class T>
+decode_result<T> decode(std::string_view text, decode_options const& opts = {})
+{
+    auto r = detail::decode_text<T>(text, opts);
+    if (r || !opts.repair)
+        return r;
+    detail::repair_attempt<T> attempt{&opts, std::nullopt};
+    if (detail::decode_repaired(text, &detail::repair_attempt<T>::decode, &attempt, r.issues,
+                                r.repairs))
+        r.value = std::move(attempt.value);
     return r;
 }
 

@@ -88,7 +88,7 @@ void write_json(std::string& out, T const& v)
             if (!first)
                 out.push_back(',');
             first = false;
-            append_json_string(out, d.name);
+            append_json_string(out, wire_name_of<T, decltype(d)>());
             out.push_back(':');
             write_json(out, v.*d.pointer);
         });

@@ -34,6 +34,7 @@ enum class errc {
     cancelled,              ///< the caller cancelled the operation
     invalid_argument,       ///< a bad configuration or request, detected before any I/O
     budget_exceeded,        ///< request::token_budget used up before the answer validated
+    cache_failed,           ///< the response cache could not answer (hook::cache_error only)
 };
 
 std::error_category const& error_category() noexcept;

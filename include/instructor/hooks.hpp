@@ -23,6 +23,7 @@ enum class hook {
     completion_error,         ///< an attempt failed with an API or network error
     parse_error,              ///< an answer did not decode or validate (it will be re-asked)
     completion_last_attempt,  ///< the last attempt failed; the call is about to throw
+    cache_error,              ///< the response cache failed (errc::cache_failed); the call goes on
 };
 
 /// What a handler sees. Pointers are valid during the handler only. Never holds the API key.
@@ -35,7 +36,7 @@ struct hook_event {
     boost::json::value const* request_body = nullptr;   ///< completion_kwargs
     boost::json::value const* response = nullptr;       ///< completion_response, parse_error
     usage total_usage;                                  ///< completion_usage
-    instructor::error const* error = nullptr;           ///< completion_error, completion_last_attempt
+    instructor::error const* error = nullptr;           ///< completion_error, completion_last_attempt, cache_error
     std::span<validation_issue const> issues;           ///< parse_error, completion_last_attempt
 };
 

@@ -1,6 +1,7 @@
 // Umbrella header: everything a user of instructor-cpp needs.
 #pragma once
 
+#include <instructor/cache.hpp>
 #include <instructor/client.hpp>
 #include <instructor/client_options.hpp>
 #include <instructor/completion.hpp>
@@ -14,6 +15,7 @@
 #include <instructor/mode.hpp>
 #include <instructor/model_name.hpp>
 #include <instructor/providers.hpp>
+#include <instructor/repair.hpp>
 #include <instructor/request.hpp>
 #include <instructor/schema.hpp>
 #include <instructor/stream.hpp>

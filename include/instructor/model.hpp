@@ -31,6 +31,9 @@ struct tag {};
 /// Unicode code points) and `pattern` (ECMAScript, unanchored search as in JSON Schema) to
 /// strings, item counts to lists. Through `std::optional<X>` they apply to X.
 struct field_info {
+    /// The key on the wire (schema, decoder, to_json) when it is not the member's name: JSON
+    /// keys that are not C++ identifiers (`class`, `first-name`, `@type`).
+    std::string_view name{};
     std::string_view description{};
     std::optional<double> minimum{};
     std::optional<double> maximum{};
@@ -41,8 +44,9 @@ struct field_info {
     std::string_view pattern{};
     std::optional<std::size_t> min_items{};
     std::optional<std::size_t> max_items{};
-    /// The key may be absent: the member then keeps its default member initialiser, and the
-    /// schema does not list it as required. (`std::optional` members are never required.)
+    /// The key may be absent: the member then keeps its default member initialiser, the schema
+    /// does not list it as required and shows that value as its `default` (left out of the
+    /// strict form). (`std::optional` members are never required.)
     bool has_default = false;
 };
 

@@ -33,6 +33,12 @@ struct request {
     /// it, no new attempt starts and the call fails with errc::budget_exceeded (with the usage
     /// and every failed attempt). Unset: no limit.
     std::optional<std::uint64_t> token_budget;
+    /// Variables for the call (Python Instructor's `context=`). When set, every message text is
+    /// a Mustache template rendered with it before anything is sent (`{{name}}`, `{{a.b}}`,
+    /// `{{#items}}...{{/items}}` over lists, `{{^flag}}` for "not"; values go in unescaped);
+    /// a template that does not parse fails the call with errc::invalid_argument. Every model's
+    /// validate() sees it as `ctx.context()` (grounding checks against the source text).
+    boost::json::object context;
 };
 
 }  // namespace instructor

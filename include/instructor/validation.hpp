@@ -1,6 +1,8 @@
 // Validation issues (what the model reads on a re-ask) and the context of a model's validate().
 #pragma once
 
+#include <boost/json/fwd.hpp>
+
 #include <cstddef>
 #include <span>
 #include <string>
@@ -37,9 +39,14 @@ std::string format_issues(std::span<validation_issue const> issues);
 /// Paths given to fail() are relative to the model being validated.
 class validation_context {
 public:
-    validation_context(std::vector<validation_issue>& out, std::string base_path) noexcept
-        : out_(&out), base_(std::move(base_path))
+    validation_context(std::vector<validation_issue>& out, std::string base_path,
+                       boost::json::object const* context = nullptr) noexcept
+        : out_(&out), base_(std::move(base_path)), context_(context)
     {}
+
+    /// The call's `request::context` (an empty object when it has none): what grounding checks
+    /// compare against, e.g. "the quoted text occurs in the source".
+    boost::json::object const& context() const noexcept;
 
     /// Reports a problem with the field at `path` (relative, e.g. `addresses/0/city`).
     void fail(std::string_view path, std::string_view message);
@@ -52,6 +59,7 @@ public:
 private:
     std::vector<validation_issue>* out_;
     std::string base_;
+    boost::json::object const* context_;
     std::size_t failures_ = 0;
 };
 

@@ -1,4 +1,5 @@
 // One call: a short loop that runs the call core over the transport.
+#include "cache_step.hpp"
 #include "call_core.hpp"
 #include "client_state.hpp"
 #include "net/net_errors.hpp"
@@ -80,6 +81,11 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
             catch (...) {
                 ev = call_event::failed(as_error(std::current_exception()));
             }
+            break;
+        case call_action::kind::cache_get:
+        case call_action::kind::cache_put:
+            ev = co_await cache_step(*s->opts.cache, a);
+            co_await net::check_cancelled();  // cancelled while the cache answered: the call ends
             break;
         case call_action::kind::done:
             co_return core.take_completion();

@@ -1,6 +1,8 @@
 // The call core: one operation for calls and streams, every provider through its wire.
 #include "call_core.hpp"
 
+#include "cache/cache_entry.hpp"
+#include "client/templates.hpp"
 #include "net/net_errors.hpp"
 
 #include <boost/json/parse.hpp>
@@ -78,6 +80,20 @@ call_action call_core::resume(call_event ev)
         try {
             switch (st_) {
             case state::idle: start(); break;
+            case state::cache_lookup:
+                if (ev.k == call_event::kind::cached)
+                    on_cached(ev.data);
+                else if (ev.k == call_event::kind::failure)
+                    on_cache_failure(std::move(*ev.failure));
+                if (st_ == state::cache_lookup)  // a miss, an unusable entry, a failed cache
+                    begin_attempt();
+                break;
+            case state::storing:
+                if (ev.k == call_event::kind::failure)
+                    on_cache_failure(std::move(*ev.failure));
+                st_ = state::over;
+                queue({call_action::kind::done});
+                break;
             case state::awaiting_reply:
                 if (ev.k == call_event::kind::failure)
                     on_failure(std::move(*ev.failure));
@@ -212,11 +228,74 @@ void call_core::start()
         throw error(errc::invalid_argument, "no model: set request::model or default_model");
     if (tools_.empty())
         throw error(errc::invalid_argument, "no response model");
+    render_templates(req_);
+    target_.options = options_.decoding;
+    target_.options.context = &req_.context;
     wire_ = make_wire(m, options_);
     endpoints_ = endpoints_of(options_);
     max_attempts_ = std::max(req_.max_retries, 0) + 1;
     conv_ = wire_->initial(req_, tools_.front());
+    if (options_.cache) {
+        // The question as a whole call would first ask it (streamed or not, the same key).
+        cache_key_ = cache_key(options_.base_url,
+                               json::serialize(wire_->body(req_, model_, conv_, tools_, false)),
+                               tools_);
+        st_ = state::cache_lookup;
+        call_action a{call_action::kind::cache_get};
+        a.key = &cache_key_;
+        queue(a);
+        return;
+    }
     begin_attempt();
+}
+
+void call_core::accept(extraction const& x)
+{
+    auto const& base = endpoints_[endpoint_].base_url;
+    completion_.emplace(completion{response_, total_, attempt_, base, x.run_url,
+                                   std::move(target_.repairs)});
+    if (!options_.cache) {
+        st_ = state::over;
+        queue({call_action::kind::done});
+        return;
+    }
+    cache_value_ = serialize_entry({x.answers, response_, base, x.run_url});
+    st_ = state::storing;
+    call_action a{call_action::kind::cache_put};
+    a.key = &cache_key_;
+    a.value = &cache_value_;
+    queue(a);
+}
+
+void call_core::on_cached(std::string const& text)
+{
+    auto entry = parse_entry(text);
+    if (!entry)
+        return;  // corrupt or foreign: a miss, overwritten when this call succeeds
+    // Validated again: the request's context may differ, and a validator may read it.
+    target_.begin_attempt(1);
+    for (std::size_t i = 0; i < entry->answers.size() && (i == 0 || many_); ++i) {
+        auto const& a = entry->answers[i];
+        target_.feed(i, a.name, target_.options.repair && !a.reply.empty() ? a.reply : a.text);
+    }
+    std::vector<validation_issue> issues;
+    if (!target_.finish(issues))
+        return;
+    completion_.emplace(completion{std::move(entry->response), {}, 0, std::move(entry->endpoint),
+                                   std::move(entry->run_url), std::move(target_.repairs), true});
+    st_ = state::over;
+    queue({call_action::kind::done});
+}
+
+void call_core::on_cache_failure(error e)
+{
+    // A cache never fails a call: it is reported, and the call goes on without it.
+    std::vector<std::string> secrets;
+    for (auto const& ep : endpoints_)
+        secrets.push_back(ep.api_key);
+    redact_in_place(e, secrets);
+    cache_error_.emplace(errc::cache_failed, std::string(e.what()));
+    emit({.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_});
 }
 
 void call_core::begin_attempt()
@@ -375,15 +454,13 @@ void call_core::judge(extraction x)
     }
     else {
         if (!stream_)  // a stream fed the target as it went
-            for (std::size_t i = 0; i < x.answers.size() && (i == 0 || many_); ++i)
-                target_.feed(i, x.answers[i].name, x.answers[i].text);
-        if (target_.finish(issues_)) {
-            completion_.emplace(completion{response_, total_, attempt_,
-                                           endpoints_[endpoint_].base_url});
-            st_ = state::over;
-            queue({call_action::kind::done});
-            return;
-        }
+            for (std::size_t i = 0; i < x.answers.size() && (i == 0 || many_); ++i) {
+                auto const& a = x.answers[i];
+                target_.feed(i, a.name,
+                             target_.options.repair && !a.reply.empty() ? a.reply : a.text);
+            }
+        if (target_.finish(issues_))
+            return accept(x);
     }
 
     auto const& base = endpoints_[endpoint_].base_url;

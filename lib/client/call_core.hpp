@@ -33,7 +33,9 @@ struct call_event {
         opened,    ///< a stream's headers arrived (2xx)
         bytes,     ///< stream bytes (`data`)
         eof,       ///< the stream's body ended
-        failure,   ///< the last send or read failed (`failure`: the transport's error)
+        failure,   ///< the last send, read or cache step failed (`failure`: its error)
+        cached,    ///< the cache holds an entry for the key (`data`)
+        uncached,  ///< the cache holds nothing for the key
     };
     kind k = kind::next;
     std::string data;
@@ -45,6 +47,8 @@ struct call_event {
     static call_event bytes(std::string b) { return {kind::bytes, std::move(b), {}}; }
     static call_event eof() { return {kind::eof, {}, {}}; }
     static call_event failed(error e) { return {kind::failure, {}, std::move(e)}; }
+    static call_event cached(std::string entry) { return {kind::cached, std::move(entry), {}}; }
+    static call_event uncached() { return {kind::uncached, {}, {}}; }
 };
 
 struct call_action {
@@ -55,12 +59,16 @@ struct call_action {
         yield,  ///< the target has something to hand out
         done,   ///< finished with a value: take_completion()
         fail,   ///< finished with an error: take_error()
+        cache_get,  ///< look `key` up in the client's cache: answer cached or uncached
+        cache_put,  ///< store `value` under `key` in the client's cache: answer next
     };
     kind k = kind::fail;
     std::size_t endpoint = 0;
     net::http_request* request = nullptr;  ///< send: the core's; the loop may move from it
     net::retry_settings retry;
     hook_event const* event = nullptr;  ///< emit: valid until the next resume()
+    std::string const* key = nullptr;    ///< cache_get, cache_put: valid until the next resume()
+    std::string const* value = nullptr;  ///< cache_put
 };
 
 class call_core {
@@ -89,7 +97,7 @@ public:
     int attempts() const noexcept { return attempt_; }
 
 private:
-    enum class state { idle, awaiting_reply, reading, yielded, over };
+    enum class state { idle, cache_lookup, awaiting_reply, reading, yielded, storing, over };
 
     void start();
     void begin_attempt();
@@ -102,6 +110,9 @@ private:
     void drain_events();
     void on_eof();
     void judge(extraction x);
+    void on_cached(std::string const& entry);
+    void on_cache_failure(error e);
+    void accept(extraction const& x);
     void fail(error e, bool last_attempt_hook = true);
     void absorb_reader();
     error& enrich(error& e);
@@ -134,6 +145,8 @@ private:
     std::vector<validation_issue> issues_;
     std::optional<error> error_;
     std::optional<completion> completion_;
+    std::string cache_key_, cache_value_;
+    std::optional<error> cache_error_;  // what hook::cache_error points at
 
     // the stream in flight
     std::unique_ptr<stream_reader> reader_;

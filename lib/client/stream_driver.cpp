@@ -1,5 +1,6 @@
 // A streamed call: a short loop that runs the call core over an HTTP stream. Each byte is
 // parsed once.
+#include "cache_step.hpp"
 #include "call_core.hpp"
 #include "client_state.hpp"
 #include "net/net_errors.hpp"
@@ -51,6 +52,11 @@ struct stream_driver::impl {
                 catch (...) {
                     ev = call_event::failed(as_error(std::current_exception()));
                 }
+                break;
+            case call_action::kind::cache_get:
+            case call_action::kind::cache_put:
+                ev = co_await cache_step(*state->opts.cache, a);
+                co_await net::check_cancelled();
                 break;
             case call_action::kind::yield:
                 co_return true;

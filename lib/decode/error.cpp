@@ -28,6 +28,7 @@ public:
         case errc::cancelled: return "cancelled";
         case errc::invalid_argument: return "invalid argument";
         case errc::budget_exceeded: return "token budget exceeded";
+        case errc::cache_failed: return "the response cache failed";
         }
         return "unknown instructor error";
     }

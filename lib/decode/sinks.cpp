@@ -689,7 +689,7 @@ struct model_s {
         c.bits.resize(f.count);
         if (m.validate && c.issue_total == f.mark) {
             std::vector<validation_issue> found;
-            validation_context ctx(found, c.path_of(f));
+            validation_context ctx(found, c.path_of(f), c.opts.context);
             m.validate(f.target, ctx);
             for (auto& i : found)
                 c.add_issue(std::move(i.path), issue_kind::custom, std::move(i.message));

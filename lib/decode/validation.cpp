@@ -1,5 +1,7 @@
 #include <instructor/validation.hpp>
 
+#include <boost/json/object.hpp>
+
 namespace instructor {
 
 std::string format_issues(std::span<validation_issue const> issues)
@@ -13,6 +15,12 @@ std::string format_issues(std::span<validation_issue const> issues)
         out.append(i.message);
     }
     return out;
+}
+
+boost::json::object const& validation_context::context() const noexcept
+{
+    static boost::json::object const none;
+    return context_ ? *context_ : none;
 }
 
 void validation_context::fail(std::string_view path, std::string_view message)

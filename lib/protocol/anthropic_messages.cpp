@@ -149,7 +149,7 @@ extraction extract_messages(mode m, json::value const& response)
         json_text = *block;
     if (text.empty() && !x.refusal)
         x.problem = "The reply has no text; answer with the JSON object.";
-    x.answers.push_back({{}, {}, std::string(json_text)});
+    x.answers.push_back({{}, {}, std::string(json_text), x.content});
     return x;
 }
 

@@ -182,6 +182,8 @@ extraction extract_chat(mode m, json::value const& response)
     if (auto r = string_at(*msg, "refusal"); !r.empty())
         x.refusal = std::move(r);
     x.content = string_at(*msg, "content");
+    if (auto url = string_at(choice, "url"); !url.empty())
+        x.run_url = std::move(url);  // WorkflowAI's page for the run
 
     if (is_tools_mode(m)) {
         if (auto const* calls = array_at(*msg, "tool_calls")) {
@@ -220,7 +222,7 @@ extraction extract_chat(mode m, json::value const& response)
         x.problem = "The reply has no content; answer with the JSON object.";
     else if (m == mode::md_json && text.find('{') == std::string_view::npos && !x.refusal)
         x.problem = "The reply has no JSON block; return the JSON within a ```json codeblock.";
-    x.answers.push_back({{}, {}, std::string(text)});
+    x.answers.push_back({{}, {}, std::string(text), x.content});
     return x;
 }
 
@@ -286,11 +288,13 @@ public:
         }
         if (!refusal_.empty())
             message["refusal"] = refusal_;
+        json::object choice{
+            {"index", 0}, {"message", std::move(message)}, {"finish_reason", finish_reason_}};
+        if (run_url_)
+            choice["url"] = *run_url_;
         return json::object{
             {"object", "chat.completion"},
-            {"choices", json::array{json::object{{"index", 0},
-                                                 {"message", std::move(message)},
-                                                 {"finish_reason", finish_reason_}}}},
+            {"choices", json::array{std::move(choice)}},
             {"usage", {{"prompt_tokens", usage_.prompt_tokens},
                        {"completion_tokens", usage_.completion_tokens},
                        {"total_tokens", usage_.total_tokens}}}};

@@ -37,6 +37,8 @@ chunk_delta parse_chat_chunk(std::string_view data)
     if (!d.usage)  // a cost on a chunk's choice (WorkflowAI)
         if (auto cost = json_access::amount_at(*c0, "cost_usd"))
             d.usage = instructor::usage{.cost_usd = cost};
+    if (auto url = str(*c0, "url"); !url.empty())
+        d.run_url = std::move(url);
     if (auto const* fr = c0->if_contains("finish_reason"); fr && fr->is_string())
         d.finish_reason = std::string(fr->get_string());
     auto const* delta = c0->if_contains("delta");

@@ -80,7 +80,7 @@ extraction answer_of(mode m, std::string content, std::vector<answer> calls,
     }
     if (x.content.empty() && !x.refusal)
         x.problem = "The reply has no content; answer with the JSON object.";
-    x.answers.push_back({{}, {}, std::string(json_answer_in(x.content))});
+    x.answers.push_back({{}, {}, std::string(json_answer_in(x.content)), x.content});
     return x;
 }
 

@@ -23,6 +23,7 @@ struct chunk_delta {
     std::optional<std::string> finish_reason;
     std::optional<instructor::usage> usage;
     std::optional<std::string> error;  ///< an error object sent inside the stream
+    std::optional<std::string> run_url;  ///< WorkflowAI's run page, on its last chunk
 };
 
 /// Tool calls collected by index as they stream.
@@ -102,6 +103,7 @@ public:
         x.finish_reason = finish_reason_;
         if (!refusal_.empty())
             x.refusal = refusal_;
+        x.run_url = run_url_;
         if (tools_) {
             x.answers = calls_.calls;
             if (x.answers.empty() && !x.refusal)
@@ -127,6 +129,8 @@ protected:
             usage_ += *d.usage;
         if (d.finish_reason)
             finish_reason_ = *d.finish_reason;
+        if (d.run_url)
+            run_url_ = d.run_url;
         refusal_ += d.refusal;
         text_.add(d.content, !tools_, sink);
         held_ += d.refusal.size() + d.content.size();
@@ -144,6 +148,7 @@ protected:
     std::string refusal_, finish_reason_;
     streamed_calls calls_;
     instructor::usage usage_;
+    std::optional<std::string> run_url_;
     std::size_t held_ = 0;
 };
 

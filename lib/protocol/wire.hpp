@@ -32,6 +32,10 @@ struct answer {
     std::string name;
     std::string id;    ///< tool call id (generated when a provider omits it)
     std::string text;  ///< the JSON text to decode
+    /// Text modes: the whole reply the JSON was found in. When replies are repaired, this is
+    /// what is decoded: the repair step finds the value in it (fences, prose, several
+    /// candidates) and records what it skipped.
+    std::string reply;
 };
 
 /// What a reply says, in the words every wire maps to.
@@ -41,6 +45,7 @@ struct extraction {
     /// Normalised: "length" (cut at the token limit), "content_filter", or the API's own word.
     std::string finish_reason;
     std::optional<std::string> refusal;
+    std::optional<std::string> run_url;  ///< the provider's page for this run (WorkflowAI)
     /// Set when the answer is missing or unusable (no tool call, no JSON block): a parse
     /// failure that is re-asked, not an API error.
     std::optional<std::string> problem;

@@ -172,6 +172,17 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
     std::size_t out_size = content.size();
     for (auto const& c : calls)
         out_size += c.arguments.size();
+    // WorkflowAI's extras on a choice: what the run cost ($0.15 / $0.60 per million tokens)
+    // and its page.
+    auto run_info = [&](json::object& choice) {
+        if (!o.workflowai_run_info)
+            return;
+        auto const in = static_cast<double>(request_size / 4 + 1);  // as usage_openai counts
+        auto const out = static_cast<double>(out_size / 4 + 1);
+        choice["cost_usd"] = (0.15 * in + 0.60 * out) / 1e6;
+        choice["duration_seconds"] = 0.001;
+        choice["url"] = "https://workflowai.com/mock/agents/runs/" + std::to_string(id);
+    };
 
     auto const* s = req.if_contains("stream");
     if (!(s && s->is_bool() && s->get_bool())) {
@@ -192,18 +203,21 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
         body["id"] = "chatcmpl-mock-" + std::to_string(id);
         body["model"] = model;
         body["usage"] = usage_openai(request_size, out_size);
+        run_info(body["choices"].as_array()[0].as_object());
         return mock_reply::json(json::serialize(body));
     }
 
     std::vector<std::string> events;
     auto chunk = [&](json::object delta, json::value finish_reason) {
+        json::object choice{
+            {"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish_reason}};
+        if (!finish_reason.is_null())
+            run_info(choice);
         json::object c{{"id", "chatcmpl-mock-" + std::to_string(id)},
                        {"object", "chat.completion.chunk"},
                        {"created", 1700000000},
                        {"model", model},
-                       {"choices", json::array{json::object{{"index", 0},
-                                                            {"delta", std::move(delta)},
-                                                            {"finish_reason", finish_reason}}}}};
+                       {"choices", json::array{std::move(choice)}}};
         events.push_back(json::serialize(c));
     };
     chunk({{"role", "assistant"}, {"content", have_content ? json::value("") : json::value()}},

@@ -1,5 +1,6 @@
 // libFuzzer: any bytes into the decoder, whole and split in two, must give the same verdict and
-// issues, and never crash, hang or trip a sanitizer.
+// issues, and never crash, hang or trip a sanitizer. With repair on, JSON as it stands decodes
+// as without repair, and whatever a repair makes of the bytes encodes and decodes again.
 #include "models.hpp"
 
 #include <cstdint>
@@ -10,14 +11,22 @@
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size)
 {
     std::string_view text(reinterpret_cast<char const*>(data), size);
-    auto whole = ins::decode<models::Household>(text);
+    auto whole = ins::decode<models::Household>(text, {.repair = false});
+    auto repaired = ins::decode<models::Household>(text);
+    if (whole && (!repaired || !repaired.repairs.empty() ||
+                  ins::to_json(*repaired.value) != ins::to_json(*whole.value)))
+        std::abort();
+    if (repaired)
+        if (auto again = ins::decode<models::Household>(ins::to_json(*repaired.value));
+            !again || !again.repairs.empty())
+            std::abort();
     auto person = ins::decode<models::Person>(text, ins::strict_decoding);
     auto any = ins::decode<models::Anything>(text);
     (void)person;
     (void)any;
 
     std::size_t cut = size ? data[0] % (size + 1) : 0;
-    ins::decoder<models::Household> d;
+    ins::decoder<models::Household> d({.repair = false});
     d.write(text.substr(0, cut));
     d.write(text.substr(cut));
     bool ok = d.finish();

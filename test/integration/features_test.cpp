@@ -1,5 +1,6 @@
-// Call features through the public API against the mock: ins::maybe<T>, a token budget, and
-// the cost a provider reports.
+// Call features through the public API against the mock: ins::maybe<T>, a token budget, the
+// cost and run page a provider reports, the validation context and message templates, wire
+// names, and repaired replies.
 #include "async_test.hpp"
 #include "models.hpp"
 
@@ -11,11 +12,14 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
 using instructor::testing::mock_reply;
 using instructor::testing::mock_server;
+using instructor::testing::recorded_request;
 
 namespace {
 
@@ -37,7 +41,127 @@ ins::request ask(std::string text, int max_retries = 3)
     return r;
 }
 
+/// A quote that must occur in the source text the call was given (a grounding check).
+struct Quote {
+    std::string text;
+
+    void validate(ins::validation_context& ctx) const
+    {
+        auto const* source = ctx.context().if_contains("source");
+        if (!source || !source->is_string())
+            return ctx.fail("no source text to check the quote against");
+        if (std::string_view(source->get_string()).find(text) == std::string_view::npos)
+            ctx.fail("text", "the quote does not occur in the source text; quote it exactly");
+    }
+};
+BOOST_DESCRIBE_STRUCT(Quote, (), (text))
+
+std::string user_text(recorded_request const& r, std::size_t i)
+{
+    return std::string(json::parse(r.body).at("messages").at(i).at("content").as_string());
+}
+
 }  // namespace
+
+TEST(Features, MessagesAreTemplatesRenderedWithTheContext)
+{
+    mock_server m;
+    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        ins::request req;
+        req.messages = {ins::message::system("Classify {{kind}} addresses."),
+                        ins::message::user("Address: {{email}}\n{{#hints}}- {{.}}\n{{/hints}}"
+                                           "{{#strict}}Be strict.{{/strict}}{{^strict}}Be lenient.{{/strict}}"
+                                           " {{person.name}}")};
+        req.context = json::parse(R"({"kind": "email", "email": "<steve@apple.com> & co",
+            "hints": ["gmail is personal", "apple.com is work"], "strict": false,
+            "person": {"name": "Ada"}})").as_object();
+        co_await c.create<UserInfo>(req);
+    });
+    ASSERT_FALSE(err) << err->what();
+    auto const r = m.requests().at(0);
+    EXPECT_EQ(user_text(r, 0), "Classify email addresses.");
+    // values go in unescaped: a prompt is not HTML
+    EXPECT_EQ(user_text(r, 1), "Address: <steve@apple.com> & co\n- gmail is personal\n"
+                               "- apple.com is work\nBe lenient. Ada");
+}
+
+TEST(Features, WithoutAContextTextIsSentAsWritten)
+{
+    mock_server m;
+    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("Literal {{braces}} stay."));
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(user_text(m.requests().at(0), 0), "Literal {{braces}} stay.");
+}
+
+TEST(Features, ATemplateThatDoesNotParseFailsBeforeAnyRequest)
+{
+    mock_server m;
+    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = ask("{{#open}} never closed");
+        req.context = json::object{{"open", true}};
+        co_await c.create<UserInfo>(req);
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code(), ins::errc::invalid_argument) << err->what();
+    EXPECT_NE(std::string(err->what()).find("message 0"), std::string::npos) << err->what();
+    EXPECT_TRUE(m.requests().empty());
+
+    // a stream too
+    auto serr = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = ask("{{/closed}} never opened");
+        req.context = json::object{{"x", 1}};
+        auto s = c.create_partial<UserInfo>(req);
+        while (co_await s.next()) {
+        }
+    });
+    ASSERT_TRUE(serr);
+    EXPECT_EQ(serr->code(), ins::errc::invalid_argument) << serr->what();
+    EXPECT_TRUE(m.requests().empty());
+}
+
+TEST(Features, ValidatorsSeeTheContextAndGroundingFailuresAreReasked)
+{
+    mock_server m;
+    m.push(mock_reply::chat_tool_call("Quote", R"({"text": "the sky is green"})"));
+    m.push(mock_reply::chat_tool_call("Quote", R"({"text": "the sky is blue"})"));
+    m.push(mock_reply::chat_tool_call("Quote", R"({"text": "anything"})"));
+    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = ask("Quote the sentence about the sky: {{source}}");
+        req.context = json::object{{"source", "Today the sky is blue and the sea is calm."}};
+        auto [q, completion] = co_await c.create_with_completion<Quote>(req);
+        EXPECT_EQ(q.text, "the sky is blue");
+        EXPECT_EQ(completion.attempts, 2);
+        // Without a context the validator says so (and the model cannot fix that).
+        co_await c.create<Quote>(ask("Quote something.", 0));
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code(), ins::errc::validation_failed);
+    EXPECT_NE(std::string(err->what()).find("no source text"), std::string::npos) << err->what();
+    ASSERT_EQ(m.requests().size(), 3u);
+    auto const reask = json::serialize(json::parse(m.requests().at(1).body));
+    EXPECT_NE(reask.find("does not occur in the source text"), std::string::npos);
+    // the rendered prompt carried the source
+    EXPECT_NE(user_text(m.requests().at(0), 0).find("the sky is blue"), std::string::npos);
+}
+
+TEST(Features, StreamsValidateWithTheContextToo)
+{
+    mock_server m;
+    m.push(mock_reply::sse({R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1",)"
+                            R"("function":{"name":"Quote","arguments":"{\"text\": \"the sea\"}"}}]},)"
+                            R"("finish_reason":"tool_calls"}]})"}));
+    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = ask("Quote: {{source}}", 0);
+        req.context = json::object{{"source", "the sky is blue"}};
+        auto s = c.create_partial<Quote>(req);
+        while (co_await s.next()) {
+        }
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code(), ins::errc::validation_failed) << err->what();
+}
 
 TEST(Features, MaybeGivesAResultOrAnExplanation)
 {
@@ -108,4 +232,74 @@ TEST(Features, TheProvidersCostIsSummedOverAttempts)
         EXPECT_NEAR(completion.total_usage.cost_usd.value_or(0), 0.003, 1e-12);
     });
     ASSERT_FALSE(err) << err->what();
+}
+
+TEST(Features, AnAlmostJsonReplyIsRepairedWithoutAReask)
+{
+    mock_server m;
+    // json mode: prose, a fence, a trailing comma and a Python literal
+    m.push(mock_reply::chat_content("Sure! Here it is:\n```json\n{'name': 'John Doe', \"age\": 32,}\n```\nAnything else?"));
+    // tools mode: unquoted keys and a comment in the arguments
+    m.push(mock_reply::chat_tool_call("UserInfo", "{name: \"Ada\", // the user\n age: 36}"));
+    ins::completion json_completion, tools_completion;
+    auto err = test::with<ins::client>(options_for(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        EXPECT_EQ(r.value.name, "John Doe");
+        EXPECT_EQ(r.value.age, 32);
+        json_completion = r.completion;
+    });
+    ASSERT_FALSE(err) << err->what();
+    auto err2 = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
+        EXPECT_EQ(r.value.name, "Ada");
+        tools_completion = r.completion;
+    });
+    ASSERT_FALSE(err2) << err2->what();
+    EXPECT_EQ(m.requests().size(), 2u);  // no re-ask
+    EXPECT_EQ(json_completion.attempts, 1);
+    auto kinds = [](ins::completion const& c) {
+        std::set<std::string> k;
+        for (auto const& r : c.repairs)
+            k.insert(std::string(ins::to_string(r.kind)));
+        return k;
+    };
+    EXPECT_EQ(kinds(json_completion),
+              (std::set<std::string>{"code_fence", "surrounding_text", "single_quotes", "trailing_comma"}));
+    EXPECT_EQ(kinds(tools_completion), (std::set<std::string>{"unquoted_key", "comment"}));
+}
+
+TEST(Features, StrictDecodingReasksInsteadOfRepairing)
+{
+    mock_server m;
+    m.push(mock_reply::chat_tool_call("UserInfo", R"({"name": "Ada", "age": 36,})"));
+    m.push(mock_reply::chat_tool_call("UserInfo", R"({"name": "Ada", "age": 36})"));
+    auto o = options_for(m, ins::mode::tools);
+    o.decoding = ins::strict_decoding;
+    auto err = test::with<ins::client>(o, [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
+        EXPECT_EQ(r.completion.attempts, 2);
+        EXPECT_TRUE(r.completion.repairs.empty());
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(m.requests().size(), 2u);
+}
+
+TEST(Features, RepairNeverGuessesBetweenTwoAnswersOrFinishesACutOne)
+{
+    mock_server m;
+    // two different objects that both fit: an issue and a re-ask, not a pick
+    m.push(mock_reply::chat_content(R"(Either {"name": "Ann", "age": 30,} or {"name": "Bob", "age": 40,})"));
+    m.push(mock_reply::chat_content(R"({"name": "Ann", "age": 30})"));
+    // a reply cut at the token limit stays output_truncated
+    m.push(mock_reply::chat_content(R"({"name": "Ann", "age": )", "length"));
+    auto err = test::with<ins::client>(options_for(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(ask("Who?"));
+        EXPECT_EQ(r.completion.attempts, 2);
+        EXPECT_EQ(r.value.name, "Ann");
+        co_await c.create<UserInfo>(ask("Who else?"));
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code(), ins::errc::output_truncated);
+    auto const reask = json::serialize(json::parse(m.requests().at(1).body));
+    EXPECT_NE(reask.find("2 different JSON values"), std::string::npos) << reask;
 }

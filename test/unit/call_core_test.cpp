@@ -14,6 +14,8 @@
 #include <boost/url/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <deque>
 #include <string>
 #include <vector>
@@ -51,7 +53,8 @@ struct outcome {
     std::vector<std::string> hooks;  // "<kind><attempt>@<endpoint host>"
     std::vector<std::string> urls;   // every send's URL
     int terminal = 0;                // done or fail actions seen
-    int io_steps = 0;                // sends and reads carried out
+    int io_steps = 0;                // sends, reads and cache steps carried out
+    bool failed_cache_step = false;  // the injected failure hit a cache step
     int snapshots = 0;               // partials handed out (streams)
     ins::usage usage;
 };
@@ -65,6 +68,7 @@ std::string kind_name(ins::hook k)
     case ins::hook::completion_error: return "error";
     case ins::hook::parse_error: return "parse";
     case ins::hook::completion_last_attempt: return "last";
+    case ins::hook::cache_error: return "cache";
     }
     return "?";
 }
@@ -74,7 +78,8 @@ ins::hooks recording(outcome& out)
     ins::hooks h;
     for (auto k : {ins::hook::completion_kwargs, ins::hook::completion_response,
                    ins::hook::completion_usage, ins::hook::completion_error,
-                   ins::hook::parse_error, ins::hook::completion_last_attempt})
+                   ins::hook::parse_error, ins::hook::completion_last_attempt,
+                   ins::hook::cache_error})
         h.on(k, [&out, k](ins::hook_event const& e) {
             auto host = boost::urls::parse_uri(e.endpoint);
             out.hooks.push_back(kind_name(k) + std::to_string(e.attempt) + "@" +
@@ -88,6 +93,8 @@ struct script {
     int fail_at = -1;                // the I/O step (send or read) that fails
     ins::errc fail_code = ins::errc::connection_failed;
     std::size_t piece = 7;           // stream bytes per read
+    /// The client's cache when options().cache is set: cache steps are I/O steps too.
+    std::map<std::string, std::string>* cache = nullptr;
 };
 
 /// Runs one call (or stream) through the core, answering its actions from `s`.
@@ -155,6 +162,24 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
         case det::call_action::kind::yield:
             while (auto p = stream_target.take())
                 ++out.snapshots;
+            break;
+        case det::call_action::kind::cache_get:
+        case det::call_action::kind::cache_put:
+            out.hooks.push_back(a.k == det::call_action::kind::cache_get ? "get" : "put");
+            if (out.io_steps++ == s.fail_at) {
+                out.failed_cache_step = true;
+                ev = det::call_event::failed(ins::error(ins::errc::cache_failed, "cache down"));
+                break;
+            }
+            if (a.k == det::call_action::kind::cache_put) {
+                (*s.cache)[*a.key] = *a.value;
+            }
+            else if (auto it = s.cache->find(*a.key); it != s.cache->end()) {
+                ev = det::call_event::cached(it->second);
+            }
+            else {
+                ev = det::call_event::uncached();
+            }
             break;
         case det::call_action::kind::done:
             ++out.terminal;
@@ -384,6 +409,61 @@ TEST(CallCore, FailEveryStepOfACallAndOfAStream)
     }
 }
 
+// With a cache, each step can fail too: a failed cache step is reported and the call goes on;
+// a failed send or read fails it as before. A hit replays the stored answer with no send.
+TEST(CallCore, CacheStepsCanFailWithoutFailingTheCall)
+{
+    struct test_cache final : ins::cache {  // the core only needs one to be set
+        boost::asio::awaitable<std::optional<std::string>> get(std::string) override { co_return std::nullopt; }
+        boost::asio::awaitable<void> put(std::string, std::string) override { co_return; }
+    };
+    for (bool stream : {false, true}) {
+        SCOPED_TRACE(stream ? "stream" : "call");
+        auto o = options(ins::mode::tools);
+        o.cache = std::make_shared<test_cache>();
+        std::map<std::string, std::string> store;
+        script clean;
+        clean.cache = &store;
+        auto const first = drive(o, john(), stream, clean);
+        ASSERT_FALSE(first.error) << first.error->what();
+        EXPECT_EQ(first.hooks.front(), "get");
+        EXPECT_EQ(first.hooks.back(), "put");
+        ASSERT_EQ(store.size(), 1u);
+        script again;
+        again.cache = &store;
+        auto const hit = drive(o, john(), stream, again);
+        ASSERT_FALSE(hit.error);
+        EXPECT_TRUE(hit.completion->from_cache);
+        EXPECT_TRUE(hit.urls.empty());
+        EXPECT_EQ(hit.value->name, first.value->name);
+
+        int cache_failures = 0;
+        for (int n = 0; n < first.io_steps + 8; ++n) {
+            std::map<std::string, std::string> empty;
+            script s;
+            s.cache = &empty;
+            s.fail_at = n;
+            auto const out = drive(o, john(), stream, std::move(s));
+            if (out.io_steps <= n)  // the call ended before step n: every step was failed once
+                break;
+            // (the mock's ids vary in length, so the count of reads may differ by one)
+            EXPECT_EQ(out.terminal, 1) << "step " << n;
+            if (out.failed_cache_step) {
+                ++cache_failures;
+                ASSERT_FALSE(out.error) << "step " << n << ": " << out.error->what();
+                EXPECT_TRUE(std::any_of(out.hooks.begin(), out.hooks.end(),
+                                        [](auto const& h) { return h.starts_with("cache"); }))
+                    << "step " << n;
+            }
+            else {
+                ASSERT_TRUE(out.error) << "step " << n;
+                EXPECT_EQ(out.error->code(), ins::errc::connection_failed);
+            }
+        }
+        EXPECT_EQ(cache_failures, 2);  // the lookup and the store
+    }
+}
+
 TEST(CallCore, ACallAndAStreamOfTheSameAnswersAgree)
 {
     for (auto m : {ins::mode::tools, ins::mode::anthropic_tools, ins::mode::responses_tools,
@@ -570,8 +650,10 @@ TEST(CallCore, ReportedCostsAreSummedOverAttempts)
 {
     auto with_cost = [](std::string const& args, char const* where) {
         auto body = boost::json::parse(mock_reply::chat_tool_call("UserInfo", args).body).as_object();
-        if (std::string_view(where) == "choice")
-            body["choices"].as_array()[0].as_object()["cost_usd"] = 0.0025;  // WorkflowAI
+        if (std::string_view(where) == "choice") {  // WorkflowAI: a cost and a run page
+            body["choices"].as_array()[0].as_object()["cost_usd"] = 0.0025;
+            body["choices"].as_array()[0].as_object()["url"] = "https://workflowai.com/r/1";
+        }
         else
             body["usage"].as_object()["cost"] = 0.0015;  // OpenRouter
         return mock_reply::json(boost::json::serialize(body));
@@ -583,6 +665,13 @@ TEST(CallCore, ReportedCostsAreSummedOverAttempts)
     ASSERT_FALSE(out.error);
     ASSERT_TRUE(out.completion->total_usage.cost_usd);
     EXPECT_NEAR(*out.completion->total_usage.cost_usd, 0.004, 1e-12);
+    EXPECT_FALSE(out.completion->run_url);  // the accepted attempt's reply named no run
+
+    script wf;
+    wf.replies.push_back(with_cost(R"({"name":"Jo","age":3})", "choice"));
+    auto one = drive(options(ins::mode::tools), john(), false, std::move(wf));
+    ASSERT_FALSE(one.error);
+    EXPECT_EQ(one.completion->run_url.value_or(""), "https://workflowai.com/r/1");
 
     // No cost reported: none summed.
     auto plain = drive(options(ins::mode::tools), john(), false, {});
@@ -591,6 +680,7 @@ TEST(CallCore, ReportedCostsAreSummedOverAttempts)
     // A stream's final usage chunk with OpenRouter's cost.
     std::vector<std::string> events{
         R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"UserInfo","arguments":"{\"name\":\"Jo\",\"age\":3}"}}]},"finish_reason":null}]})",
+        R"({"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls","url":"https://workflowai.com/r/2"}]})",
         R"({"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15,"cost":0.0007}})"};
     script st;
     st.replies.push_back(mock_reply::sse(events));
@@ -598,4 +688,5 @@ TEST(CallCore, ReportedCostsAreSummedOverAttempts)
     ASSERT_FALSE(streamed.error) << streamed.error->what();
     ASSERT_TRUE(streamed.completion->total_usage.cost_usd);
     EXPECT_NEAR(*streamed.completion->total_usage.cost_usd, 0.0007, 1e-12);
+    EXPECT_EQ(streamed.completion->run_url.value_or(""), "https://workflowai.com/r/2");
 }

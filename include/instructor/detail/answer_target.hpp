@@ -2,6 +2,8 @@
 // templates in client.hpp and stream.hpp implement it; the untyped call core drives it.
 #pragma once
 
+#include <instructor/decode_options.hpp>
+#include <instructor/repair.hpp>
 #include <instructor/validation.hpp>
 
 #include <cstddef>
@@ -11,6 +13,12 @@
 namespace instructor::detail {
 
 struct answer_target {
+    /// How answers are decoded: the client's options with the request's context (set by the
+    /// call before the first attempt).
+    decode_options options;
+    /// What was repaired to get the accepted answer (set by finish()).
+    std::vector<json_repair> repairs;
+
     virtual ~answer_target() = default;
     /// A new attempt starts: drop what earlier attempts decoded.
     virtual void begin_attempt(int attempt) = 0;

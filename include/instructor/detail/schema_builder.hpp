@@ -2,6 +2,7 @@
 #pragma once
 
 #include <instructor/detail/type_traits.hpp>
+#include <instructor/encode.hpp>
 #include <instructor/model_name.hpp>
 
 #include <boost/describe/enum_to_string.hpp>
@@ -68,9 +69,17 @@ boost::json::object model_body(schema_builder& b)
         boost::json::value s = schema_of<M>(b, info);
         if (info)
             apply_description(s, info->description);
-        props.emplace(D::name, std::move(s));
+        if (info && info->has_default && s.is_object()) {
+            // The value the member keeps when the key is absent: its initialiser's.
+            static T const fresh{};
+            std::string text;
+            write_json(text, fresh.*D::pointer);
+            s.get_object()["default"] = boost::json::parse(text);
+        }
+        auto const key = wire_name_of<T, D>();
+        props.emplace(key, std::move(s));
         if (!is_optional<M>::value && !(info && info->has_default))
-            required.emplace_back(D::name);
+            required.emplace_back(key);
     });
     boost::json::object o;
     o["type"] = "object";

@@ -45,7 +45,7 @@ model_meta const* model_meta_for()
             using M = std::remove_cvref_t<decltype(std::declval<T&>().*D::pointer)>;
             field_info const* info = field_info_of<T, D>();
             m[i++] = member_entry{
-                D::name,
+                wire_name_of<T, D>(),
                 &sink_for<M>,
                 [](void* o) -> void* { return &(static_cast<T*>(o)->*D::pointer); },
                 info,

@@ -90,4 +90,12 @@ field_info const* field_info_of()
     return found;
 }
 
+/// Member D's key on the wire: its field_info's name, else the member's own.
+template <class T, class D>
+std::string_view wire_name_of()
+{
+    field_info const* info = field_info_of<T, D>();
+    return info && !info->name.empty() ? info->name : std::string_view(D::name);
+}
+
 }  // namespace instructor::detail

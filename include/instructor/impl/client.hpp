@@ -48,15 +48,19 @@ struct value_target final : answer_target {
         out = T{};
         ok = false;
         issues.clear();
+        repairs.clear();
     }
     void feed(std::size_t, std::string_view, std::string_view text) override
     {
-        auto r = decode<T>(text);
+        auto r = decode<T>(text, options);
         ok = bool(r);
-        if (ok)
+        if (ok) {
             out = std::move(*r.value);
-        else
+            repairs = std::move(r.repairs);
+        }
+        else {
             issues = std::move(r.issues);
+        }
     }
     bool finish(std::vector<validation_issue>& out_issues) override
     {
@@ -79,6 +83,7 @@ struct value_target<std::vector<std::variant<A...>>> final : answer_target {
     {
         out.clear();
         issues.clear();
+        repairs.clear();
     }
     void feed(std::size_t, std::string_view tool, std::string_view text) override
     {
@@ -88,9 +93,11 @@ struct value_target<std::vector<std::variant<A...>>> final : answer_target {
                 if (known || tool != model_name<A>())
                     return;
                 known = true;
-                auto r = decode<A>(text);
-                if (r)
+                auto r = decode<A>(text, options);
+                if (r) {
                     out.emplace_back(std::move(*r.value));
+                    repairs.insert(repairs.end(), r.repairs.begin(), r.repairs.end());
+                }
                 else
                     for (auto& i : r.issues)
                         issues.push_back(std::move(i));

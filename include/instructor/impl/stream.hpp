@@ -22,7 +22,7 @@ struct partial_state final : stream_state<partial<T>>, answer_target {
     {
         attempt = a;
         restarted = a > 1;
-        dec = std::make_unique<decoder<T>>();
+        dec = std::make_unique<decoder<T>>(options);
         dec->session().ignore_trailing_text();
         shown = 0;
         valid = false;
@@ -125,7 +125,7 @@ struct iterable_state final : stream_state<T>, answer_target {
     void begin_attempt(int) override
     {
         value = std::make_unique<iterable_of<T>>();
-        session = std::make_unique<decode_session>(iterable_sink<T>(), value.get(), decode_options{});
+        session = std::make_unique<decode_session>(iterable_sink<T>(), value.get(), options);
         session->set_observer(&on_done, this);
         session->ignore_trailing_text();
         ready_items.clear();
@@ -183,7 +183,7 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
         problems.clear();
     }
     /// A decoder writing alternative `name` into `value`; null for an unknown name.
-    static std::unique_ptr<decode_session> session_for(std::string_view name, V& value)
+    std::unique_ptr<decode_session> session_for(std::string_view name, V& value) const
     {
         std::unique_ptr<decode_session> s;
         (
@@ -191,7 +191,7 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
                 if (s || name != model_name<A>())
                     return;
                 auto& alt = value.template emplace<A>();
-                s = std::make_unique<decode_session>(sink_for<A>(), &alt, decode_options{});
+                s = std::make_unique<decode_session>(sink_for<A>(), &alt, options);
             }(),
             ...);
         return s;

@@ -54,6 +54,10 @@ struct mock_options {
     std::vector<mock_fault> faults = all_mock_faults();
     std::uint64_t seed = 1;
     std::size_t oversized_bytes = 17 * 1024 * 1024;  ///< body size of mock_fault::oversized
+    /// Default chat answers carry WorkflowAI's extras on their choice (on the last chunk when
+    /// streamed): `cost_usd` (priced per token as gpt-4o-mini), `duration_seconds` and `url`,
+    /// the run's page.
+    bool workflowai_run_info = false;
 };
 
 struct recorded_request {

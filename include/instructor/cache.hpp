@@ -1,0 +1,43 @@
+// A store of validated answers (client_options::cache): a call whose question was answered
+// before is answered from it, with no request.
+//
+// The key is a SHA-256 of the endpoint's base URL, the exact request body of the first attempt
+// (model, messages, mode, schema as sent) and the response model's schema: never the API key.
+// Only answers that validated are stored, and a hit is validated again before it is used (a
+// validator may read the request's context, which the body does not carry), so a stale or
+// corrupt entry is a miss, never a wrong answer. A hit's completion has `from_cache == true`,
+// `attempts == 0` and no usage; it emits no HTTP hooks. A stream replays a hit as one complete
+// snapshot. A cache that fails (unreachable, full disk) never fails a call: the call goes to the
+// model and hook::cache_error reports it.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace instructor {
+
+class cache {
+public:
+    virtual ~cache() = default;
+    /// The entry stored under `key`, or nullopt. Throws (anything) when the store cannot answer.
+    virtual boost::asio::awaitable<std::optional<std::string>> get(std::string key) = 0;
+    /// Stores `value` under `key`, replacing what was there. Throws when the store cannot.
+    virtual boost::asio::awaitable<void> put(std::string key, std::string value) = 0;
+};
+
+/// In this process, the `max_entries` most recently used (LRU). Safe to share between threads.
+std::shared_ptr<cache> make_memory_cache(std::size_t max_entries);
+
+/// One file per entry in `directory` (created when missing): written to a temporary file and
+/// renamed into place, so processes sharing the directory never read half an entry. Entries
+/// larger than `max_entry_bytes` are neither written nor read.
+std::shared_ptr<cache> make_disk_cache(std::filesystem::path directory,
+                                       std::size_t max_entry_bytes = 16 * 1024 * 1024);
+
+}  // namespace instructor

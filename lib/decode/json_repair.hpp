@@ -1,0 +1,110 @@
+// Lenient JSON to strict JSON: the repairer (whole or streamed) and the candidates in a reply.
+#pragma once
+
+#include <instructor/repair.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor::detail {
+
+/// Reads lenient JSON one byte at a time and writes strict JSON in O(n), holding back only the
+/// few bytes it cannot decide yet, so streams can be repaired as they arrive. It never looks
+/// for the value in prose (repair_candidates() does). Fixes only what `repair_kind` lists;
+/// anything else (a missing colon, value or comma, an unknown bare word, a wrong closer) makes
+/// it fail rather than guess. The output is the same however the input is split.
+class json_repairer {
+public:
+    explicit json_repairer(std::size_t max_depth = 64) : max_depth_(max_depth) {}
+
+    /// The strict text for `piece`. A few bytes may be held back until they are decided (a
+    /// comma that may be trailing and the whitespace after it, a bare word that may be `True`).
+    /// Input after the root value closes is not consumed (see consumed()).
+    std::string feed(std::string_view piece);
+    /// Ends the input: a root number or bare word ends here. Anything else still open (and
+    /// held back) belongs to a value that was cut off: done() stays false.
+    std::string finish();
+
+    /// True once the root value is complete.
+    bool done() const noexcept { return state_ == state::done; }
+    /// True once the input is known not to be repairable JSON; later input is ignored.
+    bool failed() const noexcept { return state_ == state::failed; }
+    /// Bytes read so far that belong to the value (where it ends, once done()).
+    std::size_t consumed() const noexcept { return pos_; }
+    /// What was fixed; offsets count from the first byte fed.
+    std::vector<json_repair> const& repairs() const noexcept { return repairs_; }
+
+private:
+    enum class state : std::uint8_t {
+        value,           // a value is expected
+        key,             // a key (or `}`) is expected
+        colon,           // `:` after a key
+        after_value,     // `,` or a closer
+        string,          // in a string (quote_ says which kind)
+        string_escape,   // after a backslash in a string
+        string_unicode,  // in the hex digits of \uXXXX
+        number,
+        word,            // a bare word in value position: true, True, null, ...
+        bare_key,        // an unquoted key
+        slash,           // a `/` that must start a comment
+        line_comment,
+        block_comment,
+        block_comment_star,
+        done,
+        failed,
+    };
+
+    bool plain_in_string(char c) const noexcept
+    {
+        return c != quote_ && c != '\\' && c != '"' && static_cast<unsigned char>(c) >= 0x20;
+    }
+    bool step(char c, std::string& out);
+    bool structural(char c, std::string& out);
+    bool in_string(char c, std::string& out);
+    bool open_container(char c, std::string& out);
+    bool close_container(char c, std::string& out);
+    bool end_word(std::string& out);
+    void end_value();
+    void flush_pending(std::string& out);
+    void note(repair_kind kind, std::size_t offset) { repairs_.push_back({kind, offset}); }
+    bool fail()
+    {
+        state_ = state::failed;
+        return false;
+    }
+
+    std::size_t max_depth_;
+    std::size_t pos_ = 0;                 // bytes consumed
+    state state_ = state::value;
+    state resume_ = state::value;         // where a comment returns to
+    char quote_ = '"';                    // the open string's quote
+    bool key_ = false;                    // the open string is a key
+    bool just_opened_ = false;            // no member or element yet in the innermost container
+    std::uint8_t hex_left_ = 0;           // digits still due in \uXXXX
+    std::size_t token_at_ = 0;            // offset of the pending comma or word
+    std::string pending_;                 // held: a comma and the whitespace after it
+    std::string word_;                    // held: a bare word (at most 5 bytes)
+    std::string stack_;                   // open containers, `{` or `[`
+    std::vector<json_repair> repairs_;
+};
+
+/// A repaired value found in a reply: strict JSON, and what was fixed to get it.
+struct repair_candidate {
+    std::string json;
+    std::vector<json_repair> repairs;  // offsets in the reply, in order
+};
+
+struct repair_outcome {
+    std::vector<repair_candidate> candidates;  // in text order, no two the same JSON value
+    bool truncated = false;                    // an opened value never closed
+};
+
+/// The JSON values in free text, repaired: each fenced block's value and each top-level
+/// `{...}` or `[...]` in prose, kept when the repair is strict JSON. A value cut off by the
+/// end of the text sets `truncated` and gives no candidate. O(n) per candidate.
+repair_outcome repair_candidates(std::string_view text, std::size_t max_candidates = 8);
+
+}  // namespace instructor::detail
