@@ -93,7 +93,7 @@ public:
             [&]<class... A>(std::variant<A...>*) {
                 (tools.push_back(detail::tool_spec_for<A>()), ...);
             }(static_cast<T*>(nullptr));
-            req.mode = mode::parallel_tools;
+            req.mode = parallel_mode_of(req.mode.value_or(options().mode));
             s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req),
                                                                 std::move(tools), true, *s);
             return stream<T>(std::move(s));
@@ -121,9 +121,19 @@ public:
 
 private:
     // The coroutines own a reference to the state: a call may outlive the handle it came from.
+    /// A std::vector<std::variant<...>> is asked in the parallel-tools mode of the API the
+    /// request speaks (parallel_tools, anthropic_parallel_tools, responses_parallel_tools).
+    template <class T>
+    static void choose_mode(detail::client_state const& s, request& req)
+    {
+        if constexpr (detail::many_alternatives<T>::value)
+            req.mode = parallel_mode_of(req.mode.value_or(detail::options_of(s).mode));
+    }
+
     template <class T>
     static boost::asio::awaitable<T> create_in(std::shared_ptr<detail::client_state> s, request req)
     {
+        choose_mode<T>(*s, req);
         T out{};
         detail::value_target<T> target(out);
         try {
@@ -139,6 +149,7 @@ private:
     static boost::asio::awaitable<with_completion<T>> create_with_completion_in(
         std::shared_ptr<detail::client_state> s, request req)
     {
+        choose_mode<T>(*s, req);
         with_completion<T> r{};
         detail::value_target<T> target(r.value);
         try {

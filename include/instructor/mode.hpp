@@ -20,6 +20,12 @@ enum class mode {
     responses_tools,
     /// OpenAI Responses API, `text.format` json_schema with the strict schema and strict: true
     responses_structured_outputs,
+    /// Anthropic Messages API, one tool per alternative of a std::variant, tool_choice any:
+    /// every tool_use block is an answer
+    anthropic_parallel_tools,
+    /// OpenAI Responses API, one function per alternative, tool_choice required: every
+    /// function_call item is an answer
+    responses_parallel_tools,
 };
 
 std::string_view to_string(mode m) noexcept;
@@ -28,19 +34,38 @@ std::string_view to_string(mode m) noexcept;
 constexpr bool is_tools_mode(mode m) noexcept
 {
     return m == mode::tools || m == mode::tools_strict || m == mode::parallel_tools ||
-           m == mode::anthropic_tools || m == mode::responses_tools;
+           m == mode::anthropic_tools || m == mode::responses_tools ||
+           m == mode::anthropic_parallel_tools || m == mode::responses_parallel_tools;
+}
+
+/// True for the modes where every tool call is an answer (a std::vector<std::variant<...>>,
+/// or create_iterable over a std::variant).
+constexpr bool is_parallel_mode(mode m) noexcept
+{
+    return m == mode::parallel_tools || m == mode::anthropic_parallel_tools ||
+           m == mode::responses_parallel_tools;
 }
 
 /// True for the modes of Anthropic's Messages API.
 constexpr bool is_anthropic_mode(mode m) noexcept
 {
-    return m == mode::anthropic_tools || m == mode::anthropic_json;
+    return m == mode::anthropic_tools || m == mode::anthropic_json ||
+           m == mode::anthropic_parallel_tools;
 }
 
 /// True for the modes of OpenAI's Responses API.
 constexpr bool is_responses_mode(mode m) noexcept
 {
-    return m == mode::responses_tools || m == mode::responses_structured_outputs;
+    return m == mode::responses_tools || m == mode::responses_structured_outputs ||
+           m == mode::responses_parallel_tools;
+}
+
+/// The parallel-tools mode of the API `m` speaks (what a variant's answers need).
+constexpr mode parallel_mode_of(mode m) noexcept
+{
+    return is_anthropic_mode(m)   ? mode::anthropic_parallel_tools
+           : is_responses_mode(m) ? mode::responses_parallel_tools
+                                  : mode::parallel_tools;
 }
 
 }  // namespace instructor

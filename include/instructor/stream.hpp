@@ -10,7 +10,8 @@
 // of them `restarted == true`), so a consumer can drop what the failed attempt showed.
 // create_iterable re-asks only while no item has been handed out; after that, an invalid
 // answer ends the stream with errc::validation_failed (items already yielded were valid).
-// create_iterable<std::variant<A, B...>> always speaks parallel_tools: one function per
+// create_iterable<std::variant<A, B...>> speaks the parallel-tools mode of the request's API
+// (parallel_tools, anthropic_parallel_tools, responses_parallel_tools): one function per
 // alternative, and the items (of any alternative) come out in the order the model calls them.
 //
 // Time bounds: opening a stream (connect, TLS, the request written, the response's headers) is

@@ -219,10 +219,10 @@ void call_core::fail(error e, bool last_attempt_hook)
 void call_core::start()
 {
     mode const m = req_.mode.value_or(options_.mode);
-    if ((m == mode::parallel_tools) != many_)
+    if (is_parallel_mode(m) != many_)
         throw error(errc::invalid_argument,
-                    stream_ ? "a parallel_tools stream is create_iterable<std::variant<...>>, and only it"
-                            : "parallel_tools answers a std::vector<std::variant<...>>, and only it does");
+                    stream_ ? "a parallel tools stream is create_iterable<std::variant<...>>, and only it"
+                            : "the parallel tools modes answer a std::vector<std::variant<...>>, and only they do");
     model_ = req_.model.empty() ? options_.default_model : req_.model;
     if (model_.empty())
         throw error(errc::invalid_argument, "no model: set request::model or default_model");

@@ -84,18 +84,29 @@ json::object build_messages_body(mode m, request const& req, std::string const& 
 {
     if (tools.empty())
         throw error(errc::invalid_argument, "no response model");
+    if (!is_anthropic_mode(m))
+        throw error(errc::invalid_argument,
+                    "mode " + std::string(to_string(m)) + " is not a Messages API mode");
     json::object body{{"model", model},
                       {"max_tokens", req.max_tokens.value_or(default_max_tokens)},
                       {"messages", prompt.messages}};
     if (!prompt.system.empty())
         body["system"] = prompt.system;
-    if (m == mode::anthropic_tools) {
-        auto const& t = tools.front();
-        body["tools"] = json::array{json::object{
-            {"name", t.name},
-            {"description", t.description.empty() ? default_description(t.name) : t.description},
-            {"input_schema", *t.parameters}}};
-        body["tool_choice"] = json::object{{"type", "tool"}, {"name", t.name}};
+    if (is_tools_mode(m)) {
+        json::array offered;
+        for (auto const& t : tools) {
+            offered.push_back(json::object{
+                {"name", t.name},
+                {"description", t.description.empty() ? default_description(t.name) : t.description},
+                {"input_schema", *t.parameters}});
+            if (m == mode::anthropic_tools)
+                break;  // one forced tool
+        }
+        body["tools"] = std::move(offered);
+        // parallel: any tool, as many calls as the text holds
+        body["tool_choice"] = m == mode::anthropic_tools
+                                  ? json::object{{"type", "tool"}, {"name", tools.front().name}}
+                                  : json::object{{"type", "any"}};
     }
     if (req.temperature)
         body["temperature"] = *req.temperature;
@@ -121,7 +132,7 @@ extraction extract_messages(mode m, json::value const& response)
         if (!block)
             continue;
         auto type = string_at(*block, "type");
-        if (type == "tool_use" && m == mode::anthropic_tools) {
+        if (type == "tool_use" && is_tools_mode(m)) {
             answer a;
             a.name = string_at(*block, "name");
             a.id = string_at(*block, "id");
@@ -139,7 +150,7 @@ extraction extract_messages(mode m, json::value const& response)
     x.content = text;
     if (stop == "refusal")
         x.refusal = text.empty() ? std::string("the model declined") : text;
-    if (m == mode::anthropic_tools) {
+    if (is_tools_mode(m)) {
         if (x.answers.empty() && !x.refusal)
             x.problem = "The reply did not use the tool; call the tool with the JSON input.";
         return x;
@@ -174,7 +185,7 @@ json::array anthropic_reask(mode m, extraction const& got, std::string const& er
     json::array content;
     if (!got.content.empty())
         content.push_back(json::object{{"type", "text"}, {"text", got.content}});
-    if (m == mode::anthropic_tools)
+    if (is_tools_mode(m))
         for (auto const& a : got.answers) {
             boost::system::error_code ec;
             auto input = json::parse(a.text, ec);
@@ -189,7 +200,7 @@ json::array anthropic_reask(mode m, extraction const& got, std::string const& er
     if (!content.empty())
         out.push_back(json::object{{"role", "assistant"}, {"content", std::move(content)}});
     std::string const feedback = tool_feedback(errors);
-    if (m == mode::anthropic_tools && !got.answers.empty()) {
+    if (is_tools_mode(m) && !got.answers.empty()) {
         json::array results;
         for (std::size_t i = 0; i < got.answers.size(); ++i)
             results.push_back(json::object{{"type", "tool_result"},
@@ -198,7 +209,7 @@ json::array anthropic_reask(mode m, extraction const& got, std::string const& er
                                            {"is_error", true}});
         out.push_back(json::object{{"role", "user"}, {"content", std::move(results)}});
     }
-    else if (m == mode::anthropic_tools) {
+    else if (is_tools_mode(m)) {
         out.push_back(json::object{{"role", "user"}, {"content", feedback}});
     }
     else {
@@ -301,7 +312,7 @@ namespace {
 class messages_reader final : public delta_reader {
 public:
     explicit messages_reader(mode m)
-        : delta_reader(m == mode::anthropic_tools,
+        : delta_reader(is_tools_mode(m),
                        "The reply did not use the tool; call the tool with the JSON input.")
     {}
 

@@ -21,16 +21,11 @@ net::http_request api_request(endpoint_config const& ep, std::string_view path,
 
 std::unique_ptr<wire> make_wire(mode m, client_options const& o)
 {
-    switch (m) {
-    case mode::anthropic_tools:
-    case mode::anthropic_json:
+    if (is_anthropic_mode(m))
         return make_anthropic_messages(m, o);
-    case mode::responses_tools:
-    case mode::responses_structured_outputs:
+    if (is_responses_mode(m))
         return make_openai_responses(m, o);
-    default:
-        return make_openai_chat(m, o);
-    }
+    return make_openai_chat(m, o);
 }
 
 }  // namespace instructor::detail

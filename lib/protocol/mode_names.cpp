@@ -17,6 +17,8 @@ std::string_view to_string(mode m) noexcept
     case mode::anthropic_json: return "anthropic_json";
     case mode::responses_tools: return "responses_tools";
     case mode::responses_structured_outputs: return "responses_structured_outputs";
+    case mode::anthropic_parallel_tools: return "anthropic_parallel_tools";
+    case mode::responses_parallel_tools: return "responses_parallel_tools";
     }
     return "unknown";
 }

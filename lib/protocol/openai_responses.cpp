@@ -72,7 +72,7 @@ extraction answer_of(mode m, std::string content, std::vector<answer> calls,
     if (!refusal.empty())
         x.refusal = std::move(refusal);
     x.content = std::move(content);
-    if (m == mode::responses_tools) {
+    if (is_tools_mode(m)) {
         x.answers = std::move(calls);
         if (x.answers.empty() && !x.refusal)
             x.problem = std::string(no_call_problem);
@@ -107,26 +107,37 @@ json::object build_responses_body(mode m, request const& req, std::string const&
 {
     if (tools.empty())
         throw error(errc::invalid_argument, "no response model");
+    if (!is_responses_mode(m))
+        throw error(errc::invalid_argument,
+                    "mode " + std::string(to_string(m)) + " is not a Responses API mode");
     tool_spec const& t = tools.front();
     json::object body{{"model", model}, {"input", input}};
-    if (m == mode::responses_tools) {
-        body["tools"] = json::array{json::object{
-            {"type", "function"},
-            {"name", t.name},
-            {"description", t.description.empty() ? default_description(t.name) : t.description},
-            {"parameters", *t.strict_parameters},
-            {"strict", true}}};
-        body["tool_choice"] = json::object{{"type", "function"}, {"name", t.name}};
+    if (is_tools_mode(m)) {
+        json::array offered;
+        for (auto const& f : tools) {
+            offered.push_back(json::object{
+                {"type", "function"},
+                {"name", f.name},
+                {"description", f.description.empty() ? default_description(f.name) : f.description},
+                {"parameters", *f.strict_parameters},
+                {"strict", true}});
+            if (m == mode::responses_tools)
+                break;  // one forced function
+        }
+        body["tools"] = std::move(offered);
+        if (m == mode::responses_tools) {
+            body["tool_choice"] = json::object{{"type", "function"}, {"name", t.name}};
+        }
+        else {  // parallel: at least one call, as many as the text holds
+            body["tool_choice"] = "required";
+            body["parallel_tool_calls"] = true;
+        }
     }
-    else if (m == mode::responses_structured_outputs) {
+    else {  // responses_structured_outputs
         body["text"] = json::object{{"format", {{"type", "json_schema"},
                                                 {"name", t.name},
                                                 {"schema", *t.strict_parameters},
                                                 {"strict", true}}}};
-    }
-    else {
-        throw error(errc::invalid_argument,
-                    "mode " + std::string(to_string(m)) + " is not a Responses API mode");
     }
     if (req.temperature)
         body["temperature"] = *req.temperature;
@@ -211,7 +222,7 @@ json::array responses_reask(mode m, extraction const& got, std::string const& er
     json::array out;
     if (!got.content.empty())
         out.push_back(json::object{{"role", "assistant"}, {"content", got.content}});
-    if (m == mode::responses_tools && !got.answers.empty()) {
+    if (is_tools_mode(m) && !got.answers.empty()) {
         for (auto const& a : got.answers)
             out.push_back(json::object{{"type", "function_call"},
                                        {"call_id", a.id},
@@ -225,7 +236,7 @@ json::array responses_reask(mode m, extraction const& got, std::string const& er
     }
     out.push_back(json::object{
         {"role", "user"},
-        {"content", m == mode::responses_tools ? tool_feedback(errors)
+        {"content", is_tools_mode(m) ? tool_feedback(errors)
                                                : std::string(json_reask_prefix) + errors}});
     return out;
 }
@@ -268,7 +279,7 @@ public:
                 auto const index = item_call_.at(at);
                 auto& c = calls_.add(index, string_at(*item, "call_id"), string_at(*item, "name"),
                                      string_at(*item, "arguments"));
-                if (m_ == mode::responses_tools && !c.text.empty())
+                if (is_tools_mode(m_) && !c.text.empty())
                     sink(index, c.name, c.text);
             }
         }
@@ -279,11 +290,11 @@ public:
                             "a function call's arguments arrived before the call");
             auto const delta = string_at(o, "delta");
             auto& c = calls_.add(it->second, {}, {}, delta);
-            if (m_ == mode::responses_tools && !delta.empty())
+            if (is_tools_mode(m_) && !delta.empty())
                 sink(it->second, c.name, delta);
         }
         else if (type == "response.output_text.delta") {
-            text_.add(string_at(o, "delta"), m_ != mode::responses_tools, sink);
+            text_.add(string_at(o, "delta"), !is_tools_mode(m_), sink);
         }
         else if (type == "response.refusal.delta") {
             refusal_ += string_at(o, "delta");

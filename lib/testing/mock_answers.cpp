@@ -262,31 +262,33 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
     std::string const prompt = texts(req, "user");
     std::string const model = req.contains("model") ? str_at(req, "model") : "mock-model";
     unsigned const id = next_id++;
-    json::object block;
-    std::string output;
+    json::array blocks;            // the reply's content blocks
+    std::vector<std::string> texts_of_blocks;  // what each block streams (input JSON or text)
     std::string stop = "end_turn";
 
     auto const* tools = req.if_contains("tools");
     if (tools && tools->is_array() && !tools->get_array().empty()) {
+        // A forced tool is called once; with tool_choice any or auto, every tool is.
         std::string chosen;
         if (auto const* tc = object_at(req, "tool_choice"))
             chosen = str_at(*tc, "name");
-        json::object const* tool = nullptr;
-        for (auto const& t : tools->get_array())
-            if (t.is_object() && (chosen.empty() || str_at(t.get_object(), "name") == chosen)) {
-                tool = &t.get_object();
-                break;
-            }
-        json::object schema;
-        if (tool)
+        for (auto const& t : tools->get_array()) {
+            auto const* tool = t.if_object();
+            if (!tool || (!chosen.empty() && str_at(*tool, "name") != chosen))
+                continue;
+            json::object schema;
             if (auto const* s = object_at(*tool, "input_schema"))
                 schema = *s;
-        auto input = example_instance(schema, prompt);
-        output = json::serialize(input);
-        block = {{"type", "tool_use"},
-                 {"id", "toolu_mock_" + std::to_string(id)},
-                 {"name", tool ? str_at(*tool, "name") : std::string("tool")},
-                 {"input", std::move(input)}};
+            auto input = example_instance(schema, prompt);
+            texts_of_blocks.push_back(json::serialize(input));
+            blocks.push_back(json::object{
+                {"type", "tool_use"},
+                {"id", "toolu_mock_" + std::to_string(id) + "_" + std::to_string(blocks.size())},
+                {"name", str_at(*tool, "name")},
+                {"input", std::move(input)}});
+            if (!chosen.empty())
+                break;
+        }
         stop = "tool_use";
     }
     else {
@@ -301,12 +303,16 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
         }
         if (!schema)
             schema = schema_in_text(prompt);
-        output = schema ? json::serialize(example_instance(*schema, prompt))
-                        : std::string("Hello from the mock endpoint.");
-        block = {{"type", "text"}, {"text", output}};
+        auto output = schema ? json::serialize(example_instance(*schema, prompt))
+                             : std::string("Hello from the mock endpoint.");
+        blocks.push_back(json::object{{"type", "text"}, {"text", output}});
+        texts_of_blocks.push_back(std::move(output));
     }
+    std::size_t out_size = 0;
+    for (auto const& t : texts_of_blocks)
+        out_size += t.size();
     auto in = static_cast<std::int64_t>(request_size / 4 + 1);
-    auto out = static_cast<std::int64_t>(output.size() / 4 + 1);
+    auto out = static_cast<std::int64_t>(out_size / 4 + 1);
     std::string msg_id = "msg_mock_" + std::to_string(id);
 
     auto const* s = req.if_contains("stream");
@@ -316,7 +322,7 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
             {"type", "message"},
             {"role", "assistant"},
             {"model", model},
-            {"content", json::array{block}},
+            {"content", blocks},
             {"stop_reason", stop},
             {"stop_sequence", nullptr},
             {"usage", {{"input_tokens", in}, {"output_tokens", out}}}}));
@@ -338,20 +344,24 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
                         {"stop_reason", nullptr},
                         {"stop_sequence", nullptr},
                         {"usage", {{"input_tokens", in}, {"output_tokens", 1}}}}}});
-    bool const tool = block["type"] == "tool_use";
-    json::object start = block;
-    if (tool)
-        start["input"] = json::object{};
-    else
-        start["text"] = "";
-    event("content_block_start", {{"index", 0}, {"content_block", std::move(start)}});
-    event("ping", {});
-    for (auto const& piece : split(output, o.stream_chunk_size))
-        event("content_block_delta",
-              {{"index", 0},
-               {"delta", tool ? json::object{{"type", "input_json_delta"}, {"partial_json", piece}}
-                              : json::object{{"type", "text_delta"}, {"text", piece}}}});
-    event("content_block_stop", {{"index", 0}});
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        auto const index = static_cast<std::int64_t>(b);
+        bool const tool = blocks[b].at("type") == "tool_use";
+        json::object start = blocks[b].as_object();
+        if (tool)
+            start["input"] = json::object{};
+        else
+            start["text"] = "";
+        event("content_block_start", {{"index", index}, {"content_block", std::move(start)}});
+        if (b == 0)
+            event("ping", {});
+        for (auto const& piece : split(texts_of_blocks[b], o.stream_chunk_size))
+            event("content_block_delta",
+                  {{"index", index},
+                   {"delta", tool ? json::object{{"type", "input_json_delta"}, {"partial_json", piece}}
+                                  : json::object{{"type", "text_delta"}, {"text", piece}}}});
+        event("content_block_stop", {{"index", index}});
+    }
     event("message_delta", {{"delta", {{"stop_reason", stop}, {"stop_sequence", nullptr}}},
                             {"usage", {{"output_tokens", out}}}});
     event("message_stop", {});

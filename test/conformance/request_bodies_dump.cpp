@@ -197,6 +197,33 @@ int anthropic_main(std::vector<model_case> const& cases, char const* wire_dir)
         }
     }
 
+    // anthropic_parallel_tools: every alternative offered, tool_choice any; the re-ask answers
+    // every tool_use block.
+    for (auto const& mc : cases) {
+        if (mc.tools.size() < 2)
+            continue;
+        auto const m = ins::mode::anthropic_parallel_tools;
+        for (auto const& v : variants) {
+            auto req = make_request(v);
+            req.model = "claude-sonnet-4-5";
+            auto const prompt = det::anthropic_initial(m, req, mc.tools.front());
+            std::string const base = std::string(mc.name) + " anthropic_parallel_tools " + v.name;
+            add(base, det::build_messages_body(m, req, req.model, prompt, mc.tools, v.stream));
+            json::array content;
+            for (std::size_t i = 0; i < mc.tools.size(); ++i)
+                content.push_back(json::object{{"type", "tool_use"},
+                                               {"id", "toolu_0" + std::to_string(i)},
+                                               {"name", mc.tools[i].name},
+                                               {"input", json::parse(mc.arguments)}});
+            json::value const response = json::object{
+                {"type", "message"}, {"role", "assistant"}, {"content", content},
+                {"stop_reason", "tool_use"}};
+            add(base + " reask", det::build_messages_body(m, req, req.model,
+                                                          reask_prompt(m, prompt, response, issues),
+                                                          mc.tools, v.stream));
+        }
+    }
+
     auto const& user_info = cases.front();
     auto const plain = make_request(variants[0]);
 
@@ -324,6 +351,34 @@ int responses_main(std::vector<model_case> const& cases)
                 add(base + " reask",
                     det::build_responses_body(m, req, req.model, history, mc.tools, v.stream));
             }
+        }
+    }
+    // responses_parallel_tools: every alternative offered, tool_choice required; the re-ask
+    // answers every function_call.
+    for (auto const& mc : cases) {
+        if (mc.tools.size() < 2)
+            continue;
+        auto const m = ins::mode::responses_parallel_tools;
+        for (auto const& v : variants) {
+            auto const req = make_request(v);
+            auto const input = det::responses_input(req);
+            std::string const base = std::string(mc.name) + " responses_parallel_tools " + v.name;
+            add(base, det::build_responses_body(m, req, req.model, input, mc.tools, v.stream));
+            json::array output;
+            for (std::size_t i = 0; i < mc.tools.size(); ++i)
+                output.push_back(json::object{{"type", "function_call"},
+                                              {"id", "fc_" + std::to_string(i)},
+                                              {"call_id", "call_" + std::to_string(i)},
+                                              {"name", mc.tools[i].name},
+                                              {"arguments", mc.arguments}});
+            json::value const response =
+                json::object{{"object", "response"}, {"status", "completed"}, {"output", output}};
+            auto const got = det::extract_responses(m, response);
+            json::array history = input;
+            for (auto const& item : det::responses_reask(m, got, "name: Field required"))
+                history.push_back(item);
+            add(base + " reask",
+                det::build_responses_body(m, req, req.model, history, mc.tools, v.stream));
         }
     }
     // A responses_tools reply that called no function: assistant text, then the feedback.

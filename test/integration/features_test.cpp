@@ -303,3 +303,69 @@ TEST(Features, RepairNeverGuessesBetweenTwoAnswersOrFinishesACutOne)
     auto const reask = json::serialize(json::parse(m.requests().at(1).body));
     EXPECT_NE(reask.find("2 different JSON values"), std::string::npos) << reask;
 }
+
+/// A chat stream calling `tool` with `args` in deltas of `piece` bytes.
+static mock_reply streamed_call(std::string const& tool, std::string const& args, std::size_t piece)
+{
+    std::vector<std::string> events;
+    auto chunk = [&](json::object delta, json::value finish) {
+        events.push_back(json::serialize(json::object{
+            {"choices", json::array{json::object{{"index", 0}, {"delta", std::move(delta)},
+                                                 {"finish_reason", finish}}}}}));
+    };
+    chunk({{"tool_calls", json::array{json::object{{"index", 0}, {"id", "c1"},
+                                                   {"function", {{"name", tool}, {"arguments", ""}}}}}}},
+          nullptr);
+    for (std::size_t i = 0; i < args.size(); i += piece)
+        chunk({{"tool_calls", json::array{json::object{
+                                  {"index", 0}, {"function", {{"arguments", args.substr(i, piece)}}}}}}},
+              nullptr);
+    chunk({}, "tool_calls");
+    return mock_reply::sse(events);
+}
+
+TEST(Features, StreamsRepairAsTheTextArrives)
+{
+    mock_server m;
+    m.push(streamed_call("UserInfo", "{'name': 'John Doe', age: 32, /* years */}", 3));
+    m.push(streamed_call("IterableUserInfo", "{tasks: [{'name': 'Ann', 'age': 30,}, {name: 'Bob', age: 40}]}", 4));
+    std::vector<std::string> names_seen;
+    std::vector<std::string> items;
+    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto s = c.create_partial<UserInfo>(ask("John Doe is 32."));
+        while (auto p = co_await s.next()) {
+            names_seen.push_back(p->value.name);
+            if (p->complete) {
+                EXPECT_EQ(p->value.age, 32);
+            }
+        }
+        EXPECT_EQ(s.attempts(), 1);  // repaired, not re-asked
+        auto it = c.create_iterable<UserInfo>(ask("Ann is 30, Bob 40."));
+        while (auto u = co_await it.next())
+            items.push_back(u->name);
+        EXPECT_EQ(it.attempts(), 1);
+    });
+    ASSERT_FALSE(err) << err->what();
+    // the name grew while it streamed: repaired in flight, not at the end
+    ASSERT_GE(names_seen.size(), 3u);
+    EXPECT_NE(names_seen.front(), "John Doe");
+    EXPECT_EQ(names_seen.back(), "John Doe");
+    EXPECT_EQ(items, (std::vector<std::string>{"Ann", "Bob"}));
+    EXPECT_EQ(m.requests().size(), 2u);
+}
+
+TEST(Features, StreamsWithStrictDecodingReaskInstead)
+{
+    mock_server m;
+    m.push(streamed_call("UserInfo", "{'name': 'John Doe', 'age': 32}", 5));
+    m.push(streamed_call("UserInfo", R"({"name": "John Doe", "age": 32})", 5));
+    auto o = options_for(m, ins::mode::tools);
+    o.decoding = ins::strict_decoding;
+    auto err = test::with<ins::client>(o, [&](ins::client& c) -> asio::awaitable<void> {
+        auto s = c.create_partial<UserInfo>(ask("John Doe is 32."));
+        while (co_await s.next()) {
+        }
+        EXPECT_EQ(s.attempts(), 2);
+    });
+    ASSERT_FALSE(err) << err->what();
+}

@@ -2,6 +2,7 @@
 // list items, the tool calls of a variant, and the Iterable wire shape.
 #pragma once
 
+#include <instructor/detail/stream_repair.hpp>
 #include <instructor/stream.hpp>
 
 namespace instructor {
@@ -12,6 +13,7 @@ namespace detail {
 template <class T>
 struct partial_state final : stream_state<partial<T>>, answer_target {
     std::unique_ptr<decoder<T>> dec;
+    std::optional<stream_repair> repair;  // when options.repair: lenient text made strict
     std::uint64_t shown = 0;
     int attempt = 0;
     bool restarted = false;
@@ -24,17 +26,29 @@ struct partial_state final : stream_state<partial<T>>, answer_target {
         restarted = a > 1;
         dec = std::make_unique<decoder<T>>(options);
         dec->session().ignore_trailing_text();
+        repair.reset();
+        if (options.repair)
+            repair.emplace();
         shown = 0;
         valid = false;
     }
     void feed(std::size_t call, std::string_view, std::string_view text) override
     {
-        if (call == 0 && !dec->done())
+        if (call != 0 || dec->done())
+            return;
+        if (!repair)
             dec->write(text);
+        else if (auto strict = repair->feed(text); !strict.empty())
+            dec->write(strict);
     }
     bool ready() const override { return dec && dec->session().changes() != shown; }
     bool finish(std::vector<validation_issue>& issues) override
     {
+        if (repair) {
+            if (auto rest = repair->finish(); !rest.empty() && !dec->done())
+                dec->write(rest);
+            repairs = repair->repairs();
+        }
         valid = dec->finish();
         if (!valid)
             issues = dec->issues();
@@ -106,6 +120,7 @@ template <class T>
 struct iterable_state final : stream_state<T>, answer_target {
     std::unique_ptr<iterable_of<T>> value;
     std::unique_ptr<decode_session> session;
+    std::optional<stream_repair> repair;
     std::deque<std::size_t> ready_items;  // indexes into value->tasks
     std::size_t closed = 0;               // items closed so far (valid or not)
     std::size_t given = 0;
@@ -128,18 +143,30 @@ struct iterable_state final : stream_state<T>, answer_target {
         session = std::make_unique<decode_session>(iterable_sink<T>(), value.get(), options);
         session->set_observer(&on_done, this);
         session->ignore_trailing_text();
+        repair.reset();
+        if (options.repair)
+            repair.emplace();
         ready_items.clear();
         closed = 0;
         broken = false;
     }
     void feed(std::size_t call, std::string_view, std::string_view text) override
     {
-        if (call == 0 && !session->done())
+        if (call != 0 || session->done())
+            return;
+        if (!repair)
             session->write(text);
+        else if (auto strict = repair->feed(text); !strict.empty())
+            session->write(strict);
     }
     bool ready() const override { return !ready_items.empty(); }
     bool finish(std::vector<validation_issue>& issues) override
     {
+        if (repair) {
+            if (auto rest = repair->finish(); !rest.empty() && !session->done())
+                session->write(rest);
+            repairs = repair->repairs();
+        }
         if (session->finish() && !broken)
             return true;
         issues = session->issues();
@@ -169,6 +196,7 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
     struct call {
         std::unique_ptr<V> value;
         std::unique_ptr<decode_session> session;
+        std::optional<stream_repair> repair;
         bool closed = false;
     };
     std::vector<call> calls;
@@ -181,6 +209,7 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
         calls.clear();
         ready_items.clear();
         problems.clear();
+        repairs.clear();
     }
     /// A decoder writing alternative `name` into `value`; null for an unknown name.
     std::unique_ptr<decode_session> session_for(std::string_view name, V& value) const
@@ -204,32 +233,46 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
         if (!c.value) {
             c.value = std::make_unique<V>();
             c.session = session_for(name, *c.value);
+            if (options.repair)
+                c.repair.emplace();
             if (!c.session)
                 problems.push_back({std::to_string(index), "Unknown function '" + std::string(name) + "'",
                                     issue_kind::type});
         }
         if (!c.session || c.closed)
             return;
-        c.session->write(text);
-        if (c.session->done()) {
-            c.closed = true;
-            if (c.session->finish())
-                ready_items.push_back(index);
-            else
-                for (auto const& i : c.session->issues())
-                    problems.push_back(i);
-        }
+        if (!c.repair)
+            c.session->write(text);
+        else if (auto strict = c.repair->feed(text); !strict.empty())
+            c.session->write(strict);
+        if (c.session->done())
+            close(index);
+    }
+    /// A call's arguments are complete: hand the item out, or keep its issues.
+    void close(std::size_t index)
+    {
+        auto& c = calls[index];
+        c.closed = true;
+        if (c.repair)
+            repairs.insert(repairs.end(), c.repair->repairs().begin(), c.repair->repairs().end());
+        if (c.session->finish())
+            ready_items.push_back(index);
+        else
+            for (auto const& i : c.session->issues())
+                problems.push_back(i);
     }
     bool ready() const override { return !ready_items.empty(); }
     bool finish(std::vector<validation_issue>& issues) override
     {
-        for (auto& c : calls)
-            if (c.session && !c.closed) {
-                c.closed = true;
-                if (!c.session->finish())
-                    for (auto const& i : c.session->issues())
-                        problems.push_back(i);
-            }
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            auto& c = calls[i];
+            if (!c.session || c.closed)
+                continue;
+            if (c.repair)  // what the repairer held back, when it completes the arguments
+                if (auto rest = c.repair->finish(); !rest.empty() && !c.session->done())
+                    c.session->write(rest);
+            close(i);
+        }
         issues = problems;
         return problems.empty();
     }

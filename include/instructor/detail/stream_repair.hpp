@@ -1,0 +1,38 @@
+// Streamed answer text repaired as it arrives (the streams' side of decode_options::repair):
+// lenient JSON in, strict JSON out, in O(n). Compiled in lib/ (decode/stream_repair.cpp).
+#pragma once
+
+#include <instructor/repair.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor::detail {
+
+class json_repairer;
+
+class stream_repair {
+public:
+    stream_repair();
+    ~stream_repair();
+    stream_repair(stream_repair&&) noexcept;
+    stream_repair& operator=(stream_repair&&) noexcept;
+
+    /// The strict text for `piece` (a few bytes may be held back until they are decided). Once
+    /// the text is known not to be repairable, the rest passes through as it is, so the
+    /// decoder reports where it breaks.
+    std::string feed(std::string_view piece);
+    /// Ends the text: what was held back, when it completes the value.
+    std::string finish();
+    std::vector<json_repair> const& repairs() const noexcept;
+
+private:
+    std::unique_ptr<json_repairer> impl_;
+    std::size_t fed_ = 0;  // bytes fed so far
+    bool raw_ = false;
+};
+
+}  // namespace instructor::detail
