@@ -5,8 +5,8 @@
 #include <instructor/error.hpp>
 
 #include <atomic>
+#include <cctype>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <system_error>
 

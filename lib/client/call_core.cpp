@@ -176,12 +176,24 @@ void call_core::emit(hook_event e)
     queue(a);
 }
 
+std::vector<std::string> call_core::secrets() const
+{
+    std::vector<std::string> keys;
+    for (auto const& ep : endpoints_)
+        keys.push_back(ep.api_key);
+    return keys;
+}
+
+std::string_view call_core::text_of(answer const& a) const noexcept
+{
+    // Repair reads the whole reply of a text mode: it finds the value in it.
+    return target_.options.repair && !a.reply.empty() ? std::string_view(a.reply)
+                                                      : std::string_view(a.text);
+}
+
 error& call_core::enrich(error& e)
 {
-    std::vector<std::string> secrets;
-    for (auto const& ep : endpoints_)
-        secrets.push_back(ep.api_key);
-    redact_in_place(e, secrets);
+    redact_in_place(e, secrets());
     e.attempts = attempt_;
     e.total_usage = total_;
     if (e.last_completion.is_null())
@@ -274,10 +286,8 @@ void call_core::on_cached(std::string const& text)
         return;  // corrupt or foreign: a miss, overwritten when this call succeeds
     // Validated again: the request's context may differ, and a validator may read it.
     target_.begin_attempt(1);
-    for (std::size_t i = 0; i < entry->answers.size() && (i == 0 || many_); ++i) {
-        auto const& a = entry->answers[i];
-        target_.feed(i, a.name, target_.options.repair && !a.reply.empty() ? a.reply : a.text);
-    }
+    for (std::size_t i = 0; i < entry->answers.size() && (i == 0 || many_); ++i)
+        target_.feed(i, entry->answers[i].name, text_of(entry->answers[i]));
     std::vector<validation_issue> issues;
     if (!target_.finish(issues))
         return;
@@ -290,11 +300,8 @@ void call_core::on_cached(std::string const& text)
 void call_core::on_cache_failure(error e)
 {
     // A cache never fails a call: it is reported, and the call goes on without it.
-    std::vector<std::string> secrets;
-    for (auto const& ep : endpoints_)
-        secrets.push_back(ep.api_key);
-    redact_in_place(e, secrets);
-    cache_error_.emplace(errc::cache_failed, std::string(e.what()));
+    redact_in_place(e, secrets());
+    cache_error_ = std::move(e);  // cache_step made it errc::cache_failed
     emit({.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_});
 }
 
@@ -454,11 +461,8 @@ void call_core::judge(extraction x)
     }
     else {
         if (!stream_)  // a stream fed the target as it went
-            for (std::size_t i = 0; i < x.answers.size() && (i == 0 || many_); ++i) {
-                auto const& a = x.answers[i];
-                target_.feed(i, a.name,
-                             target_.options.repair && !a.reply.empty() ? a.reply : a.text);
-            }
+            for (std::size_t i = 0; i < x.answers.size() && (i == 0 || many_); ++i)
+                target_.feed(i, x.answers[i].name, text_of(x.answers[i]));
         if (target_.finish(issues_))
             return accept(x);
     }

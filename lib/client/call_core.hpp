@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace instructor::detail {
@@ -116,6 +117,8 @@ private:
     void fail(error e, bool last_attempt_hook = true);
     void absorb_reader();
     error& enrich(error& e);
+    std::vector<std::string> secrets() const;  // every endpoint's key, for redaction
+    std::string_view text_of(answer const& a) const noexcept;  // what the target decodes
     void emit(hook_event e);
     void queue(call_action a) { actions_.push_back(a); }
 

@@ -370,12 +370,7 @@ void json_repairer::flush_pending(std::string& out)
 
 // ---- candidates in a reply ---------------------------------------------------------------------
 
-namespace {
-
-/// Where the bracketed value that starts `text` ends, counting brackets outside double-quoted
-/// strings: how far a value that could not be repaired reaches, so the search for the next
-/// one starts after it, never inside it.
-std::size_t extent(std::string_view text)
+std::size_t bracket_extent(std::string_view text)
 {
     std::size_t depth = 0;
     bool in_string = false, escaped = false;
@@ -398,6 +393,8 @@ std::size_t extent(std::string_view text)
     }
     return text.size();
 }
+
+namespace {
 
 /// True when the text after a value goes on like the inside of a bigger one (`, "key": ...`,
 /// a stray closer): the value is a fragment of something broken, not an answer.
@@ -479,7 +476,7 @@ repair_outcome repair_candidates(std::string_view text, std::size_t max_candidat
         auto json = r.feed(text.substr(at));
         json += r.finish();
         if (r.failed()) {
-            pos = at + std::max(r.consumed(), extent(text.substr(at)));
+            pos = at + std::max(r.consumed(), bracket_extent(text.substr(at)));
             continue;
         }
         if (!r.done()) {

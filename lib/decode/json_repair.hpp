@@ -91,6 +91,11 @@ private:
     std::vector<json_repair> repairs_;
 };
 
+/// Where the bracketed value that starts `text` ends, counting brackets outside double-quoted
+/// strings (the whole text when it never closes): how far a value reaches in prose, whether or
+/// not it parses.
+std::size_t bracket_extent(std::string_view text);
+
 /// A repaired value found in a reply: strict JSON, and what was fixed to get it.
 struct repair_candidate {
     std::string json;

@@ -1,36 +1,15 @@
 // The JSON inside free text: fenced blocks, balanced objects, and the streamed form.
 #include "json_in_text.hpp"
 
+#include "decode/json_repair.hpp"
+
 namespace instructor::detail {
 
 namespace {
 
-/// The balanced {...} (or [...]) that starts at `text[0]`, skipping brackets inside strings;
-/// the rest of the text when it never closes.
-std::string_view balanced(std::string_view text)
-{
-    int depth = 0;
-    bool in_string = false, escaped = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"')
-            in_string = true;
-        else if (c == '{' || c == '[')
-            ++depth;
-        else if ((c == '}' || c == ']') && --depth == 0)
-            return text.substr(0, i + 1);
-    }
-    return text;
-}
+/// The balanced {...} (or [...]) that starts at `text[0]`; the rest of the text when it never
+/// closes.
+std::string_view balanced(std::string_view text) { return text.substr(0, bracket_extent(text)); }
 
 }  // namespace
 

@@ -177,9 +177,9 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
     auto run_info = [&](json::object& choice) {
         if (!o.workflowai_run_info)
             return;
-        auto const in = static_cast<double>(request_size / 4 + 1);  // as usage_openai counts
-        auto const out = static_cast<double>(out_size / 4 + 1);
-        choice["cost_usd"] = (0.15 * in + 0.60 * out) / 1e6;
+        auto const u = usage_openai(request_size, out_size);
+        choice["cost_usd"] = (0.15 * u.at("prompt_tokens").to_number<double>() +
+                              0.60 * u.at("completion_tokens").to_number<double>()) / 1e6;
         choice["duration_seconds"] = 0.001;
         choice["url"] = "https://workflowai.com/mock/agents/runs/" + std::to_string(id);
     };

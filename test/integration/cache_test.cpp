@@ -2,6 +2,7 @@
 // validated answers are stored, keys ignore the API key, streams replay a hit, a failing cache
 // never fails a call, and the disk cache survives corrupt entries.
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -27,21 +28,10 @@ namespace {
 ins::client_options cached_options(mock_server const& m, std::shared_ptr<ins::cache> cache,
                                    ins::mode mode = ins::mode::tools)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
+    auto o = test::mock_options(m, mode);
     o.api_key = "sk-cache-secret-1234";
-    o.mode = mode;
-    o.default_model = "gpt-4o-mini";
     o.cache = std::move(cache);
     return o;
-}
-
-ins::request ask(std::string text, int max_retries = 3)
-{
-    ins::request r;
-    r.messages.push_back(ins::message::user(std::move(text)));
-    r.max_retries = max_retries;
-    return r;
 }
 
 /// A fresh directory under the system's temporary one, removed at the end of the test.
@@ -96,10 +86,10 @@ TEST(Cache, ASecondIdenticalCallIsAnsweredWithoutARequest)
     auto cache = ins::make_memory_cache(16);
     auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
         c.on(ins::hook::completion_kwargs, [&](ins::hook_event const&) { ++kwargs; });
-        auto first = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        auto first = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32."));
         EXPECT_FALSE(first.completion.from_cache);
         EXPECT_EQ(first.completion.attempts, 1);
-        auto second = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        auto second = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32."));
         EXPECT_TRUE(second.completion.from_cache);
         EXPECT_EQ(second.completion.attempts, 0);
         EXPECT_EQ(second.completion.total_usage.total_tokens, 0u);
@@ -108,7 +98,7 @@ TEST(Cache, ASecondIdenticalCallIsAnsweredWithoutARequest)
         EXPECT_EQ(second.completion.endpoint, m.base_url());
         EXPECT_EQ(second.completion.raw, first.completion.raw);
         // another question is another key
-        auto other = co_await c.create_with_completion<UserInfo>(ask("Jane is 41."));
+        auto other = co_await c.create_with_completion<UserInfo>(test::ask("Jane is 41."));
         EXPECT_FALSE(other.completion.from_cache);
     });
     ASSERT_FALSE(err) << err->what();
@@ -124,13 +114,13 @@ TEST(Cache, OnlyValidatedAnswersAreStored)
     auto cache = ins::make_memory_cache(16);
     auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
         try {
-            co_await c.create<UserInfo>(ask("John Doe is 32.", 0));
+            co_await c.create<UserInfo>(test::ask("John Doe is 32.", 0));
             ADD_FAILURE() << "the invalid answer was accepted";
         }
         catch (ins::error const& e) {
             EXPECT_EQ(e.code(), ins::errc::validation_failed);
         }
-        auto again = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32.", 0));
+        auto again = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32.", 0));
         EXPECT_FALSE(again.completion.from_cache);
         EXPECT_EQ(again.value.age, 32);
     });
@@ -148,14 +138,14 @@ TEST(Cache, TheKeyIsTheQuestionNotTheApiKey)
     auto second = cached_options(m, cache);
     second.api_key = "sk-another-key-5678";
     auto err = test::with<ins::client>(first, [&](ins::client& c) -> asio::awaitable<void> {
-        co_await c.create<UserInfo>(ask("John Doe is 32."));
+        co_await c.create<UserInfo>(test::ask("John Doe is 32."));
     });
     ASSERT_FALSE(err) << err->what();
     auto err2 = test::with<ins::client>(second, [&](ins::client& c) -> asio::awaitable<void> {
-        auto r = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        auto r = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32."));
         EXPECT_TRUE(r.completion.from_cache);
         // another model or another mode asks another question
-        auto req = ask("John Doe is 32.");
+        auto req = test::ask("John Doe is 32.");
         req.model = "gpt-4o";
         auto other = co_await c.create_with_completion<UserInfo>(req);
         EXPECT_FALSE(other.completion.from_cache);
@@ -180,7 +170,7 @@ TEST(Cache, ADiskCacheIgnoresCorruptEntriesAndRewritesThem)
     temp_dir dir;
     auto cache = ins::make_disk_cache(dir.path);
     auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
-        co_await c.create<UserInfo>(ask("John Doe is 32."));
+        co_await c.create<UserInfo>(test::ask("John Doe is 32."));
     });
     ASSERT_FALSE(err) << err->what();
     ASSERT_EQ(m.requests().size(), 1u);
@@ -190,7 +180,7 @@ TEST(Cache, ADiskCacheIgnoresCorruptEntriesAndRewritesThem)
     }
     for (int round = 0; round < 2; ++round) {
         auto e = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
-            auto r = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+            auto r = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32."));
             EXPECT_EQ(r.completion.from_cache, round == 1);
         });
         ASSERT_FALSE(e) << e->what();
@@ -206,7 +196,7 @@ TEST(Cache, AHitIsValidatedAgainWithTheCallsContext)
     auto cache = ins::make_memory_cache(4);
     auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
         // The context is not in the request body: the key is the same for both sources.
-        auto req = ask("Who is mentioned?");
+        auto req = test::ask("Who is mentioned?");
         req.context = json::object{{"source", "John went home."}};
         auto first = co_await c.create_with_completion<Named>(req);
         EXPECT_FALSE(first.completion.from_cache);
@@ -226,8 +216,8 @@ TEST(Cache, AStreamReplaysAHitAsOneCompleteSnapshot)
     mock_server m;
     auto cache = ins::make_memory_cache(4);
     auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
-        auto value = co_await c.create<UserInfo>(ask("John Doe is 32."));
-        auto s = c.create_partial<UserInfo>(ask("John Doe is 32."));
+        auto value = co_await c.create<UserInfo>(test::ask("John Doe is 32."));
+        auto s = c.create_partial<UserInfo>(test::ask("John Doe is 32."));
         int snapshots = 0;
         while (auto p = co_await s.next()) {
             ++snapshots;
@@ -237,10 +227,10 @@ TEST(Cache, AStreamReplaysAHitAsOneCompleteSnapshot)
         }
         EXPECT_EQ(snapshots, 1);
         // and a stream's own answer is stored for the calls after it
-        auto s2 = c.create_partial<UserInfo>(ask("Jane is 41."));
+        auto s2 = c.create_partial<UserInfo>(test::ask("Jane is 41."));
         while (co_await s2.next()) {
         }
-        auto again = co_await c.create_with_completion<UserInfo>(ask("Jane is 41."));
+        auto again = co_await c.create_with_completion<UserInfo>(test::ask("Jane is 41."));
         EXPECT_TRUE(again.completion.from_cache);
     });
     ASSERT_FALSE(err) << err->what();
@@ -258,9 +248,9 @@ TEST(Cache, AFailingCacheNeverFailsACallAndAHookSaysSo)
             EXPECT_EQ(e.error->code(), ins::errc::cache_failed);
             reported.push_back(e.error->what());
         });
-        auto u = co_await c.create<UserInfo>(ask("John Doe is 32."));
+        auto u = co_await c.create<UserInfo>(test::ask("John Doe is 32."));
         EXPECT_FALSE(u.name.empty());
-        auto s = c.create_partial<UserInfo>(ask("John Doe is 32."));
+        auto s = c.create_partial<UserInfo>(test::ask("John Doe is 32."));
         while (co_await s.next()) {
         }
     });
@@ -275,13 +265,13 @@ TEST(Cache, TheMemoryCacheEvictsTheLeastRecentlyUsed)
     mock_server m;
     auto cache = ins::make_memory_cache(2);
     auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
-        co_await c.create<UserInfo>(ask("A is 1."));
-        co_await c.create<UserInfo>(ask("B is 2."));
-        co_await c.create<UserInfo>(ask("A is 1."));  // hit; B is now the oldest
-        co_await c.create<UserInfo>(ask("C is 3."));  // evicts B
-        auto a = co_await c.create_with_completion<UserInfo>(ask("A is 1."));
+        co_await c.create<UserInfo>(test::ask("A is 1."));
+        co_await c.create<UserInfo>(test::ask("B is 2."));
+        co_await c.create<UserInfo>(test::ask("A is 1."));  // hit; B is now the oldest
+        co_await c.create<UserInfo>(test::ask("C is 3."));  // evicts B
+        auto a = co_await c.create_with_completion<UserInfo>(test::ask("A is 1."));
         EXPECT_TRUE(a.completion.from_cache);
-        auto b = co_await c.create_with_completion<UserInfo>(ask("B is 2."));
+        auto b = co_await c.create_with_completion<UserInfo>(test::ask("B is 2."));
         EXPECT_FALSE(b.completion.from_cache);
     });
     ASSERT_FALSE(err) << err->what();
@@ -296,8 +286,8 @@ TEST(Cache, TextModesCacheTheirAnswersToo)
     for (auto mode : {ins::mode::json, ins::mode::md_json, ins::mode::structured_outputs,
                       ins::mode::anthropic_tools, ins::mode::responses_structured_outputs}) {
         auto err = test::with<ins::client>(cached_options(m, cache, mode), [&](ins::client& c) -> asio::awaitable<void> {
-            auto first = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
-            auto second = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
+            auto first = co_await c.create_with_completion<UserInfo>(test::ask("Ada is 36."));
+            auto second = co_await c.create_with_completion<UserInfo>(test::ask("Ada is 36."));
             EXPECT_FALSE(first.completion.from_cache);
             EXPECT_TRUE(second.completion.from_cache) << ins::to_string(mode);
             EXPECT_EQ(second.value.name, first.value.name);

@@ -2,6 +2,7 @@
 // cost and run page a provider reports, the validation context and message templates, wire
 // names, and repaired replies.
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -22,24 +23,6 @@ using instructor::testing::mock_server;
 using instructor::testing::recorded_request;
 
 namespace {
-
-ins::client_options options_for(mock_server const& m, ins::mode mode)
-{
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-features";
-    o.mode = mode;
-    o.default_model = "gpt-4o-mini";
-    return o;
-}
-
-ins::request ask(std::string text, int max_retries = 3)
-{
-    ins::request r;
-    r.messages.push_back(ins::message::user(std::move(text)));
-    r.max_retries = max_retries;
-    return r;
-}
 
 /// A quote that must occur in the source text the call was given (a grounding check).
 struct Quote {
@@ -66,7 +49,7 @@ std::string user_text(recorded_request const& r, std::size_t i)
 TEST(Features, MessagesAreTemplatesRenderedWithTheContext)
 {
     mock_server m;
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
         ins::request req;
         req.messages = {ins::message::system("Classify {{kind}} addresses."),
                         ins::message::user("Address: {{email}}\n{{#hints}}- {{.}}\n{{/hints}}"
@@ -88,8 +71,8 @@ TEST(Features, MessagesAreTemplatesRenderedWithTheContext)
 TEST(Features, WithoutAContextTextIsSentAsWritten)
 {
     mock_server m;
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        co_await c.create<UserInfo>(ask("Literal {{braces}} stay."));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(test::ask("Literal {{braces}} stay."));
     });
     ASSERT_FALSE(err) << err->what();
     EXPECT_EQ(user_text(m.requests().at(0), 0), "Literal {{braces}} stay.");
@@ -98,8 +81,8 @@ TEST(Features, WithoutAContextTextIsSentAsWritten)
 TEST(Features, ATemplateThatDoesNotParseFailsBeforeAnyRequest)
 {
     mock_server m;
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto req = ask("{{#open}} never closed");
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("{{#open}} never closed");
         req.context = json::object{{"open", true}};
         co_await c.create<UserInfo>(req);
     });
@@ -109,8 +92,8 @@ TEST(Features, ATemplateThatDoesNotParseFailsBeforeAnyRequest)
     EXPECT_TRUE(m.requests().empty());
 
     // a stream too
-    auto serr = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto req = ask("{{/closed}} never opened");
+    auto serr = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("{{/closed}} never opened");
         req.context = json::object{{"x", 1}};
         auto s = c.create_partial<UserInfo>(req);
         while (co_await s.next()) {
@@ -127,14 +110,14 @@ TEST(Features, ValidatorsSeeTheContextAndGroundingFailuresAreReasked)
     m.push(mock_reply::chat_tool_call("Quote", R"({"text": "the sky is green"})"));
     m.push(mock_reply::chat_tool_call("Quote", R"({"text": "the sky is blue"})"));
     m.push(mock_reply::chat_tool_call("Quote", R"({"text": "anything"})"));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto req = ask("Quote the sentence about the sky: {{source}}");
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("Quote the sentence about the sky: {{source}}");
         req.context = json::object{{"source", "Today the sky is blue and the sea is calm."}};
         auto [q, completion] = co_await c.create_with_completion<Quote>(req);
         EXPECT_EQ(q.text, "the sky is blue");
         EXPECT_EQ(completion.attempts, 2);
         // Without a context the validator says so (and the model cannot fix that).
-        co_await c.create<Quote>(ask("Quote something.", 0));
+        co_await c.create<Quote>(test::ask("Quote something.", 0));
     });
     ASSERT_TRUE(err);
     EXPECT_EQ(err->code(), ins::errc::validation_failed);
@@ -152,8 +135,8 @@ TEST(Features, StreamsValidateWithTheContextToo)
     m.push(mock_reply::sse({R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1",)"
                             R"("function":{"name":"Quote","arguments":"{\"text\": \"the sea\"}"}}]},)"
                             R"("finish_reason":"tool_calls"}]})"}));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto req = ask("Quote: {{source}}", 0);
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("Quote: {{source}}", 0);
         req.context = json::object{{"source", "the sky is blue"}};
         auto s = c.create_partial<Quote>(req);
         while (co_await s.next()) {
@@ -170,10 +153,10 @@ TEST(Features, MaybeGivesAResultOrAnExplanation)
                                       R"({"result":{"name":"John Doe","age":32},"error":false,"message":null})"));
     m.push(mock_reply::chat_tool_call("MaybeUserInfo",
                                       R"({"result":null,"error":true,"message":"No person is mentioned."})"));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto found = co_await c.create<ins::maybe<UserInfo>>(ask("John Doe is 32 years old."));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto found = co_await c.create<ins::maybe<UserInfo>>(test::ask("John Doe is 32 years old."));
         EXPECT_TRUE(found.result && found.result->age == 32);
-        auto none = co_await c.create<ins::maybe<UserInfo>>(ask("The weather is nice."));
+        auto none = co_await c.create<ins::maybe<UserInfo>>(test::ask("The weather is nice."));
         EXPECT_FALSE(none.result);
         EXPECT_TRUE(none.error);
         EXPECT_EQ(none.message, "No person is mentioned.");
@@ -186,10 +169,10 @@ TEST(Features, MaybeGivesAResultOrAnExplanation)
 TEST(Features, MaybeInStructuredOutputsAgainstTheDefaultAnswer)
 {
     mock_server m;
-    auto err = test::with<ins::client>(options_for(m, ins::mode::structured_outputs),
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::structured_outputs),
                                        [&](ins::client& c) -> asio::awaitable<void> {
                                            (void)co_await c.create<ins::maybe<UserInfo>>(
-                                               ask("John Doe is 32 years old."));
+                                               test::ask("John Doe is 32 years old."));
                                        });
     ASSERT_FALSE(err) << err->what();
     auto const body = json::parse(m.requests().at(0).body);
@@ -202,8 +185,8 @@ TEST(Features, ATokenBudgetEndsTheCallWithBudgetExceeded)
     mock_server m;
     for (int i = 0; i < 4; ++i)
         m.push(mock_reply::chat_tool_call("UserInfo", R"({"name":"John Doe","age":"thirty"})"));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto req = ask("John Doe is 32 years old.");
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("John Doe is 32 years old.");
         req.token_budget = 10;
         co_await c.create<UserInfo>(req);
     });
@@ -224,8 +207,8 @@ TEST(Features, TheProvidersCostIsSummedOverAttempts)
     };
     m.push(costed(R"({"name":"John Doe","age":"thirty"})", 0.001));
     m.push(costed(R"({"name":"John Doe","age":32})", 0.002));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto [u, completion] = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32 years old."));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto [u, completion] = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32 years old."));
         EXPECT_EQ(u.age, 32);
         EXPECT_EQ(completion.attempts, 2);
         EXPECT_TRUE(completion.total_usage.cost_usd);
@@ -242,15 +225,15 @@ TEST(Features, AnAlmostJsonReplyIsRepairedWithoutAReask)
     // tools mode: unquoted keys and a comment in the arguments
     m.push(mock_reply::chat_tool_call("UserInfo", "{name: \"Ada\", // the user\n age: 36}"));
     ins::completion json_completion, tools_completion;
-    auto err = test::with<ins::client>(options_for(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
-        auto r = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32."));
         EXPECT_EQ(r.value.name, "John Doe");
         EXPECT_EQ(r.value.age, 32);
         json_completion = r.completion;
     });
     ASSERT_FALSE(err) << err->what();
-    auto err2 = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto r = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
+    auto err2 = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(test::ask("Ada is 36."));
         EXPECT_EQ(r.value.name, "Ada");
         tools_completion = r.completion;
     });
@@ -273,10 +256,10 @@ TEST(Features, StrictDecodingReasksInsteadOfRepairing)
     mock_server m;
     m.push(mock_reply::chat_tool_call("UserInfo", R"({"name": "Ada", "age": 36,})"));
     m.push(mock_reply::chat_tool_call("UserInfo", R"({"name": "Ada", "age": 36})"));
-    auto o = options_for(m, ins::mode::tools);
+    auto o = test::mock_options(m, ins::mode::tools);
     o.decoding = ins::strict_decoding;
     auto err = test::with<ins::client>(o, [&](ins::client& c) -> asio::awaitable<void> {
-        auto r = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
+        auto r = co_await c.create_with_completion<UserInfo>(test::ask("Ada is 36."));
         EXPECT_EQ(r.completion.attempts, 2);
         EXPECT_TRUE(r.completion.repairs.empty());
     });
@@ -292,11 +275,11 @@ TEST(Features, RepairNeverGuessesBetweenTwoAnswersOrFinishesACutOne)
     m.push(mock_reply::chat_content(R"({"name": "Ann", "age": 30})"));
     // a reply cut at the token limit stays output_truncated
     m.push(mock_reply::chat_content(R"({"name": "Ann", "age": )", "length"));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
-        auto r = co_await c.create_with_completion<UserInfo>(ask("Who?"));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(test::ask("Who?"));
         EXPECT_EQ(r.completion.attempts, 2);
         EXPECT_EQ(r.value.name, "Ann");
-        co_await c.create<UserInfo>(ask("Who else?"));
+        co_await c.create<UserInfo>(test::ask("Who else?"));
     });
     ASSERT_TRUE(err);
     EXPECT_EQ(err->code(), ins::errc::output_truncated);
@@ -331,8 +314,8 @@ TEST(Features, StreamsRepairAsTheTextArrives)
     m.push(streamed_call("IterableUserInfo", "{tasks: [{'name': 'Ann', 'age': 30,}, {name: 'Bob', age: 40}]}", 4));
     std::vector<std::string> names_seen;
     std::vector<std::string> items;
-    auto err = test::with<ins::client>(options_for(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto s = c.create_partial<UserInfo>(ask("John Doe is 32."));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto s = c.create_partial<UserInfo>(test::ask("John Doe is 32."));
         while (auto p = co_await s.next()) {
             names_seen.push_back(p->value.name);
             if (p->complete) {
@@ -340,7 +323,7 @@ TEST(Features, StreamsRepairAsTheTextArrives)
             }
         }
         EXPECT_EQ(s.attempts(), 1);  // repaired, not re-asked
-        auto it = c.create_iterable<UserInfo>(ask("Ann is 30, Bob 40."));
+        auto it = c.create_iterable<UserInfo>(test::ask("Ann is 30, Bob 40."));
         while (auto u = co_await it.next())
             items.push_back(u->name);
         EXPECT_EQ(it.attempts(), 1);
@@ -359,10 +342,10 @@ TEST(Features, StreamsWithStrictDecodingReaskInstead)
     mock_server m;
     m.push(streamed_call("UserInfo", "{'name': 'John Doe', 'age': 32}", 5));
     m.push(streamed_call("UserInfo", R"({"name": "John Doe", "age": 32})", 5));
-    auto o = options_for(m, ins::mode::tools);
+    auto o = test::mock_options(m, ins::mode::tools);
     o.decoding = ins::strict_decoding;
     auto err = test::with<ins::client>(o, [&](ins::client& c) -> asio::awaitable<void> {
-        auto s = c.create_partial<UserInfo>(ask("John Doe is 32."));
+        auto s = c.create_partial<UserInfo>(test::ask("John Doe is 32."));
         while (co_await s.next()) {
         }
         EXPECT_EQ(s.attempts(), 2);

@@ -3,6 +3,7 @@
 // the client's API (chat, Anthropic Messages, Responses), every call is an answer, and a re-ask
 // answers every call.
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -22,22 +23,7 @@ using calls_t = std::vector<std::variant<Weather, Search>>;
 
 namespace {
 
-ins::client_options options_for(mock_server const& m, ins::mode mode)
-{
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-parallel";
-    o.mode = mode;
-    o.default_model = "model-x";
-    return o;
-}
-
-ins::request ask()
-{
-    ins::request r;
-    r.messages.push_back(ins::message::user("Weather in Paris and the news, please."));
-    return r;
-}
+ins::request ask_for_calls() { return test::ask("Weather in Paris and the news, please."); }
 
 json::object body_of(mock_server const& m, std::size_t i)
 {
@@ -88,11 +74,11 @@ TEST(ParallelTools, AnthropicOffersEveryToolAndTakesEveryCall)
     mock_server m;
     m.push(anthropic_calls({{"Weather", R"({"city":"Paris"})"}, {"Search", R"({"query":"news"})"},
                             {"Weather", R"({"city":"Oslo"})"}}));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::anthropic_tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto calls = co_await c.create<calls_t>(ask());
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::anthropic_tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto calls = co_await c.create<calls_t>(ask_for_calls());
         EXPECT_EQ(render(calls), R"({"city":"Paris"};{"query":"news"};{"city":"Oslo"};)");
         // against the mock's own answer: one call per tool
-        auto defaults = co_await c.create<calls_t>(ask());
+        auto defaults = co_await c.create<calls_t>(ask_for_calls());
         EXPECT_EQ(defaults.size(), 2u);
     });
     ASSERT_FALSE(err) << err->what();
@@ -107,9 +93,9 @@ TEST(ParallelTools, AnthropicReasksAnswerEveryToolUse)
     mock_server m;
     m.push(anthropic_calls({{"Weather", R"({"city":"Paris"})"}, {"Search", R"({"q":"news"})"}}));
     m.push(anthropic_calls({{"Weather", R"({"city":"Paris"})"}, {"Search", R"({"query":"news"})"}}));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::anthropic_parallel_tools),
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::anthropic_parallel_tools),
                                        [&](ins::client& c) -> asio::awaitable<void> {
-        auto [calls, completion] = co_await c.create_with_completion<calls_t>(ask());
+        auto [calls, completion] = co_await c.create_with_completion<calls_t>(ask_for_calls());
         EXPECT_EQ(completion.attempts, 2);
         EXPECT_EQ(render(calls), R"({"city":"Paris"};{"query":"news"};)");
     });
@@ -129,11 +115,11 @@ TEST(ParallelTools, ResponsesOffersEveryFunctionAndReasksEveryCall)
     mock_server m;
     m.push(responses_calls({{"Search", R"({"query":"news"})"}, {"Weather", R"({"town":"Paris"})"}}));
     m.push(responses_calls({{"Search", R"({"query":"news"})"}, {"Weather", R"({"city":"Paris"})"}}));
-    auto err = test::with<ins::client>(options_for(m, ins::mode::responses_tools), [&](ins::client& c) -> asio::awaitable<void> {
-        auto [calls, completion] = co_await c.create_with_completion<calls_t>(ask());
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::responses_tools), [&](ins::client& c) -> asio::awaitable<void> {
+        auto [calls, completion] = co_await c.create_with_completion<calls_t>(ask_for_calls());
         EXPECT_EQ(completion.attempts, 2);
         EXPECT_EQ(render(calls), R"({"query":"news"};{"city":"Paris"};)");
-        auto defaults = co_await c.create<calls_t>(ask());
+        auto defaults = co_await c.create<calls_t>(ask_for_calls());
         EXPECT_EQ(defaults.size(), 2u);
     });
     ASSERT_FALSE(err) << err->what();
@@ -156,8 +142,8 @@ TEST(ParallelTools, IterablesOfVariantsStreamOnEveryApi)
         SCOPED_TRACE(ins::to_string(mode));
         mock_server m;
         std::size_t weather = 0, search = 0;
-        auto err = test::with<ins::client>(options_for(m, mode), [&](ins::client& c) -> asio::awaitable<void> {
-            auto s = c.create_iterable<std::variant<Weather, Search>>(ask());
+        auto err = test::with<ins::client>(test::mock_options(m, mode), [&](ins::client& c) -> asio::awaitable<void> {
+            auto s = c.create_iterable<std::variant<Weather, Search>>(ask_for_calls());
             while (auto item = co_await s.next())
                 ++(item->index() == 0 ? weather : search);
         });
@@ -171,9 +157,9 @@ TEST(ParallelTools, IterablesOfVariantsStreamOnEveryApi)
 TEST(ParallelTools, AnExplicitSingleToolModeIsNotParallel)
 {
     mock_server m;
-    auto err = test::with<ins::client>(options_for(m, ins::mode::anthropic_parallel_tools),
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::anthropic_parallel_tools),
                                        [&](ins::client& c) -> asio::awaitable<void> {
-        co_await c.create<UserInfo>(ask());
+        co_await c.create<UserInfo>(ask_for_calls());
     });
     ASSERT_TRUE(err);
     EXPECT_EQ(err->code(), ins::errc::invalid_argument);

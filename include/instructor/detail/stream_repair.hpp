@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,27 @@ private:
     std::size_t fed_ = 0;  // bytes fed so far
     bool raw_ = false;
 };
+
+/// Writes `text` to `out` (a decoder or a decode session), through `repair` when there is one.
+template <class Out>
+void write_through(std::optional<stream_repair>& repair, Out& out, std::string_view text)
+{
+    if (!repair)
+        out.write(text);
+    else if (auto strict = repair->feed(text); !strict.empty())
+        out.write(strict);
+}
+
+/// The text ended: what `repair` held back goes to `out` (while its value is open), and what it
+/// fixed is added to `repairs`.
+template <class Out>
+void finish_through(std::optional<stream_repair>& repair, Out& out, std::vector<json_repair>& repairs)
+{
+    if (!repair)
+        return;
+    if (auto rest = repair->finish(); !rest.empty() && !out.done())
+        out.write(rest);
+    repairs.insert(repairs.end(), repair->repairs().begin(), repair->repairs().end());
+}
 
 }  // namespace instructor::detail

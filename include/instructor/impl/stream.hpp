@@ -34,21 +34,14 @@ struct partial_state final : stream_state<partial<T>>, answer_target {
     }
     void feed(std::size_t call, std::string_view, std::string_view text) override
     {
-        if (call != 0 || dec->done())
-            return;
-        if (!repair)
-            dec->write(text);
-        else if (auto strict = repair->feed(text); !strict.empty())
-            dec->write(strict);
+        if (call == 0 && !dec->done())
+            write_through(repair, *dec, text);
     }
     bool ready() const override { return dec && dec->session().changes() != shown; }
     bool finish(std::vector<validation_issue>& issues) override
     {
-        if (repair) {
-            if (auto rest = repair->finish(); !rest.empty() && !dec->done())
-                dec->write(rest);
-            repairs = repair->repairs();
-        }
+        repairs.clear();
+        finish_through(repair, *dec, repairs);
         valid = dec->finish();
         if (!valid)
             issues = dec->issues();
@@ -152,21 +145,14 @@ struct iterable_state final : stream_state<T>, answer_target {
     }
     void feed(std::size_t call, std::string_view, std::string_view text) override
     {
-        if (call != 0 || session->done())
-            return;
-        if (!repair)
-            session->write(text);
-        else if (auto strict = repair->feed(text); !strict.empty())
-            session->write(strict);
+        if (call == 0 && !session->done())
+            write_through(repair, *session, text);
     }
     bool ready() const override { return !ready_items.empty(); }
     bool finish(std::vector<validation_issue>& issues) override
     {
-        if (repair) {
-            if (auto rest = repair->finish(); !rest.empty() && !session->done())
-                session->write(rest);
-            repairs = repair->repairs();
-        }
+        repairs.clear();
+        finish_through(repair, *session, repairs);
         if (session->finish() && !broken)
             return true;
         issues = session->issues();
@@ -241,10 +227,7 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
         }
         if (!c.session || c.closed)
             return;
-        if (!c.repair)
-            c.session->write(text);
-        else if (auto strict = c.repair->feed(text); !strict.empty())
-            c.session->write(strict);
+        write_through(c.repair, *c.session, text);
         if (c.session->done())
             close(index);
     }
@@ -253,8 +236,7 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
     {
         auto& c = calls[index];
         c.closed = true;
-        if (c.repair)
-            repairs.insert(repairs.end(), c.repair->repairs().begin(), c.repair->repairs().end());
+        finish_through(c.repair, *c.session, repairs);
         if (c.session->finish())
             ready_items.push_back(index);
         else
@@ -266,12 +248,8 @@ struct variant_iterable_state<std::variant<A...>> final : stream_state<std::vari
     {
         for (std::size_t i = 0; i < calls.size(); ++i) {
             auto& c = calls[i];
-            if (!c.session || c.closed)
-                continue;
-            if (c.repair)  // what the repairer held back, when it completes the arguments
-                if (auto rest = c.repair->finish(); !rest.empty() && !c.session->done())
-                    c.session->write(rest);
-            close(i);
+            if (c.session && !c.closed)
+                close(i);
         }
         issues = problems;
         return problems.empty();
