@@ -40,4 +40,33 @@ std::shared_ptr<cache> make_memory_cache(std::size_t max_entries);
 std::shared_ptr<cache> make_disk_cache(std::filesystem::path directory,
                                        std::size_t max_entry_bytes = 16 * 1024 * 1024);
 
+/// The limits of a Redis cache. Defaults suit a Redis on the same network.
+struct redis_cache_options {
+    std::string key_prefix = "instructor:";  ///< put before every key: the cache's namespace
+    /// Bounds resolving the host, connecting, AUTH and SELECT.
+    std::chrono::milliseconds connect_timeout = std::chrono::seconds(1);
+    /// Bounds each get or put, from the call to the answer (waiting for a connection included).
+    std::chrono::milliseconds command_timeout = std::chrono::seconds(1);
+    /// After a failed connect or a timeout, gets and puts fail at once for this long: a dead
+    /// Redis costs a call one fast failure, not a connect attempt.
+    std::chrono::milliseconds reconnect_delay = std::chrono::seconds(1);
+    /// Larger entries are neither written nor read: Redis is never asked for more.
+    std::size_t max_entry_bytes = 16 * 1024 * 1024;
+};
+
+/// Entries in Redis, shared by every process that uses the same server and prefix: `SET
+/// <prefix><key> <value> EX <ttl>`, read back with `GETRANGE` bounded by max_entry_bytes.
+/// `url` is `redis://[[user]:password@]host[:port][/db]` (port 6379, db 0; AUTH and SELECT
+/// when given). Throws errc::invalid_argument for a bad URL or option; no error text ever
+/// contains the password.
+///
+/// The cache runs its connection on a thread of its own and may be shared by clients on any
+/// executor or thread. It connects at first use and again after a failure; every get and put is
+/// bounded by the options' timeouts and throws errc::cache_failed when Redis cannot answer
+/// (which the call reports through hook::cache_error). A cancelled call waits for its cache
+/// operation, which these timeouts bound. Destroying the cache fails what is still in flight.
+std::shared_ptr<cache> make_redis_cache(std::string url,
+                                        std::chrono::seconds ttl = std::chrono::hours(24),
+                                        redis_cache_options options = {});
+
 }  // namespace instructor

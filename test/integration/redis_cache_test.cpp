@@ -1,0 +1,432 @@
+// The Redis cache through the public API against the mock and a redis-server of the suite's
+// own (password and database set, so every connection logs in and selects): two cache objects
+// share entries, keys carry no API key and expire, and a Redis that is missing, stopped,
+// refusing the password or silent never fails a call.
+#include "async_test.hpp"
+#include "models.hpp"
+
+#include <instructor/instructor.hpp>
+#include <instructor/testing/mock_server.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace asio = boost::asio;
+using namespace models;
+using namespace std::chrono_literals;
+using instructor::testing::mock_server;
+
+namespace {
+
+constexpr char const* password = "s3cret-redis-pass";
+constexpr int database = 2;
+
+/// A port nothing listens on (bound, then closed).
+unsigned short free_port()
+{
+    asio::io_context ioc;
+    asio::ip::tcp::acceptor a(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+/// A redis-server on 127.0.0.1 without persistence, stopped (SIGTERM, waitpid) when destroyed
+/// or, should the test program die, with it.
+class redis_server {
+public:
+    explicit redis_server(unsigned short port = free_port()) : port_(port)
+    {
+        std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_),
+                                         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                         "--daemonize", "no", "--requirepass", password};
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        pid_ = fork();
+        if (pid_ == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            int null = open("/dev/null", O_WRONLY);
+            dup2(null, 1);
+            execvp(argv[0], argv.data());
+            _exit(127);
+        }
+        for (int i = 0; i < 200 && cli("PING") != "PONG"; ++i)
+            std::this_thread::sleep_for(25ms);
+        if (cli("PING") != "PONG")
+            ADD_FAILURE() << "redis-server did not start on port " << port_;
+    }
+    redis_server(redis_server const&) = delete;
+    redis_server& operator=(redis_server const&) = delete;
+    ~redis_server() { stop(); }
+
+    void stop()
+    {
+        if (pid_ <= 0)
+            return;
+        kill(pid_, SIGTERM);
+        waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+    unsigned short port() const { return port_; }
+
+    std::string url(std::string pass = password) const
+    {
+        return "redis://:" + pass + "@127.0.0.1:" + std::to_string(port_) + "/" +
+               std::to_string(database);
+    }
+
+    /// redis-cli's answer, one line per value, without the last newline.
+    std::string cli(std::string const& command, int db = database) const
+    {
+        auto line = "redis-cli -h 127.0.0.1 -p " + std::to_string(port_) + " -a " + password +
+                    " --no-auth-warning -n " + std::to_string(db) + " " + command + " 2>/dev/null";
+        std::string out;
+        if (FILE* f = popen(line.c_str(), "r")) {
+            char buf[4096];
+            while (auto n = fread(buf, 1, sizeof buf, f))
+                out.append(buf, n);
+            pclose(f);
+        }
+        while (!out.empty() && out.back() == '\n')
+            out.pop_back();
+        return out;
+    }
+
+    std::vector<std::string> keys(std::string const& prefix, int db = database) const
+    {
+        std::vector<std::string> found;
+        auto text = cli("KEYS '" + prefix + "*'", db);
+        for (std::size_t at = 0; at < text.size();) {
+            auto end = std::min(text.find('\n', at), text.size());
+            found.push_back(text.substr(at, end - at));
+            at = end + 1;
+        }
+        return found;
+    }
+
+private:
+    unsigned short port_;
+    pid_t pid_ = -1;
+};
+
+class RedisCache : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { server = new redis_server; }
+    static void TearDownTestSuite()
+    {
+        delete server;
+        server = nullptr;
+    }
+
+    /// A prefix of the test's own: the suite shares one server.
+    static std::string prefix()
+    {
+        auto const* test = ::testing::UnitTest::GetInstance()->current_test_info();
+        return std::string("test-") + test->name() + ":";
+    }
+
+    static std::shared_ptr<ins::cache> make_cache(std::string url, ins::redis_cache_options o = {})
+    {
+        o.key_prefix = prefix();
+        return ins::make_redis_cache(std::move(url), std::chrono::hours(1), std::move(o));
+    }
+
+    static redis_server* server;
+};
+
+redis_server* RedisCache::server = nullptr;
+
+ins::client_options cached_options(mock_server const& m, std::shared_ptr<ins::cache> cache)
+{
+    ins::client_options o;
+    o.base_url = m.base_url();
+    o.api_key = "sk-redis-secret-1234";
+    o.default_model = "gpt-4o-mini";
+    o.cache = std::move(cache);
+    return o;
+}
+
+ins::request ask(std::string text)
+{
+    ins::request r;
+    r.messages.push_back(ins::message::user(std::move(text)));
+    return r;
+}
+
+/// Runs `body` on a client over `cache`, collecting what hook::cache_error reports.
+template <class Body>
+std::vector<std::string> with_cache(mock_server const& m, std::shared_ptr<ins::cache> cache,
+                                    Body body)
+{
+    std::vector<std::string> reported;
+    auto err = test::with<ins::client>(cached_options(m, std::move(cache)),
+                                       [&](ins::client& c) -> asio::awaitable<void> {
+        c.on(ins::hook::cache_error, [&](ins::hook_event const& e) {
+            EXPECT_EQ(e.error->code(), ins::errc::cache_failed);
+            reported.push_back(e.error->what());
+        });
+        co_await body(c);
+    });
+    EXPECT_FALSE(err) << err->what();
+    return reported;
+}
+
+}  // namespace
+
+TEST_F(RedisCache, ASecondCacheOnTheSameRedisAnswersWithoutARequest)
+{
+    mock_server m;
+    auto first = make_cache(server->url());
+    auto second = make_cache(server->url());
+    UserInfo stored;
+    auto errors = with_cache(m, first, [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        EXPECT_FALSE(r.completion.from_cache);
+        stored = r.value;
+    });
+    auto errors2 = with_cache(m, second, [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        EXPECT_TRUE(r.completion.from_cache);
+        EXPECT_EQ(r.completion.attempts, 0);
+        EXPECT_EQ(r.value.name, stored.name);
+        EXPECT_EQ(r.value.age, stored.age);
+    });
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    EXPECT_TRUE(errors2.empty()) << errors2.front();
+    EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST_F(RedisCache, KeysCarryThePrefixAndAnExpiryButNoApiKey)
+{
+    mock_server m;
+    auto cache = make_cache(server->url());
+    auto errors = with_cache(m, cache, [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("Jane is 41."));
+    });
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    auto keys = server->keys(prefix());
+    ASSERT_EQ(keys.size(), 1u);
+    EXPECT_EQ(keys[0].find("sk-redis-secret"), std::string::npos);
+    auto value = server->cli("GET " + keys[0]);
+    EXPECT_NE(value.find("Jane"), std::string::npos);
+    EXPECT_EQ(value.find("sk-redis-secret"), std::string::npos);
+    auto ttl = std::stol(server->cli("TTL " + keys[0]));
+    EXPECT_GT(ttl, 0);
+    EXPECT_LE(ttl, 3600);
+    EXPECT_TRUE(server->keys(prefix(), 0).empty());  // SELECT put it in the URL's database
+}
+
+TEST_F(RedisCache, AnUnreachableRedisNeverFailsACall)
+{
+    mock_server m;
+    ins::redis_cache_options o;
+    o.reconnect_delay = 1h;  // the second failure is then the fast one, whatever the machine's load
+    auto url = "redis://:" + std::string(password) + "@127.0.0.1:" + std::to_string(free_port());
+    auto errors = with_cache(m, make_cache(url, o), [&](ins::client& c) -> asio::awaitable<void> {
+        auto u = co_await c.create<UserInfo>(ask("John Doe is 32."));
+        EXPECT_FALSE(u.name.empty());
+        auto again = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        EXPECT_FALSE(again.completion.from_cache);
+    });
+    ASSERT_EQ(errors.size(), 4u);  // get and put, twice
+    EXPECT_NE(errors[0].find("127.0.0.1"), std::string::npos) << errors[0];
+    for (std::size_t i = 1; i < errors.size(); ++i)
+        EXPECT_NE(errors[i].find("not retried yet"), std::string::npos) << errors[i];
+    for (auto const& e : errors)
+        EXPECT_EQ(e.find(password), std::string::npos) << e;
+    EXPECT_EQ(m.requests().size(), 2u);
+}
+
+TEST_F(RedisCache, AWrongPasswordFailsTheCacheNotTheCallAndIsNeverShown)
+{
+    mock_server m;
+    std::string const wrong = "wrong-pass-7781";
+    auto cache = make_cache(server->url(wrong));
+    auto errors = with_cache(m, cache, [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("John Doe is 32."));
+    });
+    ASSERT_FALSE(errors.empty());
+    EXPECT_NE(errors[0].find("AUTH"), std::string::npos) << errors[0];
+    for (auto const& e : errors)
+        EXPECT_EQ(e.find(wrong), std::string::npos) << e;
+    EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST_F(RedisCache, ABadUrlOrOptionThrowsInvalidArgumentWithoutThePassword)
+{
+    for (std::string url : {"http://:hunter2-pw@host", "rediss://:hunter2-pw@host",
+                            "redis://:hunter2-pw@", "redis://:hunter2-pw@host:99999",
+                            "redis://:hunter2-pw@host/db", "redis://:hunter2-pw@host/-1",
+                            "redis://:hunter2-pw@host?timeout=1", "redis://user-only@host",
+                            "not a url hunter2-pw"}) {
+        try {
+            ins::make_redis_cache(url);
+            ADD_FAILURE() << "accepted a bad URL: " << url;
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::invalid_argument);
+            EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+        }
+    }
+    for (std::string url : {"redis://localhost", "redis://127.0.0.1:6380/15", "redis://[::1]",
+                            "redis://default:pw@host:1/0", "redis://:p%40ss@host/"})
+        EXPECT_NO_THROW(ins::make_redis_cache(url)) << url;
+    EXPECT_THROW(ins::make_redis_cache("redis://host", std::chrono::seconds(0)), ins::error);
+    EXPECT_THROW(ins::make_redis_cache("redis://host", 1h, {.max_entry_bytes = 0}), ins::error);
+}
+
+TEST_F(RedisCache, AUserAndPasswordLogInWithTheirAclUser)
+{
+    mock_server m;
+    auto url = server->url();
+    url.replace(url.find("://:") + 3, 0, "default");
+    auto cache = make_cache(url);
+    auto errors = with_cache(m, cache, [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("Ada is 36."));
+        auto r = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
+        EXPECT_TRUE(r.completion.from_cache);
+    });
+    EXPECT_TRUE(errors.empty()) << errors.front();
+}
+
+TEST_F(RedisCache, AnEntryLargerThanTheLimitIsAMiss)
+{
+    auto cache = make_cache(server->url(), {.max_entry_bytes = 64});
+    server->cli("SET " + prefix() + "big " + std::string(65, 'x'));
+    server->cli("SET " + prefix() + "fits " + std::string(64, 'y'));
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        EXPECT_FALSE(co_await cache->get("big"));
+        EXPECT_EQ(co_await cache->get("fits"), std::string(64, 'y'));
+        EXPECT_FALSE(co_await cache->get("absent"));
+        co_await cache->put("large", std::string(65, 'z'));  // not written
+        EXPECT_FALSE(co_await cache->get("large"));
+    });
+    EXPECT_TRUE(server->keys(prefix() + "large").empty());
+}
+
+TEST_F(RedisCache, ALargeEntryComesBackWhole)
+{
+    auto cache = make_cache(server->url());
+    std::string value(4 * 1024 * 1024, 'v');  // many of hiredis's reads
+    value.replace(value.size() / 2, 3, "mid");
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        co_await cache->put("large", value);
+        EXPECT_EQ(co_await cache->get("large"), value);
+    });
+}
+
+TEST_F(RedisCache, IsSharedByCallersOnManyThreads)
+{
+    auto cache = make_cache(server->url());
+    std::vector<std::thread> threads;
+    std::atomic<int> hits = 0;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+                for (int i = 0; i < 25; ++i) {
+                    auto key = std::to_string(t) + "-" + std::to_string(i);
+                    co_await cache->put(key, "value " + key);
+                    hits += co_await cache->get(key) == "value " + key;
+                }
+            });
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(hits, 100);
+}
+
+TEST_F(RedisCache, ASilentRedisCostsOneTimeoutThenFailsFast)
+{
+    mock_server m;
+    asio::io_context silent_ioc;  // accepts (the kernel does) and never answers
+    asio::ip::tcp::acceptor silent(silent_ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    auto cache = make_cache("redis://127.0.0.1:" + std::to_string(silent.local_endpoint().port()),
+                            {.command_timeout = 200ms, .reconnect_delay = 1h});
+    auto errors = with_cache(m, cache, [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("John Doe is 32."));
+    });
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_NE(errors[0].find("did not answer within 200 ms"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[1].find("not retried yet"), std::string::npos) << errors[1];
+    EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST_F(RedisCache, CallsGoOnWhileRedisIsDownAndItsBackAfter)
+{
+    mock_server m;
+    redis_server own;
+    auto cache = make_cache(own.url(), {.reconnect_delay = 0ms});
+    auto errors = with_cache(m, cache, [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("John Doe is 32."));
+        auto hit = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        EXPECT_TRUE(hit.completion.from_cache);
+    });
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    own.stop();
+    errors = with_cache(m, cache, [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(ask("John Doe is 32."));
+        EXPECT_FALSE(r.completion.from_cache);
+        co_await c.create<UserInfo>(ask("Jane is 41."));
+    });
+    EXPECT_EQ(errors.size(), 4u);
+    redis_server again(own.port());
+    errors = with_cache(m, cache, [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("Ada is 36."));
+        auto hit = co_await c.create_with_completion<UserInfo>(ask("Ada is 36."));
+        EXPECT_TRUE(hit.completion.from_cache);
+    });
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    EXPECT_EQ(m.requests().size(), 4u);
+}
+
+TEST_F(RedisCache, DestroyingTheCacheIdleOrInUseNeitherCrashesNorHangs)
+{
+    make_cache(server->url());  // never used
+    mock_server m;
+    auto used = make_cache(server->url());
+    with_cache(m, used, [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(ask("John Doe is 32."));
+    });
+    used.reset();  // with its connection open
+
+    // A server that accepts and never answers: the get is in flight when the cache goes.
+    asio::io_context silent_ioc;
+    asio::ip::tcp::acceptor silent(silent_ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    auto cache = make_cache("redis://127.0.0.1:" + std::to_string(silent.local_endpoint().port()),
+                            {.command_timeout = 60s});
+    std::optional<ins::errc> failed;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        asio::co_spawn(ex, [&, c = cache.get()]() -> asio::awaitable<void> {
+            try {
+                co_await c->get("key");
+            }
+            catch (ins::error const& e) {
+                failed = e.code_enum();
+            }
+        }, asio::detached);
+        asio::steady_timer t(ex, 200ms);
+        co_await t.async_wait(asio::use_awaitable);
+        cache.reset();
+        while (!failed) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    });
+    EXPECT_EQ(failed, ins::errc::cache_failed);
+}
