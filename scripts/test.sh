@@ -32,7 +32,8 @@ configure build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSTRUCTOR_TSAN=ON \
     -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
 cmake --build build/tsan --target instructor_thread_tests
 # A client shared by a thread pool (calls, streams, cancellation from another thread, pool
-# hand-over), the fail and cancel matrices, the hostile servers; the mock's thread under all.
+# hand-over), the fail and cancel matrices, the hostile servers, the Redis cache's thread; the
+# mock's thread under all.
 # (The long-answer stream, 10 MB of SSE, is left to the other builds: it is slow under TSan.)
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build/tsan/test/instructor_thread_tests \
     --gtest_filter=-HostileServer.ALongAnswerInTinyDeltasStreamsToTheEnd

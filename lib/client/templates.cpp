@@ -72,7 +72,7 @@ void render_templates(request& req)
         auto const where = "message " + std::to_string(i) + " (" + m.role + ")";
         m.content = render(m.content, data, where);
         for (std::size_t p = 0; p < m.parts.size(); ++p)
-            if (m.parts[p].type == "text")
+            if (m.parts[p].kind == part_kind::text)
                 m.parts[p].text = render(m.parts[p].text, data, where + ", part " + std::to_string(p));
     }
 }

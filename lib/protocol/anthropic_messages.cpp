@@ -1,6 +1,7 @@
 // The Anthropic Messages API in anthropic_tools and anthropic_json modes.
 #include "anthropic_messages.hpp"
 
+#include "content_parts.hpp"
 #include "json_access.hpp"
 #include "json_in_text.hpp"
 #include "prompts.hpp"
@@ -22,30 +23,47 @@ namespace {
 
 constexpr int default_max_tokens = 4096;
 
-/// An image part: a URL source, or base64 for a data: URL.
-json::object image_block(std::string const& url)
+constexpr std::string_view anthropic_api = "Anthropic Messages API";
+
+/// A base64 source, or a URL source for an https: URL.
+json::object source_of(content_part const& p)
 {
-    if (url.rfind("data:", 0) == 0) {
-        auto semi = url.find(';');
-        auto comma = url.find(',');
-        if (semi != std::string::npos && comma != std::string::npos && semi < comma)
-            return {{"type", "image"},
-                    {"source", {{"type", "base64"},
-                                {"media_type", url.substr(5, semi - 5)},
-                                {"data", url.substr(comma + 1)}}}};
-    }
-    return {{"type", "image"}, {"source", {{"type", "url"}, {"url", url}}}};
+    std::string media_type, data;
+    if (!p.data.empty())
+        return {{"type", "base64"}, {"media_type", p.media_type}, {"data", p.data}};
+    if (split_data_url(p.url, media_type, data))
+        return {{"type", "base64"}, {"media_type", media_type}, {"data", data}};
+    return {{"type", "url"}, {"url", p.url}};
 }
 
-json::value content_of(message const& msg)
+json::object anthropic_part(message const& msg, std::size_t index, std::size_t part_index,
+                            content_part const& p)
+{
+    if (p.kind == part_kind::text)
+        return {{"type", "text"}, {"text", p.text}};
+    if (msg.role != "user")
+        refuse_part(anthropic_api, index, part_index, p,
+                    "takes images and documents only in user messages");
+    switch (p.kind) {
+    case part_kind::image:
+        return {{"type", "image"}, {"source", source_of(p)}};
+    case part_kind::audio:
+        refuse_part(anthropic_api, index, part_index, p, "takes no audio");
+    case part_kind::document:
+        if (!p.file_id.empty())
+            refuse_part(anthropic_api, index, part_index, p,
+                        "cannot read an OpenAI file id: send the PDF's bytes or URL");
+        return {{"type", "document"}, {"source", source_of(p)}};
+    case part_kind::text: break;
+    }
+    refuse_part(anthropic_api, index, part_index, p, "does not know this part");
+}
+
+json::value content_of(message const& msg, std::size_t index)
 {
     if (msg.parts.empty())
         return json::value(msg.content);
-    json::array blocks;
-    for (auto const& p : msg.parts)
-        blocks.push_back(p.type == "image_url" ? image_block(p.text)
-                                               : json::object{{"type", "text"}, {"text", p.text}});
-    return blocks;
+    return render_parts(msg, index, anthropic_part);
 }
 
 }  // namespace
@@ -60,16 +78,20 @@ conversation anthropic_initial(mode m, request const& req, tool_spec const& prim
             p.system += "\n\n";
         p.system += text;
     };
-    for (auto const& msg : req.messages) {
+    for (std::size_t i = 0; i < req.messages.size(); ++i) {
+        auto const& msg = req.messages[i];
         if (msg.role == "system") {
             if (msg.parts.empty())
                 add_system(msg.content);
-            for (auto const& part : msg.parts)
-                if (part.type == "text")
-                    add_system(part.text);
+            for (std::size_t j = 0; j < msg.parts.size(); ++j)
+                if (msg.parts[j].kind == part_kind::text)
+                    add_system(msg.parts[j].text);
+                else  // Anthropic's system prompt is text only
+                    refuse_part(anthropic_api, i, j, msg.parts[j],
+                                "takes only text in the system prompt");
             continue;
         }
-        p.messages.push_back(json::object{{"role", msg.role}, {"content", content_of(msg)}});
+        p.messages.push_back(json::object{{"role", msg.role}, {"content", content_of(msg, i)}});
     }
     if (m == mode::anthropic_json) {
         std::string const instructions = json_instructions(*primary.schema);

@@ -1,6 +1,7 @@
 // OpenAI chat completions in every mode, as Python Instructor sends and parses them.
 #include "openai_chat.hpp"
 
+#include "content_parts.hpp"
 #include "json_access.hpp"
 #include "json_in_text.hpp"
 #include "prompts.hpp"
@@ -50,13 +51,68 @@ void append_text(json::value& content, std::string_view text)
 constexpr std::string_view no_call_problem =
     "The reply did not call a function; call the function with the JSON arguments.";
 
+constexpr std::string_view chat_api = "OpenAI chat completions API";
+
+json::object chat_part(message const& msg, std::size_t index, std::size_t part_index,
+                       content_part const& p)
+{
+    if (p.kind == part_kind::text)
+        return {{"type", "text"}, {"text", p.text}};
+    if (msg.role != "user")
+        refuse_part(chat_api, index, part_index, p,
+                    "takes images, audio and files only in user messages");
+    switch (p.kind) {
+    case part_kind::image: {
+        json::object img{{"url", p.url.empty() ? data_url(p) : p.url}};
+        if (!p.detail.empty())
+            img["detail"] = p.detail;
+        return {{"type", "image_url"}, {"image_url", std::move(img)}};
+    }
+    case part_kind::audio:
+        if (p.data.empty())
+            refuse_part(chat_api, index, part_index, p, "takes audio only as bytes");
+        return {{"type", "input_audio"},
+                {"input_audio",
+                 {{"data", p.data}, {"format", p.media_type == "audio/wav" ? "wav" : "mp3"}}}};
+    case part_kind::document: {
+        json::object file;
+        if (!p.file_id.empty())
+            file["file_id"] = p.file_id;
+        else if (!p.data.empty())
+            file = {{"filename", p.filename}, {"file_data", data_url(p)}};
+        else
+            refuse_part(chat_api, index, part_index, p,
+                        "takes no document by URL: upload it (pdf_file_id) or send its bytes");
+        return {{"type", "file"}, {"file", std::move(file)}};
+    }
+    case part_kind::text: break;
+    }
+    refuse_part(chat_api, index, part_index, p, "does not know this part");
+}
+
 }  // namespace
+
+json::object chat_message(message const& msg, std::size_t index)
+{
+    json::object o{{"role", msg.role}};
+    if (msg.parts.empty()) {
+        o["content"] = msg.content;
+    }
+    else {
+        o["content"] = render_parts(msg, index, chat_part);
+    }
+    if (msg.name)
+        o["name"] = *msg.name;
+    if (msg.tool_call_id)
+        o["tool_call_id"] = *msg.tool_call_id;
+    return o;
+}
 
 json::array initial_messages(mode m, request const& req, tool_spec const& primary)
 {
     json::array out;
-    for (auto const& msg : req.messages)
-        out.push_back(msg.to_json());
+    for (std::size_t i = 0; i < req.messages.size(); ++i)
+        out.push_back(chat_message(req.messages[i], i));
     if (m != mode::json && m != mode::json_schema && m != mode::md_json)
         return out;
     std::string const instructions = json_instructions(*primary.schema);

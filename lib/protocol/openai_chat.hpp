@@ -6,6 +6,10 @@
 
 namespace instructor::detail {
 
+/// One message in chat's form; `index` (its place in the request) names it in the
+/// errc::invalid_argument thrown for a part chat cannot take.
+boost::json::object chat_message(message const& msg, std::size_t index);
+
 /// The messages of the first attempt: the request's, plus what the mode injects (json,
 /// json_schema and md_json put the schema in the system message; md_json adds a final user
 /// instruction).

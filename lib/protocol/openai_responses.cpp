@@ -2,6 +2,7 @@
 // function_call_output items, and the typed events of its streams.
 #include "openai_responses.hpp"
 
+#include "content_parts.hpp"
 #include "json_access.hpp"
 #include "json_in_text.hpp"
 #include "prompts.hpp"
@@ -24,22 +25,46 @@ namespace {
 constexpr std::string_view no_call_problem =
     "The reply did not call a function; call the function with the JSON arguments.";
 
-json::value content_of(message const& msg)
+constexpr std::string_view responses_api = "OpenAI Responses API";
+
+json::object responses_part(message const& msg, std::size_t index, std::size_t part_index,
+                            content_part const& p)
+{
+    if (p.kind == part_kind::text)
+        return {{"type", "input_text"}, {"text", p.text}};
+    if (msg.role != "user")
+        refuse_part(responses_api, index, part_index, p,
+                    "takes images and files only in user messages");
+    switch (p.kind) {
+    case part_kind::image:
+        return {{"type", "input_image"},
+                {"image_url", p.url.empty() ? data_url(p) : p.url},
+                {"detail", p.detail.empty() ? std::string("auto") : p.detail}};
+    case part_kind::audio:
+        refuse_part(responses_api, index, part_index, p,
+                    "takes no audio input: use the chat completions API (mode tools or json)");
+    case part_kind::document: {
+        json::object file{{"type", "input_file"}};
+        if (!p.file_id.empty())
+            file["file_id"] = p.file_id;
+        else if (!p.url.empty())
+            file["file_url"] = p.url;
+        else {
+            file["filename"] = p.filename;
+            file["file_data"] = data_url(p);
+        }
+        return file;
+    }
+    case part_kind::text: break;
+    }
+    refuse_part(responses_api, index, part_index, p, "does not know this part");
+}
+
+json::value content_of(message const& msg, std::size_t index)
 {
     if (msg.parts.empty())
         return json::value(msg.content);
-    json::array parts;
-    for (auto const& p : msg.parts) {
-        if (p.type == "image_url") {
-            json::object img{{"type", "input_image"}, {"image_url", p.text}};
-            img["detail"] = p.detail.empty() ? std::string("auto") : p.detail;
-            parts.push_back(std::move(img));
-        }
-        else {
-            parts.push_back(json::object{{"type", "input_text"}, {"text", p.text}});
-        }
-    }
-    return parts;
+    return render_parts(msg, index, responses_part);
 }
 
 /// The finish reason of a response's status, in the chat words the call core knows.
@@ -89,14 +114,15 @@ extraction answer_of(mode m, std::string content, std::vector<answer> calls,
 json::array responses_input(request const& req)
 {
     json::array input;
-    for (auto const& msg : req.messages) {
+    for (std::size_t i = 0; i < req.messages.size(); ++i) {
+        auto const& msg = req.messages[i];
         if (msg.role == "tool") {
             input.push_back(json::object{{"type", "function_call_output"},
                                          {"call_id", msg.tool_call_id.value_or("")},
                                          {"output", msg.content}});
             continue;
         }
-        input.push_back(json::object{{"role", msg.role}, {"content", content_of(msg)}});
+        input.push_back(json::object{{"role", msg.role}, {"content", content_of(msg, i)}});
     }
     return input;
 }

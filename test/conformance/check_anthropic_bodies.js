@@ -25,13 +25,16 @@
 //    below) with WHATWG URL parsing plus a scheme. "binary" and "date-time" appear only in
 //    responses and batch objects, not reachable from CreateMessageParams.
 //
-// The document is from 2024-11, older than the API. ONE addition, and only one, is made to it:
+// The document is from 2024-11, older than the API. TWO additions, and only these, are made to it:
 //  - RequestImageBlock.source gains the URL image source {"type": "url", "url": <uri>}
 //    (additionalProperties false, both required). The Messages API accepts it since 2025
 //    (docs.anthropic.com "Vision": `"source": {"type": "url", "url": "https://..."}`); the
-//    2024-11 document only knows base64. We send it for an https image part. Every other
-//    source type is still rejected (controls below), and the count of bodies that needed the
-//    addition is printed.
+//    2024-11 document only knows base64. We send it for an https image part.
+//  - InputMessage's content blocks gain the PDF document block, {"type": "document", "source"}
+//    with the document's own BetaBase64PDFSource (a 2024-11 beta, general since 2025) or a URL
+//    source as above (docs.anthropic.com "PDF support"). We send it for a PDF part.
+//    Every other source type is still rejected (controls below), and the count of bodies that
+//    needed each addition is printed.
 // Nothing we send is excluded, and no body is patched. CreateMessageParams and every block in
 // it are additionalProperties: false, so unknown or misplaced fields (OpenAI's stream_options,
 // response_format, image_url parts, ...) are caught.
@@ -66,6 +69,7 @@ const NEWER_THAN_SPEC = {
 
 let typeNullRemoved = 0;
 let urlSourceUses = 0;
+let documentUses = 0;
 
 function isObject(v) {
     return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -125,6 +129,22 @@ function loadValidator(specPath) {
         required: ["type", "url"],
     };
     source.oneOf.push({ $ref: "#/components/schemas/URLImageSource" });
+
+    // The PDF document block (see the header).
+    const blocks = schemas.InputMessage && schemas.InputMessage.properties.content.anyOf[1];
+    if (!blocks || !blocks.items || !Array.isArray(blocks.items.oneOf) || !schemas.BetaBase64PDFSource)
+        throw new Error("InputMessage.content is not the expected string-or-blocks anyOf");
+    schemas.RequestDocumentBlock = {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+            type: { const: "document" },
+            source: { oneOf: [{ $ref: "#/components/schemas/BetaBase64PDFSource" },
+                              { $ref: "#/components/schemas/URLImageSource" }] },
+        },
+        required: ["type", "source"],
+    };
+    blocks.items.oneOf.push({ $ref: "#/components/schemas/RequestDocumentBlock" });
 
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     ajv.addFormat("byte", { type: "string", validate: (s) => BASE64.test(s) });
@@ -212,6 +232,14 @@ function invalidControls() {
         ["url image that is not a URL", image({ type: "url", url: "not a url" })],
         ["url image with an extra field", image({ type: "url", url: "https://example.com/a.png", detail: "low" })],
         ["file image source", image({ type: "file", file_id: "file_011" })],
+        ["document of an image type",
+         withContent([{ type: "document", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } }])],
+        ["document with a file source",
+         withContent([{ type: "document", source: { type: "file", file_id: "file-abc" } }])],
+        ["document without a source", withContent([{ type: "document" }])],
+        ["OpenAI file part", withContent([{ type: "file", file: { file_id: "file-abc" } }])],
+        ["OpenAI input_audio part",
+         withContent([{ type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } }])],
         ["tool_use without input", { ...base, messages: [user, { role: "assistant",
             content: [{ type: "tool_use", id: "toolu_1", name: "UserInfo" }] }] }],
         ["tool_use input as a string", { ...base, messages: [user, { role: "assistant",
@@ -276,6 +304,8 @@ function main() {
         checked++;
         if (usesUrlSource(body))
             urlSourceUses++;
+        if (JSON.stringify(body).includes('"type":"document"'))
+            documentUses++;
         if (validate(body)) {
             passed++;
             continue;
@@ -290,6 +320,10 @@ function main() {
     }
     const reasks = bodies.filter(({ body }) => (body.messages || []).some((m) => m.role === "assistant" &&
         Array.isArray(m.content) && m.content.some((b) => b.type === "tool_use")));
+    if (documentUses === 0) {
+        console.log("no body has a PDF document block: the media parts are not covered");
+        failed++;
+    }
     if (reasks.length === 0) {
         console.log("no body has an assistant turn with tool_use blocks: the re-asks are not covered");
         failed++;
@@ -321,7 +355,7 @@ function main() {
     }
 
     console.log(`${checked} request bodies (${reasks.length} with tool_use re-asks, ${urlSourceUses} ` +
-                `with a URL image source), ${controls.length} invalid controls, ${recorded.length} ` +
+                `with a URL image source, ${documentUses} with a PDF document), ${controls.length} invalid controls, ${recorded.length} ` +
                 `recorded Anthropic requests; ${typeNullRemoved} "type": null removed`);
     console.log(`${passed} passed, ${failed} failed`);
     return failed === 0 ? 0 : 1;

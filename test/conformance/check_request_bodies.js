@@ -149,6 +149,12 @@ function invalidResponsesControls() {
         ["max_output_tokens as a string", { ...base, max_output_tokens: "100" }],
         ["temperature above 2", { ...base, temperature: 3 }],
         ["input_text without text", { ...base, input: [{ role: "user", content: [{ type: "input_text" }] }] }],
+        ["input_image without detail",
+         { ...base, input: [{ role: "user", content: [{ type: "input_image", image_url: "https://example.com/a.png" }] }] }],
+        ["input_file data that is not a string",
+         { ...base, input: [{ role: "user", content: [{ type: "input_file", file_data: 42 }] }] }],
+        ["input_file URL that is not a URL",
+         { ...base, input: [{ role: "user", content: [{ type: "input_file", file_url: "not a url" }] }] }],
     ];
 }
 
@@ -185,6 +191,14 @@ function invalidControls() {
         ["image detail unknown",
          { ...base, messages: [{ role: "user", content: [
              { type: "image_url", image_url: { url: "https://example.com/a.png", detail: "max" } }] }] }],
+        ["input_audio of an unknown format",
+         { ...base, messages: [{ role: "user", content: [
+             { type: "input_audio", input_audio: { data: "UklGRg==", format: "ogg" } }] }] }],
+        ["input_audio without data",
+         { ...base, messages: [{ role: "user", content: [
+             { type: "input_audio", input_audio: { format: "wav" } }] }] }],
+        ["file part without its file object",
+         { ...base, messages: [{ role: "user", content: [{ type: "file", file_id: "file-abc" }] }] }],
     ];
 }
 
@@ -226,6 +240,16 @@ function main() {
         failed++;
         console.log(`REJECTED ${name}\n    body: ${JSON.stringify(body).slice(0, 600)}\n` +
                     `    ajv errors:\n${describeErrors(validate.errors)}`);
+    }
+    // Every media part we can send is among the bodies checked.
+    const sent = JSON.stringify(bodies.map(({ body }) => body));
+    const partTypes = RESPONSES ? ["input_image", "input_file", "file_data", "file_id", "file_url"]
+                                : ["image_url", "input_audio", "\"file\"", "file_data", "file_id"];
+    for (const t of partTypes) {
+        if (!sent.includes(t.startsWith("\"") ? t : `"${t}"`)) {
+            console.log(`no body has a ${t} part: the media parts are not covered`);
+            failed++;
+        }
     }
     if (checked < MIN_BODIES) {
         console.log(`only ${checked} request bodies checked, need at least ${MIN_BODIES}`);

@@ -57,16 +57,45 @@ struct variant_case {
     bool options;  // temperature + max_tokens
     bool stream;
     bool multi_part;
+    bool media;  // images, audio and PDFs from bytes, files ids and URLs, as each API takes them
 };
 
 constexpr variant_case variants[] = {
-    {"plain", false, false, false, false},
-    {"system+options", true, true, false, false},
-    {"stream", false, false, true, false},
-    {"multi-part", true, false, false, true},
+    {"plain", false, false, false, false, false},
+    {"system+options", true, true, false, false, false},
+    {"stream", false, false, true, false, false},
+    {"multi-part", true, false, false, true, false},
+    {"media", true, false, false, false, true},
 };
 
-ins::request make_request(variant_case const& v)
+enum class api { chat, responses, anthropic };
+
+// Tiny but real files: the wires send the bytes as they are, base64.
+std::string const png_bytes = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+std::string const wav_bytes = std::string("RIFF$\0\0\0WAVEfmt ", 16);
+std::string const mp3_bytes = "ID3\x04\0\0\0\0\0\0";
+std::string const pdf_bytes = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+
+std::vector<ins::content_part> media_parts(api a)
+{
+    std::vector<ins::content_part> parts{
+        ins::content_part::from_text("Extract the invoice from these."),
+        ins::content_part::image(png_bytes, {}, "low"),
+        ins::content_part::image_url("https://example.com/scan.jpg"),
+        ins::content_part::pdf(pdf_bytes, "invoice.pdf"),
+    };
+    if (a == api::chat) {
+        parts.push_back(ins::content_part::audio(wav_bytes));
+        parts.push_back(ins::content_part::audio(mp3_bytes));
+    }
+    if (a != api::anthropic)
+        parts.push_back(ins::content_part::pdf_file_id("file-6F2ksmvXxt4VdoqmHRw6kL"));
+    if (a != api::chat)
+        parts.push_back(ins::content_part::pdf_url("https://example.com/invoice.pdf"));
+    return parts;
+}
+
+ins::request make_request(variant_case const& v, api a = api::chat)
 {
     ins::request req;
     req.model = "gpt-4o-mini";
@@ -77,6 +106,8 @@ ins::request make_request(variant_case const& v)
             {ins::content_part::from_text("Who is on this badge? John Doe, 32."),
              ins::content_part::image_url("https://example.com/badge.png", "high"),
              ins::content_part::image_url("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=")}));
+    else if (v.media)
+        req.messages.push_back(ins::message::user(media_parts(a)));
     else
         req.messages.push_back(ins::message::user("John Doe is 32 years old and lives in Paris."));
     if (v.options) {
@@ -183,7 +214,7 @@ int anthropic_main(std::vector<model_case> const& cases, char const* wire_dir)
             ++n;  // each (model, mode) starts the Claude models one further on
             for (std::size_t vi = 0; vi < std::size(variants); ++vi) {
                 auto const& v = variants[vi];
-                auto req = make_request(v);
+                auto req = make_request(v, api::anthropic);
                 req.model = claude_models[(n + vi) % std::size(claude_models)];
                 auto const prompt = det::anthropic_initial(m, req, mc.tools.front());
                 std::string const base = std::string(mc.name) + " " + std::string(ins::to_string(m)) +
@@ -204,7 +235,7 @@ int anthropic_main(std::vector<model_case> const& cases, char const* wire_dir)
             continue;
         auto const m = ins::mode::anthropic_parallel_tools;
         for (auto const& v : variants) {
-            auto req = make_request(v);
+            auto req = make_request(v, api::anthropic);
             req.model = "claude-sonnet-4-5";
             auto const prompt = det::anthropic_initial(m, req, mc.tools.front());
             std::string const base = std::string(mc.name) + " anthropic_parallel_tools " + v.name;
@@ -322,7 +353,7 @@ int responses_main(std::vector<model_case> const& cases)
             continue;
         for (auto m : {ins::mode::responses_tools, ins::mode::responses_structured_outputs}) {
             for (auto const& v : variants) {
-                auto const req = make_request(v);
+                auto const req = make_request(v, api::responses);
                 auto const input = det::responses_input(req);
                 std::string const base =
                     std::string(mc.name) + " " + std::string(ins::to_string(m)) + " " + v.name;
@@ -360,7 +391,7 @@ int responses_main(std::vector<model_case> const& cases)
             continue;
         auto const m = ins::mode::responses_parallel_tools;
         for (auto const& v : variants) {
-            auto const req = make_request(v);
+            auto const req = make_request(v, api::responses);
             auto const input = det::responses_input(req);
             std::string const base = std::string(mc.name) + " responses_parallel_tools " + v.name;
             add(base, det::build_responses_body(m, req, req.model, input, mc.tools, v.stream));

@@ -1,0 +1,42 @@
+#include "content_parts.hpp"
+
+#include <instructor/error.hpp>
+
+namespace instructor::detail {
+
+std::string data_url(content_part const& p)
+{
+    return "data:" + p.media_type + ";base64," + p.data;
+}
+
+bool split_data_url(std::string_view url, std::string& media_type, std::string& data)
+{
+    if (url.substr(0, 5) != "data:")
+        return false;
+    auto const comma = url.find(',');
+    auto const marker = url.rfind(";base64", comma);
+    if (comma == std::string_view::npos || marker == std::string_view::npos || marker + 7 != comma)
+        return false;
+    media_type = std::string(url.substr(5, url.find(';', 5) - 5));
+    data = std::string(url.substr(comma + 1));
+    return true;
+}
+
+void refuse_part(std::string_view api, std::size_t message_index, std::size_t part_index,
+                 content_part const& p, std::string_view why)
+{
+    throw error(errc::invalid_argument, "message " + std::to_string(message_index) + ", part " +
+                                            std::to_string(part_index) + " (" +
+                                            std::string(p.kind_name()) + "): the " +
+                                            std::string(api) + " " + std::string(why));
+}
+
+boost::json::array render_parts(message const& msg, std::size_t index, part_renderer render)
+{
+    boost::json::array out;
+    for (std::size_t i = 0; i < msg.parts.size(); ++i)
+        out.push_back(render(msg, index, i, msg.parts[i]));
+    return out;
+}
+
+}  // namespace instructor::detail
