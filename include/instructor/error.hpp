@@ -35,6 +35,7 @@ enum class errc {
     invalid_argument,       ///< a bad configuration or request, detected before any I/O
     budget_exceeded,        ///< request::token_budget used up before the answer validated
     cache_failed,           ///< the response cache could not answer (hook::cache_error only)
+    proxy_failed,           ///< the HTTP proxy refused or could not open the tunnel (407, 403, 502)
 };
 
 std::error_category const& error_category() noexcept;

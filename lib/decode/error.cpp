@@ -29,6 +29,7 @@ public:
         case errc::invalid_argument: return "invalid argument";
         case errc::budget_exceeded: return "token budget exceeded";
         case errc::cache_failed: return "the response cache failed";
+        case errc::proxy_failed: return "the HTTP proxy failed";
         }
         return "unknown instructor error";
     }

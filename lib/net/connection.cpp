@@ -11,6 +11,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -49,31 +53,72 @@ bool connection::alive()
     return ec == asio::error::would_block;
 }
 
-asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady::time_point limit,
+namespace {
+
+/// Asks the proxy for a tunnel to `ep` over the plain connection `c`: CONNECT host:port, and a
+/// 2xx answer with nothing after it (TLS starts next, on the raw socket).
+asio::awaitable<void> open_tunnel(connection& c, endpoint const& ep, proxy_endpoint const& proxy)
+{
+    namespace bhttp = beast::http;
+    bool const v6 = ep.host.find(':') != std::string::npos;
+    auto const authority = (v6 ? "[" + ep.host + "]" : ep.host) + ":" + std::to_string(ep.port);
+    bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, authority, 11};
+    req.set(bhttp::field::host, authority);
+    if (!proxy.authorization.empty())
+        req.set(bhttp::field::proxy_authorization, proxy.authorization);
+    auto [wec, wn] = co_await bhttp::async_write(*c.plain, req, tuple_awaitable);
+    if (wec)
+        throw_network(wec, "send CONNECT to " + proxy.where());
+    co_await check_cancelled();
+
+    bhttp::response_parser<bhttp::empty_body> answer;
+    answer.skip(true);  // a CONNECT answer's body, if any, is not read: the tunnel follows
+    auto [rec, rn] = co_await bhttp::async_read_header(*c.plain, c.buffer, answer, tuple_awaitable);
+    if (rec)
+        throw_network(rec, "read the CONNECT answer of " + proxy.where());
+    co_await check_cancelled();
+    auto const& res = answer.get();
+    if (res.result_int() / 100 != 2)
+        throw error(errc::proxy_failed, proxy.where() + " refused the tunnel to " + authority +
+                                            ": " + std::to_string(res.result_int()) + " " +
+                                            std::string(res.reason()));
+    if (c.buffer.size() != 0)
+        throw error(errc::protocol_error,
+                    proxy.where() + " sent data after its CONNECT answer, before TLS");
+}
+
+}  // namespace
+
+asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
+                                      proxy_endpoint const* proxy, steady::time_point limit,
                                       ssl::context& ssl_ctx, bool verify,
                                       std::shared_ptr<fault_hook const> const& fault)
 {
     using namespace asio::experimental::awaitable_operators;
     auto ex = co_await asio::this_coro::executor;
     auto const where = ep.origin();
+    // With a proxy, the TCP connection is to the proxy, and failures name it.
+    auto const& host = proxy ? proxy->host : ep.host;
+    auto const port = proxy ? proxy->port : ep.port;
+    auto const peer = proxy ? proxy->where() : where;
 
     tcp::resolver resolver(ex);
     asio::steady_timer timer(ex, limit);
-    auto r = co_await (resolver.async_resolve(ep.host, std::to_string(ep.port), tuple_awaitable) ||
+    auto r = co_await (resolver.async_resolve(host, std::to_string(port), tuple_awaitable) ||
                        timer.async_wait(tuple_awaitable));
     if (r.index() == 1) {
         if (std::get<0>(std::get<1>(r)) == asio::error::operation_aborted)
             throw_cancelled();
-        throw error(errc::timeout, "resolving " + ep.host + " timed out");
+        throw error(errc::timeout, "resolving " + (proxy ? peer : host) + " timed out");
     }
     auto [rec, results] = std::get<0>(r);
     if (auto injected = inject(fault, io_step::resolve))
         rec = injected;
     if (rec)
-        throw_network(rec, "resolve " + ep.host);
+        throw_network(rec, "resolve " + (proxy ? peer : host));
     co_await check_cancelled();
 
-    if (ep.tls)
+    if (ep.tls && !proxy)
         c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, ssl_ctx);
     else
         c.plain = std::make_unique<beast::tcp_stream>(ex);
@@ -82,11 +127,17 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep, steady:
     if (auto injected = inject(fault, io_step::connect))
         cec = injected;
     if (cec)
-        throw_network(cec, "connect to " + where);
+        throw_network(cec, "connect to " + peer);
     co_await check_cancelled();
     c.lowest().socket().set_option(tcp::no_delay(true));
     if (!ep.tls)
         co_return;
+    if (proxy) {
+        co_await open_tunnel(c, ep, *proxy);
+        c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*c.plain),
+                                                                         ssl_ctx);
+        c.plain.reset();
+    }
 
     auto* handle = c.tls->native_handle();
     error_code not_ip;

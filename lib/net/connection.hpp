@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fault_hook.hpp"
+#include "proxy.hpp"
 
 #include <instructor/net/url.hpp>
 
@@ -48,10 +49,13 @@ struct connection {
     bool alive();
 };
 
-/// Resolves `ep`, connects and, for https, handshakes (SNI for names, the host name or IP
-/// verified unless `verify` is false), all before `limit`. Throws ins::error: timeout,
-/// connection_failed, tls_failed, cancelled.
+/// Resolves `ep` (or `proxy`), connects and, for https, handshakes (SNI for names, the host
+/// name or IP verified unless `verify` is false), all before `limit`. An https origin behind a
+/// proxy is reached through a CONNECT tunnel, TLS running end to end inside it. Throws
+/// ins::error: timeout, connection_failed, tls_failed, proxy_failed (the proxy refused the
+/// tunnel), protocol_error, cancelled.
 boost::asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
+                                             proxy_endpoint const* proxy,
                                              steady::time_point limit,
                                              boost::asio::ssl::context& ssl_ctx, bool verify,
                                              std::shared_ptr<fault_hook const> const& fault);

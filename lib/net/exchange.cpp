@@ -19,15 +19,22 @@ namespace asio = boost::asio;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint const& ep,
-                                                std::string const& user_agent)
+                                                std::string const& user_agent,
+                                                proxy_endpoint const* proxy)
 {
     bhttp::verb verb = bhttp::string_to_verb(r.method);
     if (verb == bhttp::verb::unknown)
         throw error(errc::invalid_argument, "unknown HTTP method " + r.method);
-    bhttp::request<bhttp::string_body> req{verb, ep.target, 11};
     bool const default_port = ep.port == (ep.tls ? 443 : 80);
     std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
-    req.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(ep.port));
+    if (!default_port)
+        host += ":" + std::to_string(ep.port);
+    // A proxy is asked for the whole URL (RFC 9112 absolute-form).
+    bhttp::request<bhttp::string_body> req{
+        verb, proxy ? "http://" + host + ep.target : ep.target, 11};
+    req.set(bhttp::field::host, host);
+    if (proxy && !proxy->authorization.empty())
+        req.set(bhttp::field::proxy_authorization, proxy->authorization);
     req.set(bhttp::field::user_agent, user_agent);
     if (!r.body.empty())
         req.set(bhttp::field::content_type, "application/json");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pool.hpp"
+#include "proxy.hpp"
 
 #include <instructor/net/http_types.hpp>
 
@@ -18,10 +19,12 @@ namespace instructor::net::detail {
 
 namespace bhttp = boost::beast::http;
 
-/// The Beast request for `r` to `ep`. Throws ins::error(invalid_argument) for an unknown method
-/// or a header with a line break.
+/// The Beast request for `r` to `ep`; through `proxy` (an http origin's), in absolute form with
+/// the proxy's credentials. Throws ins::error(invalid_argument) for an unknown method or a
+/// header with a line break.
 bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint const& ep,
-                                                std::string const& user_agent);
+                                                std::string const& user_agent,
+                                                proxy_endpoint const* proxy = nullptr);
 
 std::vector<header> copy_headers(bhttp::fields const& f);
 

@@ -61,9 +61,11 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     std::atomic<std::size_t> opened{0};
     std::atomic<std::size_t> stale_resends{0};
     std::shared_ptr<fault_hook const> fault;  // tests only (set_fault_hook)
+    proxy_settings proxies;
     std::minstd_rand rng{std::random_device{}()};
 
-    client_impl(asio::any_io_executor e, transport_options o) : ex(std::move(e)), opts(std::move(o))
+    client_impl(asio::any_io_executor e, transport_options o)
+        : ex(std::move(e)), opts(std::move(o)), proxies(opts)
     {
         if (opts.user_agent.empty())
             opts.user_agent = "instructor-cpp/" INSTRUCTOR_VERSION_STRING;
@@ -135,7 +137,9 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, steady::time_poi
                                             bool fresh_only)
 {
     lease l;
-    auto pool = pool_for(ep.origin());
+    auto const* proxy = proxies.for_origin(ep);
+    // Connections through a proxy are pooled apart: a tunnel per origin, and per proxy.
+    auto pool = pool_for(proxy ? proxy->where() + " " + ep.origin() : ep.origin());
     if (!co_await host_pool::take_slot(pool, ex, deadline))
         throw error(errc::timeout, "no free connection to " + ep.origin() + " before the deadline");
     l.pool = pool;
@@ -153,7 +157,7 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, steady::time_poi
         }
     }
     l.conn = std::make_unique<connection>(buffer_limit());
-    co_await open_connection(*l.conn, ep, std::min(deadline, after(opts.connect_timeout)),
+    co_await open_connection(*l.conn, ep, proxy, std::min(deadline, after(opts.connect_timeout)),
                              ssl_ctx, !opts.danger_accept_invalid_certs, fault);
     ++opened;
     co_return l;
@@ -163,7 +167,8 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
     http_request const& request, endpoint const& ep, steady::time_point deadline,
     std::optional<steady::time_point> call_deadline, bool stream)
 {
-    auto req = make_request(request, ep, opts.user_agent);
+    auto req = make_request(request, ep, opts.user_agent,
+                            ep.tls ? nullptr : proxies.for_origin(ep));
     // A pooled connection may have been closed by the server just as we took it: then the
     // request is sent once more on a fresh connection, if nothing of a response was read.
     for (int fresh = 0;; ++fresh) {
@@ -218,6 +223,13 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         r.response.status = msg.result_int();
         r.response.headers = copy_headers(msg.base());
         bool const ok = r.response.status / 100 == 2;
+        if (!ep.tls && (r.response.status == 407 || msg.count(bhttp::field::proxy_authenticate))) {
+            if (auto const* proxy = proxies.for_origin(ep))  // only a proxy asks for these
+                throw error(errc::proxy_failed, proxy->where() + " refused the request to " +
+                                                    ep.origin() + ": " +
+                                                    std::to_string(r.response.status) + " " +
+                                                    std::string(msg.reason()));
+        }
         if (ok && stream) {
             x->status = r.response.status;
             x->headers = r.response.headers;

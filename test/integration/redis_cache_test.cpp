@@ -3,6 +3,7 @@
 // share entries, keys carry no API key and expire, and a Redis that is missing, stopped,
 // refusing the password or silent never fails a call.
 #include "async_test.hpp"
+#include "child_process.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -36,52 +37,23 @@ namespace {
 constexpr char const* password = "s3cret-redis-pass";
 constexpr int database = 2;
 
-/// A port nothing listens on (bound, then closed).
-unsigned short free_port()
-{
-    asio::io_context ioc;
-    asio::ip::tcp::acceptor a(ioc, {asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
-
 /// A redis-server on 127.0.0.1 without persistence, stopped (SIGTERM, waitpid) when destroyed
 /// or, should the test program die, with it.
 class redis_server {
 public:
-    explicit redis_server(unsigned short port = free_port()) : port_(port)
+    explicit redis_server(unsigned short port = test::free_port())
+        : port_(port),
+          process_({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--requirepass",
+                    password})
     {
-        std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_),
-                                         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                         "--daemonize", "no", "--requirepass", password};
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        pid_ = fork();
-        if (pid_ == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGTERM);
-            int null = open("/dev/null", O_WRONLY);
-            dup2(null, 1);
-            execvp(argv[0], argv.data());
-            _exit(127);
-        }
         for (int i = 0; i < 200 && cli("PING") != "PONG"; ++i)
             std::this_thread::sleep_for(25ms);
         if (cli("PING") != "PONG")
             ADD_FAILURE() << "redis-server did not start on port " << port_;
     }
-    redis_server(redis_server const&) = delete;
-    redis_server& operator=(redis_server const&) = delete;
-    ~redis_server() { stop(); }
 
-    void stop()
-    {
-        if (pid_ <= 0)
-            return;
-        kill(pid_, SIGTERM);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
+    void stop() { process_.stop(); }
 
     unsigned short port() const { return port_; }
 
@@ -122,7 +94,7 @@ public:
 
 private:
     unsigned short port_;
-    pid_t pid_ = -1;
+    test::child_process process_;
 };
 
 class RedisCache : public ::testing::Test {
@@ -237,7 +209,7 @@ TEST_F(RedisCache, AnUnreachableRedisNeverFailsACall)
     mock_server m;
     ins::redis_cache_options o;
     o.reconnect_delay = 1h;  // the second failure is then the fast one, whatever the machine's load
-    auto url = "redis://:" + std::string(password) + "@127.0.0.1:" + std::to_string(free_port());
+    auto url = "redis://:" + std::string(password) + "@127.0.0.1:" + std::to_string(test::free_port());
     auto errors = with_cache(m, make_cache(url, o), [&](ins::client& c) -> asio::awaitable<void> {
         auto u = co_await c.create<UserInfo>(ask("John Doe is 32."));
         EXPECT_FALSE(u.name.empty());

@@ -54,6 +54,17 @@ struct transport_options {
     /// Disables certificate and host name verification. Only for local testing.
     bool danger_accept_invalid_certs = false;
     std::string user_agent;  ///< default: "instructor-cpp/<version>"
+    /// The HTTP proxy for every origin: `http://[user:password@]host[:port]` (port 80 when
+    /// absent; the credentials go in Proxy-Authorization, never in a log or an error). https
+    /// origins go through a CONNECT tunnel, with TLS verified end to end against the origin's
+    /// name; http origins are asked in absolute form. Unset: `HTTPS_PROXY` (for https origins)
+    /// or `HTTP_PROXY` (for http origins), lower case first, as curl and the official SDKs do;
+    /// an empty string: no proxy, whatever the environment says.
+    std::optional<std::string> proxy;
+    /// Origins reached directly, not through the proxy: a comma-separated list of host names
+    /// (each also matching its subdomains; a leading dot is allowed), IP addresses, CIDR
+    /// ranges (`10.0.0.0/8`), or `*` for every origin. Unset: `NO_PROXY` / `no_proxy`.
+    std::optional<std::string> no_proxy;
 };
 
 /// Network retries (the policy of the official OpenAI SDKs, see retry_policy.hpp).

@@ -1,0 +1,192 @@
+#include "proxy.hpp"
+
+#include <instructor/error.hpp>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/url/grammar/ci_string.hpp>
+#include <boost/url/parse.hpp>
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+
+namespace instructor::net::detail {
+
+namespace {
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string base64(std::string_view bytes)
+{
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    auto const n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                   reinterpret_cast<unsigned char const*>(bytes.data()),
+                                   static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+/// The first of the variables that is set and not empty.
+std::optional<std::string> from_env(std::initializer_list<char const*> names)
+{
+    for (auto const* n : names)
+        if (char const* v = std::getenv(n); v && *v)
+            return std::string(v);
+    return std::nullopt;
+}
+
+/// `address` in `network/prefix`.
+bool in_cidr(boost::asio::ip::address const& address, std::string_view cidr)
+{
+    auto const slash = cidr.find('/');
+    boost::system::error_code ec;
+    auto const net = boost::asio::ip::make_address(std::string(cidr.substr(0, slash)), ec);
+    if (ec || net.is_v4() != address.is_v4())
+        return false;
+    unsigned prefix = 0;
+    auto const bits = cidr.substr(slash + 1);
+    auto [end, err] = std::from_chars(bits.data(), bits.data() + bits.size(), prefix);
+    unsigned const width = address.is_v4() ? 32 : 128;
+    if (err != std::errc() || end != bits.data() + bits.size() || prefix > width)
+        return false;
+    auto bytes = [](boost::asio::ip::address const& a) {
+        std::vector<unsigned char> b;
+        if (a.is_v4()) {
+            auto const v = a.to_v4().to_bytes();
+            b.assign(v.begin(), v.end());
+        }
+        else {
+            auto const v = a.to_v6().to_bytes();
+            b.assign(v.begin(), v.end());
+        }
+        return b;
+    };
+    auto const x = bytes(address), y = bytes(net);
+    for (unsigned i = 0; i < prefix; ++i) {
+        unsigned const mask = 0x80u >> (i % 8);
+        if ((x[i / 8] & mask) != (y[i / 8] & mask))
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string proxy_endpoint::where() const
+{
+    bool const v6 = host.find(':') != std::string::npos;
+    return "proxy http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+proxy_endpoint parse_proxy_url(std::string_view url, std::string_view source)
+{
+    auto bad = [&](char const* why) {
+        return error(errc::invalid_argument, std::string(source) + ": " + why);
+    };
+    std::string text(url);
+    if (text.find("://") == std::string::npos)
+        text = "http://" + text;  // "proxy:3128", as curl takes it
+    auto r = boost::urls::parse_absolute_uri(text);
+    if (!r)
+        throw bad("the proxy URL is not valid");
+    auto const& u = *r;
+    if (!boost::urls::grammar::ci_is_equal(u.scheme(), "http"))
+        throw bad("the proxy URL's scheme must be http (proxies spoken to over TLS are not "
+                  "supported; https origins are still tunnelled with TLS end to end)");
+    if (!u.has_authority() || u.encoded_host().empty())
+        throw bad("the proxy URL has no host");
+    proxy_endpoint p;
+    p.host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.encoded_host_address())
+                                                           : std::string(u.host());
+    if (u.has_port()) {
+        auto const port = std::string_view(u.port());
+        unsigned n = 0;
+        auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+        if (ec != std::errc() || end != port.data() + port.size() || n == 0 || n > 65535)
+            throw bad("the proxy URL's port is not valid");
+        p.port = static_cast<std::uint16_t>(n);
+    }
+    if (u.has_userinfo())
+        p.authorization = "Basic " + base64(std::string(u.user()) + ":" + std::string(u.password()));
+    return p;
+}
+
+bool no_proxy_matches(std::string_view list, std::string_view host_name)
+{
+    auto const host = lower(host_name);
+    boost::system::error_code not_ip;
+    auto const address = boost::asio::ip::make_address(host, not_ip);
+    std::size_t at = 0;
+    while (at <= list.size()) {
+        auto const comma = std::min(list.find(',', at), list.size());
+        auto entry = list.substr(at, comma - at);
+        at = comma + 1;
+        while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front())))
+            entry.remove_prefix(1);
+        while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back())))
+            entry.remove_suffix(1);
+        if (entry.empty())
+            continue;
+        if (entry == "*")
+            return true;
+        auto e = lower(entry);
+        if (e.size() > 2 && e.front() == '[') {  // [::1] or [::1]:port
+            auto const close = e.find(']');
+            e = close == std::string::npos ? e : e.substr(1, close - 1);
+        }
+        else if (std::count(e.begin(), e.end(), ':') == 1) {
+            e = e.substr(0, e.find(':'));  // a port is ignored, as curl does
+        }
+        if (!not_ip) {
+            boost::system::error_code ec;
+            if (e.find('/') != std::string::npos ? in_cidr(address, e)
+                                                 : (boost::asio::ip::make_address(e, ec) ==
+                                                        address &&
+                                                    !ec))
+                return true;
+            continue;
+        }
+        if (!e.empty() && e.front() == '.')
+            e.erase(0, 1);
+        if (host == e || (host.size() > e.size() && host.ends_with(e) &&
+                          host[host.size() - e.size() - 1] == '.'))
+            return true;
+    }
+    return false;
+}
+
+proxy_settings::proxy_settings(transport_options const& o)
+{
+    if (o.proxy) {
+        if (!o.proxy->empty()) {
+            http_ = parse_proxy_url(*o.proxy, "transport_options::proxy");
+            https_ = http_;
+        }
+    }
+    else {
+        if (auto v = from_env({"http_proxy", "HTTP_PROXY"}))
+            http_ = parse_proxy_url(*v, "HTTP_PROXY");
+        if (auto v = from_env({"https_proxy", "HTTPS_PROXY"}))
+            https_ = parse_proxy_url(*v, "HTTPS_PROXY");
+    }
+    no_proxy_ = o.no_proxy ? *o.no_proxy : from_env({"no_proxy", "NO_PROXY"}).value_or("");
+}
+
+proxy_endpoint const* proxy_settings::for_origin(endpoint const& ep) const
+{
+    auto const& p = ep.tls ? https_ : http_;
+    if (!p || no_proxy_matches(no_proxy_, ep.host))
+        return nullptr;
+    return &*p;
+}
+
+}  // namespace instructor::net::detail

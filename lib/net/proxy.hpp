@@ -1,0 +1,49 @@
+// Which HTTP proxy an origin goes through: transport_options::proxy / no_proxy, else the
+// environment (private to lib/net).
+#pragma once
+
+#include <instructor/net/http_types.hpp>
+#include <instructor/net/url.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace instructor::net::detail {
+
+struct proxy_endpoint {
+    std::string host;  ///< without brackets for IPv6
+    std::uint16_t port = 80;
+    std::string authorization;  ///< the Proxy-Authorization value ("Basic ..."), or empty
+
+    /// "proxy http://host:port" for messages: never the credentials.
+    std::string where() const;
+};
+
+/// Parses `http://[user:password@]host[:port]` (a bare `host:port` is taken as http).
+/// Throws errc::invalid_argument, without repeating the URL (it may hold a password).
+proxy_endpoint parse_proxy_url(std::string_view url, std::string_view source);
+
+/// Whether `host` is listed in a NO_PROXY value: names match themselves and their subdomains
+/// (a leading dot is ignored), IP addresses match exactly or by CIDR range, `*` matches all.
+bool no_proxy_matches(std::string_view list, std::string_view host);
+
+class proxy_settings {
+public:
+    proxy_settings() = default;
+
+    /// From the options, else the environment. Throws errc::invalid_argument for a bad URL.
+    explicit proxy_settings(transport_options const& o);
+
+    /// The proxy for `ep`, or null for a direct connection.
+    proxy_endpoint const* for_origin(endpoint const& ep) const;
+
+private:
+    std::optional<proxy_endpoint> http_;
+    std::optional<proxy_endpoint> https_;
+    std::string no_proxy_;
+};
+
+}  // namespace instructor::net::detail
