@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh --npm
 
 jobs=$(nproc)
+leg_start=$SECONDS
+leg() {  # prints how long the previous leg took, then the next leg's title
+    [ "$leg_start" -eq "$SECONDS" ] || echo "   (took $((SECONDS - leg_start)) s)"
+    leg_start=$SECONDS
+    echo "== $1"
+}
 node_modules="$PWD/build/npm/node_modules"
 
 configure() {  # dir, extra cmake args...
@@ -16,18 +22,18 @@ configure() {  # dir, extra cmake args...
     cmake -S . -B "$dir" -G Ninja -DINSTRUCTOR_NODE_MODULES="$node_modules" "$@" >/dev/null
 }
 
-echo "== clang 14: the library, every public header alone, and bounded fuzzing"
+leg "clang 14: the library, every public header alone, and bounded fuzzing"
 configure build/clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
     -DINSTRUCTOR_FUZZ=ON -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
 cmake --build build/clang --target instructor instructor_standalone_headers fuzzers
 bash scripts/fuzz.sh build/clang "${FUZZ_SECONDS:-20}"
 
-echo "== plain build and tests"
+leg "plain build and tests"
 configure build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build/release
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 
-echo "== ThreadSanitizer: the multi-threaded tests"
+leg "ThreadSanitizer: the multi-threaded tests"
 configure build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSTRUCTOR_TSAN=ON \
     -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
 cmake --build build/tsan --target instructor_thread_tests
@@ -38,9 +44,10 @@ cmake --build build/tsan --target instructor_thread_tests
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build/tsan/test/instructor_thread_tests \
     --gtest_filter=-HostileServer.ALongAnswerInTinyDeltasStreamsToTheEnd
 
-echo "== sanitized build (ASan + UBSan) and tests"
+leg "sanitized build (ASan + UBSan) and tests"
 configure build/asan -DCMAKE_BUILD_TYPE=Debug -DINSTRUCTOR_SANITIZE=ON \
     -DINSTRUCTOR_BUILD_BENCHMARKS=OFF -DINSTRUCTOR_BUILD_SAMPLES=OFF
 cmake --build build/asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build/asan --output-on-failure -j "$jobs"
+echo "   (took $((SECONDS - leg_start)) s; all legs $SECONDS s)"

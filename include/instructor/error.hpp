@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -39,6 +40,9 @@ enum class errc {
 };
 
 std::error_category const& error_category() noexcept;
+
+/// The enumerator's name ("rate_limited"), for reports and JSON.
+std::string_view to_string(errc e) noexcept;
 
 inline std::error_code make_error_code(errc e) noexcept
 {

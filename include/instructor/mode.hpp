@@ -1,6 +1,7 @@
 // How a response model is asked for on the wire. Each mode follows Python Instructor's format.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace instructor {
@@ -29,6 +30,8 @@ enum class mode {
 };
 
 std::string_view to_string(mode m) noexcept;
+/// The mode named `name` (as to_string writes it), if any.
+std::optional<mode> mode_from_string(std::string_view name) noexcept;
 
 /// True for the modes whose answer comes as tool calls.
 constexpr bool is_tools_mode(mode m) noexcept

@@ -37,6 +37,34 @@ public:
 
 }  // namespace
 
+std::string_view to_string(errc e) noexcept
+{
+    switch (e) {
+    case errc::missing_api_key: return "missing_api_key";
+    case errc::authentication_failed: return "authentication_failed";
+    case errc::permission_denied: return "permission_denied";
+    case errc::not_found: return "not_found";
+    case errc::bad_request: return "bad_request";
+    case errc::rate_limited: return "rate_limited";
+    case errc::server_error: return "server_error";
+    case errc::timeout: return "timeout";
+    case errc::connection_failed: return "connection_failed";
+    case errc::tls_failed: return "tls_failed";
+    case errc::protocol_error: return "protocol_error";
+    case errc::response_too_large: return "response_too_large";
+    case errc::validation_failed: return "validation_failed";
+    case errc::output_truncated: return "output_truncated";
+    case errc::refusal: return "refusal";
+    case errc::content_filtered: return "content_filtered";
+    case errc::cancelled: return "cancelled";
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::budget_exceeded: return "budget_exceeded";
+    case errc::cache_failed: return "cache_failed";
+    case errc::proxy_failed: return "proxy_failed";
+    }
+    return "unknown";
+}
+
 std::error_category const& error_category() noexcept
 {
     static category const c;

@@ -223,8 +223,8 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         r.response.status = msg.result_int();
         r.response.headers = copy_headers(msg.base());
         bool const ok = r.response.status / 100 == 2;
-        if (!ep.tls && (r.response.status == 407 || msg.count(bhttp::field::proxy_authenticate))) {
-            if (auto const* proxy = proxies.for_origin(ep))  // only a proxy asks for these
+        if (!ep.tls && r.response.status == 407) {
+            if (auto const* proxy = proxies.for_origin(ep))  // only a proxy answers 407
                 throw error(errc::proxy_failed, proxy->where() + " refused the request to " +
                                                     ep.origin() + ": " +
                                                     std::to_string(r.response.status) + " " +

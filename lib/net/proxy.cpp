@@ -116,36 +116,60 @@ proxy_endpoint parse_proxy_url(std::string_view url, std::string_view source)
         p.port = static_cast<std::uint16_t>(n);
     }
     if (u.has_userinfo())
-        p.authorization = "Basic " + base64(std::string(u.user()) + ":" + std::string(u.password()));
+        p.authorization =
+            "Basic " + base64(std::string(u.user()) + ":" + std::string(u.password()));
     return p;
 }
 
+namespace {
+
+std::string_view trimmed(std::string_view s)
+{
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
+    return s;
+}
+
+/// An entry without brackets, port or trailing dot: "[::1]:80" is "::1", "[fd00::]/8" is
+/// "fd00::/8", "example.com.:443" is "example.com".
+std::string entry_host(std::string e)
+{
+    if (e.size() > 2 && e.front() == '[') {
+        auto const close = e.find(']');
+        if (close != std::string::npos) {
+            auto const rest = e.substr(close + 1);
+            e = e.substr(1, close - 1) + (rest.starts_with("/") ? rest : "");
+        }
+    }
+    else if (std::count(e.begin(), e.end(), ':') == 1) {
+        e = e.substr(0, e.find(':'));  // a port is ignored, as curl does
+    }
+    while (!e.empty() && e.back() == '.')
+        e.pop_back();
+    return e;
+}
+
+}  // namespace
+
 bool no_proxy_matches(std::string_view list, std::string_view host_name)
 {
-    auto const host = lower(host_name);
+    if (trimmed(list) == "*")  // as curl: "*" alone, not as one entry of many
+        return true;
+    auto host = lower(host_name);
+    while (!host.empty() && host.back() == '.')
+        host.pop_back();
     boost::system::error_code not_ip;
     auto const address = boost::asio::ip::make_address(host, not_ip);
     std::size_t at = 0;
     while (at <= list.size()) {
         auto const comma = std::min(list.find(',', at), list.size());
-        auto entry = list.substr(at, comma - at);
+        auto const entry = trimmed(list.substr(at, comma - at));
         at = comma + 1;
-        while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front())))
-            entry.remove_prefix(1);
-        while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back())))
-            entry.remove_suffix(1);
         if (entry.empty())
             continue;
-        if (entry == "*")
-            return true;
-        auto e = lower(entry);
-        if (e.size() > 2 && e.front() == '[') {  // [::1] or [::1]:port
-            auto const close = e.find(']');
-            e = close == std::string::npos ? e : e.substr(1, close - 1);
-        }
-        else if (std::count(e.begin(), e.end(), ':') == 1) {
-            e = e.substr(0, e.find(':'));  // a port is ignored, as curl does
-        }
+        auto e = entry_host(lower(entry));
         if (!not_ip) {
             boost::system::error_code ec;
             if (e.find('/') != std::string::npos ? in_cidr(address, e)
@@ -157,6 +181,8 @@ bool no_proxy_matches(std::string_view list, std::string_view host_name)
         }
         if (!e.empty() && e.front() == '.')
             e.erase(0, 1);
+        if (e.empty())
+            continue;
         if (host == e || (host.size() > e.size() && host.ends_with(e) &&
                           host[host.size() - e.size() - 1] == '.'))
             return true;
@@ -173,7 +199,10 @@ proxy_settings::proxy_settings(transport_options const& o)
         }
     }
     else {
-        if (auto v = from_env({"http_proxy", "HTTP_PROXY"}))
+        // Under CGI a request's `Proxy:` header arrives as HTTP_PROXY ("httpoxy"): there only
+        // the lower-case name is trusted, as Go's net/http does.
+        bool const cgi = std::getenv("REQUEST_METHOD") != nullptr;
+        if (auto v = cgi ? from_env({"http_proxy"}) : from_env({"http_proxy", "HTTP_PROXY"}))
             http_ = parse_proxy_url(*v, "HTTP_PROXY");
         if (auto v = from_env({"https_proxy", "HTTPS_PROXY"}))
             https_ = parse_proxy_url(*v, "HTTPS_PROXY");

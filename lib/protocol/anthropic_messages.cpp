@@ -44,6 +44,7 @@ json::object anthropic_part(message const& msg, std::size_t index, std::size_t p
     if (msg.role != "user")
         refuse_part(anthropic_api, index, part_index, p,
                     "takes images and documents only in user messages");
+    require_source(anthropic_api, index, part_index, p);
     switch (p.kind) {
     case part_kind::image:
         return {{"type", "image"}, {"source", source_of(p)}};

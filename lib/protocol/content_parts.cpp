@@ -31,6 +31,19 @@ void refuse_part(std::string_view api, std::size_t message_index, std::size_t pa
                                             std::string(api) + " " + std::string(why));
 }
 
+void require_source(std::string_view api, std::size_t message_index, std::size_t part_index,
+                    content_part const& p)
+{
+    std::string media_type, data;
+    if (p.url.empty() && p.data.empty() && p.file_id.empty())
+        refuse_part(api, message_index, part_index, p,
+                    "cannot take a part with no URL, bytes or file id");
+    if (p.data.empty() && p.url.starts_with("data:") && !split_data_url(p.url, media_type, data))
+        refuse_part(api, message_index, part_index, p, "takes data: URLs only in base64");
+    if (!p.data.empty() && p.media_type.empty())
+        refuse_part(api, message_index, part_index, p, "cannot take bytes without a media type");
+}
+
 boost::json::array render_parts(message const& msg, std::size_t index, part_renderer render)
 {
     boost::json::array out;

@@ -22,6 +22,11 @@ bool split_data_url(std::string_view url, std::string& media_type, std::string& 
 [[noreturn]] void refuse_part(std::string_view api, std::size_t message_index,
                               std::size_t part_index, content_part const& p, std::string_view why);
 
+/// Refuses (as refuse_part) a media part with nothing to send: no URL, bytes or file id, or
+/// a data: URL that is not base64 (parts are plain structs: anything can be in them).
+void require_source(std::string_view api, std::size_t message_index, std::size_t part_index,
+                    content_part const& p);
+
 /// Renders one part for an API (or refuses it): the message, its index, the part's index.
 using part_renderer = boost::json::object (*)(message const&, std::size_t, std::size_t,
                                               content_part const&);

@@ -23,4 +23,12 @@ std::string_view to_string(mode m) noexcept
     return "unknown";
 }
 
+std::optional<mode> mode_from_string(std::string_view name) noexcept
+{
+    for (int i = 0; i <= static_cast<int>(mode::responses_parallel_tools); ++i)
+        if (to_string(static_cast<mode>(i)) == name)
+            return static_cast<mode>(i);
+    return std::nullopt;
+}
+
 }  // namespace instructor

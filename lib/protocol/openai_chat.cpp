@@ -61,6 +61,7 @@ json::object chat_part(message const& msg, std::size_t index, std::size_t part_i
     if (msg.role != "user")
         refuse_part(chat_api, index, part_index, p,
                     "takes images, audio and files only in user messages");
+    require_source(chat_api, index, part_index, p);
     switch (p.kind) {
     case part_kind::image: {
         json::object img{{"url", p.url.empty() ? data_url(p) : p.url}};

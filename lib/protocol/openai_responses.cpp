@@ -35,6 +35,7 @@ json::object responses_part(message const& msg, std::size_t index, std::size_t p
     if (msg.role != "user")
         refuse_part(responses_api, index, part_index, p,
                     "takes images and files only in user messages");
+    require_source(responses_api, index, part_index, p);
     switch (p.kind) {
     case part_kind::image:
         return {{"type", "input_image"},

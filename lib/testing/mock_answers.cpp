@@ -87,6 +87,82 @@ std::vector<std::string> split(std::string const& s, std::size_t n)
     return out;
 }
 
+/// The schema a `$ref` ("#/$defs/Name") names, or `s` itself; null when it cannot be found.
+json::object const* resolved(json::object const& root, json::object const* s)
+{
+    for (int hops = 0; s && hops < 16; ++hops) {
+        auto const* ref = s->if_contains("$ref");
+        if (!ref || !ref->is_string())
+            return s;
+        std::string_view const name = ref->get_string();
+        constexpr std::string_view defs = "#/$defs/";
+        if (name.substr(0, defs.size()) != defs)
+            return nullptr;
+        auto const* all = object_at(root, "$defs");
+        auto const* next = all ? all->if_contains(name.substr(defs.size())) : nullptr;
+        s = next ? next->if_object() : nullptr;
+    }
+    return nullptr;
+}
+
+/// The first string in instance `v` whose schema `s` leaves it free (no enum, const, pattern,
+/// format or maxLength), depth first: lengthening it keeps the instance valid.
+json::string* free_string(json::value& v, json::object const& root, json::object const* s)
+{
+    s = resolved(root, s);
+    if (!s)
+        return nullptr;
+    if (auto* str = v.if_string()) {
+        for (auto const* key : {"enum", "const", "pattern", "format", "maxLength"})
+            if (s->contains(key))
+                return nullptr;
+        return str;
+    }
+    for (auto const* key : {"anyOf", "oneOf"})  // an optional member: try each alternative
+        if (auto const* alts = s->if_contains(key); alts && alts->is_array())
+            for (auto const& alt : alts->get_array())
+                if (alt.is_object())
+                    if (auto* found = free_string(v, root, &alt.get_object()))
+                        return found;
+    if (auto* o = v.if_object()) {
+        auto const* props = object_at(*s, "properties");
+        for (auto& kv : *o) {
+            auto const* p = props ? props->if_contains(kv.key()) : nullptr;
+            if (p && p->is_object())
+                if (auto* found = free_string(kv.value(), root, &p->get_object()))
+                    return found;
+        }
+    }
+    if (auto* a = v.if_array()) {
+        auto const* items = object_at(*s, "items");
+        for (auto& e : *a)
+            if (items)
+                if (auto* found = free_string(e, root, items))
+                    return found;
+    }
+    return nullptr;
+}
+
+/// An instance of `schema`, lengthened to about `o.answer_bytes` of JSON (a load test's answer
+/// size) by extending its first string with words.
+json::value instance_of(json::object const& schema, std::string const& prompt,
+                        mock_options const& o)
+{
+    auto v = example_instance(schema, prompt);
+    if (o.answer_bytes == 0)
+        return v;
+    auto const size = json::serialize(v).size();
+    auto* str = free_string(v, schema, &schema);
+    if (!str || size >= o.answer_bytes)
+        return v;
+    static constexpr std::string_view words = "lorem ipsum dolor sit amet consectetur ";
+    std::string text(str->data(), str->size());
+    for (std::size_t i = 0, missing = o.answer_bytes - size; i < missing; ++i)
+        text.push_back(words[i % words.size()]);
+    *str = text;
+    return v;
+}
+
 json::object usage_openai(std::size_t in, std::size_t out)
 {
     auto p = static_cast<std::int64_t>(in / 4 + 1), c = static_cast<std::int64_t>(out / 4 + 1);
@@ -143,7 +219,7 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
                 chosen = str_at(*f, "name");
         for (auto const& [name, schema] : asked_functions(tools->get_array(), chosen, true))
             calls.push_back({"call_mock_" + std::to_string(id) + "_" + std::to_string(calls.size()),
-                             name, json::serialize(example_instance(schema, prompt))});
+                             name, json::serialize(instance_of(schema, prompt, o))});
     }
     else {
         std::optional<json::object> schema;
@@ -158,7 +234,7 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
         if (!schema)
             schema = schema_in_text(prompt);
         if (schema) {
-            content = json::serialize(example_instance(*schema, prompt));
+            content = json::serialize(instance_of(*schema, prompt, o));
             if (prompt.find("```json") != std::string::npos)
                 content = "Here is the result:\n```json\n" + content + "\n```";
         }
@@ -279,7 +355,7 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
             json::object schema;
             if (auto const* s = object_at(*tool, "input_schema"))
                 schema = *s;
-            auto input = example_instance(schema, prompt);
+            auto input = instance_of(schema, prompt, o);
             texts_of_blocks.push_back(json::serialize(input));
             blocks.push_back(json::object{
                 {"type", "tool_use"},
@@ -303,7 +379,7 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
         }
         if (!schema)
             schema = schema_in_text(prompt);
-        auto output = schema ? json::serialize(example_instance(*schema, prompt))
+        auto output = schema ? json::serialize(instance_of(*schema, prompt, o))
                              : std::string("Hello from the mock endpoint.");
         blocks.push_back(json::object{{"type", "text"}, {"text", output}});
         texts_of_blocks.push_back(std::move(output));
@@ -386,7 +462,7 @@ mock_reply responses_answer(json::object const& req, mock_options const& o)
                                           {"id", "fc_mock_" + n},
                                           {"call_id", "call_mock_" + n},
                                           {"name", name},
-                                          {"arguments", json::serialize(example_instance(schema, prompt))},
+                                          {"arguments", json::serialize(instance_of(schema, prompt, o))},
                                           {"status", "completed"}});
         }
     }
@@ -400,7 +476,7 @@ mock_reply responses_answer(json::object const& req, mock_options const& o)
             schema = schema_in_text(texts(req, "system", "input") + texts(req, "developer", "input"));
         if (!schema)
             schema = schema_in_text(prompt);
-        std::string const text = schema ? json::serialize(example_instance(*schema, prompt))
+        std::string const text = schema ? json::serialize(instance_of(*schema, prompt, o))
                                         : std::string("Hello from the mock endpoint.");
         output.push_back(json::object{
             {"type", "message"},

@@ -34,6 +34,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -70,7 +71,10 @@ struct mock_server::impl {
     bool destroying = false;
     std::size_t served = 0;  // requests answered (recorded or not)
     std::size_t faults_served = 0;
-    std::mt19937_64 rng;     // the faults' draws, under `mutex`
+    std::map<unsigned, std::size_t> by_status;        // under `mutex`
+    std::map<mock_fault, std::size_t> by_fault;       // likewise
+    std::size_t body_bytes = 0;                       // likewise
+    std::mt19937_64 rng;     // the faults' and latencies' draws, under `mutex`
 
     asio::io_context ioc{1};
     tcp::acceptor acceptor{ioc};
@@ -96,16 +100,53 @@ struct mock_server::impl {
         if (!queue.empty()) {
             auto r = std::move(queue.front());
             queue.pop_front();
+            count(r);
             return r;
         }
+        mock_reply r;
         if (opts.fault_rate > 0 && !opts.faults.empty() &&
             std::uniform_real_distribution<double>(0, 1)(rng) < opts.fault_rate) {
             auto const f = opts.faults[std::uniform_int_distribution<std::size_t>(
                 0, opts.faults.size() - 1)(rng)];
             ++faults_served;
-            return faulted_answer(f, req.target(), req.body(), opts);
+            ++by_fault[f];
+            r = faulted_answer(f, req.target(), req.body(), opts);
         }
-        return default_answer(req.target(), req.body(), opts);
+        else {
+            r = default_answer(req.target(), req.body(), opts);
+        }
+        pace(r);
+        count(r);
+        return r;
+    }
+
+    /// The load options' latency and stream pace on a default answer, faulted or not (under
+    /// `mutex`). A drip-fed fault keeps its own pace.
+    void pace(mock_reply& r)
+    {
+        auto latency = opts.latency;
+        if (opts.latency_spread.count() > 0) {
+            auto const spread = opts.latency_spread.count();
+            latency += std::chrono::milliseconds(
+                std::uniform_int_distribution<long long>(-spread, spread)(rng));
+        }
+        r.delay += std::max(latency, std::chrono::milliseconds(0));  // a spread past 0 is 0
+        if (opts.tokens_per_second > 0 && r.chunk_size > 0 && r.chunk_delay.count() == 0 &&
+            r.content_type.find("event-stream") != std::string::npos) {
+            // At most a minute between events: a pace slower than that is no stream at all.
+            double const us = std::min(60e6, 1e6 / opts.tokens_per_second);
+            r.event_delay = std::chrono::microseconds(static_cast<long long>(us));
+        }
+    }
+
+    void count(mock_reply const& r)  // under `mutex`
+    {
+        if (r.close_without_response || r.raw) {
+            ++by_status[0];  // no response
+            return;
+        }
+        ++by_status[r.status];
+        body_bytes += r.body.size();
     }
 
     template <class Stream, class Buffers>
@@ -147,6 +188,29 @@ struct mock_server::impl {
         auto [ec, n] = co_await bhttp::async_write_header(s, sr, tuple_awaitable);
         if (ec)
             co_return false;
+        if (r.event_delay.count() > 0) {  // one chunk per SSE event, paced
+            asio::steady_timer t(ex);
+            auto next = std::chrono::steady_clock::now();
+            for (std::size_t at = 0; at < std::min(cut, r.body.size());) {
+                if (at > 0) {  // a steady pace, not one that drifts with each write
+                    next += r.event_delay;
+                    t.expires_at(next);
+                    co_await t.async_wait(tuple_awaitable);
+                }
+                auto end = r.body.find("\n\n", at);
+                end = end == std::string::npos ? r.body.size() : end + 2;
+                end = std::min(end, cut);
+                auto const event = asio::buffer(r.body.data() + at, end - at);
+                if (!co_await send(s, bhttp::make_chunk(event)))
+                    co_return false;
+                at = end;
+            }
+            if (cut < r.body.size())
+                co_return false;
+            auto last = bhttp::make_chunk_last();
+            auto [lec, ln] = co_await asio::async_write(s, last, tuple_awaitable);
+            co_return !lec && keep;
+        }
         for (std::size_t at = 0; at < r.body.size(); at += r.chunk_size) {
             if (at >= cut)
                 co_return false;
@@ -257,6 +321,10 @@ struct mock_server::impl {
                 co_return;
             if (ec)
                 continue;  // e.g. out of file descriptors: keep serving the others
+            if (opts.tcp_nodelay) {
+                error_code ignored;
+                socket.set_option(tcp::no_delay(true), ignored);
+            }
             asio::co_spawn(ioc, handle(std::move(socket)), asio::detached);
         }
     }
@@ -361,6 +429,42 @@ std::size_t mock_server::faults_served() const noexcept
 }
 
 std::size_t mock_server::connections_accepted() const noexcept { return impl_->accepted; }
+
+mock_stats mock_server::stats() const
+{
+    mock_stats st;
+    st.connections = impl_->accepted;
+    std::lock_guard lock(impl_->mutex);
+    st.requests = impl_->served;
+    st.faults = impl_->faults_served;
+    st.by_status.assign(impl_->by_status.begin(), impl_->by_status.end());
+    st.faults_by_kind.assign(impl_->by_fault.begin(), impl_->by_fault.end());
+    st.body_bytes = impl_->body_bytes;
+    return st;
+}
+
+std::string mock_stats::to_string() const
+{
+    std::string out = std::to_string(requests) + " requests on " + std::to_string(connections) +
+                      " connections:";
+    char const* sep = " ";
+    for (auto const& [status, n] : by_status) {
+        out += sep + (status ? std::to_string(status) : std::string("no response")) + " x" +
+               std::to_string(n);
+        sep = ", ";
+    }
+    if (!faults_by_kind.empty()) {
+        out += "; faults:";
+        sep = " ";
+        for (auto const& [f, n] : faults_by_kind) {
+            out += sep + std::string(testing::to_string(f)) + " x" + std::to_string(n);
+            sep = ", ";
+        }
+    }
+    char size[32];
+    std::snprintf(size, sizeof size, "; %.1f MB of bodies", static_cast<double>(body_bytes) / 1e6);
+    return out + size;
+}
 std::size_t mock_server::open_connections() const noexcept { return impl_->open; }
 
 }  // namespace instructor::testing

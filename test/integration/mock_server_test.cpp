@@ -1,7 +1,10 @@
 // The mock endpoint itself: default answers per wire format, concurrency, the command.
 #include "async_test.hpp"
+#include "mock_client.hpp"
+#include "models.hpp"
 
 #include <instructor/error.hpp>
+#include <instructor/instructor.hpp>
 #include <instructor/net/http_client.hpp>
 #include <instructor/testing/mock_server.hpp>
 
@@ -24,6 +27,7 @@ namespace json = boost::json;
 namespace net = instructor::net;
 using instructor::testing::mock_reply;
 using instructor::testing::mock_server;
+using models::UserInfo;
 using namespace std::chrono_literals;
 
 namespace {
@@ -227,7 +231,8 @@ TEST(MockServer, CommandServesUntilTerminated)
     if (pid == 0) {
         dup2(out[1], 1);
         close(out[0]);
-        execl(INSTRUCTOR_MOCK_COMMAND, INSTRUCTOR_MOCK_COMMAND, "--chunk", "4", (char*)nullptr);
+        execl(INSTRUCTOR_MOCK_COMMAND, INSTRUCTOR_MOCK_COMMAND, "--chunk", "4", "--latency", "2:1",
+              "--tokens-per-second", "5000", "--answer-bytes", "300", (char*)nullptr);
         _exit(127);
     }
     close(out[1]);
@@ -252,5 +257,75 @@ TEST(MockServer, CommandServesUntilTerminated)
         usleep(10000);
     EXPECT_TRUE(WIFEXITED(status)) << "still running";
     EXPECT_EQ(WEXITSTATUS(status), 0);
+    // Its summary of what it served.
+    ASSERT_TRUE(fgets(line, sizeof line, f));
+    EXPECT_EQ(std::string(line).rfind("served 1 requests on 1 connections: 200 x1;", 0), 0u)
+        << line;
     fclose(f);
+}
+
+TEST(MockServer, CommandRefusesBadFlags)
+{
+    for (auto const* flags : {"--latency x", "--latency 5:", "--tokens-per-second -1",
+                              "--answer-bytes", "--fault-rate 2", "--faults 429,nope", "--port 70000",
+                              "--bogus 1", "stray"}) {
+        auto const line = std::string(INSTRUCTOR_MOCK_COMMAND) + " " + flags + " 2>&1";
+        FILE* f = popen(line.c_str(), "r");
+        ASSERT_TRUE(f);
+        std::string out;
+        char buf[512];
+        while (auto n = fread(buf, 1, sizeof buf, f))
+            out.append(buf, n);
+        int const status = pclose(f);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << flags << ": " << out;
+        EXPECT_NE(out.find("instructor-mock: "), std::string::npos) << flags << ": " << out;
+    }
+}
+
+TEST(MockServer, LoadOptionsShapeTheDefaultAnswers)
+{
+    ins::testing::mock_options o;
+    o.latency = 3ms;
+    o.latency_spread = 2ms;
+    o.tokens_per_second = 20000;
+    o.answer_bytes = 4000;
+    o.fault_rate = 0.5;
+    o.faults = {ins::testing::mock_fault::rate_limited};
+    mock_server m(o);
+    std::size_t long_names = 0;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        auto opts = test::mock_options(m);
+        opts.max_network_retries = 10;  // through the 429s
+        ins::client c(ex, opts);
+        for (int i = 0; i < 4; ++i) {
+            auto u = co_await c.create<UserInfo>(test::ask("John Doe is 32."));
+            long_names += u.name.size() >= 3900;
+        }
+        // Streamed, paced one event at a time: every delta still arrives, in order.
+        auto s = c.create_partial<UserInfo>(test::ask("John Doe is 32."));
+        std::size_t partials = 0, last = 0;
+        while (auto p = co_await s.next()) {
+            ++partials;
+            last = p->value.name.size();
+        }
+        EXPECT_GT(partials, 400u);  // 4,000 bytes in deltas of stream_chunk_size (8)
+        EXPECT_GE(last, 3900u);
+    });
+    EXPECT_EQ(long_names, 4u);
+    auto const st = m.stats();
+    EXPECT_EQ(st.requests, m.requests_served());
+    EXPECT_EQ(st.faults, m.faults_served());
+    ASSERT_EQ(st.faults_by_kind.size(), st.faults ? 1u : 0u);
+    std::size_t by_status = 0, limited = 0;
+    for (auto const& [status, n] : st.by_status) {
+        by_status += n;
+        if (status == 429)
+            limited = n;
+    }
+    EXPECT_EQ(by_status, st.requests);
+    EXPECT_EQ(limited, st.faults);
+    EXPECT_EQ(st.by_status.back().first == 429 ? st.by_status.front().first : 200u, 200u);
+    EXPECT_NE(st.to_string().find(std::to_string(st.requests) + " requests on "),
+              std::string::npos)
+        << st.to_string();
 }

@@ -96,7 +96,15 @@ TEST(Proxy, HttpOriginsAreAskedThroughTheProxy)
     mock_server m;
     auto err = call(through(m, proxy.url()), 2);
     ASSERT_FALSE(err) << err->what();
-    ASSERT_EQ(m.requests().size(), 2u);
+    err = test::with<ins::client>(through(m, proxy.url()), [&](ins::client& c) -> asio::awaitable<void> {
+        auto s = c.create_partial<UserInfo>(test::ask("John is 32."));
+        int partials = 0;
+        while (co_await s.next())
+            ++partials;
+        EXPECT_GT(partials, 0);
+    });
+    ASSERT_FALSE(err) << err->what();
+    ASSERT_EQ(m.requests().size(), 3u);
     // tinyproxy says it forwarded the request; a direct call has no Via.
     EXPECT_NE(header_of(m.requests()[0], "Via").find("tinyproxy"), std::string::npos);
     EXPECT_EQ(m.requests()[0].target, "/v1/chat/completions");
@@ -128,6 +136,14 @@ TEST(Proxy, HttpsOriginsGoThroughOneTunnelWithTlsEndToEnd)
 TEST(Proxy, TheTunnelVerifiesTheOriginNotTheProxy)
 {
     tinyproxy proxy;
+    {  // by name: the proxy is asked for localhost, TLS names it (SNI) and checks its certificate
+        mock_server named(mock_options{.tls = true});
+        auto o = through(named, proxy.url());
+        o.base_url = "https://localhost:" + std::to_string(named.port()) + "/v1";
+        auto err = call(o);
+        ASSERT_FALSE(err) << err->what();
+        EXPECT_EQ(named.requests().at(0).sni, "localhost");
+    }
     mock_server m(mock_options{.tls = true, .tls_subject_alt_names = "DNS:elsewhere.example"});
     auto err = call(through(m, proxy.url()));
     ASSERT_TRUE(err);
@@ -205,7 +221,7 @@ TEST(Proxy, NoProxyGoesDirect)
 {
     mock_server m;
     auto const dead = "http://127.0.0.1:" + std::to_string(test::free_port());
-    for (auto const* list : {"127.0.0.1", "localhost, 127.0.0.0/8", "*", " example.com ,127.0.0.1:9"}) {
+    for (auto const* list : {"127.0.0.1", "localhost, 127.0.0.0/8", " * ", " example.com ,127.0.0.1:9"}) {
         auto o = through(m, dead);
         o.transport.no_proxy = list;
         auto err = call(o);

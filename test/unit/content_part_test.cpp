@@ -8,6 +8,8 @@
 
 #include <instructor/message.hpp>
 
+#include <functional>
+
 namespace {
 
 using ins::content_part;
@@ -250,6 +252,29 @@ TEST(ContentPartWire, PdfByUrl)
                   det::initial_messages(ins::mode::tools, req,
                                         det::tool_spec_for<models::UserInfo>());
               }).first,
+              ins::errc::invalid_argument);
+}
+
+TEST(ContentPartWire, PartsWithNothingToSendAreRefused)
+{
+    content_part empty;
+    empty.kind = part_kind::image;  // built by hand, with no source
+    auto const req = with_parts({empty});
+    for (auto const& render : std::vector<std::function<void()>>{
+             [&] { chat_content(req); }, [&] { responses_content(req); },
+             [&] { anthropic_content(req); }}) {
+        auto const [code, what] = thrown(render);
+        EXPECT_EQ(code, ins::errc::invalid_argument);
+        EXPECT_NE(what.find("cannot take a part with no URL, bytes or file id"), std::string::npos)
+            << what;
+    }
+    // A data: URL that is not base64 (an SVG as text, say) is not sent as a URL.
+    auto const svg = with_parts({content_part::image_url("data:image/svg+xml,<svg/>")});
+    EXPECT_NE(thrown([&] { anthropic_content(svg); }).second.find("data: URLs only in base64"),
+              std::string::npos);
+    content_part nameless = content_part::image("Man", "image/png");
+    nameless.media_type.clear();
+    EXPECT_EQ(thrown([&] { chat_content(with_parts({nameless})); }).first,
               ins::errc::invalid_argument);
 }
 

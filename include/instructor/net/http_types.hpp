@@ -58,12 +58,14 @@ struct transport_options {
     /// absent; the credentials go in Proxy-Authorization, never in a log or an error). https
     /// origins go through a CONNECT tunnel, with TLS verified end to end against the origin's
     /// name; http origins are asked in absolute form. Unset: `HTTPS_PROXY` (for https origins)
-    /// or `HTTP_PROXY` (for http origins), lower case first, as curl and the official SDKs do;
+    /// or `HTTP_PROXY` (for http origins), lower case first, as curl and the official SDKs do
+    /// (under CGI, where a request's `Proxy:` header becomes HTTP_PROXY, only `http_proxy`);
     /// an empty string: no proxy, whatever the environment says.
     std::optional<std::string> proxy;
     /// Origins reached directly, not through the proxy: a comma-separated list of host names
-    /// (each also matching its subdomains; a leading dot is allowed), IP addresses, CIDR
-    /// ranges (`10.0.0.0/8`), or `*` for every origin. Unset: `NO_PROXY` / `no_proxy`.
+    /// (each also matching its subdomains; a leading dot is allowed; ports are ignored), IP
+    /// addresses, CIDR ranges (`10.0.0.0/8`), or `*` alone for every origin. Unset:
+    /// `NO_PROXY` / `no_proxy`.
     std::optional<std::string> no_proxy;
 };
 

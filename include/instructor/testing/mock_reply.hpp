@@ -24,6 +24,9 @@ struct mock_reply {
     /// bytes a chunk, `chunk_delay` apart (a drip-fed, slow body).
     std::size_t chunk_size = 0;
     std::chrono::milliseconds chunk_delay{0};
+    /// For an SSE body (chunk_size > 0): one chunk per event, this far apart (a paced stream,
+    /// mock_options::tokens_per_second); overrides chunk_size and chunk_delay.
+    std::chrono::microseconds event_delay{0};
     /// Close the connection after this many body bytes (a response cut mid-body or mid-stream).
     std::optional<std::size_t> close_after_bytes;
     bool close_without_response = false;  ///< read the request, then close the connection

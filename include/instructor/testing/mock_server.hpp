@@ -9,6 +9,7 @@
 
 #include <instructor/testing/mock_reply.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -58,6 +59,38 @@ struct mock_options {
     /// streamed): `cost_usd` (priced per token as gpt-4o-mini), `duration_seconds` and `url`,
     /// the run's page.
     bool workflowai_run_info = false;
+
+    // A provider under load, for benchmarks and users' own harnesses (default answers only;
+    // scripted replies keep their own timing).
+    /// Time to the first byte of each answer, and a uniform spread around it (+/-, seeded; a
+    /// draw below zero is no wait).
+    std::chrono::milliseconds latency{0};
+    std::chrono::milliseconds latency_spread{0};
+    /// The pace of streamed answers: SSE events (one delta each) per second; 0: unpaced.
+    double tokens_per_second = 0;
+    /// Disables Nagle's algorithm on accepted connections, as providers' servers do: a status
+    /// line written apart from its body then does not wait out the client's delayed ACK (40 ms
+    /// a call). instructor-bench and the instructor-mock command turn it on; off by default
+    /// (the fault soak misses deadlines against it: see the README's open problems).
+    bool tcp_nodelay = false;
+    /// Answers are lengthened to about this many bytes of JSON by extending their first string
+    /// that the schema does not constrain (no enum, const, pattern, format or maxLength; none:
+    /// as they come). With stream_chunk_size, the number of events of a streamed answer.
+    std::size_t answer_bytes = 0;
+};
+
+/// What a mock served, for its summary.
+struct mock_stats {
+    std::size_t requests = 0;     ///< answered, recorded or not
+    std::size_t connections = 0;  ///< accepted
+    std::size_t faults = 0;       ///< default answers faulted
+    /// status, count; status 0: closed without a response (mock_fault::close, raw replies)
+    std::vector<std::pair<unsigned, std::size_t>> by_status;
+    std::vector<std::pair<mock_fault, std::size_t>> faults_by_kind;  ///< fault, count
+    std::size_t body_bytes = 0;  ///< response bodies sent (as planned; cut answers count whole)
+
+    /// One line: "2000 requests on 64 connections: 200 x1990, 429 x10; faults: 429 x10; 3.1 MB".
+    std::string to_string() const;
 };
 
 struct recorded_request {
@@ -93,6 +126,8 @@ public:
     /// How many default answers were faulted (mock_options::fault_rate).
     std::size_t faults_served() const noexcept;
     std::size_t connections_accepted() const noexcept;
+    /// Everything served so far.
+    mock_stats stats() const;
     std::size_t open_connections() const noexcept;
 
     void stop();
