@@ -340,7 +340,8 @@ int run(config const& c)
 
     asio::io_context ioc{1};
     results r;
-    r.latency_ms.reserve(c.duration ? 1 << 16 : c.requests);
+    // Room for the latencies up front, within reason: --requests may ask for 100 million.
+    r.latency_ms.reserve(std::min<std::size_t>(c.duration ? 1 << 16 : c.requests, 1 << 20));
     bool done = false;
     int const status = [&] {
         ins::client client(ioc.get_executor(), o);

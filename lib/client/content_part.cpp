@@ -1,10 +1,11 @@
 // The content part factories: bytes sniffed for their type, files read with a cap, base64.
+#include "net/base64.hpp"
+
 #include <instructor/error.hpp>
 #include <instructor/message.hpp>
 
-#include <openssl/evp.h>
+#include <boost/algorithm/string/case_conv.hpp>
 
-#include <algorithm>
 #include <array>
 #include <fstream>
 
@@ -54,9 +55,7 @@ bool is_pdf(std::string_view b)
 
 std::string from_extension(std::filesystem::path const& path)
 {
-    auto ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto const ext = boost::algorithm::to_lower_copy(path.extension().string());
     static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> known{{
         {".png", "image/png"},
         {".jpg", "image/jpeg"},
@@ -73,17 +72,6 @@ std::string from_extension(std::filesystem::path const& path)
     return {};
 }
 
-std::string base64(std::string_view bytes)
-{
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    // EVP_EncodeBlock takes an int length; a part is far below 2 GiB (files are capped).
-    auto const n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                   reinterpret_cast<unsigned char const*>(bytes.data()),
-                                   static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
-
 [[noreturn]] void refuse(std::string_view factory, std::string const& why)
 {
     throw error(errc::invalid_argument, "content_part::" + std::string(factory) + ": " + why);
@@ -95,7 +83,7 @@ std::string check_size(std::string_view factory, std::string_view bytes)
         refuse(factory, "no bytes");
     if (bytes.size() > std::size_t(1) << 30)
         refuse(factory, "more than 1 GiB");
-    return base64(bytes);
+    return net::detail::base64(bytes);
 }
 
 /// The whole file, or errc::invalid_argument naming it: missing, unreadable, or larger than
@@ -181,6 +169,17 @@ content_part pdf_part(std::string_view factory, std::string_view bytes, std::str
     return p;
 }
 
+/// A PDF the provider fetches: by URL or by file id.
+content_part document_elsewhere(std::string url, std::string file_id)
+{
+    content_part p;
+    p.kind = part_kind::document;
+    p.url = std::move(url);
+    p.file_id = std::move(file_id);
+    p.media_type = "application/pdf";
+    return p;
+}
+
 }  // namespace
 
 content_part content_part::from_text(std::string text)
@@ -243,22 +242,14 @@ content_part content_part::pdf_url(std::string url)
 {
     if (url.empty())
         refuse("pdf_url", "the URL is empty");
-    content_part p;
-    p.kind = part_kind::document;
-    p.url = std::move(url);
-    p.media_type = "application/pdf";
-    return p;
+    return document_elsewhere(std::move(url), {});
 }
 
 content_part content_part::pdf_file_id(std::string file_id)
 {
     if (file_id.empty())
         refuse("pdf_file_id", "the file id is empty");
-    content_part p;
-    p.kind = part_kind::document;
-    p.file_id = std::move(file_id);
-    p.media_type = "application/pdf";
-    return p;
+    return document_elsewhere({}, std::move(file_id));
 }
 
 std::string_view content_part::kind_name() const noexcept

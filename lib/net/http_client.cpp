@@ -108,8 +108,8 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     /// What a connection's read buffer may hold: a whole header, and some read-ahead.
     std::size_t buffer_limit() const { return opts.max_header_bytes + 64 * 1024; }
 
-    asio::awaitable<lease> acquire(endpoint const& ep, steady::time_point deadline,
-                                   bool fresh_only);
+    asio::awaitable<lease> acquire(endpoint const& ep, proxy_endpoint const* proxy,
+                                   steady::time_point deadline, bool fresh_only);
 
     // Static, taking the client by value: the coroutine frame owns a reference from the call
     // on, so destroying the http_client while the request runs (or before it starts) is safe.
@@ -133,11 +133,10 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
                                                  retry_settings const& retry, Attempt run);
 };
 
-asio::awaitable<lease> client_impl::acquire(endpoint const& ep, steady::time_point deadline,
-                                            bool fresh_only)
+asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint const* proxy,
+                                            steady::time_point deadline, bool fresh_only)
 {
     lease l;
-    auto const* proxy = proxies.for_origin(ep);
     // Connections through a proxy are pooled apart: a tunnel per origin, and per proxy.
     auto pool = pool_for(proxy ? proxy->where() + " " + ep.origin() : ep.origin());
     if (!co_await host_pool::take_slot(pool, ex, deadline))
@@ -167,13 +166,13 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
     http_request const& request, endpoint const& ep, steady::time_point deadline,
     std::optional<steady::time_point> call_deadline, bool stream)
 {
-    auto req = make_request(request, ep, opts.user_agent,
-                            ep.tls ? nullptr : proxies.for_origin(ep));
+    auto const* proxy = proxies.for_origin(ep);  // once an attempt: its pool, its request form
+    auto req = make_request(request, ep, opts.user_agent, ep.tls ? nullptr : proxy);
     // A pooled connection may have been closed by the server just as we took it: then the
     // request is sent once more on a fresh connection, if nothing of a response was read.
     for (int fresh = 0;; ++fresh) {
         auto x = std::make_unique<stream_impl>();
-        x->held = co_await acquire(ep, deadline, fresh > 0);
+        x->held = co_await acquire(ep, proxy, deadline, fresh > 0);
         auto& c = *x->held.conn;
         bool const reused = c.reused;
         auto stale = [&](error_code ec) {
@@ -223,13 +222,10 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         r.response.status = msg.result_int();
         r.response.headers = copy_headers(msg.base());
         bool const ok = r.response.status / 100 == 2;
-        if (!ep.tls && r.response.status == 407) {
-            if (auto const* proxy = proxies.for_origin(ep))  // only a proxy answers 407
-                throw error(errc::proxy_failed, proxy->where() + " refused the request to " +
-                                                    ep.origin() + ": " +
-                                                    std::to_string(r.response.status) + " " +
-                                                    std::string(msg.reason()));
-        }
+        if (!ep.tls && proxy && r.response.status == 407)  // only a proxy answers 407
+            throw error(errc::proxy_failed, proxy->where() + " refused the request to " +
+                                                ep.origin() + ": 407 " +
+                                                std::string(msg.reason()));
         if (ok && stream) {
             x->status = r.response.status;
             x->headers = r.response.headers;

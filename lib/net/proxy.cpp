@@ -1,12 +1,13 @@
 #include "proxy.hpp"
 
+#include "base64.hpp"
+
 #include <instructor/error.hpp>
 
+#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/parse.hpp>
-
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -16,24 +17,6 @@
 namespace instructor::net::detail {
 
 namespace {
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string base64(std::string_view bytes)
-{
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    auto const n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                   reinterpret_cast<unsigned char const*>(bytes.data()),
-                                   static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
 
 /// The first of the variables that is set and not empty.
 std::optional<std::string> from_env(std::initializer_list<char const*> names)
@@ -153,41 +136,49 @@ std::string entry_host(std::string e)
 
 }  // namespace
 
-bool no_proxy_matches(std::string_view list, std::string_view host_name)
+no_proxy_list::no_proxy_list(std::string_view list) : all_(trimmed(list) == "*")
 {
-    if (trimmed(list) == "*")  // as curl: "*" alone, not as one entry of many
-        return true;
-    auto host = lower(host_name);
+    for (std::size_t at = 0; !all_ && at <= list.size();) {  // as curl: "*" alone, not in a list
+        auto const comma = std::min(list.find(',', at), list.size());
+        auto const entry = trimmed(list.substr(at, comma - at));
+        at = comma + 1;
+        auto e = entry_host(boost::algorithm::to_lower_copy(std::string(entry)));
+        if (!e.empty() && e.front() == '.')
+            e.erase(0, 1);  // ".example.com" is "example.com": subdomains match either way
+        if (!e.empty())
+            entries_.push_back(std::move(e));
+    }
+}
+
+bool no_proxy_list::matches(std::string_view host_name) const
+{
+    if (all_ || entries_.empty())
+        return all_;
+    auto host = boost::algorithm::to_lower_copy(std::string(host_name));
     while (!host.empty() && host.back() == '.')
         host.pop_back();
     boost::system::error_code not_ip;
     auto const address = boost::asio::ip::make_address(host, not_ip);
-    std::size_t at = 0;
-    while (at <= list.size()) {
-        auto const comma = std::min(list.find(',', at), list.size());
-        auto const entry = trimmed(list.substr(at, comma - at));
-        at = comma + 1;
-        if (entry.empty())
-            continue;
-        auto e = entry_host(lower(entry));
-        if (!not_ip) {
+    for (auto const& e : entries_) {
+        if (!not_ip) {  // an address matches an address or a range, never a name
             boost::system::error_code ec;
             if (e.find('/') != std::string::npos ? in_cidr(address, e)
                                                  : (boost::asio::ip::make_address(e, ec) ==
                                                         address &&
                                                     !ec))
                 return true;
-            continue;
         }
-        if (!e.empty() && e.front() == '.')
-            e.erase(0, 1);
-        if (e.empty())
-            continue;
-        if (host == e || (host.size() > e.size() && host.ends_with(e) &&
-                          host[host.size() - e.size() - 1] == '.'))
+        else if (host == e || (host.size() > e.size() && host.ends_with(e) &&
+                               host[host.size() - e.size() - 1] == '.')) {
             return true;
+        }
     }
     return false;
+}
+
+bool no_proxy_matches(std::string_view list, std::string_view host)
+{
+    return no_proxy_list(list).matches(host);
 }
 
 proxy_settings::proxy_settings(transport_options const& o)
@@ -207,13 +198,14 @@ proxy_settings::proxy_settings(transport_options const& o)
         if (auto v = from_env({"https_proxy", "HTTPS_PROXY"}))
             https_ = parse_proxy_url(*v, "HTTPS_PROXY");
     }
-    no_proxy_ = o.no_proxy ? *o.no_proxy : from_env({"no_proxy", "NO_PROXY"}).value_or("");
+    no_proxy_ = no_proxy_list(o.no_proxy ? *o.no_proxy
+                                          : from_env({"no_proxy", "NO_PROXY"}).value_or(""));
 }
 
 proxy_endpoint const* proxy_settings::for_origin(endpoint const& ep) const
 {
     auto const& p = ep.tls ? https_ : http_;
-    if (!p || no_proxy_matches(no_proxy_, ep.host))
+    if (!p || no_proxy_.matches(ep.host))
         return nullptr;
     return &*p;
 }

@@ -26,8 +26,21 @@ struct proxy_endpoint {
 /// Throws errc::invalid_argument, without repeating the URL (it may hold a password).
 proxy_endpoint parse_proxy_url(std::string_view url, std::string_view source);
 
-/// Whether `host` is listed in a NO_PROXY value: names match themselves and their subdomains
-/// (a leading dot is ignored), IP addresses match exactly or by CIDR range, `*` matches all.
+/// A NO_PROXY value, read once: names match themselves and their subdomains (a leading dot is
+/// ignored), IP addresses match exactly or by CIDR range, `*` alone matches all; ports and
+/// trailing dots are ignored, as curl does.
+class no_proxy_list {
+public:
+    no_proxy_list() = default;
+    explicit no_proxy_list(std::string_view list);
+    bool matches(std::string_view host) const;
+
+private:
+    bool all_ = false;
+    std::vector<std::string> entries_;  // lower case, bare (see entry_host)
+};
+
+/// no_proxy_list(list).matches(host).
 bool no_proxy_matches(std::string_view list, std::string_view host);
 
 class proxy_settings {
@@ -43,7 +56,7 @@ public:
 private:
     std::optional<proxy_endpoint> http_;
     std::optional<proxy_endpoint> https_;
-    std::string no_proxy_;
+    no_proxy_list no_proxy_;
 };
 
 }  // namespace instructor::net::detail

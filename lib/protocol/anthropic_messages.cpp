@@ -36,36 +36,26 @@ json::object source_of(content_part const& p)
     return {{"type", "url"}, {"url", p.url}};
 }
 
-json::object anthropic_part(message const& msg, std::size_t index, std::size_t part_index,
-                            content_part const& p)
+json::object anthropic_media(part_place const& at)
 {
-    if (p.kind == part_kind::text)
-        return {{"type", "text"}, {"text", p.text}};
-    if (msg.role != "user")
-        refuse_part(anthropic_api, index, part_index, p,
-                    "takes images and documents only in user messages");
-    require_source(anthropic_api, index, part_index, p);
+    auto const& p = at.p;
     switch (p.kind) {
     case part_kind::image:
         return {{"type", "image"}, {"source", source_of(p)}};
     case part_kind::audio:
-        refuse_part(anthropic_api, index, part_index, p, "takes no audio");
+        at.refuse("takes no audio");
     case part_kind::document:
         if (!p.file_id.empty())
-            refuse_part(anthropic_api, index, part_index, p,
-                        "cannot read an OpenAI file id: send the PDF's bytes or URL");
+            at.refuse("cannot read an OpenAI file id: send the PDF's bytes or URL");
         return {{"type", "document"}, {"source", source_of(p)}};
     case part_kind::text: break;
     }
-    refuse_part(anthropic_api, index, part_index, p, "does not know this part");
+    at.refuse("does not know this part");
 }
 
-json::value content_of(message const& msg, std::size_t index)
-{
-    if (msg.parts.empty())
-        return json::value(msg.content);
-    return render_parts(msg, index, anthropic_part);
-}
+constexpr part_rules anthropic_rules{anthropic_api, "text",
+                                     "takes images and documents only in user messages",
+                                     anthropic_media};
 
 }  // namespace
 
@@ -92,7 +82,8 @@ conversation anthropic_initial(mode m, request const& req, tool_spec const& prim
                                 "takes only text in the system prompt");
             continue;
         }
-        p.messages.push_back(json::object{{"role", msg.role}, {"content", content_of(msg, i)}});
+        p.messages.push_back(
+            json::object{{"role", msg.role}, {"content", content_of(msg, i, anthropic_rules)}});
     }
     if (m == mode::anthropic_json) {
         std::string const instructions = json_instructions(*primary.schema);

@@ -31,24 +31,41 @@ void refuse_part(std::string_view api, std::size_t message_index, std::size_t pa
                                             std::string(api) + " " + std::string(why));
 }
 
-void require_source(std::string_view api, std::size_t message_index, std::size_t part_index,
-                    content_part const& p)
+namespace {
+
+/// Refuses a media part with nothing to send (parts are plain structs: anything can be in them).
+void require_source(part_place const& at)
 {
+    auto const& p = at.p;
     std::string media_type, data;
     if (p.url.empty() && p.data.empty() && p.file_id.empty())
-        refuse_part(api, message_index, part_index, p,
-                    "cannot take a part with no URL, bytes or file id");
+        at.refuse("cannot take a part with no URL, bytes or file id");
     if (p.data.empty() && p.url.starts_with("data:") && !split_data_url(p.url, media_type, data))
-        refuse_part(api, message_index, part_index, p, "takes data: URLs only in base64");
+        at.refuse("takes data: URLs only in base64");
     if (!p.data.empty() && p.media_type.empty())
-        refuse_part(api, message_index, part_index, p, "cannot take bytes without a media type");
+        at.refuse("cannot take bytes without a media type");
 }
 
-boost::json::array render_parts(message const& msg, std::size_t index, part_renderer render)
+}  // namespace
+
+boost::json::value content_of(message const& msg, std::size_t index,
+                              part_rules const& rules)
 {
+    if (msg.parts.empty())
+        return boost::json::value(msg.content);
     boost::json::array out;
-    for (std::size_t i = 0; i < msg.parts.size(); ++i)
-        out.push_back(render(msg, index, i, msg.parts[i]));
+    for (std::size_t i = 0; i < msg.parts.size(); ++i) {
+        auto const& p = msg.parts[i];
+        if (p.kind == part_kind::text) {
+            out.push_back(boost::json::object{{"type", rules.text_type}, {"text", p.text}});
+            continue;
+        }
+        part_place const at{rules.api, index, i, p};
+        if (msg.role != "user")
+            at.refuse(rules.outside_user);
+        require_source(at);
+        out.push_back(rules.media(at));
+    }
     return out;
 }
 

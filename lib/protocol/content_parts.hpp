@@ -3,7 +3,8 @@
 
 #include <instructor/message.hpp>
 
-#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <cstddef>
 #include <string>
@@ -22,16 +23,32 @@ bool split_data_url(std::string_view url, std::string& media_type, std::string& 
 [[noreturn]] void refuse_part(std::string_view api, std::size_t message_index,
                               std::size_t part_index, content_part const& p, std::string_view why);
 
-/// Refuses (as refuse_part) a media part with nothing to send: no URL, bytes or file id, or
-/// a data: URL that is not base64 (parts are plain structs: anything can be in them).
-void require_source(std::string_view api, std::size_t message_index, std::size_t part_index,
-                    content_part const& p);
+/// A media part being rendered, and where it is, for the refusals its API's renderer raises.
+struct part_place {
+    std::string_view api;
+    std::size_t message;
+    std::size_t part;
+    content_part const& p;
 
-/// Renders one part for an API (or refuses it): the message, its index, the part's index.
-using part_renderer = boost::json::object (*)(message const&, std::size_t, std::size_t,
-                                              content_part const&);
+    [[noreturn]] void refuse(std::string_view why) const
+    {
+        refuse_part(api, message, part, p, why);
+    }
+};
 
-/// Every part of `msg`, rendered by `render`.
-boost::json::array render_parts(message const& msg, std::size_t index, part_renderer render);
+/// How an API takes a message's content: its name (for errors), the type of its text parts,
+/// what it says of media outside user messages, and how it renders (or refuses) one image,
+/// audio or document part.
+struct part_rules {
+    std::string_view api;
+    std::string_view text_type;
+    std::string_view outside_user;
+    boost::json::object (*media)(part_place const&);
+};
+
+/// A message's content for an API: its text, or its parts. Media parts go only in user
+/// messages, and must have something to send (a URL, bytes with a media type, a file id; a
+/// data: URL in base64): else errc::invalid_argument naming them, before any request.
+boost::json::value content_of(message const& msg, std::size_t index, part_rules const& rules);
 
 }  // namespace instructor::detail

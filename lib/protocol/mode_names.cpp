@@ -25,10 +25,14 @@ std::string_view to_string(mode m) noexcept
 
 std::optional<mode> mode_from_string(std::string_view name) noexcept
 {
-    for (int i = 0; i <= static_cast<int>(mode::responses_parallel_tools); ++i)
-        if (to_string(static_cast<mode>(i)) == name)
+    // The modes are numbered from 0 without gaps: the first number without a name ends them.
+    for (int i = 0;; ++i) {
+        auto const known = to_string(static_cast<mode>(i));
+        if (known == "unknown")
+            return std::nullopt;
+        if (known == name)
             return static_cast<mode>(i);
-    return std::nullopt;
+    }
 }
 
 }  // namespace instructor

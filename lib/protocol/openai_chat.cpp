@@ -51,17 +51,9 @@ void append_text(json::value& content, std::string_view text)
 constexpr std::string_view no_call_problem =
     "The reply did not call a function; call the function with the JSON arguments.";
 
-constexpr std::string_view chat_api = "OpenAI chat completions API";
-
-json::object chat_part(message const& msg, std::size_t index, std::size_t part_index,
-                       content_part const& p)
+json::object chat_media(part_place const& at)
 {
-    if (p.kind == part_kind::text)
-        return {{"type", "text"}, {"text", p.text}};
-    if (msg.role != "user")
-        refuse_part(chat_api, index, part_index, p,
-                    "takes images, audio and files only in user messages");
-    require_source(chat_api, index, part_index, p);
+    auto const& p = at.p;
     switch (p.kind) {
     case part_kind::image: {
         json::object img{{"url", p.url.empty() ? data_url(p) : p.url}};
@@ -71,7 +63,7 @@ json::object chat_part(message const& msg, std::size_t index, std::size_t part_i
     }
     case part_kind::audio:
         if (p.data.empty())
-            refuse_part(chat_api, index, part_index, p, "takes audio only as bytes");
+            at.refuse("takes audio only as bytes");
         return {{"type", "input_audio"},
                 {"input_audio",
                  {{"data", p.data}, {"format", p.media_type == "audio/wav" ? "wav" : "mp3"}}}};
@@ -82,26 +74,23 @@ json::object chat_part(message const& msg, std::size_t index, std::size_t part_i
         else if (!p.data.empty())
             file = {{"filename", p.filename}, {"file_data", data_url(p)}};
         else
-            refuse_part(chat_api, index, part_index, p,
-                        "takes no document by URL: upload it (pdf_file_id) or send its bytes");
+            at.refuse("takes no document by URL: upload it (pdf_file_id) or send its bytes");
         return {{"type", "file"}, {"file", std::move(file)}};
     }
     case part_kind::text: break;
     }
-    refuse_part(chat_api, index, part_index, p, "does not know this part");
+    at.refuse("does not know this part");
 }
+
+constexpr part_rules chat_rules{"OpenAI chat completions API", "text",
+                                "takes images, audio and files only in user messages",
+                                chat_media};
 
 }  // namespace
 
 json::object chat_message(message const& msg, std::size_t index)
 {
-    json::object o{{"role", msg.role}};
-    if (msg.parts.empty()) {
-        o["content"] = msg.content;
-    }
-    else {
-        o["content"] = render_parts(msg, index, chat_part);
-    }
+    json::object o{{"role", msg.role}, {"content", content_of(msg, index, chat_rules)}};
     if (msg.name)
         o["name"] = *msg.name;
     if (msg.tool_call_id)

@@ -25,25 +25,16 @@ namespace {
 constexpr std::string_view no_call_problem =
     "The reply did not call a function; call the function with the JSON arguments.";
 
-constexpr std::string_view responses_api = "OpenAI Responses API";
-
-json::object responses_part(message const& msg, std::size_t index, std::size_t part_index,
-                            content_part const& p)
+json::object responses_media(part_place const& at)
 {
-    if (p.kind == part_kind::text)
-        return {{"type", "input_text"}, {"text", p.text}};
-    if (msg.role != "user")
-        refuse_part(responses_api, index, part_index, p,
-                    "takes images and files only in user messages");
-    require_source(responses_api, index, part_index, p);
+    auto const& p = at.p;
     switch (p.kind) {
     case part_kind::image:
         return {{"type", "input_image"},
                 {"image_url", p.url.empty() ? data_url(p) : p.url},
                 {"detail", p.detail.empty() ? std::string("auto") : p.detail}};
     case part_kind::audio:
-        refuse_part(responses_api, index, part_index, p,
-                    "takes no audio input: use the chat completions API (mode tools or json)");
+        at.refuse("takes no audio input: use the chat completions API (mode tools or json)");
     case part_kind::document: {
         json::object file{{"type", "input_file"}};
         if (!p.file_id.empty())
@@ -58,15 +49,12 @@ json::object responses_part(message const& msg, std::size_t index, std::size_t p
     }
     case part_kind::text: break;
     }
-    refuse_part(responses_api, index, part_index, p, "does not know this part");
+    at.refuse("does not know this part");
 }
 
-json::value content_of(message const& msg, std::size_t index)
-{
-    if (msg.parts.empty())
-        return json::value(msg.content);
-    return render_parts(msg, index, responses_part);
-}
+constexpr part_rules responses_rules{"OpenAI Responses API", "input_text",
+                                     "takes images and files only in user messages",
+                                     responses_media};
 
 /// The finish reason of a response's status, in the chat words the call core knows.
 std::string finish_reason_of(json::object const& response)
@@ -123,7 +111,8 @@ json::array responses_input(request const& req)
                                          {"output", msg.content}});
             continue;
         }
-        input.push_back(json::object{{"role", msg.role}, {"content", content_of(msg, i)}});
+        input.push_back(
+            json::object{{"role", msg.role}, {"content", content_of(msg, i, responses_rules)}});
     }
     return input;
 }

@@ -1,5 +1,6 @@
 // The Anthropic Messages API modes against the mock endpoint and recorded Anthropic traffic.
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -24,10 +25,8 @@ namespace {
 
 ins::client_options anthropic(mock_server const& m, ins::mode mode = ins::mode::anthropic_tools)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-ant-test-key-0001";
-    o.mode = mode;
+    auto o = test::mock_options(m, mode);
+    o.api_key = "sk-ant-test-key-0001";  // the x-api-key header is checked
     o.default_model = "claude-sonnet-4-5";
     return o;
 }

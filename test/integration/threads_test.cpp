@@ -2,6 +2,7 @@
 // handing slots over between threads, hooks registered while calls run. Run under
 // ThreadSanitizer by the test command (build/tsan).
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -27,16 +28,6 @@ using instructor::testing::mock_server;
 
 namespace {
 
-ins::client_options options_for(mock_server const& m, ins::mode mode = ins::mode::tools)
-{
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-threads";
-    o.mode = mode;
-    o.default_model = "gpt-4o-mini";
-    return o;
-}
-
 ins::request john()
 {
     ins::request r;
@@ -50,7 +41,7 @@ TEST(Threads, StreamsAndCallsOnAThreadPoolShareOneClient)
 {
     mock_server m({.stream_chunk_size = 5});
     asio::thread_pool pool(4);
-    auto o = options_for(m);
+    auto o = test::mock_options(m);
     o.transport.max_connections_per_host = 3;  // slots are handed over between threads
     ins::client c(pool.get_executor(), o);
     std::atomic<int> usage_events{0};
@@ -97,7 +88,7 @@ TEST(Threads, CancellingFromAnotherThread)
     // A cancellation slot must be emitted on the executor its operation runs on: the calls run
     // on one strand of the pool, and the emits are posted to it from this thread.
     auto strand = asio::make_strand(pool);
-    ins::client c(strand, options_for(m));
+    ins::client c(strand, test::mock_options(m));
     std::vector<std::unique_ptr<asio::cancellation_signal>> signals;
     std::vector<std::future<void>> done;
     std::atomic<int> cancelled{0};
