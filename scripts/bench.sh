@@ -1,11 +1,143 @@
 #!/usr/bin/env bash
-# Builds and runs the benchmarks (see benchmarks/README.md for what they measure).
+# The benchmark suite in one command: overhead against raw Beast, the JavaScript peers, streaming
+# linearity, calls in flight, decode. Writes RESULTS.md and its plots (see benchmarks/README.md).
+#
+#   bash scripts/bench.sh [--quick] [--build-dir DIR] [--no-build] [--out DIR]
+#
+# instructor-mock runs on core 0 and every client on core 1 (taskset), one at a time, so each
+# client's CPU per call is its own. --quick runs each benchmark briefly (about a minute: CI's
+# smoke test); the full suite takes about 30 minutes. Default output: benchmarks/RESULTS.md with
+# the plots in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release --target benchmarks
-for b in build/release/benchmarks/*_bench; do
-    echo "== $(basename "$b")"
-    "$b" "$@"
+
+quick=0 build=1 build_dir=build/release out=benchmarks
+while (($#)); do
+    case $1 in
+    --quick) quick=1 ;;
+    --no-build) build=0 ;;
+    --build-dir) build_dir=$2; shift ;;
+    --out) out=$2; shift ;;
+    *) echo "usage: bash scripts/bench.sh [--quick] [--build-dir DIR] [--no-build] [--out DIR]" >&2; exit 2 ;;
+    esac
+    shift
 done
+
+if ((build)); then
+    bash scripts/deps.sh
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$build_dir" --target benchmarks
+fi
+bin=$build_dir/benchmarks
+mock_cmd=$build_dir/instructor-mock
+work=$(mktemp -d)
+mock_pid=
+cleanup() {
+    [ -z "$mock_pid" ] || kill "$mock_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The peers, pinned by benchmarks/peers/package-lock.json, installed beside the build.
+peers=$build_dir/peers
+if ! cmp -s benchmarks/peers/package-lock.json "$peers/package-lock.json" 2>/dev/null; then
+    mkdir -p "$peers"
+    cp benchmarks/peers/package.json benchmarks/peers/package-lock.json "$peers/"
+    npm ci --silent --no-audit --no-fund --prefix "$peers" >/dev/null
+fi
+cp benchmarks/peers/peer.mjs "$peers/"
+
+# More descriptors than 10,000 connections need, for both ends.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+cpus=$(nproc)
+pin_mock=() pin_client=()
+if ((cpus >= 2)); then
+    pin_mock=(taskset -c 0) pin_client=(taskset -c 1)
+fi
+
+start_mock() {  # instructor-mock flags...; sets url
+    "${pin_mock[@]}" "$mock_cmd" --port 0 --record 0 "$@" >"$work/mock.out" 2>&1 &
+    mock_pid=$!
+    for _ in $(seq 100); do
+        url=$(grep -o 'http://[^ ]*' "$work/mock.out" || true)
+        [ -z "$url" ] || return 0
+        sleep 0.05
+    done
+    echo "bench: instructor-mock did not start: $(cat "$work/mock.out")" >&2
+    exit 1
+}
+stop_mock() {
+    kill "$mock_pid" 2>/dev/null || true
+    wait "$mock_pid" 2>/dev/null || true
+    mock_pid=
+}
+client() { "${pin_client[@]}" "$@"; }
+# A peer's JSON line into a file, with extra members first; a line saying so when it did not
+# finish within the cap or failed.
+peer() {  # file, extra members ("" or '"a":1,'), cap seconds, peer.mjs flags (--lib first)...
+    local file=$1 extra=$2 cap=$3 line rc=0
+    shift 3
+    line=$(client timeout "$cap" node "$peers/peer.mjs" "$@") || rc=$?
+    if ((rc == 124)); then
+        line="{\"lib\":\"$2\",\"capped_seconds\":$cap}"
+    elif ((rc != 0)) || [ -z "$line" ]; then
+        line="{\"lib\":\"$2\",\"exit_status\":$rc}"
+    fi
+    echo "{$extra${line#\{}" >>"$file"
+}
+
+if ((quick)); then
+    calls1=200 calls64=640 peer_calls1=40 peer_calls64=128
+    sizes=(10240) stream_calls=(3) peer_stream_cap=60
+    in_flight=(10 100) scale_latency=300 decode_time=0.05
+else
+    calls1=4000 calls64=16000 peer_calls1=400 peer_calls64=1600
+    sizes=(10240 102400 1048576) stream_calls=(20 10 3) peer_stream_cap=300
+    in_flight=(10 100 1000 10000) scale_latency=3000 decode_time=1
+fi
+libs=(instructor openai ai)
+
+echo "== 1, 2. calls: ours and raw Beast at concurrency 1 and 64, and the peers"
+start_mock
+client "$bin/call_bench" calls --url "$url" --concurrency 1 --requests $calls1 >>"$work/calls.jsonl"
+client "$bin/call_bench" calls --url "$url" --concurrency 64 --requests $calls64 >>"$work/calls.jsonl"
+for lib in "${libs[@]}"; do
+    peer "$work/peers.jsonl" "" 600 --lib "$lib" --url "$url" --concurrency 1 --requests $peer_calls1
+    peer "$work/peers.jsonl" "" 600 --lib "$lib" --url "$url" --concurrency 64 --requests $peer_calls64
+done
+stop_mock
+
+echo "== 2, 3. streams in 4-byte deltas: ours, raw Beast and the peers against the answer's size"
+for i in "${!sizes[@]}"; do
+    size=${sizes[$i]}
+    start_mock --chunk 4 --write-bytes 65536 --answer-bytes "$size"
+    client "$bin/call_bench" stream --url "$url" --requests "${stream_calls[$i]}" |
+        sed "s/^{/{\"answer_bytes\":$size,/" >>"$work/stream.jsonl"
+    if ((size <= 102400)); then  # the peers re-parse on every delta: 1 MB takes them hours
+        for lib in "${libs[@]}"; do
+            peer "$work/peer_stream.jsonl" "\"answer_bytes\":$size," "$peer_stream_cap" \
+                --lib "$lib" --url "$url" --requests 1 --stream
+        done
+    fi
+    stop_mock
+done
+
+echo "== 4. scale: calls in flight at once on one thread"
+for n in "${in_flight[@]}"; do
+    start_mock --latency "$scale_latency"
+    client "$bin/call_bench" scale --url "$url" --in-flight "$n" >>"$work/scale.jsonl"
+    stop_mock
+done
+
+echo "== 5. decode"
+client "$bin/decode_bench" --benchmark_min_time="$decode_time" --benchmark_color=false \
+    >"$work/decode.txt" 2>&1
+
+mkdir -p "$out/results"
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+status=0
+node benchmarks/report.mjs "$work" "$out" "$machine" "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+    "$( ((quick)) && echo quick || echo full)" || status=$?
+echo "bench: wrote $out/RESULTS.md"
+exit $status

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake ninja-build g++ clang-14 ccache pkg-config
           libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
           libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libkainjow-mustache-dev libhiredis-dev redis-server tinyproxy)
+          libkainjow-mustache-dev libhiredis-dev redis-server tinyproxy gnuplot-nox)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 

@@ -3,7 +3,8 @@
 //
 //   instructor-mock [--port N] [--tls] [--chunk N] [--record N]
 //                   [--latency MS[:SPREAD]] [--tokens-per-second N] [--answer-bytes N]
-//                   [--fault-rate P] [--faults 429,500,cut,drip,invalid-json,...] [--seed N]
+//                   [--write-bytes N] [--fault-rate P] [--faults 429,500,cut,...]
+//                   [--seed N]
 //
 // Prints the base URL (and the CA file with --tls), then serves until interrupted, and then a
 // summary of what it served. It keeps the last N requests (--record, default 1000) so a long
@@ -24,7 +25,8 @@ namespace {
 constexpr char const* usage =
     "usage: instructor-mock [--port N] [--tls] [--chunk N] [--record N]\n"
     "                       [--latency MS[:SPREAD]] [--tokens-per-second N] [--answer-bytes N]\n"
-    "                       [--fault-rate P] [--faults 429,500,cut,...] [--seed N]\n";
+    "                       [--write-bytes N] [--fault-rate P] [--faults 429,500,cut,...]\n"
+    "                       [--seed N]\n";
 
 tools::flag_values const flags{"instructor-mock", usage};
 
@@ -70,6 +72,8 @@ int main(int argc, char** argv)
             if (opts.tokens_per_second > 0 && opts.tokens_per_second < 0.01)
                 flags.fail("--tokens-per-second is 0 (unpaced) or at least 0.01");
         }
+        else if (a == "--write-bytes")
+            opts.stream_write_bytes = flags.whole(a, v, 1, 1 << 24);
         else if (a == "--answer-bytes")
             opts.answer_bytes = flags.whole(a, v, 0, 16 << 20);
         else if (a == "--fault-rate")

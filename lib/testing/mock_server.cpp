@@ -137,6 +137,9 @@ struct mock_server::impl {
             double const us = std::min(60e6, 1e6 / opts.tokens_per_second);
             r.event_delay = std::chrono::microseconds(static_cast<long long>(us));
         }
+        if (opts.stream_write_bytes > 0 && r.event_delay.count() == 0 && r.chunk_size > 0 &&
+            r.chunk_delay.count() == 0)
+            r.chunk_size = opts.stream_write_bytes;
     }
 
     void count(mock_reply const& r)  // under `mutex`

@@ -77,6 +77,10 @@ struct mock_options {
     /// that the schema does not constrain (no enum, const, pattern, format or maxLength; none:
     /// as they come). With stream_chunk_size, the number of events of a streamed answer.
     std::size_t answer_bytes = 0;
+    /// Unpaced streamed answers go out this many bytes a write (0: as each reply says, 64):
+    /// a large value lets a benchmark's stream arrive faster than the client reads it, so the
+    /// client's own cost is what is measured.
+    std::size_t stream_write_bytes = 0;
 };
 
 /// What a mock served, for its summary.

@@ -1,0 +1,471 @@
+// call_bench: what a typed call costs the client, against an endpoint in another process
+// (benchmarks/run.sh starts instructor-mock on one core and this on the other), next to a raw
+// Beast client that sends the identical request bytes and reads the identical response with no
+// JSON, schema or validation work. One JSON object on stdout per run.
+//
+//   call_bench calls  --url URL [--concurrency C] [--requests N]
+//       create<SmallUser> against the raw client, N calls, C at a time on one thread
+//   call_bench stream --url URL [--requests N]
+//       create_partial<Essay> against the raw client reading the same SSE (the mock is started
+//       with --answer-bytes and --chunk by the caller)
+//   call_bench scale  --url URL --in-flight N
+//       N create<SmallUser> at once on one thread (the mock is started with a latency that
+//       keeps them all in flight): memory per call in flight and throughput
+//
+// CPU is the process's user + system time (getrusage): the client's threads, if any, count.
+#include <instructor/instructor.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/describe.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <sys/resource.h>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ins = instructor;
+namespace json = boost::json;
+using asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+struct SmallUser {
+    std::string name;
+    int age;
+};
+BOOST_DESCRIBE_STRUCT(SmallUser, (), (name, age))
+
+/// The mock lengthens `text` (its first unconstrained string) to --answer-bytes.
+struct Essay {
+    std::string text;
+    int words;
+};
+BOOST_DESCRIBE_STRUCT(Essay, (), (text, words))
+
+namespace {
+
+struct config {
+    std::string command;
+    std::string url;
+    std::size_t concurrency = 1;
+    std::size_t requests = 2000;
+    std::size_t in_flight = 100;
+};
+
+[[noreturn]] void usage(std::string const& why)
+{
+    std::cerr << "call_bench: " << why << "\n"
+              << "usage: call_bench calls|stream|scale --url URL [--concurrency C] "
+                 "[--requests N] [--in-flight N]\n";
+    std::exit(2);
+}
+
+std::size_t whole(std::string_view flag, std::string_view v)
+{
+    std::size_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > 10'000'000)
+        usage(std::string(flag) + " takes a whole number from 1 to 10000000");
+    return n;
+}
+
+config parse(int argc, char** argv)
+{
+    config c;
+    if (argc < 2)
+        usage("which benchmark?");
+    c.command = argv[1];
+    if (c.command != "calls" && c.command != "stream" && c.command != "scale")
+        usage("unknown benchmark '" + c.command + "'");
+    for (int i = 2; i < argc; ++i) {
+        std::string_view const flag = argv[i];
+        if (i + 1 >= argc)
+            usage(std::string(flag) + " needs a value");
+        std::string_view const v = argv[++i];
+        if (flag == "--url")
+            c.url = v;
+        else if (flag == "--concurrency")
+            c.concurrency = whole(flag, v);
+        else if (flag == "--requests")
+            c.requests = whole(flag, v);
+        else if (flag == "--in-flight")
+            c.in_flight = whole(flag, v);
+        else
+            usage("unknown flag " + std::string(flag));
+    }
+    if (c.url.empty())
+        usage("--url is required");
+    return c;
+}
+
+double cpu_seconds()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto secs = [](timeval t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return secs(ru.ru_utime) + secs(ru.ru_stime);
+}
+
+/// A line of /proc/self/status in KiB ("VmRSS", "VmHWM").
+long status_kib(std::string const& field)
+{
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(field + ":", 0) == 0)
+            return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
+    return 0;
+}
+
+/// Resets the peak resident size to the current one (Linux 4.0+).
+void reset_peak_rss()
+{
+    std::ofstream("/proc/self/clear_refs") << "5";
+}
+
+double round3(double x) { return std::round(x * 1000) / 1000; }
+
+ins::client_options options_for(config const& c, std::size_t connections)
+{
+    ins::client_options o;
+    o.base_url = c.url;
+    o.api_key = "mock-key";
+    o.default_model = "gpt-4o-mini";
+    o.transport.max_connections_per_host = std::max<std::size_t>(connections, 1);
+    return o;
+}
+
+ins::request request_for(std::string prompt)
+{
+    ins::request req;
+    req.max_retries = 0;  // one answer per call: calls are measured, not re-asks
+    req.messages.push_back(ins::message::user(std::move(prompt)));
+    return req;
+}
+
+// ---- the raw client: one connection per worker, the captured request bytes, no parsing ----
+
+struct raw_target {
+    std::string host;
+    std::string port;
+    http::request<http::string_body> request;
+};
+
+/// The request create<T> would send, captured through the completion_kwargs hook.
+template <class T>
+raw_target capture(config const& c, ins::request const& req, std::string const& endpoint)
+{
+    auto u = boost::urls::parse_uri(c.url);
+    if (!u || u->scheme() != "http")
+        usage("--url must be an http:// URL");
+    raw_target t;
+    t.host = u->host();
+    t.port = u->has_port() ? std::string(u->port()) : "80";
+    std::string body;
+    asio::io_context ioc{1};
+    ins::client client(ioc.get_executor(), options_for(c, 1));
+    client.on(ins::hook::completion_kwargs, [&](ins::hook_event const& e) {
+        body = json::serialize(*e.request_body);
+    });
+    asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+        if constexpr (std::is_same_v<T, Essay>) {
+            auto s = client.create_partial<T>(req);
+            while (co_await s.next()) {
+            }
+        }
+        else {
+            (void)co_await client.create<T>(req);
+        }
+    }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    ioc.run();
+    std::string path(u->encoded_path());
+    while (!path.empty() && path.back() == '/')
+        path.pop_back();
+    t.request = {http::verb::post, path + endpoint, 11};
+    t.request.set(http::field::host, t.host + ":" + t.port);
+    t.request.set(http::field::authorization, "Bearer mock-key");
+    t.request.set(http::field::content_type, "application/json");
+    t.request.set(http::field::accept, "application/json");
+    t.request.body() = std::move(body);
+    t.request.prepare_payload();
+    return t;
+}
+
+asio::awaitable<void> raw_worker(raw_target const& t, tcp::endpoint ep, std::size_t& left,
+                                 std::size_t& failed, bool stream, std::vector<double>& latency_ms)
+{
+    beast::tcp_stream s(co_await asio::this_coro::executor);
+    co_await s.async_connect(ep, asio::use_awaitable);
+    s.socket().set_option(tcp::no_delay(true));
+    beast::flat_buffer buf;
+    std::vector<char> sink(64 * 1024);
+    while (left > 0) {
+        --left;
+        auto const t0 = clock_type::now();
+        co_await http::async_write(s, t.request, asio::use_awaitable);
+        if (stream) {
+            // The SSE through Beast's chunked decoding into a 64 KB buffer, and no parsing.
+            http::response_parser<http::buffer_body> p;
+            p.body_limit(boost::none);
+            co_await http::async_read_header(s, buf, p, asio::use_awaitable);
+            while (!p.is_done()) {
+                p.get().body().data = sink.data();
+                p.get().body().size = sink.size();
+                auto [ec, n] =
+                    co_await http::async_read(s, buf, p, asio::as_tuple(asio::use_awaitable));
+                if (ec && ec != http::error::need_buffer)
+                    throw beast::system_error(ec);
+            }
+            if (p.get().result() != http::status::ok)
+                ++failed;
+        }
+        else {
+            http::response<http::string_body> res;
+            co_await http::async_read(s, buf, res, asio::use_awaitable);
+            if (res.result() != http::status::ok)
+                ++failed;
+        }
+        latency_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+    }
+}
+
+struct measured {
+    double seconds = 0;
+    double cpu = 0;
+    std::size_t calls = 0;
+    std::size_t failed = 0;
+    std::vector<double> latency_ms;
+};
+
+measured run_raw(raw_target const& t, std::size_t concurrency, std::size_t requests, bool stream)
+{
+    asio::io_context ioc{1};
+    tcp::resolver r(ioc);
+    auto const ep = *r.resolve(t.host, t.port).begin();
+    measured m;
+    std::size_t warm = std::min<std::size_t>(concurrency, requests);  // one call per connection
+    for (std::size_t i = 0; i < concurrency; ++i)
+        asio::co_spawn(ioc, raw_worker(t, ep, warm, m.failed, stream, m.latency_ms), asio::detached);
+    ioc.run();
+    ioc.restart();
+    std::size_t left = requests;
+    m.failed = 0;
+    m.latency_ms.clear();
+    m.latency_ms.reserve(requests);
+    auto const t0 = clock_type::now();
+    double const cpu0 = cpu_seconds();
+    for (std::size_t i = 0; i < concurrency; ++i)
+        asio::co_spawn(ioc, raw_worker(t, ep, left, m.failed, stream, m.latency_ms),
+                       [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    ioc.run();
+    m.cpu = cpu_seconds() - cpu0;
+    m.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
+    m.calls = requests;
+    return m;
+}
+
+// ---- ours ----
+
+template <class T>
+asio::awaitable<void> our_worker(ins::client const& client, ins::request const& req,
+                                 std::size_t& left, std::size_t& failed,
+                                 std::vector<double>* latency_ms = nullptr)
+{
+    while (left > 0) {
+        --left;
+        auto const t0 = clock_type::now();
+        try {
+            if constexpr (std::is_same_v<T, Essay>) {
+                auto s = client.create_partial<T>(req);
+                std::size_t partials = 0;
+                while (auto p = co_await s.next())
+                    ++partials;
+                if (partials == 0)
+                    ++failed;
+            }
+            else {
+                auto v = co_await client.create<T>(req);
+                if (v.name.empty())
+                    ++failed;
+            }
+        }
+        catch (ins::error const&) {
+            ++failed;
+        }
+        if (latency_ms)
+            latency_ms->push_back(
+                std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+    }
+}
+
+template <class T>
+measured run_ours(config const& c, ins::request const& req, std::size_t concurrency,
+                  std::size_t requests)
+{
+    asio::io_context ioc{1};
+    ins::client client(ioc.get_executor(), options_for(c, concurrency));
+    measured m;
+    std::size_t warm = std::min<std::size_t>(concurrency, requests);
+    for (std::size_t i = 0; i < concurrency; ++i)
+        asio::co_spawn(ioc, our_worker<T>(client, req, warm, m.failed), asio::detached);
+    ioc.run();
+    ioc.restart();
+    m.failed = 0;
+    m.latency_ms.reserve(requests);
+    std::size_t left = requests;
+    auto const t0 = clock_type::now();
+    double const cpu0 = cpu_seconds();
+    for (std::size_t i = 0; i < concurrency; ++i)
+        asio::co_spawn(ioc, our_worker<T>(client, req, left, m.failed, &m.latency_ms),
+                       asio::detached);
+    ioc.run();
+    m.cpu = cpu_seconds() - cpu0;
+    m.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
+    m.calls = requests;
+    return m;
+}
+
+json::object percentiles(std::vector<double> v)
+{
+    json::object o;
+    std::sort(v.begin(), v.end());
+    for (int p : {50, 90, 99}) {
+        double x = 0;
+        if (!v.empty()) {
+            auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * double(v.size())));
+            x = v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+        }
+        o["p" + std::to_string(p)] = round3(x);
+    }
+    o["max"] = v.empty() ? 0.0 : round3(v.back());
+    return o;
+}
+
+json::object side(measured const& m)
+{
+    auto const n = static_cast<double>(m.calls);
+    return {{"calls", m.calls},
+            {"latency_ms", percentiles(m.latency_ms)},
+            {"failed", m.failed},
+            {"seconds", round3(m.seconds)},
+            {"calls_per_second", std::round(n / m.seconds * 10) / 10},
+            {"cpu_us_per_call", std::round(m.cpu * 1e6 / n * 10) / 10}};
+}
+
+json::object compare(measured const& ours, measured const& raw)
+{
+    return {{"ours", side(ours)},
+            {"raw", side(raw)},
+            {"cpu_ratio", round3(ours.cpu / std::max(raw.cpu, 1e-9))}};
+}
+
+int calls(config const& c)
+{
+    auto const req = request_for("John Doe, 32, works at Acme in Paris; extract the record.");
+    auto const target = capture<SmallUser>(c, req, "/chat/completions");
+    // Alternated twice, so a slow patch of the machine hits both sides.
+    auto raw = run_raw(target, c.concurrency, c.requests / 2, false);
+    auto ours = run_ours<SmallUser>(c, req, c.concurrency, c.requests / 2);
+    auto raw2 = run_raw(target, c.concurrency, c.requests - c.requests / 2, false);
+    auto ours2 = run_ours<SmallUser>(c, req, c.concurrency, c.requests - c.requests / 2);
+    auto add = [](measured a, measured const& b) {
+        a.seconds += b.seconds, a.cpu += b.cpu, a.calls += b.calls, a.failed += b.failed;
+        a.latency_ms.insert(a.latency_ms.end(), b.latency_ms.begin(), b.latency_ms.end());
+        return a;
+    };
+    auto out = compare(add(ours, ours2), add(raw, raw2));
+    out["benchmark"] = "calls";
+    out["concurrency"] = c.concurrency;
+    std::cout << json::serialize(out) << "\n";
+    return out["ours"].as_object()["failed"].as_uint64() + out["raw"].as_object()["failed"].as_uint64() ? 1 : 0;
+}
+
+int stream(config const& c)
+{
+    auto const req = request_for("Write the essay.");
+    auto target = capture<Essay>(c, req, "/chat/completions");
+    auto raw = run_raw(target, 1, c.requests, true);
+    auto ours = run_ours<Essay>(c, req, 1, c.requests);
+    auto out = compare(ours, raw);
+    out["benchmark"] = "stream";
+    std::cout << json::serialize(out) << "\n";
+    return ours.failed + raw.failed ? 1 : 0;
+}
+
+int scale(config const& c)
+{
+    auto const req = request_for("John Doe, 32, works at Acme in Paris; extract the record.");
+    asio::io_context ioc{1};
+    ins::client client(ioc.get_executor(), options_for(c, c.in_flight));
+    std::size_t failed = 0;
+    {  // warm: the schema, the pool, the allocator's first arenas
+        std::size_t one = 1;
+        asio::co_spawn(ioc, our_worker<SmallUser>(client, req, one, failed), asio::detached);
+        ioc.run();
+        ioc.restart();
+    }
+    long const rss0 = status_kib("VmRSS");
+    reset_peak_rss();
+    std::vector<std::size_t> one_each(c.in_flight, 1);
+    auto const t0 = clock_type::now();
+    double const cpu0 = cpu_seconds();
+    for (auto& left : one_each)
+        asio::co_spawn(ioc, our_worker<SmallUser>(client, req, left, failed), asio::detached);
+    ioc.run();
+    double const cpu = cpu_seconds() - cpu0;
+    double const seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
+    long const peak = status_kib("VmHWM");
+    auto const n = static_cast<double>(c.in_flight);
+    json::object out{{"benchmark", "scale"},
+                     {"in_flight", c.in_flight},
+                     {"failed", failed},
+                     {"seconds", round3(seconds)},
+                     {"calls_per_second", std::round(n / seconds * 10) / 10},
+                     {"cpu_us_per_call", std::round(cpu * 1e6 / n * 10) / 10},
+                     {"rss_before_kib", rss0},
+                     {"peak_rss_kib", peak},
+                     {"kib_per_call", round3(double(peak - rss0) / n)}};
+    std::cout << json::serialize(out) << "\n";
+    return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    auto const c = parse(argc, argv);
+    try {
+        if (c.command == "calls")
+            return calls(c);
+        if (c.command == "stream")
+            return stream(c);
+        return scale(c);
+    }
+    catch (std::exception const& e) {
+        std::cerr << "call_bench: " << e.what() << "\n";
+        return 1;
+    }
+}
