@@ -16,7 +16,9 @@ const peers = lines("peers.jsonl");
 const streams = lines("stream.jsonl");
 const peerStreams = lines("peer_stream.jsonl");
 const scale = lines("scale.jsonl");
-const decode = existsSync(join(work, "decode.txt")) ? readFileSync(join(work, "decode.txt"), "utf8") : "";
+// Without colours, whatever the terminal said.
+const decode = existsSync(join(work, "decode.txt"))
+  ? readFileSync(join(work, "decode.txt"), "utf8").replace(/\x1b\[[0-9;]*m/g, "") : "";
 
 const f1 = (x) => (x === undefined ? "-" : Number(x).toLocaleString("en-US", { maximumFractionDigits: 1 }));
 const f2 = (x) => (x === undefined ? "-" : Number(x).toLocaleString("en-US", { maximumFractionDigits: 2 }));
