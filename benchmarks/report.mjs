@@ -16,6 +16,7 @@ const peers = lines("peers.jsonl");
 const streams = lines("stream.jsonl");
 const peerStreams = lines("peer_stream.jsonl");
 const scale = lines("scale.jsonl");
+const benchRuns = lines("bench.jsonl");
 // Without colours, whatever the terminal said.
 const decode = existsSync(join(work, "decode.txt"))
   ? readFileSync(join(work, "decode.txt"), "utf8").replace(/\x1b\[[0-9;]*m/g, "") : "";
@@ -46,6 +47,23 @@ for (const c of calls)
     `${f1(c.ours.calls_per_second)} | ${f1(c.raw.calls_per_second)} | ${f2(c.ours.latency_ms.p50)} / ${f2(c.ours.latency_ms.p99)} | ` +
     `${f2(c.raw.latency_ms.p50)} / ${f2(c.raw.latency_ms.p99)} |`);
 
+// ---- instructor-bench ----
+if (benchRuns.length) {
+  md.push("", "### instructor-bench against its embedded mock", "");
+  md.push("`instructor-bench --concurrency 64` with the mock in-process (its own thread; the client's CPU is the calling " +
+    "thread's), instant, and with a provider's latency and pace (`--mock-latency 300:100 --mock-tokens-per-second 100`: " +
+    "300 ms +/- 100 to the first byte, 100 SSE events a second).", "");
+  md.push("| mock | calls | requests | calls/s | latency p50 / p90 / p99 / max ms | first partial p50 / p99 ms | µs CPU/call | errors |");
+  md.push("|---|---|---|---|---|---|---|---|");
+  for (const b of benchRuns) {
+    const l = b.latency_ms, fp = b.first_partial_ms;
+    const errors = Object.entries(b.errors ?? {}).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
+    md.push(`| ${b.mock_kind} | ${b.stream ? "create_partial" : "create"} | ${f1(b.requests)} | ${f1(b.calls_per_second)} | ` +
+      `${f2(l.p50)} / ${f2(l.p90)} / ${f2(l.p99)} / ${f2(l.max)} | ${fp ? `${f2(fp.p50)} / ${f2(fp.p99)}` : "-"} | ` +
+      `${f1(b.client_cpu_us_per_call)} | ${errors} |`);
+  }
+}
+
 // ---- 2. peers ----
 md.push("", "## 2. Against the peers", "");
 md.push("The same calls, mock and schema through the JavaScript peers (versions pinned by `benchmarks/peers/package-lock.json`; " +
@@ -54,6 +72,7 @@ md.push("| client | concurrency | µs CPU/call | calls/s | CPU against ours |");
 md.push("|---|---|---|---|---|");
 for (const c of calls)
   md.push(`| instructor-cpp \`create<T>\` | ${c.concurrency} | ${f1(c.ours.cpu_us_per_call)} | ${f1(c.ours.calls_per_second)} | 1 |`);
+if (!peers.length) md.push("| the JavaScript peers | | not run: npm could not install them | | |");
 for (const p of peers) {
   const ours = calls.find((c) => c.concurrency === p.concurrency);
   const bad = peerCell(p);
@@ -73,7 +92,7 @@ md.push("|---|---|---|---|---|---|---|");
 for (const s of streams) {
   const cells = ["instructor", "openai", "ai"].map((l) => {
     const p = peerStreams.find((x) => x.lib === l && x.answer_bytes === s.answer_bytes);
-    if (!p) return "not run";
+    if (!p) return "not run (quadratic)";
     return peerCell(p) ?? f1(p.cpu_us_per_call / 1000);
   });
   const target = s.answer_bytes === 102400 ? ` (${verdict(s.cpu_ratio, 2)})` : "";
@@ -150,11 +169,14 @@ if (gp.length) {
     md.push("## Plots", "", `gnuplot failed: ${e.message.split("\n")[0]}`, "");
   }
 }
+// The profile notes are kept by hand (what changed, what remains and why).
+const notes = new URL("./profile_notes.md", import.meta.url);
+if (existsSync(notes)) md.push(readFileSync(notes, "utf8").trimEnd(), "");
 writeFileSync(join(out, "RESULTS.md"), md.join("\n") + "\n");
 
 // A failed call or a peer that failed (not one that was capped) fails the run: CI's smoke test.
 const failures = [...calls.flatMap((c) => [c.ours, c.raw]), ...streams.flatMap((s) => [s.ours, s.raw]), ...scale]
-  .filter((x) => x.failed > 0).length + [...peers, ...peerStreams].filter((p) => p.exit_status !== undefined || p.failed > 0).length;
+  .filter((x) => x.failed > 0).length + benchRuns.filter((b) => b.ok !== b.requests).length + [...peers, ...peerStreams].filter((p) => p.exit_status !== undefined || p.failed > 0).length;
 if (failures) {
   console.error(`report: ${failures} runs had failed calls (see RESULTS.md)`);
   process.exit(3);

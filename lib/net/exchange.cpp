@@ -66,14 +66,22 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         throw error(errc::protocol_error, "read from a failed stream");
     auto& c = *held.conn;
     constexpr std::size_t piece = 16 * 1024;
-    std::size_t const start = out.size();
+    if (!scratch)
+        scratch = std::make_unique<char[]>(piece);
     for (;;) {
-        out.resize(start + piece);
-        parser.get().body().data = out.data() + start;
+        parser.get().body().data = scratch.get();
         parser.get().body().size = piece;
         auto limit = after(idle_timeout);
         if (deadline)
             limit = std::min(limit, *deadline);
+        // Checked here as well as by the read's timer: a read whose bytes are already waiting
+        // completes before an expired timer fires, so a body that keeps flowing would
+        // otherwise be read past the deadline (to the end, or to max_body).
+        if (deadline && steady::now() >= *deadline) {
+            failed = true;
+            held.give_back(false);
+            throw error(errc::timeout, "read the response body: timed out");
+        }
         c.lowest().expires_at(limit);
         auto [ec, n] = co_await c.with_stream([&](auto& st) {
             return bhttp::async_read_some(st, c.buffer, parser, tuple_awaitable);
@@ -83,7 +91,7 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         if (auto injected = inject(fault, io_step::read_body))
             ec = injected;
         std::size_t const got = piece - parser.get().body().size;
-        out.resize(start + got);
+        out.append(scratch.get(), got);
         if (ec) {
             failed = true;
             held.give_back(false);

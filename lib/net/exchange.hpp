@@ -11,6 +11,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,7 @@ struct stream_impl {
     std::size_t max_body = 0;
     std::shared_ptr<fault_hook const> fault;  // tests only
     std::size_t body_bytes = 0;
+    std::unique_ptr<char[]> scratch;  // what a read fills, then appended: no zero-fill of `out`
     bool done = false;
     bool failed = false;
 

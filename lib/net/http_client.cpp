@@ -73,7 +73,6 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
             throw error(errc::invalid_argument, "max_connections_per_host must be at least 1");
         SSL_CTX_set_min_proto_version(ssl_ctx.native_handle(), TLS1_2_VERSION);
         error_code ec;
-        ssl_ctx.set_default_verify_paths(ec);  // a machine without a store still gets ca_file
         if (!opts.ca_file.empty()) {
             ssl_ctx.load_verify_file(opts.ca_file, ec);
             if (ec)
@@ -89,6 +88,17 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
         ssl_ctx.set_verify_mode(opts.danger_accept_invalid_certs ? ssl::verify_none
                                                                  : ssl::verify_peer);
     }
+
+    /// The system's CA store, loaded with the first https connection: parsing it costs ~20 ms
+    /// of CPU, which a client that only ever speaks http (a local server, the mock) never needs.
+    void load_system_store()
+    {
+        std::call_once(system_store_loaded, [&] {
+            error_code ec;
+            ssl_ctx.set_default_verify_paths(ec);  // a machine without a store still has ca_file
+        });
+    }
+    std::once_flag system_store_loaded;
 
     std::shared_ptr<host_pool> pool_for(std::string const& origin)
     {
@@ -156,6 +166,8 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint c
         }
     }
     l.conn = std::make_unique<connection>(buffer_limit());
+    if (ep.tls)
+        load_system_store();
     co_await open_connection(*l.conn, ep, proxy, std::min(deadline, after(opts.connect_timeout)),
                              ssl_ctx, !opts.danger_accept_invalid_certs, fault);
     ++opened;

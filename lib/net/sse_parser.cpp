@@ -8,6 +8,15 @@ namespace {
 
 constexpr std::string_view bom = "\xEF\xBB\xBF";
 
+/// Where the first line of `b` ends (its CR or LF), or npos. Two memchr scans: libstdc++'s
+/// find_first_of("\r\n") calls memchr once per byte, a tenth of a stream's CPU.
+std::size_t line_end(std::string_view b)
+{
+    auto const lf = b.find('\n');
+    auto const cr = b.substr(0, lf == std::string_view::npos ? b.size() : lf).find('\r');
+    return cr != std::string_view::npos ? cr : lf;
+}
+
 }  // namespace
 
 sse_parser::sse_parser(sse_limits limits) : limits_(limits) {}
@@ -38,7 +47,7 @@ void sse_parser::feed_lines(std::string_view bytes)
         skip_lf_ = false;
     }
     while (!bytes.empty() && !error_) {
-        auto const end = bytes.find_first_of("\r\n");
+        auto const end = line_end(bytes);
         if (end == std::string_view::npos) {
             if (line_.size() + bytes.size() > limits_.max_line) return fail();
             line_.append(bytes);

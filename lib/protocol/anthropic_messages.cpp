@@ -9,6 +9,7 @@
 #include <instructor/error.hpp>
 #include <instructor/net/url.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -240,8 +241,11 @@ namespace instructor::detail {
 
 chunk_delta parse_messages_event(std::string_view event, std::string_view data, bool& stopped)
 {
+    // Parsed once and dropped: the tree on the stack (see parse_chat_chunk).
+    unsigned char arena[4096];
+    json::monotonic_resource mr(arena, sizeof arena);
     boost::system::error_code ec;
-    auto v = json::parse(data, ec);
+    auto v = json::parse(data, ec, &mr);
     if (ec || !v.is_object())
         throw error(errc::protocol_error, "a stream event is not a JSON object");
     auto const& o = v.get_object();

@@ -5,6 +5,7 @@
 
 #include <instructor/error.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 namespace instructor::detail {
@@ -13,8 +14,12 @@ namespace json = boost::json;
 
 chunk_delta parse_chat_chunk(std::string_view data)
 {
+    // A chunk is a few hundred bytes parsed once and dropped: its tree lives on the stack (a
+    // larger one spills to the heap), not in a malloc per object and string.
+    unsigned char arena[4096];
+    json::monotonic_resource mr(arena, sizeof arena);
     boost::system::error_code ec;
-    auto v = json::parse(data, ec);
+    auto v = json::parse(data, ec, &mr);
     if (ec || !v.is_object())
         throw error(errc::protocol_error, "a stream chunk is not a JSON object");
     auto const& o = v.get_object();

@@ -1,6 +1,8 @@
 // The HTTP(S) transport against the mock endpoint over real loopback sockets.
 #include "async_test.hpp"
 
+#include "net/fault_hook.hpp"
+
 #include <instructor/error.hpp>
 #include <instructor/net/http_client.hpp>
 #include <instructor/net/sse_parser.hpp>
@@ -373,6 +375,28 @@ TEST(Transport, DeadlineBoundsRetriesAndBackoff)
               ins::errc::server_error);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
     EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST(Transport, DeadlineEndsABodyThatKeepsFlowing)
+{
+    // A client too busy to keep up (each read stalls the thread a moment): every read finds
+    // bytes waiting and completes before its expired timer fires, so only the read loop's own
+    // check of the deadline ends the body. The fault soak met this against a mock without
+    // Nagle's algorithm: calls read 1 MB a second past their deadline.
+    mock_server m;
+    mock_reply big;
+    big.body = std::string(4 << 20, ' ');  // 256 reads of 16 KB
+    m.push(big);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  net::set_fault_hook(c, [](net::io_step s) {
+                      if (s == net::io_step::read_body)
+                          std::this_thread::sleep_for(2ms);
+                      return boost::system::error_code{};
+                  });
+                  co_await c.send(chat(m), {.max_retries = 0,
+                                            .deadline = std::chrono::steady_clock::now() + 100ms});
+              }),
+              ins::errc::timeout);
 }
 
 TEST(Transport, IdleTimeoutOnADripFedBody)

@@ -70,8 +70,8 @@ struct mock_options {
     double tokens_per_second = 0;
     /// Disables Nagle's algorithm on accepted connections, as providers' servers do: a status
     /// line written apart from its body then does not wait out the client's delayed ACK (40 ms
-    /// a call). instructor-bench and the instructor-mock command turn it on; off by default
-    /// (the fault soak misses deadlines against it: see the README's open problems).
+    /// a call). instructor-bench, the instructor-mock command and the fault soak turn it on;
+    /// off by default.
     bool tcp_nodelay = false;
     /// Answers are lengthened to about this many bytes of JSON by extending their first string
     /// that the schema does not constrain (no enum, const, pattern, format or maxLength; none:
