@@ -1,5 +1,5 @@
 // call_bench: what a typed call costs the client, against an endpoint in another process
-// (benchmarks/run.sh starts instructor-mock on one core and this on the other), next to a raw
+// (scripts/bench.sh starts instructor-mock on one core and this on the other), next to a raw
 // Beast client that sends the identical request bytes and reads the identical response with no
 // JSON, schema or validation work. One JSON object on stdout per run.
 //

@@ -9,7 +9,15 @@ import { join } from "node:path";
 const [work, out, machine, commit, kind] = process.argv.slice(2);
 const lines = (name) => {
   const f = join(work, name);
-  return existsSync(f) ? readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+  if (!existsSync(f)) return [];
+  return readFileSync(f, "utf8").split("\n").filter(Boolean).flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      console.error(`report: ${name}: not JSON, skipped: ${l.slice(0, 120)}`);
+      return [];
+    }
+  });
 };
 const calls = lines("calls.jsonl");
 const peers = lines("peers.jsonl");
@@ -32,8 +40,8 @@ const md = [];
 md.push("# Benchmark results", "");
 md.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Commit: ${commit}. Run: ${kind}` +
   (kind === "quick" ? " (small counts: a smoke test, not figures to quote)." : "."));
-md.push("", "Reproduce with `bash scripts/bench.sh` (about 30 minutes; `--quick` for a one-minute pass). " +
-  "instructor-mock serves on core 0, each client runs alone on core 1; client CPU is the client process's " +
+md.push("", "Reproduce with `bash scripts/bench.sh` (about 10 minutes; `--quick` for a one-minute pass). " +
+  "instructor-mock serves on one core and each client runs alone on the other (instructor-bench, whose mock is in-process, unpinned); client CPU is the client process's " +
   "user + system time over the measured calls, after a warm-up. Ratios are of numbers measured in the same run.", "");
 
 // ---- 1. overhead ----

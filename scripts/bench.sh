@@ -4,9 +4,9 @@
 #
 #   bash scripts/bench.sh [--quick] [--build-dir DIR] [--no-build] [--out DIR]
 #
-# instructor-mock runs on core 0 and every client on core 1 (taskset), one at a time, so each
+# instructor-mock runs on one core and every client on the other (taskset), one at a time, so each
 # client's CPU per call is its own. --quick runs each benchmark briefly (about a minute: CI's
-# smoke test); the full suite takes about 30 minutes. Default output: benchmarks/RESULTS.md with
+# smoke test); the full suite takes about 10 minutes. Default output: benchmarks/RESULTS.md with
 # the plots in benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,11 +56,15 @@ cp benchmarks/peers/peer.mjs "$peers/"
 # More descriptors than 10,000 connections need, for both ends.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-cpus=$(nproc)
+# The mock on the first CPU this process may use, the clients on the second (a container's
+# cpuset need not start at 0); no pinning with fewer than two.
+mapfile -t allowed < <(taskset -pc $$ 2>/dev/null | sed 's/.*: //' | tr ',' '\n' |
+    awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }' | head -n 2)
 pin_mock=() pin_client=()
-if ((cpus >= 2)); then
-    pin_mock=(taskset -c 0) pin_client=(taskset -c 1)
+if ((${#allowed[@]} >= 2)); then
+    pin_mock=(taskset -c "${allowed[0]}") pin_client=(taskset -c "${allowed[1]}")
 fi
+failed=0  # a benchmark that failed or crashed: the run goes on, and exits 1 at the end
 
 start_mock() {  # instructor-mock flags...; sets url
     "${pin_mock[@]}" "$mock_cmd" --port 0 --record 0 "$@" >"$work/mock.out" 2>&1 &
@@ -84,7 +88,8 @@ client() { "${pin_client[@]}" "$@"; }
 peer() {  # file, extra members ("" or '"a":1,'), cap seconds, peer.mjs flags (--lib first)...
     local file=$1 extra=$2 cap=$3 line rc=0
     shift 3
-    line=$(client timeout "$cap" node "$peers/peer.mjs" "$@") || rc=$?
+    # The last line only: a library that prints to stdout must not break the JSON lines.
+    line=$(client timeout "$cap" node "$peers/peer.mjs" "$@" | tail -n 1) || rc=$?
     if ((rc == 124)); then
         line="{\"lib\":\"$2\",\"capped_seconds\":$cap}"
     elif ((rc != 0)) || [ -z "$line" ]; then
@@ -106,8 +111,10 @@ libs=(instructor openai ai)
 
 echo "== 1, 2. calls: ours and raw Beast at concurrency 1 and 64, and the peers"
 start_mock
-client "$bin/call_bench" calls --url "$url" --concurrency 1 --requests $calls1 >>"$work/calls.jsonl"
-client "$bin/call_bench" calls --url "$url" --concurrency 64 --requests $calls64 >>"$work/calls.jsonl"
+client "$bin/call_bench" calls --url "$url" --concurrency 1 --requests $calls1 >>"$work/calls.jsonl" ||
+    failed=1
+client "$bin/call_bench" calls --url "$url" --concurrency 64 --requests $calls64 >>"$work/calls.jsonl" ||
+    failed=1
 ((have_peers)) || libs=()
 for lib in "${libs[@]}"; do
     peer "$work/peers.jsonl" "" 600 --lib "$lib" --url "$url" --concurrency 1 --requests $peer_calls1
@@ -123,8 +130,9 @@ for stream in "" --stream; do
         [ "$mock" = instant ] || flags=("${realistic[@]}")
         n=$bench_calls
         [ "$mock" = instant ] || n=$bench_slow_calls
+        # Unpinned: its mock runs in-process, on a thread of its own.
         "$build_dir/instructor-bench" --json --concurrency 64 --requests "$n" $stream "${flags[@]}" |
-            sed "s/^{/{\"mock_kind\":\"$mock\",/" >>"$work/bench.jsonl"
+            sed "s/^{/{\"mock_kind\":\"$mock\",/" >>"$work/bench.jsonl" || failed=1
     done
 done
 
@@ -133,7 +141,7 @@ for i in "${!sizes[@]}"; do
     size=${sizes[$i]}
     start_mock --chunk 4 --write-bytes 65536 --answer-bytes "$size"
     client "$bin/call_bench" stream --url "$url" --requests "${stream_calls[$i]}" |
-        sed "s/^{/{\"answer_bytes\":$size,/" >>"$work/stream.jsonl"
+        sed "s/^{/{\"answer_bytes\":$size,/" >>"$work/stream.jsonl" || failed=1
     if ((size <= 102400)); then  # the peers re-parse on every delta: 1 MB takes them hours
         for lib in "${libs[@]}"; do
             peer "$work/peer_stream.jsonl" "\"answer_bytes\":$size," "$peer_stream_cap" \
@@ -146,18 +154,26 @@ done
 echo "== 4. scale: calls in flight at once on one thread"
 for n in "${in_flight[@]}"; do
     start_mock --latency "$scale_latency"
-    client "$bin/call_bench" scale --url "$url" --in-flight "$n" >>"$work/scale.jsonl"
+    client "$bin/call_bench" scale --url "$url" --in-flight "$n" >>"$work/scale.jsonl" || failed=1
     stop_mock
 done
 
 echo "== 5. decode"
 client "$bin/decode_bench" --benchmark_min_time="$decode_time" --benchmark_color=false \
-    >"$work/decode.txt" 2>&1
+    >"$work/decode.txt" 2>&1 || failed=1
 
 mkdir -p "$out/results"
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 status=0
-node benchmarks/report.mjs "$work" "$out" "$machine" "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+node benchmarks/report.mjs "$work" "$out" "$machine" "$(git describe --always --dirty 2>/dev/null || echo '?')" \
     "$( ((quick)) && echo quick || echo full)" || status=$?
-echo "bench: wrote $out/RESULTS.md"
+if ((status == 0 || status == 3)); then  # 3: written, with failed calls in it
+    echo "bench: wrote $out/RESULTS.md"
+else
+    echo "bench: report.mjs failed ($status)" >&2
+fi
+if ((failed)); then
+    echo "bench: a benchmark program failed (see above)" >&2
+    ((status)) || status=1
+fi
 exit $status
