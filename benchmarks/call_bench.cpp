@@ -13,12 +13,13 @@
 //       keeps them all in flight): memory per call in flight and throughput
 //
 // CPU is the process's user + system time (getrusage): the client's threads, if any, count.
+#include "flag_values.hpp"
+#include "percentiles.hpp"
+
 #include <instructor/instructor.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -34,12 +35,12 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,35 +77,28 @@ struct config {
     std::size_t in_flight = 100;
 };
 
-[[noreturn]] void usage(std::string const& why)
-{
-    std::cerr << "call_bench: " << why << "\n"
-              << "usage: call_bench calls|stream|scale --url URL [--concurrency C] "
-                 "[--requests N] [--in-flight N]\n";
-    std::exit(2);
-}
+tools::flag_values const flags{
+    "call_bench",
+    "usage: call_bench calls|stream|scale --url URL [--concurrency C] [--requests N] "
+    "[--in-flight N]\n"};
 
 std::size_t whole(std::string_view flag, std::string_view v)
 {
-    std::size_t n = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc() || end != v.data() + v.size() || n == 0 || n > 10'000'000)
-        usage(std::string(flag) + " takes a whole number from 1 to 10000000");
-    return n;
+    return flags.whole(flag, v, 1, 10'000'000);
 }
 
 config parse(int argc, char** argv)
 {
     config c;
     if (argc < 2)
-        usage("which benchmark?");
+        flags.fail("which benchmark?");
     c.command = argv[1];
     if (c.command != "calls" && c.command != "stream" && c.command != "scale")
-        usage("unknown benchmark '" + c.command + "'");
+        flags.fail("unknown benchmark '" + c.command + "'");
     for (int i = 2; i < argc; ++i) {
         std::string_view const flag = argv[i];
         if (i + 1 >= argc)
-            usage(std::string(flag) + " needs a value");
+            flags.fail(std::string(flag) + " needs a value");
         std::string_view const v = argv[++i];
         if (flag == "--url")
             c.url = v;
@@ -115,10 +109,10 @@ config parse(int argc, char** argv)
         else if (flag == "--in-flight")
             c.in_flight = whole(flag, v);
         else
-            usage("unknown flag " + std::string(flag));
+            flags.fail("unknown flag " + std::string(flag));
     }
     if (c.url.empty())
-        usage("--url is required");
+        flags.fail("--url is required");
     return c;
 }
 
@@ -166,6 +160,29 @@ ins::request request_for(std::string prompt)
     return req;
 }
 
+/// One typed call (a stream read to its end); true when a value came.
+template <class T>
+asio::awaitable<bool> one_call(ins::client const& client, ins::request const& req)
+{
+    if constexpr (std::is_same_v<T, Essay>) {
+        auto s = client.create_partial<T>(req);
+        std::size_t partials = 0;
+        while (co_await s.next())
+            ++partials;
+        co_return partials > 0;
+    }
+    else {
+        T const v = co_await client.create<T>(req);
+        co_return !v.name.empty();
+    }
+}
+
+void rethrow(std::exception_ptr e)
+{
+    if (e)
+        std::rethrow_exception(e);
+}
+
 // ---- the raw client: one connection per worker, the captured request bytes, no parsing ----
 
 struct raw_target {
@@ -180,7 +197,7 @@ raw_target capture(config const& c, ins::request const& req, std::string const& 
 {
     auto u = boost::urls::parse_uri(c.url);
     if (!u || u->scheme() != "http")
-        usage("--url must be an http:// URL");
+        flags.fail("--url must be an http:// URL");
     raw_target t;
     t.host = u->host();
     t.port = u->has_port() ? std::string(u->port()) : "80";
@@ -190,16 +207,7 @@ raw_target capture(config const& c, ins::request const& req, std::string const& 
     client.on(ins::hook::completion_kwargs, [&](ins::hook_event const& e) {
         body = json::serialize(*e.request_body);
     });
-    asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-        if constexpr (std::is_same_v<T, Essay>) {
-            auto s = client.create_partial<T>(req);
-            while (co_await s.next()) {
-            }
-        }
-        else {
-            (void)co_await client.create<T>(req);
-        }
-    }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    asio::co_spawn(ioc, one_call<T>(client, req), [](std::exception_ptr e, bool) { rethrow(e); });
     ioc.run();
     std::string path(u->encoded_path());
     while (!path.empty() && path.back() == '/')
@@ -214,13 +222,30 @@ raw_target capture(config const& c, ins::request const& req, std::string const& 
     return t;
 }
 
-asio::awaitable<void> raw_worker(raw_target const& t, tcp::endpoint ep, std::size_t& left,
-                                 std::size_t& failed, bool stream, std::vector<double>& latency_ms)
-{
-    beast::tcp_stream s(co_await asio::this_coro::executor);
-    co_await s.async_connect(ep, asio::use_awaitable);
-    s.socket().set_option(tcp::no_delay(true));
+struct measured {
+    double seconds = 0;
+    double cpu = 0;
+    std::size_t calls = 0;
+    std::size_t failed = 0;
+    std::vector<double> latency_ms;
+};
+
+/// A raw worker's connection, kept from the warm-up to the measured calls (as ours are pooled).
+struct raw_connection {
+    std::optional<beast::tcp_stream> stream;
     beast::flat_buffer buf;
+};
+
+asio::awaitable<void> raw_worker(raw_target const& t, tcp::endpoint ep, raw_connection& conn,
+                                 std::size_t& left, measured& m, bool stream)
+{
+    if (!conn.stream) {
+        conn.stream.emplace(co_await asio::this_coro::executor);
+        co_await conn.stream->async_connect(ep, asio::use_awaitable);
+        conn.stream->socket().set_option(tcp::no_delay(true));
+    }
+    auto& s = *conn.stream;
+    auto& buf = conn.buf;
     std::vector<char> sink(64 * 1024);
     while (left > 0) {
         --left;
@@ -240,46 +265,37 @@ asio::awaitable<void> raw_worker(raw_target const& t, tcp::endpoint ep, std::siz
                     throw beast::system_error(ec);
             }
             if (p.get().result() != http::status::ok)
-                ++failed;
+                ++m.failed;
         }
         else {
             http::response<http::string_body> res;
             co_await http::async_read(s, buf, res, asio::use_awaitable);
             if (res.result() != http::status::ok)
-                ++failed;
+                ++m.failed;
         }
-        latency_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+        m.latency_ms.push_back(
+            std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
     }
 }
 
-struct measured {
-    double seconds = 0;
-    double cpu = 0;
-    std::size_t calls = 0;
-    std::size_t failed = 0;
-    std::vector<double> latency_ms;
-};
-
-measured run_raw(raw_target const& t, std::size_t concurrency, std::size_t requests, bool stream)
+/// `spawn(worker, left, m)` starts worker `worker` of `concurrency`: first a warm-up of one call
+/// each (connections, schemas, the allocator), then `requests` calls measured.
+template <class Spawn>
+measured measure(asio::io_context& ioc, std::size_t concurrency, std::size_t requests, Spawn spawn)
 {
-    asio::io_context ioc{1};
-    tcp::resolver r(ioc);
-    auto const ep = *r.resolve(t.host, t.port).begin();
     measured m;
-    std::size_t warm = std::min<std::size_t>(concurrency, requests);  // one call per connection
+    std::size_t warm = std::min(concurrency, requests);
     for (std::size_t i = 0; i < concurrency; ++i)
-        asio::co_spawn(ioc, raw_worker(t, ep, warm, m.failed, stream, m.latency_ms), asio::detached);
+        spawn(i, warm, m);
     ioc.run();
     ioc.restart();
-    std::size_t left = requests;
-    m.failed = 0;
-    m.latency_ms.clear();
+    m = {};
     m.latency_ms.reserve(requests);
+    std::size_t left = requests;
     auto const t0 = clock_type::now();
     double const cpu0 = cpu_seconds();
     for (std::size_t i = 0; i < concurrency; ++i)
-        asio::co_spawn(ioc, raw_worker(t, ep, left, m.failed, stream, m.latency_ms),
-                       [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+        spawn(i, left, m);
     ioc.run();
     m.cpu = cpu_seconds() - cpu0;
     m.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -287,37 +303,35 @@ measured run_raw(raw_target const& t, std::size_t concurrency, std::size_t reque
     return m;
 }
 
+measured run_raw(raw_target const& t, std::size_t concurrency, std::size_t requests, bool stream)
+{
+    asio::io_context ioc{1};
+    tcp::resolver r(ioc);
+    auto const ep = *r.resolve(t.host, t.port).begin();
+    std::vector<raw_connection> conns(concurrency);
+    return measure(ioc, concurrency, requests, [&](std::size_t i, std::size_t& left, measured& m) {
+        asio::co_spawn(ioc, raw_worker(t, ep, conns[i], left, m, stream), rethrow);
+    });
+}
+
 // ---- ours ----
 
 template <class T>
 asio::awaitable<void> our_worker(ins::client const& client, ins::request const& req,
-                                 std::size_t& left, std::size_t& failed,
-                                 std::vector<double>* latency_ms = nullptr)
+                                 std::size_t& left, measured& m)
 {
     while (left > 0) {
         --left;
         auto const t0 = clock_type::now();
         try {
-            if constexpr (std::is_same_v<T, Essay>) {
-                auto s = client.create_partial<T>(req);
-                std::size_t partials = 0;
-                while (auto p = co_await s.next())
-                    ++partials;
-                if (partials == 0)
-                    ++failed;
-            }
-            else {
-                auto v = co_await client.create<T>(req);
-                if (v.name.empty())
-                    ++failed;
-            }
+            if (!co_await one_call<T>(client, req))
+                ++m.failed;
         }
         catch (ins::error const&) {
-            ++failed;
+            ++m.failed;
         }
-        if (latency_ms)
-            latency_ms->push_back(
-                std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+        m.latency_ms.push_back(
+            std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
     }
 }
 
@@ -327,48 +341,16 @@ measured run_ours(config const& c, ins::request const& req, std::size_t concurre
 {
     asio::io_context ioc{1};
     ins::client client(ioc.get_executor(), options_for(c, concurrency));
-    measured m;
-    std::size_t warm = std::min<std::size_t>(concurrency, requests);
-    for (std::size_t i = 0; i < concurrency; ++i)
-        asio::co_spawn(ioc, our_worker<T>(client, req, warm, m.failed), asio::detached);
-    ioc.run();
-    ioc.restart();
-    m.failed = 0;
-    m.latency_ms.reserve(requests);
-    std::size_t left = requests;
-    auto const t0 = clock_type::now();
-    double const cpu0 = cpu_seconds();
-    for (std::size_t i = 0; i < concurrency; ++i)
-        asio::co_spawn(ioc, our_worker<T>(client, req, left, m.failed, &m.latency_ms),
-                       asio::detached);
-    ioc.run();
-    m.cpu = cpu_seconds() - cpu0;
-    m.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
-    m.calls = requests;
-    return m;
-}
-
-json::object percentiles(std::vector<double> v)
-{
-    json::object o;
-    std::sort(v.begin(), v.end());
-    for (int p : {50, 90, 99}) {
-        double x = 0;
-        if (!v.empty()) {
-            auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * double(v.size())));
-            x = v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
-        }
-        o["p" + std::to_string(p)] = round3(x);
-    }
-    o["max"] = v.empty() ? 0.0 : round3(v.back());
-    return o;
+    return measure(ioc, concurrency, requests, [&](std::size_t, std::size_t& left, measured& m) {
+        asio::co_spawn(ioc, our_worker<T>(client, req, left, m), rethrow);
+    });
 }
 
 json::object side(measured const& m)
 {
     auto const n = static_cast<double>(m.calls);
     return {{"calls", m.calls},
-            {"latency_ms", percentiles(m.latency_ms)},
+            {"latency_ms", tools::percentiles(m.latency_ms, {50, 90, 99})},
             {"failed", m.failed},
             {"seconds", round3(m.seconds)},
             {"calls_per_second", std::round(n / m.seconds * 10) / 10},
@@ -396,11 +378,13 @@ int calls(config const& c)
         a.latency_ms.insert(a.latency_ms.end(), b.latency_ms.begin(), b.latency_ms.end());
         return a;
     };
-    auto out = compare(add(ours, ours2), add(raw, raw2));
+    ours = add(std::move(ours), ours2);
+    raw = add(std::move(raw), raw2);
+    auto out = compare(ours, raw);
     out["benchmark"] = "calls";
     out["concurrency"] = c.concurrency;
     std::cout << json::serialize(out) << "\n";
-    return out["ours"].as_object()["failed"].as_uint64() + out["raw"].as_object()["failed"].as_uint64() ? 1 : 0;
+    return ours.failed + raw.failed ? 1 : 0;
 }
 
 int stream(config const& c)
@@ -420,12 +404,13 @@ int scale(config const& c)
     auto const req = request_for("John Doe, 32, works at Acme in Paris; extract the record.");
     asio::io_context ioc{1};
     ins::client client(ioc.get_executor(), options_for(c, c.in_flight));
-    std::size_t failed = 0;
+    measured m;
     {  // warm: the schema, the pool, the allocator's first arenas
         std::size_t one = 1;
-        asio::co_spawn(ioc, our_worker<SmallUser>(client, req, one, failed), asio::detached);
+        asio::co_spawn(ioc, our_worker<SmallUser>(client, req, one, m), rethrow);
         ioc.run();
         ioc.restart();
+        m = {};
     }
     long const rss0 = status_kib("VmRSS");
     reset_peak_rss();
@@ -433,7 +418,7 @@ int scale(config const& c)
     auto const t0 = clock_type::now();
     double const cpu0 = cpu_seconds();
     for (auto& left : one_each)
-        asio::co_spawn(ioc, our_worker<SmallUser>(client, req, left, failed), asio::detached);
+        asio::co_spawn(ioc, our_worker<SmallUser>(client, req, left, m), rethrow);
     ioc.run();
     double const cpu = cpu_seconds() - cpu0;
     double const seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
@@ -441,7 +426,7 @@ int scale(config const& c)
     auto const n = static_cast<double>(c.in_flight);
     json::object out{{"benchmark", "scale"},
                      {"in_flight", c.in_flight},
-                     {"failed", failed},
+                     {"failed", m.failed},
                      {"seconds", round3(seconds)},
                      {"calls_per_second", std::round(n / seconds * 10) / 10},
                      {"cpu_us_per_call", std::round(cpu * 1e6 / n * 10) / 10},
@@ -449,7 +434,7 @@ int scale(config const& c)
                      {"peak_rss_kib", peak},
                      {"kib_per_call", round3(double(peak - rss0) / n)}};
     std::cout << json::serialize(out) << "\n";
-    return failed ? 1 : 0;
+    return m.failed ? 1 : 0;
 }
 
 }  // namespace

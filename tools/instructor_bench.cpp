@@ -14,6 +14,7 @@
 // line on a terminal; a summary, or one JSON object with --json. Exit status: 0 when at least
 // one call succeeded, 1 when none did, 2 for bad flags.
 #include "flag_values.hpp"
+#include "percentiles.hpp"
 
 #include <instructor/instructor.hpp>
 #include <instructor/testing/mock_server.hpp>
@@ -295,24 +296,6 @@ asio::awaitable<void> progress(config const& c, results const& r, bool const& do
     std::fprintf(stderr, "\r%*s\r", 80, "");
 }
 
-json::object percentiles(std::vector<double> v, std::initializer_list<int> which)
-{
-    json::object o;
-    std::sort(v.begin(), v.end());
-    for (int p : which) {
-        double x = 0;
-        if (!v.empty()) {
-            auto rank =
-                static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-            x = v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
-        }
-        o["p" + std::to_string(p)] = std::round(x * 1000) / 1000;
-    }
-    if (std::find(which.begin(), which.end(), 100) == which.end())
-        o["max"] = v.empty() ? 0.0 : std::round(v.back() * 1000) / 1000;
-    return o;
-}
-
 template <class T>
 int run(config const& c)
 {
@@ -387,12 +370,12 @@ int run(config const& c)
             {"errors", std::move(errors)},
             {"seconds", std::round(seconds * 1000) / 1000},
             {"calls_per_second", calls ? std::round(n / seconds * 10) / 10 : 0.0},
-            {"latency_ms", percentiles(r.latency_ms, {50, 90, 99})},
+            {"latency_ms", tools::percentiles(r.latency_ms, {50, 90, 99})},
             {"client_cpu_us_per_call", calls ? std::round(cpu * 1e6 / n * 10) / 10 : 0.0},
             {"peak_rss_kib", ru.ru_maxrss},
         };
         if (c.stream)
-            out["first_partial_ms"] = percentiles(r.first_partial_ms, {50, 99});
+            out["first_partial_ms"] = tools::percentiles(r.first_partial_ms, {50, 99});
         if (mock) {
             out["mock"] = json::object{
                 {"latency_ms", c.mock.latency.count()},

@@ -131,15 +131,16 @@ struct mock_server::impl {
                 std::uniform_int_distribution<long long>(-spread, spread)(rng));
         }
         r.delay += std::max(latency, std::chrono::milliseconds(0));  // a spread past 0 is 0
-        if (opts.tokens_per_second > 0 && r.chunk_size > 0 && r.chunk_delay.count() == 0 &&
-            r.content_type.find("event-stream") != std::string::npos) {
+        bool const stream = r.chunk_size > 0 && r.chunk_delay.count() == 0 &&
+                            r.content_type.find("event-stream") != std::string::npos;
+        if (stream && opts.tokens_per_second > 0) {
             // At most a minute between events: a pace slower than that is no stream at all.
             double const us = std::min(60e6, 1e6 / opts.tokens_per_second);
             r.event_delay = std::chrono::microseconds(static_cast<long long>(us));
         }
-        if (opts.stream_write_bytes > 0 && r.event_delay.count() == 0 && r.chunk_size > 0 &&
-            r.chunk_delay.count() == 0)
+        else if (stream && opts.stream_write_bytes > 0) {
             r.chunk_size = opts.stream_write_bytes;
+        }
     }
 
     void count(mock_reply const& r)  // under `mutex`
