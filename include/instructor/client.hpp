@@ -10,9 +10,11 @@
 // connection is closed, not pooled.
 #pragma once
 
+#include <instructor/batch.hpp>
 #include <instructor/client_options.hpp>
 #include <instructor/completion.hpp>
 #include <instructor/decode.hpp>
+#include <instructor/detail/batch_core.hpp>
 #include <instructor/detail/client_core.hpp>
 #include <instructor/model_name.hpp>
 #include <instructor/net/http_client.hpp>
@@ -25,6 +27,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
+#include <optional>
+#include <span>
 #include <variant>
 #include <vector>
 
@@ -38,6 +42,10 @@ template <class T>
 struct many_alternatives;
 template <class T>
 struct value_target;
+template <class T>
+struct batch_results_state;
+template <class T>
+struct merged_results_state;
 struct client_access;  // lib/client/client_access.hpp (tests)
 
 }  // namespace detail
@@ -107,6 +115,77 @@ public:
         }
     }
 
+    // Batches (batch.hpp). Each throws ins::error; none retries a failed line by itself.
+
+    /// Writes one line per request (the body create<T> would send in the client's mode, or
+    /// the request's own mode, the same for every request), checks the provider's limits,
+    /// uploads and creates the batch. `reqs` must outlive the awaitable: co_await it in the
+    /// same statement.
+    template <class T>
+    boost::asio::awaitable<batch> create_batch(std::span<request const> reqs,
+                                               batch_options opts) const
+    {
+        return detail::run_create_batch(state_, reqs, detail::value_target<T>::tools(),
+                                        detail::many_alternatives<T>::value, std::move(opts));
+    }
+    // (Overloads, not default arguments: GCC 12 mishandles a default argument's temporary in
+    // the caller's co_await expression.)
+    template <class T>
+    boost::asio::awaitable<batch> create_batch(std::span<request const> reqs) const
+    {
+        batch_options opts;
+        return create_batch<T>(reqs, std::move(opts));
+    }
+    /// The batch now: status and request counts.
+    boost::asio::awaitable<batch> retrieve_batch(std::string id) const;
+    /// Polls until the batch reaches a terminal status (see wait_options); cancelling the
+    /// awaiting coroutine stops the polling, not the batch.
+    boost::asio::awaitable<batch> wait_batch(std::string id, wait_options opts) const;
+    boost::asio::awaitable<batch> wait_batch(std::string id) const;
+    /// Asks the provider to cancel the batch; returns it as it is then (often "cancelling").
+    boost::asio::awaitable<batch> cancel_batch(std::string id) const;
+    /// One page of the account's batches, newest first.
+    boost::asio::awaitable<batch_page> list_batches(list_options opts) const;
+    boost::asio::awaitable<batch_page> list_batches() const;
+
+    /// The results of a finished batch, one per line as the files are read (a file is never
+    /// held whole): each answer decoded and validated into T, or its issues, or the
+    /// provider's error for the line. OpenAI: the output file's lines, then the error file's.
+    template <class T>
+    stream<batch_result<T>> batch_results(batch const& b) const
+    {
+        return stream<batch_result<T>>(std::make_unique<detail::batch_results_state<T>>(state_, b));
+    }
+
+    /// The second pass: a new batch that re-asks the lines of `b` whose answers did not
+    /// validate (their messages, the model's answer and the validation errors, as create<T>
+    /// re-asks), each under its original custom_id. `reqs` and `opts.custom_ids` as given to
+    /// create_batch. std::nullopt when no line needs it.
+    template <class T>
+    boost::asio::awaitable<std::optional<batch>> retry_batch_failures(
+        batch const& b, std::span<request const> reqs, batch_options opts) const
+    {
+        return retry_in<T>(state_, b, reqs, std::move(opts));
+    }
+    template <class T>
+    boost::asio::awaitable<std::optional<batch>> retry_batch_failures(
+        batch const& b, std::span<request const> reqs) const
+    {
+        batch_options opts;
+        return retry_in<T>(state_, b, reqs, std::move(opts));
+    }
+
+    /// One final result per custom_id of `first`: its own, or for a line that did not
+    /// validate, the answer of `second` (the retry pass; attempt 2) when it has one. The
+    /// second batch's results are read first and held (one per retried line).
+    template <class T>
+    stream<batch_result<T>> merged_batch_results(batch const& first,
+                                                 std::optional<batch> const& second) const
+    {
+        return stream<batch_result<T>>(
+            std::make_unique<detail::merged_results_state<T>>(state_, first, second));
+    }
+
     /// Adds a handler for every later call of this client (and its copies).
     void on(hook kind, hook_handler fn);
 
@@ -162,6 +241,19 @@ private:
         co_return r;
     }
 
+    template <class T>
+    static boost::asio::awaitable<std::optional<batch>> retry_in(
+        std::shared_ptr<detail::client_state> s, batch b, std::span<request const> reqs,
+        batch_options opts)
+    {
+        T value{};
+        detail::value_target<T> target(value);
+        co_return co_await detail::run_retry_batch(std::move(s), std::move(b), reqs,
+                                                   detail::value_target<T>::tools(),
+                                                   detail::many_alternatives<T>::value, target,
+                                                   std::move(opts));
+    }
+
     friend struct detail::client_access;
     std::shared_ptr<detail::client_state> state_;
 };
@@ -169,3 +261,4 @@ private:
 }  // namespace instructor
 
 #include <instructor/impl/client.hpp>
+#include <instructor/impl/batch.hpp>

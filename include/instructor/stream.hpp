@@ -73,12 +73,16 @@ private:
 
 namespace detail {
 
-/// What a stream of X holds: the typed target (it hands out what is ready) and the driver that
-/// runs the call.
+/// What a stream of X holds: the typed target (it hands out what is ready) and what produces
+/// it: the driver that runs the call, or (batch results) a state's own advance().
 template <class X>
 struct stream_state {
     virtual ~stream_state() = default;
     virtual std::optional<X> take() = 0;  ///< what the target has ready
+    /// Runs until take() has something (true) or nothing more will come (false).
+    virtual boost::asio::awaitable<bool> advance() { return driver->advance(); }
+    virtual usage total_usage() const noexcept { return driver->total_usage(); }
+    virtual int attempts() const noexcept { return driver->attempts(); }
     std::unique_ptr<stream_driver> driver;
     bool finished = false;
     bool failed = false;
@@ -101,7 +105,7 @@ tool_spec iterable_spec();
 template <class X>
 class stream {
 public:
-    /// Made by client::create_partial and create_iterable.
+    /// Made by client::create_partial, create_iterable and batch_results.
     explicit stream(std::unique_ptr<detail::stream_state<X>> s) : state_(std::move(s)) {}
 
     /// The next element; std::nullopt after the last. Throws ins::error; after an error the
@@ -118,7 +122,7 @@ public:
                 co_return std::nullopt;
             bool more = false;
             try {
-                more = co_await s.driver->advance();
+                more = co_await s.advance();
             }
             catch (...) {
                 s.failed = true;  // nothing is handed out after an error
@@ -130,8 +134,8 @@ public:
     }
 
     /// Usage summed over the attempts so far (complete once the stream ended).
-    usage total_usage() const noexcept { return state_->driver->total_usage(); }
-    int attempts() const noexcept { return state_->driver->attempts(); }
+    usage total_usage() const noexcept { return state_->total_usage(); }
+    int attempts() const noexcept { return state_->attempts(); }
 
 private:
     std::unique_ptr<detail::stream_state<X>> state_;

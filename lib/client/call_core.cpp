@@ -186,9 +186,7 @@ std::vector<std::string> call_core::secrets() const
 
 std::string_view call_core::text_of(answer const& a) const noexcept
 {
-    // Repair reads the whole reply of a text mode: it finds the value in it.
-    return target_.options.repair && !a.reply.empty() ? std::string_view(a.reply)
-                                                      : std::string_view(a.text);
+    return text_to_decode(a, target_.options.repair);
 }
 
 error& call_core::enrich(error& e)
@@ -439,17 +437,8 @@ void call_core::on_eof()
 void call_core::judge(extraction x)
 {
     // The model's own ends: not API errors, never re-asked.
-    if (x.finish_reason == "length")
-        return fail(error(errc::output_truncated,
-                          "the output was cut at the token limit (finish_reason \"length\")"));
-    if (x.finish_reason == "content_filter")
-        return fail(error(errc::content_filtered,
-                          "the provider's content filter stopped the output"));
-    if (x.refusal) {
-        error e(errc::refusal, "the model refused: " + *x.refusal);
-        e.provider_message = *x.refusal;
-        return fail(std::move(e));
-    }
+    if (auto stop = model_stop(x))
+        return fail(std::move(*stop));
 
     issues_.clear();
     if (x.problem) {

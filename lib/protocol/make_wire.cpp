@@ -19,6 +19,21 @@ net::http_request api_request(endpoint_config const& ep, std::string_view path,
     return hr;
 }
 
+std::optional<error> model_stop(extraction const& x)
+{
+    if (x.finish_reason == "length")
+        return error(errc::output_truncated,
+                     "the output was cut at the token limit (finish_reason \"length\")");
+    if (x.finish_reason == "content_filter")
+        return error(errc::content_filtered, "the provider's content filter stopped the output");
+    if (x.refusal) {
+        error e(errc::refusal, "the model refused: " + *x.refusal);
+        e.provider_message = *x.refusal;
+        return e;
+    }
+    return std::nullopt;
+}
+
 std::unique_ptr<wire> make_wire(mode m, client_options const& o)
 {
     if (is_anthropic_mode(m))

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <instructor/client_options.hpp>
+#include <instructor/error.hpp>
 #include <instructor/detail/tool_spec.hpp>
 #include <instructor/mode.hpp>
 #include <instructor/net/http_types.hpp>
@@ -107,6 +108,17 @@ public:
     virtual void reask(conversation& conv, extraction const& got, std::string const& errors) const = 0;
     virtual std::unique_ptr<stream_reader> reader() const = 0;
 };
+
+/// The model's own ends of a reply, never re-asked: cut at the token limit (output_truncated),
+/// stopped by the content filter (content_filtered), a refusal (refusal). None otherwise.
+std::optional<error> model_stop(extraction const& x);
+
+/// The text the target decodes of answer `a`: the whole reply of a text mode when replies are
+/// repaired (the repair finds the value in it), else the answer's JSON.
+inline std::string_view text_to_decode(answer const& a, bool repair) noexcept
+{
+    return repair && !a.reply.empty() ? std::string_view(a.reply) : std::string_view(a.text);
+}
 
 /// The HTTP request of an attempt: `path` below the endpoint's base URL, the API's own headers
 /// (auth first), then the client's extra headers.

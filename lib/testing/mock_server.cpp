@@ -2,6 +2,7 @@
 #include <instructor/testing/mock_server.hpp>
 
 #include "mock_answers.hpp"
+#include "mock_batches.hpp"
 #include "self_signed.hpp"
 
 #include <instructor/error.hpp>
@@ -75,6 +76,7 @@ struct mock_server::impl {
     std::map<mock_fault, std::size_t> by_fault;       // likewise
     std::size_t body_bytes = 0;                       // likewise
     std::mt19937_64 rng;     // the faults' and latencies' draws, under `mutex`
+    mock_batches batches;    // under `mutex`
 
     asio::io_context ioc{1};
     tcp::acceptor acceptor{ioc};
@@ -102,6 +104,11 @@ struct mock_server::impl {
             queue.pop_front();
             count(r);
             return r;
+        }
+        if (auto b = batches.answer(req.method_string(), req.target(),
+                                    req[bhttp::field::content_type], req.body(), opts)) {
+            count(*b);
+            return std::move(*b);  // batches are never faulted or paced
         }
         mock_reply r;
         if (opts.fault_rate > 0 && !opts.faults.empty() &&

@@ -2,7 +2,9 @@
 //
 // It answers `POST .../chat/completions`, `POST .../responses` (streaming or not) and
 // `POST .../messages` in the wire format the request implies, with an instance of the requested
-// schema (see example_instance.hpp), unless a test scripted the next replies with push(). It can
+// schema (see example_instance.hpp), unless a test scripted the next replies with push(); and
+// batches of them (OpenAI's Files and Batches, Anthropic's Message Batches, in memory: see
+// mock_options::batch_delay). It can
 // also fault a share of its default answers, seeded and reproducible, to act as a provider
 // under trouble. Every request is recorded (up to max_recorded).
 #pragma once
@@ -81,6 +83,17 @@ struct mock_options {
     /// a large value lets a benchmark's stream arrive faster than the client reads it, so the
     /// client's own cost is what is measured.
     std::size_t stream_write_bytes = 0;
+
+    // Batches: Files, Batches (OpenAI) and Message Batches (Anthropic), kept in memory. Each
+    // line is answered as an interactive call would be when its batch is created.
+    /// A batch reports "in_progress" for this long after it is created, then completes.
+    std::chrono::milliseconds batch_delay{0};
+    /// custom_ids whose lines fail at the provider (HTTP 500 in OpenAI's error file, `errored`
+    /// at Anthropic).
+    std::vector<std::string> batch_fail_ids;
+    /// custom_ids answered with `{}` (every required field missing) the first time a batch
+    /// holds them; a later batch (a retry pass) gets a good answer.
+    std::vector<std::string> batch_invalid_ids;
 };
 
 /// What a mock served, for its summary.

@@ -1,0 +1,203 @@
+// Anthropic's Message Batches: the requests in the create call's body, the results read back
+// as JSONL.
+#include "batch/batch_services.hpp"
+#include "protocol/json_access.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+using namespace json_access;
+
+namespace {
+
+bool anthropic_custom_id(std::string_view id)
+{
+    if (id.empty() || id.size() > 64)
+        return false;
+    for (char c : id)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    return true;
+}
+
+errc errc_for_type(std::string_view type)
+{
+    if (type == "invalid_request_error")
+        return errc::bad_request;
+    if (type == "authentication_error")
+        return errc::authentication_failed;
+    if (type == "permission_error")
+        return errc::permission_denied;
+    if (type == "not_found_error")
+        return errc::not_found;
+    if (type == "rate_limit_error")
+        return errc::rate_limited;
+    return errc::server_error;  // api_error, overloaded_error, what comes next
+}
+
+class anthropic_batches final : public batch_api {
+public:
+    anthropic_batches(mode m, client_options const& o) : wire_(make_wire(m, o)) {}
+
+    void add(std::string_view custom_id, json::object const& body) override
+    {
+        if (!anthropic_custom_id(custom_id))
+            throw error(errc::invalid_argument,
+                        "custom_id \"" + std::string(custom_id.substr(0, 80)) +
+                            "\": Anthropic takes 1 to 64 letters, digits, '_' or '-'");
+        if (lines_ >= anthropic_batch_max_requests)
+            throw error(errc::invalid_argument,
+                        "a message batch holds at most 100,000 requests (Anthropic's limit): "
+                        "split them into several batches");
+        json::object item;
+        item["custom_id"] = custom_id;
+        item["params"] = body;
+        auto text = json::serialize(item);
+        if (payload_.size() + text.size() + 3 > anthropic_batch_max_bytes)
+            throw error(errc::invalid_argument,
+                        "the message batch would pass 256 MB (Anthropic's limit) at request " +
+                            std::to_string(lines_ + 1) + ": split the requests into several batches");
+        payload_ += payload_.empty() ? "{\"requests\":[" : ",";
+        payload_ += text;
+        ++lines_;
+    }
+    std::size_t lines() const noexcept override { return lines_; }
+
+    net::http_request create(endpoint_config const& ep, batch_options const&) override
+    {
+        if (lines_ == 0)
+            throw error(errc::invalid_argument, "a batch needs at least one request");
+        payload_ += "]}";
+        return service_request(*wire_, ep, "POST", "messages/batches", std::exchange(payload_, {}));
+    }
+    std::optional<net::http_request> after(endpoint_config const&, json::value const&,
+                                           batch_options const&) override
+    {
+        return std::nullopt;  // the create call answers with the batch
+    }
+
+    net::http_request retrieve(endpoint_config const& ep, std::string_view id) const override
+    {
+        return service_request(*wire_, ep, "GET", "messages/batches/" + checked_id(id, "batch"), {});
+    }
+    net::http_request cancel(endpoint_config const& ep, std::string_view id) const override
+    {
+        return service_request(*wire_, ep, "POST",
+                               "messages/batches/" + checked_id(id, "batch") + "/cancel", {});
+    }
+    net::http_request list(endpoint_config const& ep, list_options const& o) const override
+    {
+        std::string path = "messages/batches?limit=" +
+                           std::to_string(std::clamp<std::size_t>(o.limit, 1, 100));
+        if (!o.after.empty())
+            path += "&after_id=" + checked_id(o.after, "batch");
+        return service_request(*wire_, ep, "GET", path, {});
+    }
+    std::vector<net::http_request> results(endpoint_config const& ep, batch const& b) const override
+    {
+        // Read below the client's own base URL, never at the results_url the server names:
+        // the API key goes only where the caller sent it.
+        if (b.status != "ended")
+            return {};
+        return {service_request(*wire_, ep, "GET",
+                                "messages/batches/" + checked_id(b.id, "batch") + "/results", {})};
+    }
+
+    batch parse_batch(json::value const& v) const override
+    {
+        auto const* o = v.if_object();
+        if (!o || string_at(*o, "id").empty() || string_at(*o, "processing_status").empty())
+            throw error(errc::protocol_error,
+                        "the answer is not a message batch (no id or processing_status)");
+        batch b;
+        b.id = string_at(*o, "id");
+        b.status = string_at(*o, "processing_status");
+        if (auto const* c = object_at(*o, "request_counts")) {
+            auto const ok = count_at(*c, "succeeded");
+            auto const bad = count_at(*c, "errored") + count_at(*c, "canceled") +
+                             count_at(*c, "expired");
+            b.total = ok + bad + count_at(*c, "processing");
+            b.completed = ok;
+            b.failed = bad;
+        }
+        b.results_url = string_at(*o, "results_url");
+        b.endpoint = "/v1/messages";
+        return b;
+    }
+
+    batch_page parse_page(json::value const& v) const override
+    {
+        auto const* o = v.if_object();
+        auto const* data = o ? array_at(*o, "data") : nullptr;
+        if (!data)
+            throw error(errc::protocol_error, "the answer is not a list of message batches");
+        batch_page p;
+        for (auto const& b : *data)
+            p.batches.push_back(parse_batch(b));
+        auto const* more = o->if_contains("has_more");
+        p.has_more = more && more->is_bool() && more->get_bool();
+        p.last_id = string_at(*o, "last_id");
+        if (p.last_id.empty() && !p.batches.empty())
+            p.last_id = p.batches.back().id;
+        return p;
+    }
+
+    result_line parse_result(std::string_view text) const override
+    {
+        auto v = parse_line(text);
+        auto const& line = v.get_object();
+        result_line r;
+        r.custom_id = string_at(line, "custom_id");
+        auto const* result = object_at(line, "result");
+        if (r.custom_id.empty() || !result)
+            throw error(errc::protocol_error, "a batch result line has no custom_id or result");
+        auto const type = string_at(*result, "type");
+        if (type == "succeeded") {
+            auto const* message = object_at(*result, "message");
+            if (!message)
+                throw error(errc::protocol_error,
+                            "batch result " + r.custom_id + " succeeded without a message");
+            r.response = *message;
+        }
+        else if (type == "errored") {
+            // {"type": "error", "error": {"type", "message"}}, or the inner object alone
+            json::object const* e = object_at(*result, "error");
+            if (e && object_at(*e, "error"))
+                e = object_at(*e, "error");
+            auto const etype = e ? string_at(*e, "type") : std::string();
+            auto const message = e ? string_at(*e, "message") : std::string();
+            error err(errc_for_type(etype),
+                      "the request failed at the provider (" + etype + "): " + message);
+            err.provider_message = message;
+            r.failure = std::move(err);
+        }
+        else if (type == "canceled") {
+            r.failure = error(errc::cancelled, "the batch was canceled before this request ran");
+        }
+        else if (type == "expired") {
+            r.failure = error(errc::timeout, "the batch expired before this request ran");
+        }
+        else {
+            throw error(errc::protocol_error,
+                        "batch result " + r.custom_id + " has an unknown type \"" + type + "\"");
+        }
+        return r;
+    }
+
+private:
+    std::unique_ptr<wire> wire_;
+    std::string payload_;
+    std::size_t lines_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<batch_api> make_anthropic_batches(mode m, client_options const& o)
+{
+    return std::make_unique<anthropic_batches>(m, o);
+}
+
+}  // namespace instructor::detail

@@ -1,0 +1,362 @@
+// The batch operations: short Asio loops that run the batch services (batch_api) over the
+// client's transport. Each public awaitable ends through rethrow_as_error.
+#include "batch/batch_api.hpp"
+#include "batch/batch_lines.hpp"
+#include "batch/jsonl_lines.hpp"
+#include "client/client_state.hpp"
+#include "net/net_errors.hpp"
+
+#include <instructor/client.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace instructor {
+
+namespace asio = boost::asio;
+
+bool batch::terminal() const noexcept
+{
+    return status == "completed" || status == "failed" || status == "expired" ||
+           status == "cancelled" || status == "ended";
+}
+
+namespace detail {
+
+namespace json = boost::json;
+
+namespace {
+
+endpoint_config primary(client_state const& s) { return {s.opts.base_url, s.opts.api_key, {}}; }
+
+net::retry_settings retry_of(client_state const& s,
+                             std::optional<std::chrono::steady_clock::time_point> deadline = {})
+{
+    return {.max_retries = s.opts.max_network_retries, .attempt_timeout = {}, .deadline = deadline};
+}
+
+/// One request of the batch service; its answer as JSON.
+asio::awaitable<json::value> call_json(client_state& s, net::http_request r,
+                                       net::retry_settings retry)
+{
+    auto resp = co_await s.http.send(std::move(r), retry);
+    co_await net::check_cancelled();
+    boost::system::error_code ec;
+    auto v = json::parse(resp.body, ec);
+    if (ec || !v.is_object())
+        throw error(errc::protocol_error, "the batch service's answer is not a JSON object");
+    co_return v;
+}
+
+/// Runs the create steps of what `api` holds; the batch, with the mode it was written in.
+asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options const& opts, mode m)
+{
+    auto const ep = primary(s);
+    auto r = api.create(ep, opts);
+    for (;;) {
+        auto v = co_await call_json(s, std::move(r), retry_of(s));
+        auto next = api.after(ep, v, opts);
+        if (!next) {
+            auto b = api.parse_batch(v);
+            b.mode = m;
+            if (b.endpoint.empty())
+                b.endpoint = batch_endpoint(m);
+            co_return b;
+        }
+        r = std::move(*next);
+    }
+}
+
+}  // namespace
+
+asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
+                                        std::span<request const> reqs,
+                                        std::vector<tool_spec> tools, bool many,
+                                        batch_options opts)
+{
+    try {
+        auto const& o = s->opts;
+        mode const m = batch_mode(reqs, o, many);
+        auto w = make_wire(m, o);
+        auto api = make_batch_api(m, o);
+        std::unordered_set<std::string_view> seen;  // only for ids the caller chose
+        for (std::size_t i = 0; i < reqs.size(); ++i) {
+            auto id = custom_id_of(opts, i, reqs.size());
+            if (!opts.custom_ids.empty() && !seen.insert(opts.custom_ids[i]).second)
+                throw error(errc::invalid_argument,
+                            "custom_id \"" + id + "\" is given to more than one request");
+            auto p = prepare(*w, reqs[i], o, tools);  // one request copied at a time
+            api->add(id, line_body(*w, p, tools));
+        }
+        auto b = co_await submit(*s, *api, opts, m);  // GCC 12: no co_return co_await in a try
+        co_return b;
+    }
+    catch (...) {
+        rethrow_as_error(std::current_exception());
+    }
+}
+
+asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op, std::string id)
+{
+    try {
+        auto api = make_batch_api(s->opts.mode, s->opts);
+        auto const ep = primary(*s);
+        auto r = op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id);
+        auto v = co_await call_json(*s, std::move(r), retry_of(*s));
+        co_return api->parse_batch(v);
+    }
+    catch (...) {
+        rethrow_as_error(std::current_exception());
+    }
+}
+
+asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::string id,
+                                      wait_options wo)
+{
+    try {
+        using clock = std::chrono::steady_clock;
+        auto api = make_batch_api(s->opts.mode, s->opts);
+        auto const ep = primary(*s);
+        auto const max_poll = std::max(wo.max_poll, std::chrono::milliseconds(1));
+        auto delay = std::clamp(wo.first_poll, std::chrono::milliseconds(1), max_poll);
+        asio::steady_timer timer(s->ex);
+        for (;;) {
+            auto v = co_await call_json(*s, api->retrieve(ep, id), retry_of(*s, wo.deadline));
+            auto b = api->parse_batch(v);
+            if (wo.on_progress)
+                wo.on_progress(b);
+            if (b.terminal())
+                co_return b;
+            auto const now = clock::now();
+            if (wo.deadline && now >= *wo.deadline)
+                throw error(errc::timeout, "batch " + b.id + " is still " + b.status +
+                                               " at the deadline (it keeps running)");
+            auto wait = std::chrono::duration_cast<clock::duration>(delay);
+            if (wo.deadline)
+                wait = std::min(wait, *wo.deadline - now);
+            timer.expires_after(wait);
+            co_await timer.async_wait(asio::use_awaitable);
+            co_await net::check_cancelled();
+            delay = std::min(delay * 2, max_poll);
+        }
+    }
+    catch (...) {
+        rethrow_as_error(std::current_exception());
+    }
+}
+
+asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, list_options lo)
+{
+    try {
+        auto api = make_batch_api(s->opts.mode, s->opts);
+        auto v = co_await call_json(*s, api->list(primary(*s), lo), retry_of(*s));
+        co_return api->parse_page(v);
+    }
+    catch (...) {
+        rethrow_as_error(std::current_exception());
+    }
+}
+
+/// Reads a batch's result files line by line (batch_reader's body; the retry pass reads with
+/// it too, keeping each answer's extraction).
+struct line_reader {
+    std::shared_ptr<client_state> s;
+    batch b;
+    std::vector<tool_spec> tools;
+    bool many;
+    answer_target& target;
+    mode m;
+    std::unique_ptr<wire> w;
+    std::unique_ptr<batch_api> api;
+    std::vector<net::http_request> files;
+    std::size_t next_file = 0;
+    std::optional<net::http_stream> http;
+    jsonl_lines lines;
+    usage total;
+    bool started = false;
+
+    line_reader(std::shared_ptr<client_state> st, batch bt, std::vector<tool_spec> t, bool mny,
+                answer_target& tg)
+        : s(std::move(st)), b(std::move(bt)), tools(std::move(t)), many(mny), target(tg),
+          lines(s->opts.transport.max_body_bytes)
+    {}
+
+    void start()
+    {
+        started = true;
+        m = b.mode.value_or(s->opts.mode);
+        if (many)
+            m = parallel_mode_of(m);
+        if (!b.endpoint.empty() && b.endpoint != batch_endpoint(m))
+            throw error(errc::invalid_argument,
+                        "batch " + b.id + " went to " + b.endpoint + ": read its results with a " +
+                            "client (or batch::mode) of that API, not " +
+                            std::string(to_string(m)));
+        if (!b.terminal())
+            throw error(errc::invalid_argument,
+                        "batch " + b.id + " is " + (b.status.empty() ? "of no status" : b.status) +
+                            ": its results come once it ends (wait_batch)");
+        w = make_wire(m, s->opts);
+        api = make_batch_api(m, s->opts);
+        target.options = s->opts.decoding;
+        files = api->results(primary(*s), b);
+    }
+
+    /// The next line judged; `x` receives the answer's extraction (the retry pass re-asks it).
+    asio::awaitable<std::optional<batch_line>> next(extraction* x)
+    {
+        if (!started)
+            start();
+        for (;;) {
+            if (auto text = lines.next()) {
+                auto r = api->parse_result(*text);
+                if (!r.failure)
+                    total += w->usage_of(r.response);
+                co_return judge_result(*w, std::move(r), target, many, x);
+            }
+            if (http) {
+                auto bytes = co_await http->read_some();
+                co_await net::check_cancelled();
+                if (bytes) {
+                    lines.feed(*bytes);
+                }
+                else {
+                    lines.finish();  // a last line without its line end
+                    http.reset();
+                }
+                continue;
+            }
+            if (next_file == files.size())
+                co_return std::nullopt;
+            lines = jsonl_lines(s->opts.transport.max_body_bytes);  // a file of its own
+            auto r = std::move(files[next_file++]);
+            http.emplace(co_await s->http.open_stream(std::move(r), retry_of(*s)));
+            co_await net::check_cancelled();
+        }
+    }
+};
+
+struct batch_reader::impl : line_reader {
+    using line_reader::line_reader;
+};
+
+batch_reader::batch_reader(std::shared_ptr<client_state> state, batch b,
+                           std::vector<tool_spec> tools, bool many, answer_target& target)
+    : impl_(std::make_unique<impl>(std::move(state), std::move(b), std::move(tools), many, target))
+{}
+
+batch_reader::~batch_reader() = default;
+
+asio::awaitable<std::optional<batch_line>> batch_reader::next()
+{
+    try {
+        auto line = co_await impl_->next(nullptr);
+        co_return line;
+    }
+    catch (...) {
+        rethrow_as_error(std::current_exception());
+    }
+}
+
+usage batch_reader::total_usage() const noexcept { return impl_->total; }
+
+asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_state> s, batch b,
+                                                      std::span<request const> reqs,
+                                                      std::vector<tool_spec> tools, bool many,
+                                                      answer_target& target, batch_options opts)
+{
+    try {
+        auto const& o = s->opts;
+        mode const m = batch_mode(reqs, o, many);
+        if (b.mode && (many ? parallel_mode_of(*b.mode) : *b.mode) != m)
+            throw error(errc::invalid_argument,
+                        "batch " + b.id + " was written in mode " +
+                            std::string(to_string(*b.mode)) + ", the requests ask in " +
+                            std::string(to_string(m)));
+        // Which request each custom_id names.
+        std::unordered_map<std::string_view, std::size_t> index;
+        for (std::size_t i = 0; i < opts.custom_ids.size(); ++i)
+            index.emplace(opts.custom_ids[i], i);
+        (void)custom_id_of(opts, 0, reqs.size());  // custom_ids: none, or one per request
+        auto const request_of = [&](std::string const& id) -> request const& {
+            std::size_t i = reqs.size();
+            if (opts.custom_ids.empty()) {
+                auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), i);
+                if (ec != std::errc() || p != id.data() + id.size())
+                    i = reqs.size();
+            }
+            else if (auto it = index.find(id); it != index.end()) {
+                i = it->second;
+            }
+            if (i >= reqs.size())
+                throw error(errc::invalid_argument,
+                            "batch " + b.id + " has a result for custom_id \"" + id +
+                                "\", which names none of the requests given");
+            return reqs[i];
+        };
+
+        b.mode = m;
+        line_reader reader(s, b, tools, many, target);
+        auto w = make_wire(m, o);
+        auto api = make_batch_api(m, o);
+        extraction x;
+        while (auto line = co_await reader.next(&x)) {
+            if (line->ok || line->failure || line->issues.empty())
+                continue;  // valid, or failed at the provider: nothing to re-ask
+            auto const& req = request_of(line->custom_id);
+            if (req.max_retries < 1)
+                continue;  // the request asks for no re-ask
+            auto p = prepare(*w, req, o, tools);
+            w->reask(p.conv, x, format_issues(line->issues));
+            api->add(line->custom_id, line_body(*w, p, tools));
+        }
+        if (api->lines() == 0)
+            co_return std::nullopt;
+        auto second = co_await submit(*s, *api, opts, m);
+        co_return second;
+    }
+    catch (...) {
+        rethrow_as_error(std::current_exception());
+    }
+}
+
+}  // namespace detail
+
+asio::awaitable<batch> client::retrieve_batch(std::string id) const
+{
+    return detail::run_batch_op(state_, detail::batch_op::retrieve, std::move(id));
+}
+
+asio::awaitable<batch> client::cancel_batch(std::string id) const
+{
+    return detail::run_batch_op(state_, detail::batch_op::cancel, std::move(id));
+}
+
+asio::awaitable<batch> client::wait_batch(std::string id, wait_options opts) const
+{
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts));
+}
+
+asio::awaitable<batch> client::wait_batch(std::string id) const
+{
+    wait_options opts;
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts));
+}
+
+asio::awaitable<batch_page> client::list_batches(list_options opts) const
+{
+    return detail::run_list_batches(state_, std::move(opts));
+}
+
+asio::awaitable<batch_page> client::list_batches() const
+{
+    list_options opts;
+    return detail::run_list_batches(state_, std::move(opts));
+}
+
+}  // namespace instructor

@@ -1,0 +1,253 @@
+// OpenAI's Batch API: the lines as a JSONL file uploaded with the Files API (multipart, purpose
+// "batch"), a batch made of it, and the output and error files read back.
+#include "batch/batch_services.hpp"
+#include "protocol/json_access.hpp"
+
+#include <instructor/net/http_errors.hpp>
+
+#include <boost/json/serialize.hpp>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+using namespace json_access;
+
+namespace {
+
+// JSON text never holds a raw CR or LF, so no line of the file can look like this boundary.
+constexpr std::string_view boundary = "instructor-batch-4c1d9b7e";
+
+std::string multipart_head()
+{
+    std::string h;
+    h += "--";
+    h += boundary;
+    h += "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--";
+    h += boundary;
+    h += "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"batch.jsonl\"\r\n"
+         "Content-Type: application/jsonl\r\n\r\n";
+    return h;
+}
+
+std::string multipart_tail() { return "\r\n--" + std::string(boundary) + "--\r\n"; }
+
+/// What a failed line says, as the error a call would throw.
+error line_error(json::object const& line)
+{
+    if (auto const* e = object_at(line, "error")) {
+        auto const code = string_at(*e, "code");
+        auto const message = string_at(*e, "message");
+        errc const c = code == "batch_expired"     ? errc::timeout
+                       : code == "batch_cancelled" ? errc::cancelled
+                                                   : errc::server_error;
+        error err(c, "the batch did not run this request (" + code + "): " + message);
+        err.provider_message = message;
+        return err;
+    }
+    auto const* response = object_at(line, "response");
+    auto const status = response ? count_at(*response, "status_code") : 0;
+    std::string body;
+    if (response && response->contains("body"))
+        body = json::serialize(response->at("body"));
+    error err(net::errc_for_status(static_cast<unsigned>(status)),
+              "the request failed at the provider (HTTP " + std::to_string(status) +
+                  "): " + net::provider_message(body));
+    err.http_status = static_cast<int>(status);
+    err.provider_message = net::provider_message(body);
+    return err;
+}
+
+class openai_batches final : public batch_api {
+public:
+    openai_batches(mode m, client_options const& o) : m_(m), wire_(make_wire(m, o)) {}
+
+    void add(std::string_view custom_id, json::object const& body) override
+    {
+        if (custom_id.empty())
+            throw error(errc::invalid_argument, "a batch line's custom_id is empty");
+        if (lines_ >= openai_batch_max_lines)
+            throw error(errc::invalid_argument,
+                        "a batch holds at most 50,000 requests (OpenAI's limit): split them "
+                        "into several batches");
+        json::object line;
+        line["custom_id"] = custom_id;
+        line["method"] = "POST";
+        line["url"] = batch_endpoint(m_);
+        line["body"] = body;
+        auto text = json::serialize(line);
+        text.push_back('\n');
+        if (file_bytes_ + text.size() > openai_batch_max_bytes)
+            throw error(errc::invalid_argument,
+                        "the batch file would pass 200 MB (OpenAI's limit) at request " +
+                            std::to_string(lines_ + 1) + ": split the requests into several batches");
+        if (payload_.empty())
+            payload_ = multipart_head();
+        payload_ += text;
+        file_bytes_ += text.size();
+        ++lines_;
+    }
+    std::size_t lines() const noexcept override { return lines_; }
+
+    net::http_request create(endpoint_config const& ep, batch_options const& o) override
+    {
+        if (lines_ == 0)
+            throw error(errc::invalid_argument, "a batch needs at least one request");
+        (void)metadata_of(o);  // a bad metadata fails before the upload, not after
+        payload_ += multipart_tail();
+        auto r = service_request(*wire_, ep, "POST", "files", std::exchange(payload_, {}));
+        r.headers.push_back(
+            {"Content-Type", "multipart/form-data; boundary=" + std::string(boundary)});
+        file_id_.clear();
+        return r;
+    }
+
+    std::optional<net::http_request> after(endpoint_config const& ep, json::value const& response,
+                                           batch_options const& o) override
+    {
+        if (!file_id_.empty())
+            return std::nullopt;  // the batch itself
+        auto const* f = response.if_object();
+        if (!f || string_at(*f, "id").empty())
+            throw error(errc::protocol_error, "the file upload's answer has no file id");
+        file_id_ = checked_id(string_at(*f, "id"), "file");
+        json::object create;
+        create["input_file_id"] = file_id_;
+        create["endpoint"] = batch_endpoint(m_);
+        create["completion_window"] = o.completion_window;
+        create["metadata"] = metadata_of(o);
+        return service_request(*wire_, ep, "POST", "batches", json::serialize(create));
+    }
+
+    net::http_request retrieve(endpoint_config const& ep, std::string_view id) const override
+    {
+        return service_request(*wire_, ep, "GET", "batches/" + checked_id(id, "batch"), {});
+    }
+    net::http_request cancel(endpoint_config const& ep, std::string_view id) const override
+    {
+        return service_request(*wire_, ep, "POST",
+                               "batches/" + checked_id(id, "batch") + "/cancel", {});
+    }
+    net::http_request list(endpoint_config const& ep, list_options const& o) const override
+    {
+        std::string path = "batches?limit=" + std::to_string(std::clamp<std::size_t>(o.limit, 1, 100));
+        if (!o.after.empty())
+            path += "&after=" + checked_id(o.after, "batch");
+        return service_request(*wire_, ep, "GET", path, {});
+    }
+    std::vector<net::http_request> results(endpoint_config const& ep, batch const& b) const override
+    {
+        std::vector<net::http_request> out;
+        for (auto const* id : {&b.output_file_id, &b.error_file_id})
+            if (!id->empty())
+                out.push_back(service_request(*wire_, ep, "GET",
+                                              "files/" + checked_id(*id, "file") + "/content", {}));
+        return out;
+    }
+
+    batch parse_batch(json::value const& v) const override
+    {
+        auto const* o = v.if_object();
+        if (!o || string_at(*o, "id").empty() || string_at(*o, "status").empty())
+            throw error(errc::protocol_error, "the answer is not a batch (no id or status)");
+        batch b;
+        b.id = string_at(*o, "id");
+        b.status = string_at(*o, "status");
+        if (auto const* c = object_at(*o, "request_counts")) {
+            b.total = count_at(*c, "total");
+            b.completed = count_at(*c, "completed");
+            b.failed = count_at(*c, "failed");
+        }
+        b.output_file_id = string_at(*o, "output_file_id");
+        b.error_file_id = string_at(*o, "error_file_id");
+        b.endpoint = string_at(*o, "endpoint");
+        if (auto const* md = object_at(*o, "metadata")) {
+            b.metadata = *md;
+            b.mode = mode_from_string(string_at(*md, "instructor_mode"));
+        }
+        if (auto const* errs = object_at(*o, "errors"))
+            if (auto const* data = array_at(*errs, "data"))
+                for (auto const& e : *data)
+                    if (auto const* eo = e.if_object()) {
+                        if (!b.failure.empty())
+                            b.failure += "; ";
+                        b.failure += string_at(*eo, "message");
+                    }
+        return b;
+    }
+
+    batch_page parse_page(json::value const& v) const override
+    {
+        auto const* o = v.if_object();
+        auto const* data = o ? array_at(*o, "data") : nullptr;
+        if (!data)
+            throw error(errc::protocol_error, "the answer is not a list of batches");
+        batch_page p;
+        for (auto const& b : *data)
+            p.batches.push_back(parse_batch(b));
+        auto const* more = o->if_contains("has_more");
+        p.has_more = more && more->is_bool() && more->get_bool();
+        p.last_id = string_at(*o, "last_id");
+        if (p.last_id.empty() && !p.batches.empty())
+            p.last_id = p.batches.back().id;
+        return p;
+    }
+
+    result_line parse_result(std::string_view text) const override
+    {
+        auto v = parse_line(text);
+        auto const& line = v.get_object();
+        result_line r;
+        r.custom_id = string_at(line, "custom_id");
+        if (r.custom_id.empty())
+            throw error(errc::protocol_error, "a batch result line has no custom_id");
+        auto const* response = object_at(line, "response");
+        auto const status = response ? count_at(*response, "status_code") : 0;
+        auto const* e = line.if_contains("error");
+        bool const failed = (e && !e->is_null()) || status < 200 || status > 299;
+        if (failed) {
+            r.failure = line_error(line);
+            return r;
+        }
+        auto const* body = response->if_contains("body");
+        if (!body || !body->is_object())
+            throw error(errc::protocol_error,
+                        "batch result line " + r.custom_id + " has no response body");
+        r.response = *body;
+        return r;
+    }
+
+private:
+    json::object metadata_of(batch_options const& o) const
+    {
+        json::object md;
+        for (auto const& [k, v] : o.metadata) {
+            if (!v.is_string() || k.size() > 64 || v.get_string().size() > 512)
+                throw error(errc::invalid_argument,
+                            "batch metadata \"" + std::string(k) +
+                                "\": values are strings of up to 512 characters, keys up to 64");
+            md[k] = v;
+        }
+        md["instructor_mode"] = to_string(m_);
+        if (md.size() > 16)
+            throw error(errc::invalid_argument,
+                        "batch metadata holds at most 15 pairs (OpenAI keeps 16, one is "
+                        "instructor_mode)");
+        return md;
+    }
+
+    mode m_;
+    std::unique_ptr<wire> wire_;
+    std::string payload_;
+    std::size_t lines_ = 0;
+    std::size_t file_bytes_ = 0;
+    std::string file_id_;
+};
+
+}  // namespace
+
+std::unique_ptr<batch_api> make_openai_batches(mode m, client_options const& o)
+{
+    return std::make_unique<openai_batches>(m, o);
+}
+
+}  // namespace instructor::detail
