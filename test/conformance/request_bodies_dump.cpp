@@ -15,10 +15,18 @@
 // function_call / function_call_output items); check_request_bodies.js --responses validates
 // each one against CreateResponse of OpenAI's OpenAPI document.
 //
+// `request_bodies_dump --batches` prints the create calls of batches: OpenAI's
+// CreateBatchRequest bodies (chat and Responses modes, with and without metadata) as
+// {"name", "api": "openai", "body"}, and Anthropic's Message Batches bodies (every request's
+// params as the Messages API wire writes them) as {"name", "api": "anthropic", "body"};
+// check_batch_bodies.js validates them against CreateBatchRequest and
+// BetaCreateMessageBatchParams.
+//
 // Every element is {"name": "<what it is>", "body": {...}}.
 #include "models.hpp"
 
 #include <instructor/client.hpp>
+#include "batch/batch_api.hpp"
 #include "protocol/anthropic_messages.hpp"
 #include "protocol/openai_chat.hpp"
 #include "protocol/openai_responses.hpp"
@@ -431,6 +439,54 @@ int responses_main(std::vector<model_case> const& cases)
     return 0;
 }
 
+int batches_main(std::vector<model_case> const& cases)
+{
+    json::array out;
+    constexpr ins::mode modes[] = {
+        ins::mode::tools,           ins::mode::json_schema,          ins::mode::structured_outputs,
+        ins::mode::md_json,         ins::mode::responses_tools,      ins::mode::responses_structured_outputs,
+        ins::mode::anthropic_tools, ins::mode::anthropic_json,
+    };
+    for (auto m : modes) {
+        for (bool metadata : {false, true}) {
+            ins::client_options o;
+            o.base_url = "https://api.example.com/v1";
+            o.api_key = "sk-dump";
+            o.mode = m;
+            auto wire = det::make_wire(m, o);
+            auto api = det::make_batch_api(m, o);
+            std::size_t n = 0;
+            for (auto const& mc : cases) {
+                if (mc.tools.size() > 1)
+                    continue;  // parallel tools are not a batch mode here
+                ins::request req;
+                req.messages.push_back(ins::message::system("Extract the record."));
+                req.messages.push_back(ins::message::user("John Doe is 32."));
+                if (metadata)
+                    req.max_tokens = 512;
+                auto conv = wire->initial(req, mc.tools.front());
+                auto const model = ins::is_anthropic_mode(m) ? "claude-3-5-haiku-latest" : "gpt-4o-mini";
+                api->add("case-" + std::to_string(n++), wire->body(req, model, conv, mc.tools, false));
+            }
+            ins::batch_options bo;
+            if (metadata) {
+                bo.metadata["job"] = "nightly";
+                bo.metadata["owner"] = "conformance";
+            }
+            auto r = api->create({o.base_url, o.api_key, {}}, bo);
+            std::string name = std::string(ins::to_string(m)) + (metadata ? " + metadata" : "");
+            if (ins::is_anthropic_mode(m)) {
+                out.push_back(json::object{{"name", name}, {"api", "anthropic"}, {"body", json::parse(r.body)}});
+                continue;
+            }
+            auto create = api->after({o.base_url, o.api_key, {}}, json::parse(R"({"id":"file-abc123","object":"file"})"), bo);
+            out.push_back(json::object{{"name", name}, {"api", "openai"}, {"body", json::parse(create->body)}});
+        }
+    }
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     std::vector<model_case> const cases = {
@@ -451,6 +507,8 @@ int main(int argc, char** argv)
         return anthropic_main(cases, argc > 2 ? argv[2] : nullptr);
     if (argc > 1 && std::string_view(argv[1]) == "--responses")
         return responses_main(cases);
+    if (argc > 1 && std::string_view(argv[1]) == "--batches")
+        return batches_main(cases);
 
     json::array out;
     auto add = [&out](std::string name, json::object body) {
