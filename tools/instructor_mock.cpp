@@ -4,10 +4,12 @@
 //   instructor-mock [--port N] [--tls] [--chunk N] [--record N]
 //                   [--latency MS[:SPREAD]] [--tokens-per-second N] [--answer-bytes N]
 //                   [--write-bytes N] [--fault-rate P] [--faults 429,500,cut,...]
-//                   [--seed N]
+//                   [--seed N] [--batch-delay MS] [--max-request-bytes N]
 //
 // Prints the base URL (and the CA file with --tls), then serves until interrupted, and then a
-// summary of what it served. It keeps the last N requests (--record, default 1000) so a long
+// summary of what it served. Its batches (OpenAI Files and Batches, Anthropic Message
+// Batches) complete --batch-delay after they are created; a batch file of more than 8 MB needs
+// --max-request-bytes. It keeps the last N requests (--record, default 1000) so a long
 // load run stays in bounded memory.
 #include "flag_values.hpp"
 
@@ -26,7 +28,7 @@ constexpr char const* usage =
     "usage: instructor-mock [--port N] [--tls] [--chunk N] [--record N]\n"
     "                       [--latency MS[:SPREAD]] [--tokens-per-second N] [--answer-bytes N]\n"
     "                       [--write-bytes N] [--fault-rate P] [--faults 429,500,cut,...]\n"
-    "                       [--seed N]\n";
+    "                       [--seed N] [--batch-delay MS] [--max-request-bytes N]\n";
 
 tools::flag_values const flags{"instructor-mock", usage};
 
@@ -78,6 +80,10 @@ int main(int argc, char** argv)
             opts.answer_bytes = flags.whole(a, v, 0, 16 << 20);
         else if (a == "--fault-rate")
             opts.fault_rate = flags.real(a, v, 0, 1);
+        else if (a == "--batch-delay")
+            opts.batch_delay = std::chrono::milliseconds(flags.whole(a, v, 0, 86'400'000));
+        else if (a == "--max-request-bytes")
+            opts.max_request_bytes = flags.whole(a, v, 1024, 1ull << 30);
         else if (a == "--seed")
             opts.seed = flags.whole(a, v, 0, ~0ull);
         else if (a == "--faults") {
