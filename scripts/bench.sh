@@ -101,11 +101,11 @@ peer() {  # file, extra members ("" or '"a":1,'), cap seconds, peer.mjs flags (-
 if ((quick)); then
     calls1=200 calls64=640 peer_calls1=40 peer_calls64=128 bench_calls=640 bench_slow_calls=128
     sizes=(10240) stream_calls=(3) peer_stream_cap=60
-    in_flight=(10 100) scale_latency=300 decode_time=0.05
+    in_flight=(10 100) scale_latency=300 decode_time=0.05 batch_lines=(500 5000)
 else
     calls1=4000 calls64=16000 peer_calls1=400 peer_calls64=1600 bench_calls=20000 bench_slow_calls=2000
     sizes=(10240 102400 1048576) stream_calls=(20 10 5) peer_stream_cap=300
-    in_flight=(10 100 1000 10000) scale_latency=3000 decode_time=1
+    in_flight=(10 100 1000 10000) scale_latency=3000 decode_time=1 batch_lines=(5000 50000)
 fi
 libs=(instructor openai ai)
 
@@ -161,6 +161,17 @@ done
 echo "== 5. decode"
 client "$bin/decode_bench" --benchmark_min_time="$decode_time" --benchmark_color=false \
     >"$work/decode.txt" 2>&1 || failed=1
+
+echo "== 6. batches: N lines built and uploaded, then read and decoded (each in a process of its own)"
+start_mock --max-request-bytes 536870912
+for n in "${batch_lines[@]}"; do
+    line=$(client "$bin/batch_bench" create --url "$url" --lines "$n") || failed=1
+    echo "$line" >>"$work/batch.jsonl"
+    id=$(echo "$line" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+    [ -z "$id" ] || client "$bin/batch_bench" results --url "$url" --id "$id" >>"$work/batch.jsonl" ||
+        failed=1
+done
+stop_mock
 
 mkdir -p "$out/results"
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
