@@ -1,6 +1,7 @@
 // Anthropic's Message Batches: the requests in the create call's body, the results read back
 // as JSONL.
 #include "batch/batch_services.hpp"
+#include "batch/spool_file.hpp"
 #include "protocol/json_access.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -56,12 +57,12 @@ public:
         item["custom_id"] = custom_id;
         item["params"] = body;
         auto text = json::serialize(item);
-        if (payload_.size() + text.size() + 3 > anthropic_batch_max_bytes)
+        if (spool_.size() + text.size() + 3 > anthropic_batch_max_bytes)
             throw error(errc::invalid_argument,
                         "the message batch would pass 256 MB (Anthropic's limit) at request " +
                             std::to_string(lines_ + 1) + ": split the requests into several batches");
-        payload_ += payload_.empty() ? "{\"requests\":[" : ",";
-        payload_ += text;
+        spool_.append(spool_.empty() ? "{\"requests\":[" : ",");
+        spool_.append(text);
         ++lines_;
     }
     std::size_t lines() const noexcept override { return lines_; }
@@ -70,8 +71,11 @@ public:
     {
         if (lines_ == 0)
             throw error(errc::invalid_argument, "a batch needs at least one request");
-        payload_ += "]}";
-        return service_request(*wire_, ep, "POST", "messages/batches", std::exchange(payload_, {}));
+        spool_.append("]}");
+        auto r = service_request(*wire_, ep, "POST", "messages/batches", {});
+        r.body_file = spool_.finish();  // streamed from disk as it is sent
+        r.headers.push_back({"Content-Type", "application/json"});
+        return r;
     }
     std::optional<net::http_request> after(endpoint_config const&, json::value const&,
                                            batch_options const&) override
@@ -189,7 +193,7 @@ public:
 
 private:
     std::unique_ptr<wire> wire_;
-    std::string payload_;
+    spool_file spool_;  // the create call's body
     std::size_t lines_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // OpenAI's Batch API: the lines as a JSONL file uploaded with the Files API (multipart, purpose
 // "batch"), a batch made of it, and the output and error files read back.
 #include "batch/batch_services.hpp"
+#include "batch/spool_file.hpp"
 #include "protocol/json_access.hpp"
 
 #include <instructor/net/http_errors.hpp>
@@ -80,9 +81,9 @@ public:
             throw error(errc::invalid_argument,
                         "the batch file would pass 200 MB (OpenAI's limit) at request " +
                             std::to_string(lines_ + 1) + ": split the requests into several batches");
-        if (payload_.empty())
-            payload_ = multipart_head();
-        payload_ += text;
+        if (spool_.empty())
+            spool_.append(multipart_head());
+        spool_.append(text);
         file_bytes_ += text.size();
         ++lines_;
     }
@@ -93,8 +94,9 @@ public:
         if (lines_ == 0)
             throw error(errc::invalid_argument, "a batch needs at least one request");
         (void)metadata_of(o);  // a bad metadata fails before the upload, not after
-        payload_ += multipart_tail();
-        auto r = service_request(*wire_, ep, "POST", "files", std::exchange(payload_, {}));
+        spool_.append(multipart_tail());
+        auto r = service_request(*wire_, ep, "POST", "files", {});
+        r.body_file = spool_.finish();  // streamed from disk as it is sent
         r.headers.push_back(
             {"Content-Type", "multipart/form-data; boundary=" + std::string(boundary)});
         file_id_.clear();
@@ -237,7 +239,7 @@ private:
 
     mode m_;
     std::unique_ptr<wire> wire_;
-    std::string payload_;
+    spool_file spool_;  // the multipart body: the JSONL file between its head and tail
     std::size_t lines_ = 0;
     std::size_t file_bytes_ = 0;
     std::string file_id_;

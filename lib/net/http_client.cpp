@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -195,8 +196,25 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         };
 
         c.lowest().expires_at(deadline);
-        auto [wec, wn] = co_await c.with_stream(
-            [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
+        error_code wec;
+        if (request.body_file.empty()) {
+            auto [ec, n] = co_await c.with_stream(
+                [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
+            wec = ec;
+        }
+        else {  // the header as built, the body streamed from the file (from its start)
+            bhttp::request<bhttp::file_body> file_req{req.base()};
+            beast::error_code fec;
+            file_req.body().open(request.body_file.c_str(), beast::file_mode::scan, fec);
+            if (fec)
+                throw error(errc::invalid_argument,
+                            "cannot read the request body file " + request.body_file + ": " +
+                                fec.message());
+            file_req.prepare_payload();
+            auto [ec, n] = co_await c.with_stream(
+                [&](auto& s) { return bhttp::async_write(s, file_req, tuple_awaitable); });
+            wec = ec;
+        }
         if (auto injected = inject(fault, io_step::write))
             wec = injected;
         if (wec) {

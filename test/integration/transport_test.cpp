@@ -19,6 +19,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include <unistd.h>
+
 #include <thread>
 
 namespace asio = boost::asio;
@@ -76,6 +80,42 @@ TEST(Transport, PostsAndReadsAResponse)
     EXPECT_TRUE(has("authorization", "Bearer sk-test-secret-key-123"));
     EXPECT_TRUE(has("user-agent", "instructor-cpp/"));
     EXPECT_TRUE(has("content-type", "application/json"));
+}
+
+TEST(Transport, ABodyFileIsStreamedWholeOnEveryAttempt)
+{
+    mock_server m;
+    m.push(ins::testing::mock_reply::error(503, "busy"));  // the retry reads the file again
+    char path[] = "/tmp/instructor-body-XXXXXX";
+    int const fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    std::ofstream(path, std::ios::binary) << user_info_request;
+    auto from_file = [&] {
+        auto r = chat(m, "");
+        r.body_file = path;
+        r.headers.push_back({"Content-Type", "application/json"});
+        return r;
+    };
+    auto err = with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        net::retry_settings retry;
+        retry.max_retries = 1;
+        EXPECT_EQ((co_await c.send(from_file(), retry)).status, 200u);
+        EXPECT_EQ((co_await c.send(from_file())).status, 200u);
+    });
+    EXPECT_FALSE(err);
+    auto reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 3u);
+    for (auto const& r : reqs) {
+        EXPECT_EQ(r.body, user_info_request);
+        EXPECT_EQ(*net::find_header(r.headers, "content-length"),
+                  std::to_string(std::string_view(user_info_request).size()));
+    }
+    ::unlink(path);
+    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+                  (void)co_await c.send(from_file());  // the file is gone
+              }),
+              ins::errc::invalid_argument);
 }
 
 TEST(Transport, KeepAliveReusesOneConnection)

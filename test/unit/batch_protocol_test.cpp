@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace ins = instructor;
 namespace json = boost::json;
 using ins::detail::make_batch_api;
@@ -26,6 +29,15 @@ ins::client_options options(ins::mode m)
 }
 
 ins::endpoint_config endpoint() { return {"https://api.example.com/v1", "sk-unit-batch-key", {}}; }
+
+/// A request's body: the file it is streamed from, or its string.
+std::string body_of(ins::net::http_request const& r)
+{
+    if (r.body_file.empty())
+        return r.body;
+    std::ifstream in(r.body_file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 std::optional<ins::errc> code_of(auto f)
 {
@@ -82,11 +94,13 @@ TEST(OpenAIBatches, UploadThenCreateWithTheLinesTheWireWrites)
     ASSERT_TRUE(ct);
     EXPECT_TRUE(ct->starts_with("multipart/form-data; boundary="));
     EXPECT_EQ(*ins::net::find_header(up.headers, "Authorization"), "Bearer sk-unit-batch-key");
-    EXPECT_NE(up.body.find("name=\"purpose\"\r\n\r\nbatch\r\n"), std::string::npos);
-    EXPECT_NE(up.body.find(R"({"custom_id":"0","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}})"
+    EXPECT_TRUE(up.body.empty());  // streamed from a file, never held
+    auto const up_body = body_of(up);
+    EXPECT_NE(up_body.find("name=\"purpose\"\r\n\r\nbatch\r\n"), std::string::npos);
+    EXPECT_NE(up_body.find(R"({"custom_id":"0","method":"POST","url":"/v1/chat/completions","body":{"model":"m"}})"
                            "\n"),
               std::string::npos);
-    EXPECT_TRUE(up.body.ends_with("--\r\n"));
+    EXPECT_TRUE(up_body.ends_with("--\r\n"));
 
     auto create = api->after(endpoint(), json::parse(R"({"id":"file-9","object":"file"})"), bo);
     ASSERT_TRUE(create);
@@ -107,12 +121,34 @@ TEST(OpenAIBatches, UploadThenCreateWithTheLinesTheWireWrites)
               ins::errc::protocol_error);
 }
 
+TEST(OpenAIBatches, TheSpooledFileIsRemovedWithTheBatch)
+{
+    std::string path;
+    {
+        auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+        api->add("0", {});
+        path = api->create(endpoint(), {}).body_file;
+        EXPECT_TRUE(std::filesystem::exists(path));
+    }
+    EXPECT_FALSE(std::filesystem::exists(path));
+    // An unwritable TMPDIR is a clear error, not a crash.
+    char const* old = std::getenv("TMPDIR");
+    std::string const saved = old ? old : "";
+    ::setenv("TMPDIR", "/nonexistent-dir-for-instructor-test", 1);
+    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    EXPECT_EQ(code_of([&] { api->add("0", {}); }), ins::errc::invalid_argument);
+    if (old)
+        ::setenv("TMPDIR", saved.c_str(), 1);
+    else
+        ::unsetenv("TMPDIR");
+}
+
 TEST(OpenAIBatches, ResponsesModeLinesGoToResponses)
 {
     auto api = make_batch_api(ins::mode::responses_structured_outputs, options(ins::mode::responses_structured_outputs));
     api->add("x", {});
     auto up = api->create(endpoint(), {});
-    EXPECT_NE(up.body.find("\"url\":\"/v1/responses\""), std::string::npos);
+    EXPECT_NE(body_of(up).find("\"url\":\"/v1/responses\""), std::string::npos);
 }
 
 TEST(OpenAIBatches, LimitsAreCheckedAsLinesAreAdded)
@@ -211,7 +247,8 @@ TEST(AnthropicBatches, TheRequestsGoInTheCreateCall)
     EXPECT_EQ(r.url, "https://api.example.com/v1/messages/batches");
     EXPECT_EQ(*ins::net::find_header(r.headers, "x-api-key"), "sk-unit-batch-key");
     EXPECT_TRUE(ins::net::find_header(r.headers, "anthropic-version"));
-    auto body = json::parse(r.body).as_object();
+    EXPECT_EQ(*ins::net::find_header(r.headers, "Content-Type"), "application/json");
+    auto body = json::parse(body_of(r)).as_object();
     auto const& items = body.at("requests").as_array();
     ASSERT_EQ(items.size(), 2u);
     EXPECT_EQ(items[1].at("custom_id"), "b_2");

@@ -24,6 +24,10 @@ struct http_request {
     std::string url;              ///< absolute: http[s]://host[:port]/path
     std::vector<net::header> headers;  ///< sent as given (after Host, User-Agent, Content-Type)
     std::string body;
+    /// When set (and `body` empty), the body is this file, read as it is sent: a large upload
+    /// is never held in memory. Each attempt reads it from the start; it must stay unchanged
+    /// until the request ends. Give its Content-Type in `headers`.
+    std::string body_file;
     /// Header names whose values are secrets: never copied into errors, logs or hooks.
     std::vector<std::string> secret_headers{"authorization", "x-api-key", "api-key"};
 };
