@@ -31,24 +31,27 @@ enum class backend { mock, openai, workflowai };
 enum class needs {
     any_provider,  ///< OpenAI or WorkflowAI (OpenAI first, as ins::from_env() does)
     workflowai,    ///< WorkflowAI features (input variables, deployments): else the mock
+    openai,        ///< OpenAI's own APIs (batches): else the mock
 };
 
 class endpoint {
 public:
     /// `options`: the sample's settings (mode, retries, ...); the base URL, the key and the
     /// default model are filled in here.
+    /// `mock`: the embedded mock's settings when no key is set.
     explicit endpoint(boost::asio::any_io_executor ex, ins::client_options options = {},
-                      needs what = needs::any_provider)
+                      needs what = needs::any_provider,
+                      ins::testing::mock_options mock = {.workflowai_run_info = true})
     {
         bool const openai = !ins::getenv_or_dotenv("OPENAI_API_KEY").empty();
         bool const workflowai = !ins::getenv_or_dotenv("WORKFLOWAI_API_KEY").empty();
-        if (openai && what == needs::any_provider) {
+        if (openai && what != needs::workflowai) {
             backend_ = backend::openai;
             options.default_model = "gpt-4o-mini";
             client_.emplace(ins::from_env(ex, std::move(options)));
             std::cout << "endpoint: " << client_->options().base_url << " (OPENAI_API_KEY)\n";
         }
-        else if (workflowai) {
+        else if (workflowai && what != needs::openai) {
             backend_ = backend::workflowai;
             options.default_model = "sample-agent/gpt-4o-mini-latest";
             if (what == needs::any_provider) {
@@ -65,17 +68,16 @@ public:
             std::cout << "endpoint: " << client_->options().base_url << " (WORKFLOWAI_API_KEY)\n";
         }
         else {
-            // The mock reports a run's cost and page as WorkflowAI does.
-            mock_ = std::make_unique<ins::testing::mock_server>(
-                ins::testing::mock_options{.workflowai_run_info = true});
+            // By default the mock reports a run's cost and page as WorkflowAI does.
+            mock_ = std::make_unique<ins::testing::mock_server>(std::move(mock));
             options.base_url = mock_->base_url();
             options.api_key = "mock-key";
             options.default_model = "gpt-4o-mini";
             client_.emplace(ex, std::move(options));
             std::cout << "endpoint: embedded mock at " << mock_->base_url() << " ("
-                      << (what == needs::workflowai
-                              ? "set WORKFLOWAI_API_KEY to use WorkflowAI"
-                              : "set OPENAI_API_KEY or WORKFLOWAI_API_KEY to use a real model")
+                      << (what == needs::workflowai ? "set WORKFLOWAI_API_KEY to use WorkflowAI"
+                          : what == needs::openai   ? "set OPENAI_API_KEY to use OpenAI's batches"
+                                                    : "set OPENAI_API_KEY or WORKFLOWAI_API_KEY to use a real model")
                       << ")\n";
         }
     }
