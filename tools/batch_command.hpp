@@ -382,9 +382,10 @@ inline ins::wait_options waiting(batch_config const& c)
     if (!c.json && isatty(STDERR_FILENO))
         wo.on_progress = [](ins::batch const& b) {
             int const width = 30;
-            double const share = b.total ? static_cast<double>(b.completed + b.failed) /
-                                               static_cast<double>(b.total)
-                                         : 0.0;
+            double const share = std::clamp(  // whatever counts the provider reports
+                b.total ? static_cast<double>(b.completed + b.failed) / static_cast<double>(b.total)
+                        : 0.0,
+                0.0, 1.0);
             int const filled = std::min(width, static_cast<int>(share * width));
             std::fprintf(stderr, "\r[%s%s] %zu/%zu done, %zu failed (%s)   ",
                          std::string(filled, '=').c_str(), std::string(width - filled, ' ').c_str(),

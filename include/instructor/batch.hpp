@@ -42,8 +42,10 @@ struct batch {
     std::string results_url;     ///< Anthropic: where the results are read
     /// The API path every line goes to: "/v1/chat/completions", "/v1/responses", "/v1/messages".
     std::string endpoint;
-    /// The mode the lines were written in (create_batch records it; OpenAI keeps it in the
-    /// batch's metadata as "instructor_mode"), so results decode as they were asked.
+    /// The mode the lines were written in, so results decode as they were asked: create_batch
+    /// sets it, OpenAI keeps it in the batch's metadata ("instructor_mode"), and
+    /// retrieve_batch / wait_batch given a batch (not an id) carry it over (Anthropic keeps no
+    /// metadata). Unset: results decode in the client's mode.
     std::optional<instructor::mode> mode;
     boost::json::object metadata;  ///< OpenAI: the batch's metadata
     /// Why the provider rejected the whole batch (OpenAI's `errors` when status is "failed").
@@ -55,7 +57,8 @@ struct batch {
 };
 
 struct batch_options {
-    /// One per request, unique, 1 to 64 characters; empty: each request's index ("0", "1", ...).
+    /// One per request, unique (Anthropic: 1 to 64 letters, digits, '_' or '-'); empty: each
+    /// request's index ("0", "1", ...).
     std::vector<std::string> custom_ids;
     /// OpenAI: the batch's metadata (string values; up to 15 pairs besides "instructor_mode").
     boost::json::object metadata;
@@ -68,8 +71,8 @@ struct wait_options {
     std::chrono::milliseconds max_poll{60'000};
     /// Gives up with errc::timeout (the batch keeps running at the provider); none when unset.
     std::optional<std::chrono::steady_clock::time_point> deadline;
-    /// Called with the batch after every poll (the terminal one included), on the client's
-    /// executor.
+    /// Called with the batch after every poll (the terminal one included), where the awaiting
+    /// coroutine runs. An exception it throws ends the wait and propagates as it is.
     std::function<void(batch const&)> on_progress;
 };
 

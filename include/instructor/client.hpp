@@ -136,12 +136,16 @@ public:
         batch_options opts;
         return create_batch<T>(reqs, std::move(opts));
     }
-    /// The batch now: status and request counts.
+    /// The batch now: status and request counts. Given a batch, its `mode` is carried over
+    /// when the provider does not keep it (Anthropic).
     boost::asio::awaitable<batch> retrieve_batch(std::string id) const;
+    boost::asio::awaitable<batch> retrieve_batch(batch const& b) const;
     /// Polls until the batch reaches a terminal status (see wait_options); cancelling the
-    /// awaiting coroutine stops the polling, not the batch.
+    /// awaiting coroutine stops the polling, not the batch. Given a batch, as retrieve_batch.
     boost::asio::awaitable<batch> wait_batch(std::string id, wait_options opts) const;
     boost::asio::awaitable<batch> wait_batch(std::string id) const;
+    boost::asio::awaitable<batch> wait_batch(batch const& b, wait_options opts) const;
+    boost::asio::awaitable<batch> wait_batch(batch const& b) const;
     /// Asks the provider to cancel the batch; returns it as it is then (often "cancelling").
     boost::asio::awaitable<batch> cancel_batch(std::string id) const;
     /// One page of the account's batches, newest first.
@@ -151,6 +155,8 @@ public:
     /// The results of a finished batch, one per line as the files are read (a file is never
     /// held whole): each answer decoded and validated into T, or its issues, or the
     /// provider's error for the line. OpenAI: the output file's lines, then the error file's.
+    /// Validators see no request::context here (results do not carry the requests);
+    /// retry_batch_failures judges each line with its request's context.
     template <class T>
     stream<batch_result<T>> batch_results(batch const& b) const
     {

@@ -6,6 +6,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 namespace instructor::detail {
 
 namespace json = boost::json;
@@ -15,13 +17,7 @@ namespace {
 
 bool anthropic_custom_id(std::string_view id)
 {
-    if (id.empty() || id.size() > 64)
-        return false;
-    for (char c : id)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    return true;
+    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), is_id_char);
 }
 
 errc errc_for_type(std::string_view type)
@@ -66,6 +62,7 @@ public:
         ++lines_;
     }
     std::size_t lines() const noexcept override { return lines_; }
+    bool uploads_first() const noexcept override { return false; }
 
     net::http_request create(endpoint_config const& ep, batch_options const&) override
     {
@@ -95,7 +92,7 @@ public:
     net::http_request list(endpoint_config const& ep, list_options const& o) const override
     {
         std::string path = "messages/batches?limit=" +
-                           std::to_string(std::clamp<std::size_t>(o.limit, 1, 100));
+                           page_limit(o);
         if (!o.after.empty())
             path += "&after_id=" + checked_id(o.after, "batch");
         return service_request(*wire_, ep, "GET", path, {});
@@ -132,22 +129,7 @@ public:
         return b;
     }
 
-    batch_page parse_page(json::value const& v) const override
-    {
-        auto const* o = v.if_object();
-        auto const* data = o ? array_at(*o, "data") : nullptr;
-        if (!data)
-            throw error(errc::protocol_error, "the answer is not a list of message batches");
-        batch_page p;
-        for (auto const& b : *data)
-            p.batches.push_back(parse_batch(b));
-        auto const* more = o->if_contains("has_more");
-        p.has_more = more && more->is_bool() && more->get_bool();
-        p.last_id = string_at(*o, "last_id");
-        if (p.last_id.empty() && !p.batches.empty())
-            p.last_id = p.batches.back().id;
-        return p;
-    }
+    batch_page parse_page(json::value const& v) const override { return parse_page_of(*this, v); }
 
     result_line parse_result(std::string_view text) const override
     {

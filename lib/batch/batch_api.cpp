@@ -2,6 +2,8 @@
 #include "batch/batch_api.hpp"
 #include "batch/batch_services.hpp"
 
+#include <algorithm>
+
 namespace instructor::detail {
 
 std::string_view batch_endpoint(mode m) noexcept
@@ -31,15 +33,39 @@ net::http_request service_request(wire const& w, endpoint_config const& ep, std:
 
 std::string checked_id(std::string_view id, std::string_view what)
 {
-    bool ok = !id.empty() && id.size() <= 256;
+    bool ok = !id.empty() && id.size() <= 256 && id.front() != '.';
     for (char c : id)
-        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '.');
+        ok = ok && (is_id_char(c) || c == '.');
     if (!ok)
         throw error(errc::invalid_argument,
                     std::string(what) + " id \"" + std::string(id.substr(0, 80)) +
-                        "\" is not an id (letters, digits, '_', '-', '.'; 1 to 256 characters)");
+                        "\" is not an id (letters, digits, '_', '-', '.', not first; 1 to 256 "
+                        "characters)");
     return std::string(id);
+}
+
+batch_page parse_page_of(batch_api const& api, boost::json::value const& v)
+{
+    auto const* o = v.if_object();
+    auto const* data = o ? o->if_contains("data") : nullptr;
+    if (!data || !data->is_array())
+        throw error(errc::protocol_error, "the answer is not a list of batches");
+    batch_page p;
+    for (auto const& b : data->get_array())
+        p.batches.push_back(api.parse_batch(b));
+    auto const* more = o->if_contains("has_more");
+    p.has_more = more && more->is_bool() && more->get_bool();
+    auto const* last = o->if_contains("last_id");
+    if (last && last->is_string())
+        p.last_id = last->get_string();
+    if (p.last_id.empty() && !p.batches.empty())
+        p.last_id = p.batches.back().id;
+    return p;
+}
+
+std::string page_limit(list_options const& o)
+{
+    return std::to_string(std::clamp<std::size_t>(o.limit, 1, 100));
 }
 
 boost::json::value parse_line(std::string_view line)

@@ -36,6 +36,9 @@ public:
     /// past the API's limits (lines, bytes) or for a custom_id it refuses.
     virtual void add(std::string_view custom_id, boost::json::object const& body) = 0;
     virtual std::size_t lines() const noexcept = 0;
+    /// Whether the first create step uploads a file (OpenAI), before the call that creates
+    /// the batch.
+    virtual bool uploads_first() const noexcept = 0;
     /// The first request of creating the batch written so far (OpenAI: the file's upload;
     /// Anthropic: the batch itself). The written lines are moved into it.
     virtual net::http_request create(endpoint_config const& ep, batch_options const& o) = 0;

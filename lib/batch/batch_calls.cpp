@@ -53,13 +53,18 @@ asio::awaitable<json::value> call_json(client_state& s, net::http_request r,
     co_return v;
 }
 
-/// Runs the create steps of what `api` holds; the batch, with the mode it was written in.
+/// Runs the create steps of what `api` holds; the batch, with the mode it was written in. An
+/// upload is retried on network faults as any request; the call that creates the batch is
+/// not (a create whose answer was lost may have made a batch: a second would run twice).
 asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options const& opts, mode m)
 {
     auto const ep = primary(s);
     auto r = api.create(ep, opts);
-    for (;;) {
-        auto v = co_await call_json(s, std::move(r), retry_of(s));
+    for (bool upload = api.uploads_first();; upload = false) {
+        auto retry = retry_of(s);
+        if (!upload)
+            retry.max_retries = 0;
+        auto v = co_await call_json(s, std::move(r), retry);
         auto next = api.after(ep, v, opts);
         if (!next) {
             auto b = api.parse_batch(v);
@@ -72,6 +77,19 @@ asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options con
     }
 }
 
+/// What a batch of `reqs` is written with: its mode, that mode's wire and batch service.
+struct batch_writer {
+    mode m;
+    std::unique_ptr<wire> w;
+    std::unique_ptr<batch_api> api;
+};
+
+batch_writer writer_for(client_options const& o, std::span<request const> reqs, bool many)
+{
+    mode const m = batch_mode(reqs, o, many);
+    return {m, make_wire(m, o), make_batch_api(m, o)};
+}
+
 }  // namespace
 
 asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
@@ -81,19 +99,17 @@ asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
 {
     try {
         auto const& o = s->opts;
-        mode const m = batch_mode(reqs, o, many);
-        auto w = make_wire(m, o);
-        auto api = make_batch_api(m, o);
+        auto bw = writer_for(o, reqs, many);
         std::unordered_set<std::string_view> seen;  // only for ids the caller chose
         for (std::size_t i = 0; i < reqs.size(); ++i) {
             auto id = custom_id_of(opts, i, reqs.size());
             if (!opts.custom_ids.empty() && !seen.insert(opts.custom_ids[i]).second)
                 throw error(errc::invalid_argument,
                             "custom_id \"" + id + "\" is given to more than one request");
-            auto p = prepare(*w, reqs[i], o, tools);  // one request copied at a time
-            api->add(id, line_body(*w, p, tools));
+            auto p = prepare(*bw.w, reqs[i], o, tools);  // one request copied at a time
+            bw.api->add(id, line_body(*bw.w, p, tools));
         }
-        auto b = co_await submit(*s, *api, opts, m);  // GCC 12: no co_return co_await in a try
+        auto b = co_await submit(*s, *bw.api, opts, bw.m);  // GCC 12: no co_return co_await in a try
         co_return b;
     }
     catch (...) {
@@ -101,14 +117,18 @@ asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
     }
 }
 
-asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op, std::string id)
+asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op, std::string id,
+                                    std::optional<mode> keep)
 {
     try {
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto const ep = primary(*s);
         auto r = op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id);
         auto v = co_await call_json(*s, std::move(r), retry_of(*s));
-        co_return api->parse_batch(v);
+        auto b = api->parse_batch(v);
+        if (!b.mode)
+            b.mode = keep;
+        co_return b;
     }
     catch (...) {
         rethrow_as_error(std::current_exception());
@@ -116,8 +136,9 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
 }
 
 asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::string id,
-                                      wait_options wo)
+                                      wait_options wo, std::optional<mode> keep)
 {
+    std::exception_ptr from_callback;  // rethrown as it is, not as an ins::error
     try {
         using clock = std::chrono::steady_clock;
         auto api = make_batch_api(s->opts.mode, s->opts);
@@ -128,8 +149,17 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
         for (;;) {
             auto v = co_await call_json(*s, api->retrieve(ep, id), retry_of(*s, wo.deadline));
             auto b = api->parse_batch(v);
-            if (wo.on_progress)
-                wo.on_progress(b);
+            if (!b.mode)
+                b.mode = keep;
+            if (wo.on_progress) {
+                try {
+                    wo.on_progress(b);
+                }
+                catch (...) {
+                    from_callback = std::current_exception();
+                    break;
+                }
+            }
             if (b.terminal())
                 co_return b;
             auto const now = clock::now();
@@ -148,6 +178,7 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
     catch (...) {
         rethrow_as_error(std::current_exception());
     }
+    std::rethrow_exception(from_callback);
 }
 
 asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, list_options lo)
@@ -179,6 +210,9 @@ struct line_reader {
     jsonl_lines lines;
     usage total;
     bool started = false;
+    std::size_t read = 0, most = 0;  // lines read; at most the batch's requests
+    /// The request::context a line's validators see (the retry pass knows the requests).
+    std::function<boost::json::object const*(std::string const&)> context_of;
 
     line_reader(std::shared_ptr<client_state> st, batch bt, std::vector<tool_spec> t, bool mny,
                 answer_target& tg)
@@ -201,6 +235,10 @@ struct line_reader {
             throw error(errc::invalid_argument,
                         "batch " + b.id + " is " + (b.status.empty() ? "of no status" : b.status) +
                             ": its results come once it ends (wait_batch)");
+        if (b.status == "failed")
+            throw error(errc::bad_request, "batch " + b.id + " failed at the provider: it has no " +
+                                               "results (" + b.failure + ")");
+        most = b.total > 0 ? b.total : anthropic_batch_max_requests;
         w = make_wire(m, s->opts);
         api = make_batch_api(m, s->opts);
         target.options = s->opts.decoding;
@@ -214,9 +252,14 @@ struct line_reader {
             start();
         for (;;) {
             if (auto text = lines.next()) {
+                if (++read > most)  // a server that keeps sending lines
+                    throw error(errc::protocol_error,
+                                "batch " + b.id + " has more result lines than its " +
+                                    std::to_string(most) + " requests");
                 auto r = api->parse_result(*text);
                 if (!r.failure)
                     total += w->usage_of(r.response);
+                target.options.context = context_of ? context_of(r.custom_id) : nullptr;
                 co_return judge_result(*w, std::move(r), target, many, x);
             }
             if (http) {
@@ -272,7 +315,8 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
 {
     try {
         auto const& o = s->opts;
-        mode const m = batch_mode(reqs, o, many);
+        auto bw = writer_for(o, reqs, many);
+        mode const m = bw.m;
         if (b.mode && (many ? parallel_mode_of(*b.mode) : *b.mode) != m)
             throw error(errc::invalid_argument,
                         "batch " + b.id + " was written in mode " +
@@ -302,22 +346,22 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
 
         b.mode = m;
         line_reader reader(s, b, tools, many, target);
-        auto w = make_wire(m, o);
-        auto api = make_batch_api(m, o);
+        reader.context_of = [&](std::string const& id) { return &request_of(id).context; };
+        std::unordered_set<std::string> added;  // a line the server repeats is re-asked once
         extraction x;
         while (auto line = co_await reader.next(&x)) {
             if (line->ok || line->failure || line->issues.empty())
                 continue;  // valid, or failed at the provider: nothing to re-ask
             auto const& req = request_of(line->custom_id);
-            if (req.max_retries < 1)
-                continue;  // the request asks for no re-ask
-            auto p = prepare(*w, req, o, tools);
-            w->reask(p.conv, x, format_issues(line->issues));
-            api->add(line->custom_id, line_body(*w, p, tools));
+            if (req.max_retries < 1 || !added.insert(line->custom_id).second)
+                continue;  // the request asks for no re-ask, or it is already in
+            auto p = prepare(*bw.w, req, o, tools);
+            bw.w->reask(p.conv, x, format_issues(line->issues));
+            bw.api->add(line->custom_id, line_body(*bw.w, p, tools));
         }
-        if (api->lines() == 0)
+        if (bw.api->lines() == 0)
             co_return std::nullopt;
-        auto second = co_await submit(*s, *api, opts, m);
+        auto second = co_await submit(*s, *bw.api, opts, m);
         co_return second;
     }
     catch (...) {
@@ -329,23 +373,39 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
 
 asio::awaitable<batch> client::retrieve_batch(std::string id) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::retrieve, std::move(id));
+    return detail::run_batch_op(state_, detail::batch_op::retrieve, std::move(id), std::nullopt);
+}
+
+asio::awaitable<batch> client::retrieve_batch(batch const& b) const
+{
+    return detail::run_batch_op(state_, detail::batch_op::retrieve, b.id, b.mode);
 }
 
 asio::awaitable<batch> client::cancel_batch(std::string id) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::cancel, std::move(id));
+    return detail::run_batch_op(state_, detail::batch_op::cancel, std::move(id), std::nullopt);
 }
 
 asio::awaitable<batch> client::wait_batch(std::string id, wait_options opts) const
 {
-    return detail::run_wait_batch(state_, std::move(id), std::move(opts));
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts), std::nullopt);
 }
 
 asio::awaitable<batch> client::wait_batch(std::string id) const
 {
     wait_options opts;
-    return detail::run_wait_batch(state_, std::move(id), std::move(opts));
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts), std::nullopt);
+}
+
+asio::awaitable<batch> client::wait_batch(batch const& b, wait_options opts) const
+{
+    return detail::run_wait_batch(state_, b.id, std::move(opts), b.mode);
+}
+
+asio::awaitable<batch> client::wait_batch(batch const& b) const
+{
+    wait_options opts;
+    return detail::run_wait_batch(state_, b.id, std::move(opts), b.mode);
 }
 
 asio::awaitable<batch_page> client::list_batches(list_options opts) const

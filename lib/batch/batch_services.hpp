@@ -18,8 +18,22 @@ std::unique_ptr<batch_api> make_anthropic_batches(mode m, client_options const& 
 net::http_request service_request(wire const& w, endpoint_config const& ep, std::string method,
                                   std::string_view path, std::string body);
 
-/// `id` when it can go into a URL path as it is; else invalid_argument naming `what`.
+/// Letters, digits, '_' and '-': what ids and Anthropic's custom_ids are made of.
+constexpr bool is_id_char(char c) noexcept
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+/// `id` when it can go into a URL path as it is (id characters and dots, not starting with a
+/// dot: never "." or ".."); else invalid_argument naming `what`.
 std::string checked_id(std::string_view id, std::string_view what);
+
+/// A page of batches (`{"data": [...], "has_more", "last_id"}`, both APIs) read with `api`.
+batch_page parse_page_of(batch_api const& api, boost::json::value const& v);
+
+/// list_options::limit within the APIs' 1..100, as text.
+std::string page_limit(list_options const& o);
 
 /// A result line as a JSON object; protocol_error otherwise.
 boost::json::value parse_line(std::string_view line);

@@ -35,8 +35,15 @@ std::optional<std::string> jsonl_lines::next()
         pos_ += len + (lf ? 1 : 0);
         if (!line.empty() && line.back() == '\r')
             line.remove_suffix(1);
-        if (line.find_first_not_of(" \t") == std::string_view::npos)
-            continue;  // blank
+        if (line.find_first_not_of(" \t") == std::string_view::npos) {
+            blank_ += len + 1;
+            if (blank_ > max_line_)
+                throw error(errc::protocol_error,
+                            "a batch's results send line ends and no line (" +
+                                std::to_string(blank_) + " bytes)");
+            continue;
+        }
+        blank_ = 0;
         if (line.size() > max_line_)
             throw error(errc::response_too_large,
                         "a batch result line exceeds max_body_bytes (" +

@@ -10,7 +10,9 @@ namespace instructor::detail {
 
 class jsonl_lines {
 public:
-    /// A line (or the unfinished rest) longer than `max_line` bytes is response_too_large.
+    /// A line (or the unfinished rest) longer than `max_line` bytes is response_too_large;
+    /// more than `max_line` bytes of blank lines in a row, protocol_error (a server that sends
+    /// only line ends would otherwise keep next() reading forever).
     explicit jsonl_lines(std::size_t max_line) : max_line_(max_line) {}
 
     /// Throws ins::error(response_too_large) when the unfinished line passes max_line.
@@ -24,6 +26,7 @@ private:
     std::string buf_;
     std::size_t pos_ = 0;   // start of the first line not handed out
     std::size_t open_ = 0;  // bytes after the last line end: the unfinished line
+    std::size_t blank_ = 0;  // bytes of blank lines since the last line handed out
     std::size_t max_line_;
     bool ended_ = false;
 };

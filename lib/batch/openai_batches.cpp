@@ -88,6 +88,7 @@ public:
         ++lines_;
     }
     std::size_t lines() const noexcept override { return lines_; }
+    bool uploads_first() const noexcept override { return true; }
 
     net::http_request create(endpoint_config const& ep, batch_options const& o) override
     {
@@ -131,7 +132,7 @@ public:
     }
     net::http_request list(endpoint_config const& ep, list_options const& o) const override
     {
-        std::string path = "batches?limit=" + std::to_string(std::clamp<std::size_t>(o.limit, 1, 100));
+        std::string path = "batches?limit=" + page_limit(o);
         if (!o.after.empty())
             path += "&after=" + checked_id(o.after, "batch");
         return service_request(*wire_, ep, "GET", path, {});
@@ -177,22 +178,7 @@ public:
         return b;
     }
 
-    batch_page parse_page(json::value const& v) const override
-    {
-        auto const* o = v.if_object();
-        auto const* data = o ? array_at(*o, "data") : nullptr;
-        if (!data)
-            throw error(errc::protocol_error, "the answer is not a list of batches");
-        batch_page p;
-        for (auto const& b : *data)
-            p.batches.push_back(parse_batch(b));
-        auto const* more = o->if_contains("has_more");
-        p.has_more = more && more->is_bool() && more->get_bool();
-        p.last_id = string_at(*o, "last_id");
-        if (p.last_id.empty() && !p.batches.empty())
-            p.last_id = p.batches.back().id;
-        return p;
-    }
+    batch_page parse_page(json::value const& v) const override { return parse_page_of(*this, v); }
 
     result_line parse_result(std::string_view text) const override
     {

@@ -22,6 +22,8 @@ bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint 
                                                 std::string const& user_agent,
                                                 proxy_endpoint const* proxy)
 {
+    if (!r.body.empty() && !r.body_file.empty())
+        throw error(errc::invalid_argument, "a request has both a body and a body_file");
     bhttp::verb verb = bhttp::string_to_verb(r.method);
     if (verb == bhttp::verb::unknown)
         throw error(errc::invalid_argument, "unknown HTTP method " + r.method);

@@ -439,6 +439,15 @@ int responses_main(std::vector<model_case> const& cases)
     return 0;
 }
 
+/// A request's body: the file it is streamed from (batches spool theirs), or its string.
+std::string body_text(ins::net::http_request const& r)
+{
+    if (r.body_file.empty())
+        return r.body;
+    std::ifstream in(r.body_file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 int batches_main(std::vector<model_case> const& cases)
 {
     json::array out;
@@ -476,11 +485,11 @@ int batches_main(std::vector<model_case> const& cases)
             auto r = api->create({o.base_url, o.api_key, {}}, bo);
             std::string name = std::string(ins::to_string(m)) + (metadata ? " + metadata" : "");
             if (ins::is_anthropic_mode(m)) {
-                out.push_back(json::object{{"name", name}, {"api", "anthropic"}, {"body", json::parse(r.body)}});
+                out.push_back(json::object{{"name", name}, {"api", "anthropic"}, {"body", json::parse(body_text(r))}});
                 continue;
             }
             auto create = api->after({o.base_url, o.api_key, {}}, json::parse(R"({"id":"file-abc123","object":"file"})"), bo);
-            out.push_back(json::object{{"name", name}, {"api", "openai"}, {"body", json::parse(create->body)}});
+            out.push_back(json::object{{"name", name}, {"api", "openai"}, {"body", json::parse(body_text(*create))}});
         }
     }
     std::cout << json::serialize(out) << "\n";

@@ -1,5 +1,8 @@
-// libFuzzer: any bytes as a provider's response, stream event or free text, through every wire:
-// the protocol layer answers or throws ins::error, and never crashes.
+// libFuzzer: any bytes as a provider's response, stream event or free text, through every wire,
+// and as a batch's result file, result line, batch or page through both batch services: the
+// protocol layer answers or throws ins::error, and never crashes.
+#include "batch/batch_api.hpp"
+#include "batch/jsonl_lines.hpp"
 #include "protocol/json_in_text.hpp"
 #include "protocol/wire.hpp"
 
@@ -54,6 +57,40 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         }
         catch (instructor::error const&) {
         }
+    }
+    // A results file cut into 3-byte reads, its lines through both batch services.
+    for (auto m : {mode::tools, mode::anthropic_tools}) {
+        auto const api = det::make_batch_api(m, options);
+        try {
+            det::jsonl_lines lines(256);
+            auto take = [&] {
+                while (auto line = lines.next())
+                    try {
+                        (void)api->parse_result(*line);
+                    }
+                    catch (instructor::error const&) {
+                    }
+            };
+            for (std::size_t i = 0; i < text.size(); i += 3) {
+                lines.feed(text.substr(i, 3));
+                take();
+            }
+            lines.finish();
+            take();
+        }
+        catch (instructor::error const&) {  // a line past its bound
+        }
+        if (ec)
+            continue;
+        for (int what = 0; what < 2; ++what)
+            try {
+                if (what == 0)
+                    (void)api->parse_batch(v);
+                else
+                    (void)api->parse_page(v);
+            }
+            catch (instructor::error const&) {
+            }
     }
     return 0;
 }

@@ -82,6 +82,29 @@ std::vector<json::object> uploaded_lines(ins::testing::recorded_request const& u
     return lines;
 }
 
+/// A quote that must occur in the request's source text (validators read request::context).
+struct Quote {
+    std::string text;
+
+    void validate(ins::validation_context& ctx) const
+    {
+        auto const* source = ctx.context().if_contains("source");
+        if (!source || !source->is_string())
+            return ctx.fail("no source text to check the quote against");
+        if (std::string_view(source->get_string()).find(text) == std::string_view::npos)
+            ctx.fail("text", "the quote does not occur in the source text");
+    }
+};
+BOOST_DESCRIBE_STRUCT(Quote, (), (text))
+
+std::size_t count_requests(mock_server const& m, std::string_view method, std::string_view target)
+{
+    std::size_t n = 0;
+    for (auto const& r : m.requests())
+        n += r.method == method && r.target == target;
+    return n;
+}
+
 std::optional<ins::testing::recorded_request> find_request(mock_server const& m,
                                                           std::string_view method,
                                                           std::string_view target)
@@ -545,4 +568,146 @@ TEST(Batch, HostileServersGetTypedErrors)
                           (void)co_await c.create_batch<UserInfo>(one);
                       }),
               ins::errc::protocol_error);
+}
+
+TEST(Batch, AnthropicBatchesKeepTheirModeWhenWaitedOnAsABatch)
+{
+    // Anthropic keeps no metadata: a batch whose requests override the client's mode decodes in
+    // that mode when the batch (not its id) is waited on.
+    mock_server m;
+    auto reqs = people(2);
+    for (auto& r : reqs)
+        r.mode = ins::mode::anthropic_json;
+    std::vector<ins::batch_result<UserInfo>> kept, by_id;
+    auto err = with_client(options_for(m, ins::mode::anthropic_tools),
+                           [&](ins::client& c) -> asio::awaitable<void> {
+                               auto b = co_await c.create_batch<UserInfo>(reqs);
+                               EXPECT_EQ(b.mode, ins::mode::anthropic_json);
+                               auto waited = co_await c.wait_batch(b);
+                               EXPECT_EQ(waited.mode, ins::mode::anthropic_json);
+                               kept = co_await drain(c.batch_results<UserInfo>(waited));
+                               auto bare = co_await c.retrieve_batch(b.id);
+                               EXPECT_FALSE(bare.mode);
+                               by_id = co_await drain(c.batch_results<UserInfo>(bare));
+                           });
+    ASSERT_FALSE(err) << err->what();
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_TRUE(kept[0].value);
+    EXPECT_TRUE(kept[1].value);
+    ASSERT_EQ(by_id.size(), 2u);  // read as tool calls: the JSON answers are not one
+    EXPECT_FALSE(by_id[0].value);
+}
+
+TEST(Batch, TheRetryPassJudgesEachLineWithItsRequestsContext)
+{
+    mock_server m;
+    auto reqs = people(3);
+    reqs[0].context["source"] = "this holds an example of a quote";  // the mock quotes "example"
+    reqs[1].context["source"] = "nothing to quote here";
+    std::vector<ins::batch_result<Quote>> first;
+    std::optional<ins::batch> second;
+    auto err = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto b = co_await c.create_batch<Quote>(reqs);
+        first = co_await drain(c.batch_results<Quote>(b));
+        second = co_await c.retry_batch_failures<Quote>(b, reqs);
+    });
+    ASSERT_FALSE(err) << err->what();
+    ASSERT_EQ(first.size(), 3u);
+    for (auto const& r : first)  // batch_results has no context: no source to check against
+        EXPECT_FALSE(r.issues.empty()) << r.custom_id;
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->total, 2u);  // request 0's quote occurs in its source: not re-asked
+    std::vector<ins::testing::recorded_request> uploads;
+    for (auto const& r : m.requests())
+        if (r.target == "/v1/files")
+            uploads.push_back(r);
+    ASSERT_EQ(uploads.size(), 2u);
+    auto lines = uploaded_lines(uploads[1]);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].at("custom_id"), "1");
+    EXPECT_EQ(lines[1].at("custom_id"), "2");
+}
+
+TEST(Batch, TheCreateCallIsNeverSentTwice)
+{
+    // The upload is retried on a 503; the call that creates the batch is not (a lost answer
+    // may have made a batch already).
+    mock_server m;
+    m.push(mock_reply::error(503, "busy"));
+    m.push(mock_reply::json(R"({"id":"file-77","object":"file"})"));
+    m.push(mock_reply::error(503, "busy"));
+    auto reqs = people(1);
+    auto e = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        (void)co_await c.create_batch<UserInfo>(reqs);
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::server_error);
+    EXPECT_EQ(count_requests(m, "POST", "/v1/files"), 2u);
+    EXPECT_EQ(count_requests(m, "POST", "/v1/batches"), 1u);
+}
+
+TEST(Batch, AProgressCallbacksExceptionPropagatesAsItIs)
+{
+    mock_options mo;
+    mo.batch_delay = 60s;
+    mock_server m(mo);
+    auto reqs = people(1);
+    bool caught = false;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        ins::client c(ex, options_for(m));
+        auto b = co_await c.create_batch<UserInfo>(reqs);
+        ins::wait_options wo;
+        wo.on_progress = [](ins::batch const&) { throw std::out_of_range("the caller's own"); };
+        try {
+            (void)co_await c.wait_batch(b.id, wo);
+        }
+        catch (std::out_of_range const& e) {
+            caught = std::string_view(e.what()) == "the caller's own";
+        }
+    });
+    EXPECT_TRUE(caught);
+}
+
+TEST(Batch, ResultsThatDoNotEndAreCutOff)
+{
+    mock_server m;
+    ins::batch done;
+    done.id = "batch_1";
+    done.status = "completed";
+    done.output_file_id = "file-1";
+    done.total = 2;
+    auto code_of = [&](std::string body) -> std::optional<ins::errc> {
+        mock_reply r;
+        r.body = std::move(body);
+        r.chunk_size = 100;
+        m.push(std::move(r));
+        auto o = options_for(m);
+        o.transport.max_body_bytes = 1000;
+        auto e = with_client(o, [&](ins::client& c) -> asio::awaitable<void> {
+            (void)co_await drain(c.batch_results<UserInfo>(done));
+        });
+        return e ? std::optional(e->code_enum()) : std::nullopt;
+    };
+    auto const line = json::serialize(json::object{
+        {"custom_id", "0"},
+        {"response", json::object{{"status_code", 200},
+                                  {"body", json::parse(mock_reply::chat_tool_call(
+                                                           "UserInfo", R"({"name":"A","age":3})")
+                                                           .body)}}}});
+    EXPECT_FALSE(code_of(line + "\n" + line + "\n"));
+    // More lines than the batch has requests.
+    EXPECT_EQ(code_of(line + "\n" + line + "\n" + line + "\n"), ins::errc::protocol_error);
+    // Line ends and nothing else.
+    EXPECT_EQ(code_of(std::string(5000, '\n')), ins::errc::protocol_error);
+    // A batch that failed at the provider has no results.
+    ins::batch failed;
+    failed.id = "batch_2";
+    failed.status = "failed";
+    failed.failure = "line 1 is not JSON";
+    auto e = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        (void)co_await drain(c.batch_results<UserInfo>(failed));
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::bad_request);
+    EXPECT_NE(std::string(e->what()).find("line 1 is not JSON"), std::string::npos);
 }

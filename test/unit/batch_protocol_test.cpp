@@ -80,6 +80,15 @@ TEST(JsonlLines, ALineLongerThanTheLimitIsRefusedBeforeItIsHeld)
     EXPECT_EQ(code_of([&] { (void)whole.next(); }), ins::errc::response_too_large);
 }
 
+TEST(JsonlLines, LineEndsWithoutLinesAreCutOff)
+{
+    ins::detail::jsonl_lines lines(10);
+    lines.feed("\n\n\n\n\n{}\n");
+    EXPECT_EQ(*lines.next(), "{}");  // a few blank lines are skipped
+    lines.feed(std::string(20, '\n'));
+    EXPECT_EQ(code_of([&] { (void)lines.next(); }), ins::errc::protocol_error);
+}
+
 TEST(OpenAIBatches, UploadThenCreateWithTheLinesTheWireWrites)
 {
     auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
@@ -230,7 +239,7 @@ TEST(OpenAIBatches, BatchesPagesAndResultLinesAreRead)
 TEST(OpenAIBatches, IdsThatAreNotIdsNeverReachAUrl)
 {
     auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
-    for (auto id : {"", "../files", "a/b", "a?b", "a b", "a%2F"})
+    for (auto id : {"", "../files", "a/b", "a?b", "a b", "a%2F", ".", "..", ".hidden"})
         EXPECT_EQ(code_of([&] { (void)api->retrieve(endpoint(), id); }), ins::errc::invalid_argument)
             << id;
     EXPECT_EQ(api->cancel(endpoint(), "batch_1").url, "https://api.example.com/v1/batches/batch_1/cancel");

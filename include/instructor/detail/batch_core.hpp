@@ -27,10 +27,11 @@ boost::asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> sta
                                                batch_options opts);
 
 enum class batch_op { retrieve, cancel };
+/// `keep`: the mode to give the batch when the provider does not say it (batch::mode).
 boost::asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> state, batch_op op,
-                                           std::string id);
+                                           std::string id, std::optional<mode> keep);
 boost::asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> state, std::string id,
-                                             wait_options opts);
+                                             wait_options opts, std::optional<mode> keep);
 boost::asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> state,
                                                     list_options opts);
 

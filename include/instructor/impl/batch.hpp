@@ -59,12 +59,16 @@ struct merged_results_state final : stream_state<batch_result<T>> {
     std::unordered_map<std::string, batch_result<T>> retried;  // custom_id -> second answer
     std::optional<batch_result<T>> ready;
 
+    std::size_t cap = 0;  // second-pass results held at most: its lines
+
     merged_results_state(std::shared_ptr<client_state> s, batch const& a,
                          std::optional<batch> const& b)
         : first(s, a)
     {
-        if (b)
+        if (b) {
             second.emplace(std::move(s), *b);
+            cap = b->total > 0 ? b->total : anthropic_batch_max_requests;
+        }
     }
 
     std::optional<batch_result<T>> take() override { return std::exchange(ready, std::nullopt); }
@@ -72,6 +76,10 @@ struct merged_results_state final : stream_state<batch_result<T>> {
     {
         if (second && !second_read) {
             while (auto r = co_await second->next()) {
+                if (retried.size() >= cap)  // a server that keeps sending lines
+                    throw error(errc::protocol_error,
+                                "the retry batch has more results than its " +
+                                    std::to_string(cap) + " requests");
                 r->attempt = 2;
                 auto id = r->custom_id;
                 retried.insert_or_assign(std::move(id), std::move(*r));
