@@ -86,4 +86,17 @@ error http_error(http_response const& response, std::vector<std::string> const& 
     return e;
 }
 
+// Here, with the errors it protects, rather than with the network's: the protocol layer and its
+// fuzz target use it without Asio.
+std::string redact(std::string text, std::vector<std::string> const& secrets)
+{
+    for (auto const& s : secrets) {
+        if (s.size() < 4)
+            continue;  // too short to be a key; replacing it would mangle the text
+        for (std::size_t at = 0; (at = text.find(s, at)) != std::string::npos;)
+            text.replace(at, s.size(), "[redacted]"), at += 10;
+    }
+    return text;
+}
+
 }  // namespace instructor::net

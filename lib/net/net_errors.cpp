@@ -57,15 +57,4 @@ std::vector<std::string> secrets_of(http_request const& request)
     return out;
 }
 
-std::string redact(std::string text, std::vector<std::string> const& secrets)
-{
-    for (auto const& s : secrets) {
-        if (s.size() < 4)
-            continue;  // too short to be a key; replacing it would mangle the text
-        for (std::size_t at = 0; (at = text.find(s, at)) != std::string::npos;)
-            text.replace(at, s.size(), "[redacted]"), at += 10;
-    }
-    return text;
-}
-
 }  // namespace instructor::net
