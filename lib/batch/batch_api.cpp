@@ -44,7 +44,7 @@ std::string checked_id(std::string_view id, std::string_view what)
     return std::string(id);
 }
 
-batch_page parse_page_of(batch_api const& api, boost::json::value const& v)
+batch_page batch_api::parse_page(boost::json::value const& v) const
 {
     auto const* o = v.if_object();
     auto const* data = o ? o->if_contains("data") : nullptr;
@@ -52,7 +52,7 @@ batch_page parse_page_of(batch_api const& api, boost::json::value const& v)
         throw error(errc::protocol_error, "the answer is not a list of batches");
     batch_page p;
     for (auto const& b : data->get_array())
-        p.batches.push_back(api.parse_batch(b));
+        p.batches.push_back(parse_batch(b));
     auto const* more = o->if_contains("has_more");
     p.has_more = more && more->is_bool() && more->get_bool();
     auto const* last = o->if_contains("last_id");

@@ -57,7 +57,8 @@ public:
 
     /// Throw ins::error(protocol_error) when `v` is not the API's object.
     virtual batch parse_batch(boost::json::value const& v) const = 0;
-    virtual batch_page parse_page(boost::json::value const& v) const = 0;
+    /// A page of batches: `{"data": [...], "has_more", "last_id"}` in both APIs.
+    batch_page parse_page(boost::json::value const& v) const;
     virtual result_line parse_result(std::string_view line) const = 0;
 };
 

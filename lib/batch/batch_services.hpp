@@ -29,9 +29,6 @@ constexpr bool is_id_char(char c) noexcept
 /// dot: never "." or ".."); else invalid_argument naming `what`.
 std::string checked_id(std::string_view id, std::string_view what);
 
-/// A page of batches (`{"data": [...], "has_more", "last_id"}`, both APIs) read with `api`.
-batch_page parse_page_of(batch_api const& api, boost::json::value const& v);
-
 /// list_options::limit within the APIs' 1..100, as text.
 std::string page_limit(list_options const& o);
 

@@ -178,8 +178,6 @@ public:
         return b;
     }
 
-    batch_page parse_page(json::value const& v) const override { return parse_page_of(*this, v); }
-
     result_line parse_result(std::string_view text) const override
     {
         auto v = parse_line(text);

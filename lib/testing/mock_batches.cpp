@@ -93,42 +93,30 @@ std::optional<mock_reply> mock_batches::answer(std::string_view method, std::str
     auto const path = path_of(target);
     auto const query = target.size() > path.size() ? target.substr(path.size() + 1) : std::string_view();
     bool const get = method == "GET", post = method == "POST";
-    // Anthropic: .../messages/batches[/{id}[/cancel|/results]]
-    if (auto at = path.find("/messages/batches"); at != std::string_view::npos) {
-        auto rest = path.substr(at + 17);
-        if (rest.empty())
-            return post ? create_anthropic(body, o) : get ? list(query, true) : mock_reply::error(405, "method");
+    // OpenAI .../batches[/{id}[/cancel]], Anthropic .../messages/batches[/{id}[/cancel|/results]]
+    bool const anthropic = path.find("/messages/batches") != std::string_view::npos;
+    std::string_view const base = anthropic ? "/messages/batches" : "/batches";
+    if (auto at = path.find(base); at != std::string_view::npos) {
+        auto rest = path.substr(at + base.size());
+        if (rest.empty()) {
+            if (post)
+                return anthropic ? create_anthropic(body, o) : create_openai(body, o);
+            return get ? list(query, anthropic) : mock_reply::error(405, "method");
+        }
         rest.remove_prefix(1);
         auto const slash = rest.find('/');
         auto const id = rest.substr(0, slash);
         auto const action = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
         if (action.empty() && get) {
             auto it = batches_.find(std::string(id));
-            return it == batches_.end() || !it->second.anthropic
-                       ? not_found("message batch", id)
+            return it == batches_.end() || it->second.anthropic != anthropic
+                       ? not_found(anthropic ? "message batch" : "batch", id)
                        : mock_reply::json(describe(it->second));
         }
         if (action == "cancel" && post)
-            return cancel(id, true);
-        if (action == "results" && get)
+            return cancel(id, anthropic);
+        if (anthropic && action == "results" && get)
             return results(id);
-        return not_found("route", path);
-    }
-    if (auto at = path.find("/batches"); at != std::string_view::npos) {
-        auto rest = path.substr(at + 8);
-        if (rest.empty())
-            return post ? create_openai(body, o) : get ? list(query, false) : mock_reply::error(405, "method");
-        rest.remove_prefix(1);
-        auto const slash = rest.find('/');
-        auto const id = rest.substr(0, slash);
-        auto const action = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-        if (action.empty() && get) {
-            auto it = batches_.find(std::string(id));
-            return it == batches_.end() || it->second.anthropic ? not_found("batch", id)
-                                                                : mock_reply::json(describe(it->second));
-        }
-        if (action == "cancel" && post)
-            return cancel(id, false);
         return not_found("route", path);
     }
     if (auto at = path.find("/files"); at != std::string_view::npos) {

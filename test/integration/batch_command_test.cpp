@@ -1,6 +1,8 @@
 // instructor-batch as users run it: `run` against the embedded mock (a directory of texts, a
 // requests file, CSV, the retry pass, Anthropic), each command across invocations against a
 // mock endpoint of the test's own, and bad flags (exit status 2).
+#include "command_output.hpp"
+
 #include <instructor/testing/mock_server.hpp>
 
 #include <boost/json/parse.hpp>
@@ -8,13 +10,11 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace json = boost::json;
@@ -24,27 +24,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct outcome {
-    int status = -1;
-    std::string out;  // stdout
-};
-
-outcome batch(std::string const& flags)
+test::command_output batch(std::string const& flags)
 {
     std::string line = INSTRUCTOR_BATCH_COMMAND;  // appended: GCC 12 misreads a + chain here
     line += " ";
     line += flags;
     line += " 2>/dev/null";
-    outcome o;
-    FILE* f = popen(line.c_str(), "r");
-    if (!f)
-        return o;
-    char buf[4096];
-    while (auto n = fread(buf, 1, sizeof buf, f))
-        o.out.append(buf, n);
-    int const st = pclose(f);
-    o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return o;
+    return test::run_command(line);
 }
 
 std::vector<json::object> jsonl(std::string const& text)

@@ -105,6 +105,17 @@ std::size_t count_requests(mock_server const& m, std::string_view method, std::s
     return n;
 }
 
+/// A finished OpenAI batch whose results are in file-1 (the reply a test pushes next).
+ins::batch completed_batch(std::size_t total = 0)
+{
+    ins::batch b;
+    b.id = "batch_1";
+    b.status = "completed";
+    b.output_file_id = "file-1";
+    b.total = total;
+    return b;
+}
+
 std::optional<ins::testing::recorded_request> find_request(mock_server const& m,
                                                           std::string_view method,
                                                           std::string_view target)
@@ -500,10 +511,7 @@ TEST(Batch, BadBatchesAreRefusedBeforeAnyUpload)
 TEST(Batch, HostileServersGetTypedErrors)
 {
     mock_server m;
-    ins::batch done;
-    done.id = "batch_1";
-    done.status = "completed";
-    done.output_file_id = "file-1";
+    auto const done = completed_batch();
     auto code_of = [&](mock_reply reply, auto body) -> std::optional<ins::errc> {
         m.push(std::move(reply));
         auto e = with_client(options_for(m), std::move(body));
@@ -671,11 +679,7 @@ TEST(Batch, AProgressCallbacksExceptionPropagatesAsItIs)
 TEST(Batch, ResultsThatDoNotEndAreCutOff)
 {
     mock_server m;
-    ins::batch done;
-    done.id = "batch_1";
-    done.status = "completed";
-    done.output_file_id = "file-1";
-    done.total = 2;
+    auto const done = completed_batch(2);
     auto code_of = [&](std::string body) -> std::optional<ins::errc> {
         mock_reply r;
         r.body = std::move(body);

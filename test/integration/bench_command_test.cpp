@@ -1,5 +1,7 @@
 // instructor-bench as users run it: against the embedded mock (calls and streams, each schema,
 // the mock's load flags and faults), against a URL, and with bad flags (exit status 2).
+#include "command_output.hpp"
+
 #include <instructor/testing/mock_server.hpp>
 
 #include <boost/json/parse.hpp>
@@ -7,36 +9,19 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <string>
-
-#include <sys/wait.h>
 
 namespace json = boost::json;
 
 namespace {
 
-struct outcome {
-    int status = -1;
-    std::string out;  // stdout and stderr
-};
-
-outcome bench(std::string const& flags)
+test::command_output bench(std::string const& flags)
 {
     std::string line = INSTRUCTOR_BENCH_COMMAND;  // appended: GCC 12 misreads a + chain here
     line += " ";
     line += flags;
     line += " 2>&1";
-    outcome o;
-    FILE* f = popen(line.c_str(), "r");
-    if (!f)
-        return o;
-    char buf[4096];
-    while (auto n = fread(buf, 1, sizeof buf, f))
-        o.out.append(buf, n);
-    int const st = pclose(f);
-    o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return o;
+    return test::run_command(line);
 }
 
 json::object report(std::string const& flags, int expected_status = 0)
