@@ -103,11 +103,19 @@ public:
     template <class T>
     void script_answer(std::string json_text) const
     {
+        script_answer_as(ins::model_name<T>(), std::move(json_text));
+    }
+    /// The same for an answer that is not a model: the wire's `Response` model around it.
+    void script_content(std::string content_json) const
+    {
+        script_answer_as("Response", R"({"content": )" + std::move(content_json) + "}");
+    }
+    void script_answer_as(std::string const& tool, std::string json_text) const
+    {
         if (!mock_)
             return;
         if (ins::is_tools_mode(client_->options().mode))
-            mock_->push(ins::testing::mock_reply::chat_tool_call(ins::model_name<T>(),
-                                                                 std::move(json_text)));
+            mock_->push(ins::testing::mock_reply::chat_tool_call(tool, std::move(json_text)));
         else
             mock_->push(ins::testing::mock_reply::chat_content(std::move(json_text)));
     }

@@ -7,7 +7,7 @@ build=$1
 seconds=${2:-20}
 wire=../shared/wire
 corpus="$build/fuzz-corpus"
-mkdir -p "$corpus/decode" "$corpus/sse" "$corpus/protocol" "$corpus/net"
+mkdir -p "$corpus/decode" "$corpus/sse" "$corpus/protocol" "$corpus/net" "$corpus/differential"
 if [ -d "$wire" ]; then
     cp -f "$wire"/*.json "$corpus/protocol/" 2>/dev/null || true
     cp -f "$wire"/*.sse "$corpus/sse/" 2>/dev/null || true
@@ -26,7 +26,15 @@ const fs = require("fs");
 const c = JSON.parse(fs.readFileSync("test/conformance/corpus.json", "utf8"));
 c.forEach((e, i) => fs.writeFileSync(process.argv[1] + "/c" + i + ".json", JSON.stringify(e.instance)));
 ' "$corpus/decode"
-for target in decode sse protocol net; do
+# the repair corpus's replies seed the differential target (mode, piece, read, model, text)
+node -e '
+const fs = require("fs");
+const c = JSON.parse(fs.readFileSync("test/data/repair_corpus.json", "utf8"));
+c.forEach((e, i) => fs.writeFileSync(process.argv[1] + "/r" + i,
+    Buffer.concat([Buffer.from([i % 8, i % 64, i % 128, e.model === "User" ? 0 : 1]),
+                   Buffer.from(e.text, "utf8")])));
+' "$corpus/differential"
+for target in decode sse protocol net differential; do
     echo "-- ${target}_fuzz for ${seconds}s"
     log="$build/${target}_fuzz.log"
     if ! "$build/test/fuzz/${target}_fuzz" "$corpus/$target" -max_total_time="$seconds" \

@@ -27,6 +27,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
+#include <string>
+#include <type_traits>
 #include <optional>
 #include <span>
 #include <variant>
@@ -43,10 +45,20 @@ struct many_alternatives;
 template <class T>
 struct value_target;
 template <class T>
+struct answer_shape;
+template <class T>
 struct batch_results_state;
 template <class T>
 struct merged_results_state;
 struct client_access;  // lib/client/client_access.hpp (tests)
+
+/// A completion token for an operation that yields an R or an exception (the options
+/// aggregates are never taken for one).
+template <class Token, class R>
+concept token_for = boost::asio::completion_token_for<Token, void(std::exception_ptr, R)> &&
+                    !std::is_same_v<std::decay_t<Token>, batch_options> &&
+                    !std::is_same_v<std::decay_t<Token>, wait_options> &&
+                    !std::is_same_v<std::decay_t<Token>, list_options>;
 
 }  // namespace detail
 
@@ -69,13 +81,26 @@ public:
         return create_with_completion_in<T>(state_, std::move(req));
     }
 
-    /// create() with any Asio completion token (use_awaitable, use_future, deferred, a
-    /// callback `void(std::exception_ptr, T)`). The default token is deferred.
+    /// Every operation of the client also takes any Asio completion token as its last argument
+    /// (use_future, deferred, a callback `void(std::exception_ptr, R)`, with a bound
+    /// cancellation slot or executor); without one it returns an awaitable (use_awaitable).
+    template <class T, detail::token_for<T> CompletionToken>
+    auto create(request req, CompletionToken&& token) const
+    {
+        return spawn(create<T>(std::move(req)), std::forward<CompletionToken>(token));
+    }
+    template <class T, detail::token_for<with_completion<T>> CompletionToken>
+    auto create_with_completion(request req, CompletionToken&& token) const
+    {
+        return spawn(create_with_completion<T>(std::move(req)),
+                     std::forward<CompletionToken>(token));
+    }
+
+    /// create() with any Asio completion token; the default token is deferred.
     template <class T, class CompletionToken = boost::asio::deferred_t>
     auto async_create(request req, CompletionToken&& token = {}) const
     {
-        return boost::asio::co_spawn(get_executor(), create<T>(std::move(req)),
-                                     std::forward<CompletionToken>(token));
+        return spawn(create<T>(std::move(req)), std::forward<CompletionToken>(token));
     }
 
     /// Streams the object as it is built: a snapshot each time it grows, then the final,
@@ -83,10 +108,8 @@ public:
     template <class T>
     stream<partial<T>> create_partial(request req) const
     {
-        auto s = std::make_unique<detail::partial_state<T>>();
-        s->driver = std::make_unique<detail::stream_driver>(
-            state_, std::move(req), std::vector<detail::tool_spec>{detail::tool_spec_for<T>()},
-            false, *s);
+        auto s = std::make_unique<detail::driven_stream<detail::partial_target<T>, partial<T>>>();
+        s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target);
         return stream<partial<T>>(std::move(s));
     }
 
@@ -96,21 +119,13 @@ public:
     stream<T> create_iterable(request req) const
     {
         if constexpr (detail::is_variant_of_models<T>::value) {
-            auto s = std::make_unique<detail::variant_iterable_state<T>>();
-            std::vector<detail::tool_spec> tools;
-            [&]<class... A>(std::variant<A...>*) {
-                (tools.push_back(detail::tool_spec_for<A>()), ...);
-            }(static_cast<T*>(nullptr));
-            req.mode = parallel_mode_of(req.mode.value_or(options().mode));
-            s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req),
-                                                                std::move(tools), true, *s);
+            auto s = std::make_unique<detail::driven_stream<detail::variant_iterable_target<T>, T>>();
+            s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target);
             return stream<T>(std::move(s));
         }
         else {
-            auto s = std::make_unique<detail::iterable_state<T>>();
-            s->driver = std::make_unique<detail::stream_driver>(
-                state_, std::move(req), std::vector<detail::tool_spec>{detail::iterable_spec<T>()},
-                false, *s);
+            auto s = std::make_unique<detail::driven_stream<detail::iterable_target<T>, T>>();
+            s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target);
             return stream<T>(std::move(s));
         }
     }
@@ -125,7 +140,7 @@ public:
     boost::asio::awaitable<batch> create_batch(std::span<request const> reqs,
                                                batch_options opts) const
     {
-        return detail::run_create_batch(state_, reqs, detail::value_target<T>::tools(),
+        return detail::run_create_batch(state_, reqs, detail::value_target<T>::spec_tools(),
                                         detail::many_alternatives<T>::value, std::move(opts));
     }
     // (Overloads, not default arguments: GCC 12 mishandles a default argument's temporary in
@@ -151,6 +166,51 @@ public:
     /// One page of the account's batches, newest first.
     boost::asio::awaitable<batch_page> list_batches(list_options opts) const;
     boost::asio::awaitable<batch_page> list_batches() const;
+
+    // The batch operations with a completion token (see create()).
+    template <class T, detail::token_for<batch> CompletionToken>
+    auto create_batch(std::span<request const> reqs, batch_options opts, CompletionToken&& token) const
+    {
+        return spawn(create_batch<T>(reqs, std::move(opts)), std::forward<CompletionToken>(token));
+    }
+    template <class T, detail::token_for<batch> CompletionToken>
+    auto create_batch(std::span<request const> reqs, CompletionToken&& token) const
+    {
+        return spawn(create_batch<T>(reqs), std::forward<CompletionToken>(token));
+    }
+    template <class Id, detail::token_for<batch> CompletionToken>
+        requires std::is_convertible_v<Id const&, std::string> || std::is_same_v<Id, batch>
+    auto retrieve_batch(Id const& id, CompletionToken&& token) const
+    {
+        return spawn(retrieve_batch(id), std::forward<CompletionToken>(token));
+    }
+    template <class Id, detail::token_for<batch> CompletionToken>
+        requires std::is_convertible_v<Id const&, std::string> || std::is_same_v<Id, batch>
+    auto wait_batch(Id const& id, wait_options opts, CompletionToken&& token) const
+    {
+        return spawn(wait_batch(id, std::move(opts)), std::forward<CompletionToken>(token));
+    }
+    template <class Id, detail::token_for<batch> CompletionToken>
+        requires std::is_convertible_v<Id const&, std::string> || std::is_same_v<Id, batch>
+    auto wait_batch(Id const& id, CompletionToken&& token) const
+    {
+        return spawn(wait_batch(id), std::forward<CompletionToken>(token));
+    }
+    template <detail::token_for<batch> CompletionToken>
+    auto cancel_batch(std::string id, CompletionToken&& token) const
+    {
+        return spawn(cancel_batch(std::move(id)), std::forward<CompletionToken>(token));
+    }
+    template <detail::token_for<batch_page> CompletionToken>
+    auto list_batches(list_options opts, CompletionToken&& token) const
+    {
+        return spawn(list_batches(std::move(opts)), std::forward<CompletionToken>(token));
+    }
+    template <detail::token_for<batch_page> CompletionToken>
+    auto list_batches(CompletionToken&& token) const
+    {
+        return spawn(list_batches(), std::forward<CompletionToken>(token));
+    }
 
     /// The results of a finished batch, one per line as the files are read (a file is never
     /// held whole): each answer decoded and validated into T, or its issues, or the
@@ -205,25 +265,23 @@ public:
     }
 
 private:
-    // The coroutines own a reference to the state: a call may outlive the handle it came from.
-    /// A std::vector<std::variant<...>> is asked in the parallel-tools mode of the API the
-    /// request speaks (parallel_tools, anthropic_parallel_tools, responses_parallel_tools).
-    template <class T>
-    static void choose_mode(detail::client_state const& s, request& req)
+    /// Runs `op` on the client's executor and completes `token` with its outcome; the token's
+    /// cancellation slot reaches the operation (errc::cancelled).
+    template <class R, class CompletionToken>
+    auto spawn(boost::asio::awaitable<R> op, CompletionToken&& token) const
     {
-        if constexpr (detail::many_alternatives<T>::value)
-            req.mode = parallel_mode_of(req.mode.value_or(detail::options_of(s).mode));
+        return boost::asio::co_spawn(get_executor(), std::move(op),
+                                     std::forward<CompletionToken>(token));
     }
 
+    // The coroutines own a reference to the state: a call may outlive the handle it came from.
     template <class T>
     static boost::asio::awaitable<T> create_in(std::shared_ptr<detail::client_state> s, request req)
     {
-        choose_mode<T>(*s, req);
         T out{};
         detail::value_target<T> target(out);
         try {
-            co_await detail::run_call(std::move(s), std::move(req), target.tools(),
-                                      detail::many_alternatives<T>::value, target);
+            co_await detail::run_call(std::move(s), std::move(req), target);
         }
         catch (...) {  // Asio's own cancellation exceptions included
             detail::rethrow_as_error(std::current_exception());
@@ -234,12 +292,10 @@ private:
     static boost::asio::awaitable<with_completion<T>> create_with_completion_in(
         std::shared_ptr<detail::client_state> s, request req)
     {
-        choose_mode<T>(*s, req);
         with_completion<T> r{};
         detail::value_target<T> target(r.value);
         try {
-            r.completion = co_await detail::run_call(std::move(s), std::move(req), target.tools(),
-                                                     detail::many_alternatives<T>::value, target);
+            r.completion = co_await detail::run_call(std::move(s), std::move(req), target);
         }
         catch (...) {
             detail::rethrow_as_error(std::current_exception());
@@ -255,7 +311,7 @@ private:
         T value{};
         detail::value_target<T> target(value);
         co_return co_await detail::run_retry_batch(std::move(s), std::move(b), reqs,
-                                                   detail::value_target<T>::tools(),
+                                                   detail::value_target<T>::spec_tools(),
                                                    detail::many_alternatives<T>::value, target,
                                                    std::move(opts));
     }

@@ -1,15 +1,17 @@
 // Configuration of a client: plain aggregates with documented defaults.
 #pragma once
 
-#include <instructor/cache.hpp>
 #include <instructor/decode_options.hpp>
 #include <instructor/mode.hpp>
 #include <instructor/net/http_types.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace instructor {
+
+class cache;  // cache.hpp: the interface (Asio-free layers need only the pointer)
 
 /// Another endpoint to try when an attempt fails with a server, timeout or connection error
 /// after network retries.

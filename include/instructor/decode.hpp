@@ -57,12 +57,14 @@ private:
 
 namespace detail {
 
+/// A whole document decoded into a T through `sink` (sink_for<T>() unless the caller builds
+/// its own table, as the Iterable wrapper does).
 template <class T>
-decode_result<T> decode_text(std::string_view text, decode_options const& opts)
+decode_result<T> decode_text(sink_ref sink, std::string_view text, decode_options const& opts)
 {
     decode_result<T> r;
     T value{};
-    decode_session s(sink_for<T>(), &value, opts);
+    decode_session s(sink, &value, opts);
     s.write(text);
     if (s.finish())
         r.value.emplace(std::move(value));
@@ -73,13 +75,14 @@ decode_result<T> decode_text(std::string_view text, decode_options const& opts)
 
 template <class T>
 struct repair_attempt {
+    sink_ref sink;
     decode_options const* opts;
     std::optional<T> value;  // the first candidate that fits
 
     static bool decode(void* self, std::string_view json, std::vector<validation_issue>& issues)
     {
         auto& a = *static_cast<repair_attempt*>(self);
-        auto r = decode_text<T>(json, *a.opts);
+        auto r = decode_text<T>(a.sink, json, *a.opts);
         if (!r) {
             issues = std::move(r.issues);
             return false;
@@ -90,6 +93,19 @@ struct repair_attempt {
     }
 };
 
+/// decode<T>() through `sink`: the one way a whole answer becomes a value.
+template <class T>
+decode_result<T> decode_with(sink_ref sink, std::string_view text, decode_options const& opts)
+{
+    auto r = decode_text<T>(sink, text, opts);
+    if (r || !opts.repair)
+        return r;
+    repair_attempt<T> attempt{sink, &opts, std::nullopt};
+    if (decode_repaired(text, &repair_attempt<T>::decode, &attempt, r.issues, r.repairs))
+        r.value = std::move(attempt.value);
+    return r;
+}
+
 }  // namespace detail
 
 /// Decodes a whole document. When it is not JSON as it stands and `opts.repair` is on, the
@@ -97,14 +113,7 @@ struct repair_attempt {
 template <class T>
 decode_result<T> decode(std::string_view text, decode_options const& opts = {})
 {
-    auto r = detail::decode_text<T>(text, opts);
-    if (r || !opts.repair)
-        return r;
-    detail::repair_attempt<T> attempt{&opts, std::nullopt};
-    if (detail::decode_repaired(text, &detail::repair_attempt<T>::decode, &attempt, r.issues,
-                                r.repairs))
-        r.value = std::move(attempt.value);
-    return r;
+    return detail::decode_with<T>(detail::sink_for<T>(), text, opts);
 }
 
 /// Decodes an already-parsed JSON value.

@@ -76,10 +76,6 @@ struct message {
         return {"user", {}, std::move(parts), {}, {}};
     }
     static message assistant(std::string text) { return {"assistant", std::move(text), {}, {}, {}}; }
-
-    /// The OpenAI chat wire form: `{"role", "content", ["name"], ["tool_call_id"]}`; throws
-    /// errc::invalid_argument for a part chat cannot take (a PDF by URL).
-    boost::json::object to_json() const;
 };
 
 }  // namespace instructor

@@ -27,6 +27,9 @@ enum class mode {
     /// OpenAI Responses API, one function per alternative, tool_choice required: every
     /// function_call item is an answer
     responses_parallel_tools,
+    /// Anthropic Messages API, `output_config.format` json_schema with the strict schema: the
+    /// answer is the text content block
+    anthropic_structured_outputs,
 };
 
 std::string_view to_string(mode m) noexcept;
@@ -53,7 +56,7 @@ constexpr bool is_parallel_mode(mode m) noexcept
 constexpr bool is_anthropic_mode(mode m) noexcept
 {
     return m == mode::anthropic_tools || m == mode::anthropic_json ||
-           m == mode::anthropic_parallel_tools;
+           m == mode::anthropic_parallel_tools || m == mode::anthropic_structured_outputs;
 }
 
 /// True for the modes of OpenAI's Responses API.

@@ -5,6 +5,18 @@
 // timeout, a malformed chunk, an error event) end the stream by throwing ins::error from
 // next(); nothing is yielded after an error.
 //
+// One reply, one meaning: snapshots and items come from an incremental decoder as the text
+// arrives, but the stream's verdict (its final snapshot, the decision to re-ask or fail, the
+// issues) is the judgment create<T> makes of the same whole text, so the last snapshot of
+// create_partial<T> is what create<T> returns, and where create fails the stream fails with
+// the same errc and issues. create_iterable hands its items out as they close; at the end the
+// whole reply is judged and must hold every item already handed out (else the stream ends with
+// errc::validation_failed), and the items still to come are the judgment's.
+// A snapshot never shows a value the text does not hold: a number, `true`, `false` or `null`
+// appears only once its token has ended (`12` is not shown while `123` may follow), a string
+// grows as it arrives, and once almost-JSON is known not to be repairable the snapshots stop
+// where it broke.
+//
 // Re-asks: when the complete answer of create_partial fails validation and max_retries allows,
 // the stream asks again; the snapshots of the new attempt carry `attempt` + 1 (and the first
 // of them `restarted == true`), so a consumer can drop what the failed attempt showed.
@@ -40,6 +52,37 @@
 
 namespace instructor {
 
+namespace detail {
+
+/// The index of `member` among Obj's described members; -1 when it is not one.
+template <class Obj, class M>
+std::size_t member_index(M Obj::*member) noexcept
+{
+    std::size_t i = 0, found = std::size_t(-1);
+    boost::mp11::mp_for_each<members_of<Obj>>([&](auto d) {
+        if constexpr (std::is_same_v<std::remove_cv_t<decltype(d.pointer)>, M Obj::*>)
+            if (d.pointer == member)
+                found = i;
+        ++i;
+    });
+    return found;
+}
+
+/// Whether the chain of members from `obj` has arrived, each link a key of a model.
+template <class Obj, class M, class... Rest>
+bool member_arrived(decode_session const& s, Obj const* obj, M Obj::*member, Rest... rest) noexcept
+{
+    auto const i = member_index(member);
+    if (i == std::size_t(-1) || !s.member_seen(obj, i))
+        return false;
+    if constexpr (sizeof...(Rest) == 0)
+        return true;
+    else
+        return member_arrived(s, &(obj->*member), rest...);
+}
+
+}  // namespace detail
+
 /// A snapshot of the object being built: a view, valid until the stream's next next().
 template <class T>
 class partial {
@@ -49,18 +92,13 @@ public:
     bool restarted = false;  ///< the first snapshot of a new attempt
     bool complete = false;   ///< the final, validated object
 
-    /// Whether `member`'s key has arrived (its value may still be growing).
-    template <class M>
-    bool has(M T::*member) const noexcept
+    /// Whether `member`'s key has arrived (its value may still be growing). A chain asks about
+    /// a nested model: `has(&Person::address, &Address::city)` (through models only, not into
+    /// a list, map, optional or variant). Everything is there once `complete`.
+    template <class M, class U = T, class... Rest>
+    bool has(M U::*member, Rest... rest) const noexcept
     {
-        std::size_t i = 0, found = std::size_t(-1);
-        boost::mp11::mp_for_each<detail::members_of<T>>([&](auto d) {
-            if constexpr (std::is_same_v<std::remove_cv_t<decltype(d.pointer)>, M T::*>)
-                if (d.pointer == member)
-                    found = i;
-            ++i;
-        });
-        return complete || (session_ && found != std::size_t(-1) && session_->root_member_seen(found));
+        return complete || (session_ && detail::member_arrived(*session_, &value, member, rest...));
     }
 
     partial(T const& v, detail::decode_session const* s, int a, bool r, bool c)
@@ -88,12 +126,24 @@ struct stream_state {
     bool failed = false;
 };
 
+/// A stream whose elements come from a call's typed target (impl/stream.hpp: partial_target,
+/// iterable_target, variant_iterable_target), driven by the call core's stream driver.
+template <class Target, class X>
+struct driven_stream final : stream_state<X> {
+    Target target;
+    std::optional<X> take() override { return target.take(); }
+};
+
 template <class T>
-struct partial_state;
+struct answer_shape;  // impl/client.hpp
 template <class T>
-struct iterable_state;
+tool_spec tool_spec_for();  // impl/client.hpp
+template <class T>
+struct partial_target;
+template <class T>
+struct iterable_target;
 template <class V>
-struct variant_iterable_state;
+struct variant_iterable_target;
 template <class T>
 struct is_variant_of_models;
 template <class T>

@@ -1,6 +1,7 @@
 #include "batch/batch_lines.hpp"
 
-#include "client/templates.hpp"
+#include "client/prepare.hpp"
+#include "protocol/verdict.hpp"
 
 namespace instructor::detail {
 
@@ -8,20 +9,12 @@ mode batch_mode(std::span<request const> reqs, client_options const& o, bool man
 {
     if (reqs.empty())
         throw error(errc::invalid_argument, "a batch needs at least one request");
-    auto const mode_of = [&](request const& r) {
-        mode m = r.mode.value_or(o.mode);
-        return many ? parallel_mode_of(m) : m;
-    };
-    mode const m = mode_of(reqs.front());
-    if (is_parallel_mode(m) != many)
-        throw error(errc::invalid_argument,
-                    "the parallel tools modes answer a std::vector<std::variant<...>>, and only "
-                    "they do");
+    mode const m = mode_for(reqs.front(), o, many);
     for (std::size_t i = 1; i < reqs.size(); ++i)
-        if (mode_of(reqs[i]) != m)
+        if (auto mi = mode_for(reqs[i], o, many); mi != m)
             throw error(errc::invalid_argument,
                         "request " + std::to_string(i) + " asks in mode " +
-                            std::string(to_string(mode_of(reqs[i]))) + ", request 0 in " +
+                            std::string(to_string(mi)) + ", request 0 in " +
                             std::string(to_string(m)) + ": a batch speaks one mode");
     return m;
 }
@@ -35,21 +28,6 @@ std::string custom_id_of(batch_options const& opts, std::size_t i, std::size_t c
                     "batch_options::custom_ids holds " + std::to_string(opts.custom_ids.size()) +
                         " ids for " + std::to_string(count) + " requests");
     return opts.custom_ids[i];
-}
-
-prepared_request prepare(wire const& w, request req, client_options const& o,
-                         std::span<tool_spec const> tools)
-{
-    prepared_request p;
-    p.model = req.model.empty() ? o.default_model : req.model;
-    if (p.model.empty())
-        throw error(errc::invalid_argument, "no model: set request::model or default_model");
-    if (tools.empty())
-        throw error(errc::invalid_argument, "no response model");
-    render_templates(req);
-    p.conv = w.initial(req, tools.front());
-    p.req = std::move(req);
-    return p;
 }
 
 boost::json::object line_body(wire const& w, prepared_request const& p,
@@ -80,14 +58,7 @@ batch_line judge_result(wire const& w, result_line r, answer_target& target, boo
         return line;
     }
     target.begin_attempt(1);
-    if (x.problem) {
-        line.issues.push_back({{}, *x.problem, issue_kind::syntax});
-    }
-    else {
-        for (std::size_t i = 0; i < x.answers.size() && (i == 0 || many); ++i)
-            target.feed(i, x.answers[i].name, text_to_decode(x.answers[i], target.options.repair));
-        line.ok = target.finish(line.issues);
-    }
+    line.ok = judge_answers(x.answers, x.problem, target, many, line.issues);
     if (x_out)
         *x_out = std::move(x);
     return line;

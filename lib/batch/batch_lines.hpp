@@ -3,10 +3,11 @@
 #pragma once
 
 #include "batch/batch_api.hpp"
+#include "client/prepare.hpp"
 #include "protocol/wire.hpp"
 
 #include <instructor/detail/answer_target.hpp>
-#include <instructor/detail/batch_core.hpp>
+#include <instructor/detail/batch_line.hpp>
 
 #include <span>
 #include <string>
@@ -21,16 +22,6 @@ mode batch_mode(std::span<request const> reqs, client_options const& o, bool man
 /// Request i's custom_id: opts.custom_ids[i], or "i". Throws invalid_argument when
 /// custom_ids is neither empty nor one per request.
 std::string custom_id_of(batch_options const& opts, std::size_t i, std::size_t count);
-
-/// A request ready to be written: templates rendered, the model chosen, the first
-/// conversation made.
-struct prepared_request {
-    request req;
-    std::string model;
-    conversation conv;
-};
-prepared_request prepare(wire const& w, request req, client_options const& o,
-                         std::span<tool_spec const> tools);
 
 /// The body of the line: what create<T> would send as its first attempt.
 boost::json::object line_body(wire const& w, prepared_request const& p,

@@ -4,7 +4,7 @@
 #include "batch/batch_api.hpp"
 #include "protocol/wire.hpp"
 
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <boost/json/parse.hpp>
 

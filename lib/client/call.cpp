@@ -7,7 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <instructor/client.hpp>
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <boost/asio/error.hpp>
 
@@ -59,11 +59,9 @@ error as_error(std::exception_ptr e)
 }
 
 boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, request req,
-                                            std::vector<tool_spec> tools, bool many,
                                             answer_target& target)
 {
-    call_core core(s->opts, s->hooks_now(), std::move(req), std::move(tools), many, target,
-                   false);
+    call_core core(s->opts, s->hooks_now(), std::move(req), target, false);
     auto ev = call_event::next();
     for (;;) {
         auto a = core.resume(std::move(ev));

@@ -2,8 +2,9 @@
 #include "call_core.hpp"
 
 #include "cache/cache_entry.hpp"
-#include "client/templates.hpp"
-#include "net/net_errors.hpp"
+#include "client/prepare.hpp"
+#include "net/redact.hpp"
+#include "protocol/verdict.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -57,14 +58,13 @@ void redact_in_place(error& e, std::vector<std::string> const& secrets)
 }  // namespace
 
 call_core::call_core(client_options const& options, hooks client_hooks, request req,
-                     std::vector<tool_spec> tools, bool many, answer_target& target, bool stream,
-                     clock_fn clock)
+                     answer_target& target, bool stream, clock_fn clock)
     : options_(options), client_hooks_(std::move(client_hooks)), req_(std::move(req)),
-      tools_(std::move(tools)), many_(many), target_(target), stream_(stream),
+      target_(target), tools_(target.tools), many_(target.many), stream_(stream),
       clock_(std::move(clock))
 {
     sink_ = [this](std::size_t call, std::string_view name, std::string_view text) {
-        target_.feed(call, name, text);
+        target_.piece(call, name, text);  // provisional: the verdict comes from judge()
     };
 }
 
@@ -184,11 +184,6 @@ std::vector<std::string> call_core::secrets() const
     return keys;
 }
 
-std::string_view call_core::text_of(answer const& a) const noexcept
-{
-    return text_to_decode(a, target_.options.repair);
-}
-
 error& call_core::enrich(error& e)
 {
     redact_in_place(e, secrets());
@@ -228,23 +223,15 @@ void call_core::fail(error e, bool last_attempt_hook)
 
 void call_core::start()
 {
-    mode const m = req_.mode.value_or(options_.mode);
-    if (is_parallel_mode(m) != many_)
-        throw error(errc::invalid_argument,
-                    stream_ ? "a parallel tools stream is create_iterable<std::variant<...>>, and only it"
-                            : "the parallel tools modes answer a std::vector<std::variant<...>>, and only they do");
-    model_ = req_.model.empty() ? options_.default_model : req_.model;
-    if (model_.empty())
-        throw error(errc::invalid_argument, "no model: set request::model or default_model");
-    if (tools_.empty())
-        throw error(errc::invalid_argument, "no response model");
-    render_templates(req_);
+    wire_ = make_wire(mode_for(req_, options_, many_), options_);
+    auto p = prepare(*wire_, std::move(req_), options_, tools_);
+    req_ = std::move(p.req);
+    model_ = std::move(p.model);
+    conv_ = std::move(p.conv);
     target_.options = options_.decoding;
     target_.options.context = &req_.context;
-    wire_ = make_wire(m, options_);
     endpoints_ = endpoints_of(options_);
     max_attempts_ = std::max(req_.max_retries, 0) + 1;
-    conv_ = wire_->initial(req_, tools_.front());
     if (options_.cache) {
         // The question as a whole call would first ask it (streamed or not, the same key).
         cache_key_ = cache_key(options_.base_url,
@@ -284,10 +271,8 @@ void call_core::on_cached(std::string const& text)
         return;  // corrupt or foreign: a miss, overwritten when this call succeeds
     // Validated again: the request's context may differ, and a validator may read it.
     target_.begin_attempt(1);
-    for (std::size_t i = 0; i < entry->answers.size() && (i == 0 || many_); ++i)
-        target_.feed(i, entry->answers[i].name, text_of(entry->answers[i]));
     std::vector<validation_issue> issues;
-    if (!target_.finish(issues))
+    if (!judge_answers(entry->answers, std::nullopt, target_, many_, issues))
         return;
     completion_.emplace(completion{std::move(entry->response), {}, 0, std::move(entry->endpoint),
                                    std::move(entry->run_url), std::move(target_.repairs), true});
@@ -441,20 +426,8 @@ void call_core::judge(extraction x)
         return fail(std::move(*stop));
 
     issues_.clear();
-    if (x.problem) {
-        if (stream_) {
-            std::vector<validation_issue> unused;  // the decoder saw nothing worth reporting
-            target_.finish(unused);
-        }
-        issues_.push_back({{}, *x.problem, issue_kind::syntax});
-    }
-    else {
-        if (!stream_)  // a stream fed the target as it went
-            for (std::size_t i = 0; i < x.answers.size() && (i == 0 || many_); ++i)
-                target_.feed(i, x.answers[i].name, text_of(x.answers[i]));
-        if (target_.finish(issues_))
-            return accept(x);
-    }
+    if (judge_answers(x.answers, x.problem, target_, many_, issues_))
+        return accept(x);
 
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,

@@ -13,7 +13,7 @@
 #include <instructor/detail/answer_target.hpp>
 #include <instructor/error.hpp>
 #include <instructor/hooks.hpp>
-#include <instructor/net/sse_parser.hpp>
+#include "net/sse_parser.hpp"
 #include <instructor/request.hpp>
 
 #include <chrono>
@@ -76,10 +76,10 @@ class call_core {
 public:
     using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
 
-    /// `target` must outlive the core. `stream`: replies come as server-sent events.
+    /// `target` (which names the response models and whether every tool call is an answer)
+    /// must outlive the core. `stream`: replies come as server-sent events.
     call_core(client_options const& options, hooks client_hooks, request req,
-              std::vector<tool_spec> tools, bool many, answer_target& target, bool stream,
-              clock_fn clock = &std::chrono::steady_clock::now);
+              answer_target& target, bool stream, clock_fn clock = &std::chrono::steady_clock::now);
     ~call_core();
     call_core(call_core const&) = delete;
     call_core& operator=(call_core const&) = delete;
@@ -118,16 +118,15 @@ private:
     void absorb_reader();
     error& enrich(error& e);
     std::vector<std::string> secrets() const;  // every endpoint's key, for redaction
-    std::string_view text_of(answer const& a) const noexcept;  // what the target decodes
     void emit(hook_event e);
     void queue(call_action a) { actions_.push_back(a); }
 
     client_options const& options_;
     hooks client_hooks_;
     request req_;
-    std::vector<tool_spec> tools_;
-    bool many_;
     answer_target& target_;
+    std::vector<tool_spec> const& tools_;  // the target's
+    bool many_;
     bool stream_;
     clock_fn clock_;
 

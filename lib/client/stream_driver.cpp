@@ -17,11 +17,8 @@ struct stream_driver::impl {
     std::optional<net::http_stream> http;
     call_event ev;
 
-    impl(std::shared_ptr<client_state> s, request req, std::vector<tool_spec> tools, bool many,
-         answer_target& target)
-        : state(std::move(s)),
-          core(state->opts, state->hooks_now(), std::move(req), std::move(tools), many, target,
-               true)
+    impl(std::shared_ptr<client_state> s, request req, answer_target& target)
+        : state(std::move(s)), core(state->opts, state->hooks_now(), std::move(req), target, true)
     {}
 
     boost::asio::awaitable<bool> advance()
@@ -72,8 +69,8 @@ struct stream_driver::impl {
 };
 
 stream_driver::stream_driver(std::shared_ptr<client_state> state, request req,
-                             std::vector<tool_spec> tools, bool many, answer_target& target)
-    : impl_(std::make_unique<impl>(std::move(state), std::move(req), std::move(tools), many, target))
+                             answer_target& target)
+    : impl_(std::make_unique<impl>(std::move(state), std::move(req), target))
 {}
 
 stream_driver::~stream_driver() = default;

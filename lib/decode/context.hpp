@@ -26,6 +26,9 @@ struct decode_ctx {
     std::vector<std::unique_ptr<boost::json::value>> captures;  // open variant values
     std::uint64_t changes = 0;            // events that changed the value
     std::vector<bool> root_seen;          // members of the root model seen so far
+    // Members seen of the stable nested models (frame::stable), once each: (object, index).
+    std::vector<std::pair<void const*, std::uint32_t>> nested_seen;
+    void const* root_target = nullptr;
     value_done_fn on_done = nullptr;
     void* on_done_context = nullptr;
 

@@ -120,6 +120,7 @@ frame root_frame(sink_ref root, void* target)
     f.vt = root.vt;
     f.meta = root.meta;
     f.target = target;
+    f.stable = true;  // the caller's object: it stays where it is
     return f;
 }
 
@@ -275,6 +276,7 @@ decode_session::decode_session(sink_ref root, void* target, decode_options const
     impl_->ctx.opts = opts;
     impl_->ctx.base_path = std::move(base_path);
     impl_->ctx.stack.reserve(16);
+    impl_->ctx.root_target = target;
     impl_->ctx.push(root_frame(root, target));
 }
 
@@ -337,6 +339,15 @@ bool decode_session::root_member_seen(std::size_t index) const noexcept
 {
     auto const& seen = impl_->ctx.root_seen;
     return index < seen.size() && seen[index];
+}
+
+bool decode_session::member_seen(void const* object, std::size_t index) const noexcept
+{
+    auto const& c = impl_->ctx;
+    if (object == c.root_target)
+        return root_member_seen(index);
+    std::pair<void const*, std::uint32_t> const at{object, static_cast<std::uint32_t>(index)};
+    return std::find(c.nested_seen.begin(), c.nested_seen.end(), at) != c.nested_seen.end();
 }
 
 void decode_session::ignore_trailing_text() noexcept { impl_->trailing_ok = true; }

@@ -666,9 +666,15 @@ struct model_s {
                 c.root_seen.resize(m.size);
             c.root_seen[i] = true;
         }
+        else if (f.stable) {  // a nested model at a fixed address: has() with a member chain
+            std::pair<void const*, std::uint32_t> const at{f.target, static_cast<std::uint32_t>(i)};
+            if (std::find(c.nested_seen.begin(), c.nested_seen.end(), at) == c.nested_seen.end())
+                c.nested_seen.push_back(at);
+        }
         auto const& e = m.members[i];
         sink_ref s = e.sink();
         frame ch;
+        ch.stable = f.stable && s.vt == &model_sink();
         ch.vt = s.vt;
         ch.meta = s.meta;
         ch.target = e.address(f.target);

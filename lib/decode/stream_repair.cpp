@@ -11,23 +11,17 @@ stream_repair& stream_repair::operator=(stream_repair&&) noexcept = default;
 
 std::string stream_repair::feed(std::string_view piece)
 {
-    if (raw_)
-        return std::string(piece);
-    std::size_t const before = fed_;
-    fed_ += piece.size();
+    if (broken_)
+        return {};
     std::string out = impl_->feed(piece);
-    if (impl_->failed()) {
-        // Beyond repair: the text from where it broke goes through untouched, and the decoder
-        // says what is wrong there.
-        raw_ = true;
-        auto const at = impl_->consumed() > before ? impl_->consumed() - before : 0;
-        if (at < piece.size())
-            out.append(piece.substr(at));
-    }
+    // Beyond repair: what was decided before the break stands, the rest is not shown (passing
+    // it on without the bytes held back would make values the text does not hold, `1/2` read
+    // as 12). The stream's verdict comes from the whole text anyway.
+    broken_ = impl_->failed();
     return out;
 }
 
-std::string stream_repair::finish() { return raw_ ? std::string() : impl_->finish(); }
+std::string stream_repair::finish() { return broken_ ? std::string() : impl_->finish(); }
 
 std::vector<json_repair> const& stream_repair::repairs() const noexcept { return impl_->repairs(); }
 

@@ -4,7 +4,7 @@
 #include "fault_hook.hpp"
 #include "proxy.hpp"
 
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -3,8 +3,8 @@
 
 #include <instructor/error.hpp>
 #include <instructor/net/http_errors.hpp>
-#include <instructor/net/retry_policy.hpp>
-#include <instructor/net/url.hpp>
+#include "net/retry_policy.hpp"
+#include "net/url.hpp"
 #include <instructor/version.hpp>
 
 #include "clock.hpp"

@@ -1,6 +1,6 @@
 #include <instructor/net/http_errors.hpp>
 
-#include "net_errors.hpp"
+#include "redact.hpp"
 
 #include <boost/json/parse.hpp>
 

@@ -1,6 +1,8 @@
 // Asio/Beast/OpenSSL failures as ins::error (private to lib/).
 #pragma once
 
+#include "redact.hpp"
+
 #include <instructor/error.hpp>
 #include <instructor/net/http_types.hpp>
 
@@ -25,7 +27,5 @@ boost::asio::awaitable<void> check_cancelled();
 /// (with and without a "Bearer " prefix).
 std::vector<std::string> secrets_of(http_request const& request);
 
-/// `text` with every secret replaced by "[redacted]".
-std::string redact(std::string text, std::vector<std::string> const& secrets);
 
 }  // namespace instructor::net

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <instructor/net/http_types.hpp>
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,4 +1,4 @@
-#include <instructor/net/retry_policy.hpp>
+#include "net/retry_policy.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,5 +1,5 @@
 #include <instructor/error.hpp>
-#include <instructor/net/sse_parser.hpp>
+#include "net/sse_parser.hpp"
 
 #include <utility>
 

@@ -1,5 +1,5 @@
 #include <instructor/error.hpp>
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>

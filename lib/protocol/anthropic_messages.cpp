@@ -7,7 +7,7 @@
 #include "prompts.hpp"
 
 #include <instructor/error.hpp>
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -25,6 +25,7 @@ namespace {
 constexpr int default_max_tokens = 4096;
 
 constexpr std::string_view anthropic_api = "Anthropic Messages API";
+constexpr std::string_view no_text_problem = "The reply has no text; answer with the JSON object.";
 
 /// A base64 source, or a URL source for an https: URL.
 json::object source_of(content_part const& p)
@@ -97,8 +98,7 @@ json::object build_messages_body(mode m, request const& req, std::string const& 
                                  conversation const& prompt, std::span<tool_spec const> tools,
                                  bool stream)
 {
-    if (tools.empty())
-        throw error(errc::invalid_argument, "no response model");
+    (void)primary_tool(tools);
     if (!is_anthropic_mode(m))
         throw error(errc::invalid_argument,
                     "mode " + std::string(to_string(m)) + " is not a Messages API mode");
@@ -123,6 +123,9 @@ json::object build_messages_body(mode m, request const& req, std::string const& 
                                   ? json::object{{"type", "tool"}, {"name", tools.front().name}}
                                   : json::object{{"type", "any"}};
     }
+    if (m == mode::anthropic_structured_outputs)  // the API holds the answer to the schema
+        body["output_config"] = json::object{
+            {"format", {{"type", "json_schema"}, {"schema", *tools.front().strict_parameters}}}};
     if (req.temperature)
         body["temperature"] = *req.temperature;
     if (stream)
@@ -170,12 +173,7 @@ extraction extract_messages(mode m, json::value const& response)
             x.problem = "The reply did not use the tool; call the tool with the JSON input.";
         return x;
     }
-    std::string_view json_text = text;
-    if (auto block = find_json_block(json_text))
-        json_text = *block;
-    if (text.empty() && !x.refusal)
-        x.problem = "The reply has no text; answer with the JSON object.";
-    x.answers.push_back({{}, {}, std::string(json_text), x.content});
+    set_text_answer(x, false, no_text_problem);
     return x;
 }
 
@@ -330,8 +328,9 @@ namespace {
 class messages_reader final : public delta_reader {
 public:
     explicit messages_reader(mode m)
-        : delta_reader(is_tools_mode(m),
-                       "The reply did not use the tool; call the tool with the JSON input.")
+        : delta_reader(is_tools_mode(m), false,
+                       "The reply did not use the tool; call the tool with the JSON input.",
+                       no_text_problem)
     {}
 
     void on_event(net::sse_event const& ev, piece_sink const& sink) override

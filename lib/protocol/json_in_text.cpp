@@ -38,6 +38,16 @@ std::string_view json_answer_in(std::string_view text)
     return text;
 }
 
+void set_text_answer(extraction& x, bool md_json, std::string_view no_text)
+{
+    std::string_view const text = json_answer_in(x.content);
+    if (x.content.empty() && !x.refusal)
+        x.problem = std::string(no_text);
+    else if (md_json && text.find('{') == std::string_view::npos && !x.refusal)
+        x.problem = "The reply has no JSON block; return the JSON within a ```json codeblock.";
+    x.answers.push_back({{}, {}, std::string(text), x.content});
+}
+
 std::string json_text_follower::feed(std::string_view piece)
 {
     std::string out;
@@ -61,7 +71,22 @@ std::string json_text_follower::feed(std::string_view piece)
             break;
         case state::fence_header:  // "json\n" after the opening fence
             if (c == '\n')
-                state_ = state::in_fenced_json;
+                state_ = state::fence_seeking;
+            break;
+        case state::fence_seeking:  // prose inside the fence before the value is not JSON
+            if (c == '`') {
+                if (++ticks_ == 3) {
+                    state_ = state::done;
+                    ticks_ = 0;
+                }
+            }
+            else {
+                ticks_ = 0;
+                if (c == '{' || c == '[') {
+                    state_ = state::in_fenced_json;
+                    out.push_back(c);
+                }
+            }
             break;
         case state::in_json:
             out.push_back(c);

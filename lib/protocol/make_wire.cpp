@@ -3,7 +3,7 @@
 #include "openai_chat.hpp"
 #include "openai_responses.hpp"
 
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 namespace instructor::detail {
 

@@ -19,6 +19,7 @@ std::string_view to_string(mode m) noexcept
     case mode::responses_structured_outputs: return "responses_structured_outputs";
     case mode::anthropic_parallel_tools: return "anthropic_parallel_tools";
     case mode::responses_parallel_tools: return "responses_parallel_tools";
+    case mode::anthropic_structured_outputs: return "anthropic_structured_outputs";
     }
     return "unknown";
 }

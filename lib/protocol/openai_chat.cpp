@@ -7,7 +7,7 @@
 #include "prompts.hpp"
 
 #include <instructor/error.hpp>
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -50,6 +50,8 @@ void append_text(json::value& content, std::string_view text)
 
 constexpr std::string_view no_call_problem =
     "The reply did not call a function; call the function with the JSON arguments.";
+constexpr std::string_view no_content_problem =
+    "The reply has no content; answer with the JSON object.";
 
 json::object chat_media(part_place const& at)
 {
@@ -130,8 +132,7 @@ json::object build_chat_body(mode m, request const& req, std::string const& mode
                              json::array const& messages, std::span<tool_spec const> tools,
                              bool legacy_json_schema, bool stream)
 {
-    if (tools.empty())
-        throw error(errc::invalid_argument, "no response model");
+    (void)primary_tool(tools);
     json::object body{{"model", model}, {"messages", messages}};
     tool_spec const& t = tools.front();
     switch (m) {
@@ -263,12 +264,7 @@ extraction extract_chat(mode m, json::value const& response)
         return x;
     }
 
-    std::string_view const text = json_answer_in(x.content);
-    if (x.content.empty() && !x.refusal)
-        x.problem = "The reply has no content; answer with the JSON object.";
-    else if (m == mode::md_json && text.find('{') == std::string_view::npos && !x.refusal)
-        x.problem = "The reply has no JSON block; return the JSON within a ```json codeblock.";
-    x.answers.push_back({{}, {}, std::string(text), x.content});
+    set_text_answer(x, m == mode::md_json, no_content_problem);
     return x;
 }
 
@@ -306,7 +302,9 @@ namespace {
 /// A streamed chat completion: content and tool-call deltas, [DONE] at the end.
 class chat_reader final : public delta_reader {
 public:
-    explicit chat_reader(mode m) : delta_reader(is_tools_mode(m), no_call_problem) {}
+    explicit chat_reader(mode m)
+        : delta_reader(is_tools_mode(m), m == mode::md_json, no_call_problem, no_content_problem)
+    {}
 
     void on_event(net::sse_event const& ev, piece_sink const& sink) override
     {

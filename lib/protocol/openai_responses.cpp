@@ -8,7 +8,7 @@
 #include "prompts.hpp"
 
 #include <instructor/error.hpp>
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -92,9 +92,7 @@ extraction answer_of(mode m, std::string content, std::vector<answer> calls,
             x.problem = std::string(no_call_problem);
         return x;
     }
-    if (x.content.empty() && !x.refusal)
-        x.problem = "The reply has no content; answer with the JSON object.";
-    x.answers.push_back({{}, {}, std::string(json_answer_in(x.content)), x.content});
+    set_text_answer(x, false, "The reply has no content; answer with the JSON object.");
     return x;
 }
 
@@ -121,8 +119,7 @@ json::object build_responses_body(mode m, request const& req, std::string const&
                                   json::array const& input, std::span<tool_spec const> tools,
                                   bool stream)
 {
-    if (tools.empty())
-        throw error(errc::invalid_argument, "no response model");
+    (void)primary_tool(tools);
     if (!is_responses_mode(m))
         throw error(errc::invalid_argument,
                     "mode " + std::string(to_string(m)) + " is not a Responses API mode");

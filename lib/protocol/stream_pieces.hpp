@@ -110,15 +110,17 @@ public:
                 x.problem = std::string(no_call_problem_);
         }
         else {
-            x.answers.push_back({{}, {}, std::string(json_answer_in(text_.all))});
+            set_text_answer(x, md_json_, no_text_problem_);
         }
         return x;
     }
 
 protected:
     /// `tools`: the answer is the tool calls (else the JSON in the text).
-    delta_reader(bool tools, std::string_view no_call_problem)
-        : tools_(tools), no_call_problem_(no_call_problem)
+    delta_reader(bool tools, bool md_json, std::string_view no_call_problem,
+                 std::string_view no_text_problem)
+        : tools_(tools), md_json_(md_json), no_call_problem_(no_call_problem),
+          no_text_problem_(no_text_problem)
     {}
 
     void apply(chunk_delta const& d, piece_sink const& sink)
@@ -142,8 +144,8 @@ protected:
         }
     }
 
-    bool tools_;
-    std::string_view no_call_problem_;
+    bool tools_, md_json_;
+    std::string_view no_call_problem_, no_text_problem_;
     streamed_text text_;
     std::string refusal_, finish_reason_;
     streamed_calls calls_;

@@ -10,7 +10,7 @@
 #include <instructor/detail/tool_spec.hpp>
 #include <instructor/mode.hpp>
 #include <instructor/net/http_types.hpp>
-#include <instructor/net/sse_parser.hpp>
+#include "net/sse_parser.hpp"
 #include <instructor/request.hpp>
 #include <instructor/usage.hpp>
 
@@ -108,6 +108,10 @@ public:
     virtual void reask(conversation& conv, extraction const& got, std::string const& errors) const = 0;
     virtual std::unique_ptr<stream_reader> reader() const = 0;
 };
+
+/// The response model a body is built for (the first of `tools`); invalid_argument when there
+/// is none.
+tool_spec const& primary_tool(std::span<tool_spec const> tools);
 
 /// The model's own ends of a reply, never re-asked: cut at the token limit (output_truncated),
 /// stopped by the content filter (content_filtered), a refusal (refusal). None otherwise.

@@ -369,8 +369,15 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
     }
     else {
         std::optional<json::object> schema;
-        if (auto const* of = object_at(req, "output_format"))
-            if (auto const* s = object_at(*of, "schema"))
+        // Structured outputs: `output_config.format` (what the SDKs send now), or the beta's
+        // earlier `output_format`.
+        json::object const* format = nullptr;
+        if (auto const* oc = object_at(req, "output_config"))
+            format = object_at(*oc, "format");
+        if (!format)
+            format = object_at(req, "output_format");
+        if (format)
+            if (auto const* s = object_at(*format, "schema"))
                 schema = *s;
         if (!schema) {
             auto const* sys = req.if_contains("system");
@@ -572,7 +579,7 @@ std::string without_schemas(std::string_view body)
                 if (auto* f = to->if_contains("function"))
                     blank(f->if_object(), "parameters");
             }
-    for (auto const* key : {"response_format", "text", "output_format"})
+    for (auto const* key : {"response_format", "text", "output_format", "output_config"})
         if (auto* o = req.if_contains(key); o && o->is_object()) {
             blank(o->if_object(), "schema");
             for (auto const* inner : {"json_schema", "format"})

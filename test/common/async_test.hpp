@@ -16,6 +16,21 @@
 
 namespace test {
 
+/// The errc an operation completed with (std::nullopt: none, or not an instructor::error).
+inline std::optional<instructor::errc> errc_of(std::exception_ptr e)
+{
+    try {
+        if (e)
+            std::rethrow_exception(e);
+    }
+    catch (instructor::error const& err) {
+        return err.code_enum();
+    }
+    catch (...) {
+    }
+    return std::nullopt;
+}
+
 /// Runs `make(executor)` (returning awaitable<void>) to completion within `limit`; rethrows
 /// what it threw, fails the test if it did not finish.
 template <class Make>

@@ -3,8 +3,8 @@
 // in small pieces through Beast's parser with the transport's limits. Nothing may crash, trip a
 // sanitizer, or wait longer than the policy's bounds.
 #include <instructor/error.hpp>
-#include <instructor/net/retry_policy.hpp>
-#include <instructor/net/url.hpp>
+#include "net/retry_policy.hpp"
+#include "net/url.hpp"
 
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>

@@ -1,6 +1,6 @@
 // libFuzzer: any bytes into the SSE reader, in one piece and in small pieces, must give the same
 // events, and never crash or trip a sanitizer.
-#include <instructor/net/sse_parser.hpp>
+#include "net/sse_parser.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -249,3 +249,49 @@ TEST(Anthropic, ProviderFromEnvironment)
     ::unsetenv("ANTHROPIC_API_KEY");
     ::unsetenv("ANTHROPIC_BASE_URL");
 }
+
+// Anthropic's structured outputs: the strict schema in output_config.format, no tools, the
+// answer in the text block; calls, streams and a re-ask.
+TEST(Anthropic, StructuredOutputsMode)
+{
+    mock_server m;
+    UserInfo u;
+    auto err = with_client(anthropic(m, ins::mode::anthropic_structured_outputs),
+                           [&](ins::client& c) -> asio::awaitable<void> {
+                               u = co_await c.create<UserInfo>(john());
+                               auto s = c.create_partial<UserInfo>(john());
+                               while (auto p = co_await s.next())
+                                   if (p->complete)
+                                       EXPECT_EQ(p->value.name, "John Doe");
+                           });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(u.name, "John Doe");
+    EXPECT_EQ(u.age, 32);
+    ASSERT_EQ(m.requests().size(), 2u);
+    for (auto const& r : m.requests()) {
+        EXPECT_EQ(r.target, "/v1/messages");
+        auto body = json::parse(r.body).as_object();
+        EXPECT_FALSE(body.contains("tools"));
+        EXPECT_FALSE(body.contains("tool_choice"));
+        auto const& format = body.at("output_config").at("format");
+        EXPECT_EQ(format.at("type"), "json_schema");
+        EXPECT_EQ(format.at("schema").at("additionalProperties"), false);  // the strict form
+        EXPECT_EQ(body.at("system"), "Extract the user.");  // no schema written into it
+    }
+
+    // An answer that does not validate is re-asked in a user turn after the text.
+    mock_server m2;
+    m2.push(mock_reply::json(json::serialize(message_with(
+        json::array{json::object{{"type", "text"}, {"text", R"({"name": "John", "age": "x"})"}}},
+        "end_turn"))));
+    err = with_client(anthropic(m2, ins::mode::anthropic_structured_outputs),
+                      [&](ins::client& c) -> asio::awaitable<void> {
+                          u = co_await c.create<UserInfo>(john());
+                      });
+    ASSERT_FALSE(err) << err->what();
+    ASSERT_EQ(m2.requests().size(), 2u);
+    auto second = json::parse(m2.requests()[1].body).as_object();
+    auto const& msgs = second.at("messages").as_array();
+    EXPECT_EQ(msgs.at(msgs.size() - 2).at("role"), "assistant");
+    EXPECT_NE(json::serialize(msgs.back()).find("age"), std::string::npos);
+}

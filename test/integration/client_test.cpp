@@ -523,13 +523,7 @@ TEST(Client, CancellationStopsTheCall)
     asio::cancellation_signal cancel;
     std::optional<ins::errc> code;
     c.async_create<UserInfo>(john(), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, UserInfo) {
-        try {
-            if (e)
-                std::rethrow_exception(e);
-        }
-        catch (ins::error const& err) {
-            code = err.code_enum();
-        }
+        code = test::errc_of(e);
     }));
     asio::steady_timer t(ioc, 100ms);
     t.async_wait([&](auto) { cancel.emit(asio::cancellation_type::terminal); });

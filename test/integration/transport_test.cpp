@@ -5,7 +5,7 @@
 
 #include <instructor/error.hpp>
 #include <instructor/net/http_client.hpp>
-#include <instructor/net/sse_parser.hpp>
+#include "net/sse_parser.hpp"
 #include <instructor/testing/mock_server.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -103,11 +103,10 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
     outcome out;
     UserInfo value{};
     det::value_target<UserInfo> call_target(value);
-    det::partial_state<UserInfo> stream_target;
+    det::partial_target<UserInfo> stream_target;
     det::answer_target& target = stream ? static_cast<det::answer_target&>(stream_target)
                                         : call_target;
-    det::call_core core(o, recording(out), std::move(req), {det::tool_spec_for<UserInfo>()},
-                        false, target, stream);
+    det::call_core core(o, recording(out), std::move(req), target, stream);
     std::string body;  // the stream being read
     std::size_t at = 0;
     auto ev = det::call_event::next();
@@ -312,8 +311,7 @@ TEST(CallCore, TheDeadlineIsCheckedBeforeEachAttempt)
     UserInfo v{};
     det::value_target<UserInfo> target(v);
     auto const o = options(ins::mode::tools);
-    det::call_core core(o, {}, req, {det::tool_spec_for<UserInfo>()}, false, target, false,
-                        [&] { return now; });
+    det::call_core core(o, {}, req, target, false, [&] { return now; });
     auto a = core.resume(det::call_event::next());
     ASSERT_EQ(a.k, det::call_action::kind::fail);
     EXPECT_EQ(core.take_error().code(), ins::errc::timeout);
@@ -585,7 +583,7 @@ TEST(CallCore, AReaskOfManyToolCallsCarriesTheErrorsOnce)
     det::value_target<Pets> target(pets);
     auto o = options(ins::mode::parallel_tools);
     auto req = john(1);
-    det::call_core core(o, {}, req, det::value_target<Pets>::tools(), true, target, false);
+    det::call_core core(o, {}, req, target, false);
     std::size_t second_body = 0;
     auto ev = det::call_event::next();
     int sends = 0;

@@ -2,6 +2,8 @@
 // place as the text arrives (what streaming builds on).
 #include "models.hpp"
 
+#include <instructor/stream.hpp>
+
 #include <gtest/gtest.h>
 
 using namespace models;
@@ -121,4 +123,42 @@ TEST(DecodeIncremental, KeysSplitAcrossPieces)
     ASSERT_TRUE(d.finish());
     EXPECT_EQ(d.value().name, "X");
     EXPECT_EQ(d.value().age, 7);
+}
+
+namespace {
+
+struct Inner {
+    int a;
+    int b;
+};
+BOOST_DESCRIBE_STRUCT(Inner, (), (a, b))
+
+struct Outer {
+    std::string name;
+    Inner inner;
+    std::vector<Inner> list;
+};
+BOOST_DESCRIBE_STRUCT(Outer, (), (name, inner, list))
+
+}  // namespace
+
+// partial<T>::has() with a chain of members answers for nested models as their keys arrive.
+TEST(DecodeIncremental, HasFollowsNestedMembersAsTheirKeysArrive)
+{
+    ins::decoder<Outer> dec;
+    auto snapshot = [&] { return ins::partial<Outer>(dec.value(), &dec.session(), 1, false, false); };
+    dec.write(R"({"name": "x", "inner": {"a)");
+    EXPECT_TRUE(snapshot().has(&Outer::name));
+    EXPECT_TRUE(snapshot().has(&Outer::inner));
+    EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::a));  // the key is not whole yet
+    dec.write(R"(": 1, )");
+    EXPECT_TRUE(snapshot().has(&Outer::inner, &Inner::a));
+    EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::b));
+    EXPECT_FALSE(snapshot().has(&Outer::list));
+    dec.write(R"("b": 2}, "list": [{"a": 1, "b": 2}]})");
+    EXPECT_TRUE(snapshot().has(&Outer::inner, &Inner::b));
+    EXPECT_TRUE(snapshot().has(&Outer::list));
+    ASSERT_TRUE(dec.finish());
+    auto const done = ins::partial<Outer>(dec.value(), nullptr, 1, false, true);
+    EXPECT_TRUE(done.has(&Outer::inner, &Inner::b));
 }

@@ -4,7 +4,7 @@
 
 #include "protocol/openai_responses.hpp"
 
-#include <instructor/net/sse_parser.hpp>
+#include "net/sse_parser.hpp"
 #include <instructor/testing/mock_reply.hpp>
 
 namespace {

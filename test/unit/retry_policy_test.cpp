@@ -1,5 +1,5 @@
 // The network retry policy: which failures are retried, and how long to wait.
-#include <instructor/net/retry_policy.hpp>
+#include "net/retry_policy.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // SSE parsing: line ends, fields, splits, limits, and replays of recorded provider streams.
 #include <instructor/error.hpp>
-#include <instructor/net/sse_parser.hpp>
+#include "net/sse_parser.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // Base URLs as users write them: path prefixes, trailing slashes, IPv6 literals, queries, and
 // credentials (refused, and never echoed in the error).
 #include <instructor/error.hpp>
-#include <instructor/net/url.hpp>
+#include "net/url.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,6 +3,7 @@
 
 #include <instructor/batch.hpp>
 #include <instructor/detail/answer_target.hpp>
+#include <instructor/detail/batch_line.hpp>
 #include <instructor/detail/tool_spec.hpp>
 #include <instructor/request.hpp>
 #include <instructor/usage.hpp>
@@ -34,14 +35,6 @@ boost::asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> state
                                              wait_options opts, std::optional<mode> keep);
 boost::asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> state,
                                                     list_options opts);
-
-/// One line of a batch's results, judged: when `ok`, the target holds the value.
-struct batch_line {
-    std::string custom_id;
-    std::optional<error> failure;
-    std::vector<validation_issue> issues;
-    bool ok = false;
-};
 
 /// Reads a batch's results (OpenAI: the output file, then the error file; Anthropic: the
 /// results) line by line as they arrive, each answer fed to the target and judged as a call

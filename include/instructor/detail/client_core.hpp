@@ -35,7 +35,6 @@ void add_hook(client_state& s, hook kind, hook_handler fn);
 /// response model on the wire (one per alternative when `many`: parallel_tools, where every
 /// tool call is an answer). Throws ins::error.
 boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> state, request req,
-                                            std::vector<tool_spec> tools, bool many,
                                             answer_target& target);
 
 }  // namespace instructor::detail

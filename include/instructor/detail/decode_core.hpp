@@ -69,6 +69,8 @@ struct frame {
     std::uint32_t count = 0;           // sink-specific (items, depth)
     std::size_t mark = 0;              // sink-specific (issue count, bitset offset)
     std::size_t issues_at_start = 0;   // issue count when the frame was pushed
+    bool stable = false;  // a model reached from the root through models only: its address
+                          // never moves, so the members it has seen can be remembered by it
 };
 
 /// Told each time a value is complete: its depth (0 = the root) and whether it and everything
@@ -167,6 +169,9 @@ public:
     std::uint64_t changes() const noexcept;
     /// Whether the root model's member `index` (in described order) has been seen.
     bool root_member_seen(std::size_t index) const noexcept;
+    /// Whether member `index` of the model at `object` has been seen: the root, or a model
+    /// nested in it through models only (not inside a list, map, optional or variant).
+    bool member_seen(void const* object, std::size_t index) const noexcept;
     void set_observer(value_done_fn fn, void* context) noexcept;
     /// Text after the root value is ignored rather than an error (prose after streamed JSON).
     void ignore_trailing_text() noexcept;

@@ -13,8 +13,7 @@ namespace instructor::detail {
 
 class stream_driver {
 public:
-    stream_driver(std::shared_ptr<client_state> state, request req, std::vector<tool_spec> tools,
-                  bool many, answer_target& target);
+    stream_driver(std::shared_ptr<client_state> state, request req, answer_target& target);
     ~stream_driver();
     stream_driver(stream_driver const&) = delete;
     stream_driver& operator=(stream_driver const&) = delete;

@@ -23,17 +23,18 @@ public:
     stream_repair& operator=(stream_repair&&) noexcept;
 
     /// The strict text for `piece` (a few bytes may be held back until they are decided). Once
-    /// the text is known not to be repairable, the rest passes through as it is, so the
-    /// decoder reports where it breaks.
+    /// the text is known not to be repairable, nothing more comes out: snapshots stop where the
+    /// text broke, and the verdict on the whole text says why.
     std::string feed(std::string_view piece);
+    /// True once the text is known not to be repairable.
+    bool broken() const noexcept { return broken_; }
     /// Ends the text: what was held back, when it completes the value.
     std::string finish();
     std::vector<json_repair> const& repairs() const noexcept;
 
 private:
     std::unique_ptr<json_repairer> impl_;
-    std::size_t fed_ = 0;  // bytes fed so far
-    bool raw_ = false;
+    bool broken_ = false;
 };
 
 /// Writes `text` to `out` (a decoder or a decode session), through `repair` when there is one.

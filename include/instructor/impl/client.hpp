@@ -3,6 +3,8 @@
 #pragma once
 
 #include <instructor/client.hpp>
+#include <instructor/detail/judgment.hpp>
+#include <instructor/detail/response_shape.hpp>
 
 namespace instructor {
 
@@ -30,18 +32,64 @@ struct many_alternatives : std::false_type {};
 template <class... A>
 struct many_alternatives<std::vector<std::variant<A...>>> : std::true_type {};
 
-/// create<T>'s target: each whole answer decoded into T.
+/// How a T answer looks on the wire: a model is itself; any other answer (wrapped_answer) is
+/// the `Response` model around it. One judgment for calls, streams and batch lines.
+template <class T>
+struct answer_shape {
+    static_assert(described_model<T> || wrapped_answer<T>,
+                  "create<T>: T must be a BOOST_DESCRIBE_STRUCT model; bool, a number, "
+                  "std::string, a described enum, a std::vector, a std::map<std::string, X> or a "
+                  "std::variant of models; or a std::vector<std::variant<...>> of models for "
+                  "parallel_tools");
+    using wire_type = std::conditional_t<described_model<T>, T, response_of<T>>;
+
+    static tool_spec spec()
+    {
+        if constexpr (described_model<T>)
+            return tool_spec_for<T>();
+        else
+            return response_spec<T>();
+    }
+    static sink_ref sink()
+    {
+        if constexpr (described_model<T>)
+            return sink_for<T>();
+        else
+            return response_sink<T>();
+    }
+    static T& unwrap(wire_type& w) noexcept
+    {
+        if constexpr (described_model<T>)
+            return w;
+        else
+            return w.content;
+    }
+    /// The one judgment of a whole answer: into `out` when valid, else `issues`.
+    static bool judge(std::string_view text, decode_options const& opts, T& out,
+                      std::vector<validation_issue>& issues, std::vector<json_repair>& repairs)
+    {
+        if constexpr (described_model<T>) {
+            return judge_answer(sink(), text, opts, out, issues, repairs);
+        }
+        else {
+            wire_type w{};
+            if (!judge_answer(sink(), text, opts, w, issues, repairs))
+                return false;
+            out = std::move(w.content);
+            return true;
+        }
+    }
+};
+
+/// create<T>'s target: each whole answer judged into T.
 template <class T>
 struct value_target final : answer_target {
-    static_assert(described_model<T>,
-                  "create<T>: T must be a BOOST_DESCRIBE_STRUCT model, or a "
-                  "std::vector<std::variant<...>> of models for parallel_tools");
     T& out;
     bool ok = false;
     std::vector<validation_issue> issues;
 
-    explicit value_target(T& o) : out(o) {}
-    static std::vector<tool_spec> tools() { return {tool_spec_for<T>()}; }
+    explicit value_target(T& o) : out(o) { tools = spec_tools(); }
+    static std::vector<tool_spec> spec_tools() { return {answer_shape<T>::spec()}; }
 
     void begin_attempt(int) override
     {
@@ -52,15 +100,7 @@ struct value_target final : answer_target {
     }
     void feed(std::size_t, std::string_view, std::string_view text) override
     {
-        auto r = decode<T>(text, options);
-        ok = bool(r);
-        if (ok) {
-            out = std::move(*r.value);
-            repairs = std::move(r.repairs);
-        }
-        else {
-            issues = std::move(r.issues);
-        }
+        ok = answer_shape<T>::judge(text, options, out, issues, repairs);
     }
     bool finish(std::vector<validation_issue>& out_issues) override
     {
@@ -70,14 +110,18 @@ struct value_target final : answer_target {
     }
 };
 
-/// parallel_tools' target: every tool call decoded into the alternative it names.
+/// parallel_tools' target: every tool call judged into the alternative it names.
 template <class... A>
 struct value_target<std::vector<std::variant<A...>>> final : answer_target {
     std::vector<std::variant<A...>>& out;
     std::vector<validation_issue> issues;
 
-    explicit value_target(std::vector<std::variant<A...>>& o) : out(o) {}
-    static std::vector<tool_spec> tools() { return {tool_spec_for<A>()...}; }
+    explicit value_target(std::vector<std::variant<A...>>& o) : out(o)
+    {
+        tools = spec_tools();
+        many = true;
+    }
+    static std::vector<tool_spec> spec_tools() { return {tool_spec_for<A>()...}; }
 
     void begin_attempt(int) override
     {
@@ -87,24 +131,9 @@ struct value_target<std::vector<std::variant<A...>>> final : answer_target {
     }
     void feed(std::size_t, std::string_view tool, std::string_view text) override
     {
-        bool known = false;
-        (
-            [&] {
-                if (known || tool != model_name<A>())
-                    return;
-                known = true;
-                auto r = decode<A>(text, options);
-                if (r) {
-                    out.emplace_back(std::move(*r.value));
-                    repairs.insert(repairs.end(), r.repairs.begin(), r.repairs.end());
-                }
-                else
-                    for (auto& i : r.issues)
-                        issues.push_back(std::move(i));
-            }(),
-            ...);
-        if (!known)
-            issues.push_back({{}, "Unknown function '" + std::string(tool) + "'", issue_kind::type});
+        std::variant<A...> v;
+        if (judge_call(tool, text, options, v, issues, repairs))
+            out.push_back(std::move(v));
     }
     bool finish(std::vector<validation_issue>& out_issues) override
     {

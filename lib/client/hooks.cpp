@@ -1,14 +1,7 @@
-#include "protocol/openai_chat.hpp"
-
+// The hooks' dispatch: every handler of the event's kind, none able to break the call.
 #include <instructor/hooks.hpp>
-#include <instructor/message.hpp>
 
 namespace instructor {
-
-boost::json::object message::to_json() const
-{
-    return detail::chat_message(*this, 0);
-}
 
 void hooks::emit(hook_event const& e) const noexcept
 {

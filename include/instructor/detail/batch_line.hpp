@@ -1,0 +1,21 @@
+// One judged line of a batch's results (what the Asio-free batch lines and the readers share).
+#pragma once
+
+#include <instructor/error.hpp>
+#include <instructor/validation.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace instructor::detail {
+
+/// One line of a batch's results, judged: when `ok`, the target holds the value.
+struct batch_line {
+    std::string custom_id;
+    std::optional<error> failure;
+    std::vector<validation_issue> issues;
+    bool ok = false;
+};
+
+}  // namespace instructor::detail
