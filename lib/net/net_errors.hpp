@@ -28,4 +28,8 @@ std::vector<std::string> secrets_of(http_request const& request);
 /// `text` with every secret replaced by "[redacted]".
 std::string redact(std::string text, std::vector<std::string> const& secrets);
 
+/// `e` with every secret replaced in its what() and provider_message (the rest kept): a server
+/// may echo a key into an error body, a stream's error event or a batch's line.
+void redact_in_place(error& e, std::vector<std::string> const& secrets);
+
 }  // namespace instructor::net
