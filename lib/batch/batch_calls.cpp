@@ -3,6 +3,7 @@
 #include "batch/batch_api.hpp"
 #include "batch/batch_lines.hpp"
 #include "batch/jsonl_lines.hpp"
+#include "batch/poll_wait.hpp"
 #include "client/client_state.hpp"
 #include "net/net_errors.hpp"
 
@@ -143,8 +144,7 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
         using clock = std::chrono::steady_clock;
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto const ep = primary(*s);
-        auto const max_poll = std::max(wo.max_poll, std::chrono::milliseconds(1));
-        auto delay = std::clamp(wo.first_poll, std::chrono::milliseconds(1), max_poll);
+        auto delay = first_poll_delay(wo.first_poll, wo.max_poll);
         asio::steady_timer timer(s->ex);
         for (;;) {
             auto v = co_await call_json(*s, api->retrieve(ep, id), retry_of(*s, wo.deadline));
@@ -166,13 +166,10 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
             if (wo.deadline && now >= *wo.deadline)
                 throw error(errc::timeout, "batch " + b.id + " is still " + b.status +
                                                " at the deadline (it keeps running)");
-            auto wait = std::chrono::duration_cast<clock::duration>(delay);
-            if (wo.deadline)
-                wait = std::min(wait, *wo.deadline - now);
-            timer.expires_after(wait);
+            timer.expires_at(poll_wake(now, delay, wo.deadline));
             co_await timer.async_wait(asio::use_awaitable);
             co_await net::check_cancelled();
-            delay = std::min(delay * 2, max_poll);
+            delay = next_poll_delay(delay, wo.max_poll);
         }
     }
     catch (...) {

@@ -368,6 +368,30 @@ TEST(Batch, WaitReportsProgressAndHonoursItsDeadline)
     EXPECT_EQ(err->code_enum(), ins::errc::timeout);
 }
 
+TEST(Batch, AWaitOfMillisecondsMaxPollsOnlyAtItsDeadline)
+{
+    // milliseconds::max() saturates ("never"): the wait sleeps until the deadline, not an
+    // overflowed negative wait that polls in a loop.
+    mock_options slow;
+    slow.batch_delay = 60s;
+    mock_server m(slow);
+    auto reqs = people(1);
+    std::string id;
+    auto err = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto b = co_await c.create_batch<UserInfo>(reqs);
+        id = b.id;
+        ins::wait_options wo;
+        wo.first_poll = std::chrono::milliseconds::max();
+        wo.max_poll = std::chrono::milliseconds::max();
+        wo.deadline = std::chrono::steady_clock::now() + 200ms;
+        (void)co_await c.wait_batch(b.id, wo);
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code_enum(), ins::errc::timeout);
+    // One poll at once, one at the deadline.
+    EXPECT_LE(count_requests(m, "GET", "/v1/batches/" + id), 2u);
+}
+
 TEST(Batch, CancellingTheWaitStopsPolling)
 {
     mock_options slow;
