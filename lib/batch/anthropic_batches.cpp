@@ -72,6 +72,7 @@ public:
         auto r = service_request(*wire_, ep, "POST", "messages/batches", {});
         r.body_file = spool_.finish();  // streamed from disk as it is sent
         r.headers.push_back({"Content-Type", "application/json"});
+        r.idempotent = false;  // a create whose answer was lost may have made a batch
         return r;
     }
     std::optional<net::http_request> after(endpoint_config const&, json::value const&,

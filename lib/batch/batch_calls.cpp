@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <unordered_map>
 #include <unordered_set>
@@ -31,6 +32,15 @@ namespace detail {
 
 namespace json = boost::json;
 
+std::size_t result_lines_bound(batch const& b) noexcept
+{
+    // A server's counts are not trusted: they only narrow what a bigger batch could hold.
+    auto const most = std::max(openai_batch_max_lines, anthropic_batch_max_requests);
+    if (b.submitted > 0)
+        return std::min(b.submitted, most);
+    return b.total > 0 ? std::min(b.total, most) : most;
+}
+
 namespace {
 
 endpoint_config primary(client_state const& s) { return {s.opts.base_url, s.opts.api_key, {}}; }
@@ -39,6 +49,14 @@ net::retry_settings retry_of(client_state const& s,
                              std::optional<std::chrono::steady_clock::time_point> deadline = {})
 {
     return {.max_retries = s.opts.max_network_retries, .attempt_timeout = {}, .deadline = deadline};
+}
+
+batch kept(batch b, batch_kept const& keep)
+{
+    if (!b.mode)
+        b.mode = keep.m;
+    b.submitted = keep.submitted;
+    return b;
 }
 
 /// One request of the batch service; its answer as JSON.
@@ -56,20 +74,20 @@ asio::awaitable<json::value> call_json(client_state& s, net::http_request r,
 
 /// Runs the create steps of what `api` holds; the batch, with the mode it was written in. An
 /// upload is retried on network faults as any request; the call that creates the batch is
-/// not (a create whose answer was lost may have made a batch: a second would run twice).
+/// marked not idempotent by its service, so the transport sends it at most once (a create
+/// whose answer was lost may have made a batch: a second would run twice).
 asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options const& opts, mode m)
 {
     auto const ep = primary(s);
+    auto const lines = api.lines();
     auto r = api.create(ep, opts);
-    for (bool upload = api.uploads_first();; upload = false) {
-        auto retry = retry_of(s);
-        if (!upload)
-            retry.max_retries = 0;
-        auto v = co_await call_json(s, std::move(r), retry);
+    for (;;) {
+        auto v = co_await call_json(s, std::move(r), retry_of(s));
         auto next = api.after(ep, v, opts);
         if (!next) {
             auto b = api.parse_batch(v);
             b.mode = m;
+            b.submitted = lines;
             if (b.endpoint.empty())
                 b.endpoint = batch_endpoint(m);
             co_return b;
@@ -119,17 +137,14 @@ asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
 }
 
 asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op, std::string id,
-                                    std::optional<mode> keep)
+                                    batch_kept keep)
 {
     try {
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto const ep = primary(*s);
         auto r = op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id);
         auto v = co_await call_json(*s, std::move(r), retry_of(*s));
-        auto b = api->parse_batch(v);
-        if (!b.mode)
-            b.mode = keep;
-        co_return b;
+        co_return kept(api->parse_batch(v), keep);
     }
     catch (...) {
         rethrow_as_error(std::current_exception());
@@ -137,7 +152,7 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
 }
 
 asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::string id,
-                                      wait_options wo, std::optional<mode> keep)
+                                      wait_options wo, batch_kept keep)
 {
     std::exception_ptr from_callback;  // rethrown as it is, not as an ins::error
     try {
@@ -148,9 +163,7 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
         asio::steady_timer timer(s->ex);
         for (;;) {
             auto v = co_await call_json(*s, api->retrieve(ep, id), retry_of(*s, wo.deadline));
-            auto b = api->parse_batch(v);
-            if (!b.mode)
-                b.mode = keep;
+            auto b = kept(api->parse_batch(v), keep);
             if (wo.on_progress) {
                 try {
                     wo.on_progress(b);
@@ -235,7 +248,7 @@ struct line_reader {
         if (b.status == "failed")
             throw error(errc::bad_request, "batch " + b.id + " failed at the provider: it has no " +
                                                "results (" + b.failure + ")");
-        most = b.total > 0 ? b.total : anthropic_batch_max_requests;
+        most = result_lines_bound(b);
         w = make_wire(m, s->opts);
         api = make_batch_api(m, s->opts);
         target.options = s->opts.decoding;
@@ -370,39 +383,39 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
 
 asio::awaitable<batch> client::retrieve_batch(std::string id) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::retrieve, std::move(id), std::nullopt);
+    return detail::run_batch_op(state_, detail::batch_op::retrieve, std::move(id), {});
 }
 
 asio::awaitable<batch> client::retrieve_batch(batch const& b) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::retrieve, b.id, b.mode);
+    return detail::run_batch_op(state_, detail::batch_op::retrieve, b.id, {b.mode, b.submitted});
 }
 
 asio::awaitable<batch> client::cancel_batch(std::string id) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::cancel, std::move(id), std::nullopt);
+    return detail::run_batch_op(state_, detail::batch_op::cancel, std::move(id), {});
 }
 
 asio::awaitable<batch> client::wait_batch(std::string id, wait_options opts) const
 {
-    return detail::run_wait_batch(state_, std::move(id), std::move(opts), std::nullopt);
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts), {});
 }
 
 asio::awaitable<batch> client::wait_batch(std::string id) const
 {
     wait_options opts;
-    return detail::run_wait_batch(state_, std::move(id), std::move(opts), std::nullopt);
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts), {});
 }
 
 asio::awaitable<batch> client::wait_batch(batch const& b, wait_options opts) const
 {
-    return detail::run_wait_batch(state_, b.id, std::move(opts), b.mode);
+    return detail::run_wait_batch(state_, b.id, std::move(opts), {b.mode, b.submitted});
 }
 
 asio::awaitable<batch> client::wait_batch(batch const& b) const
 {
     wait_options opts;
-    return detail::run_wait_batch(state_, b.id, std::move(opts), b.mode);
+    return detail::run_wait_batch(state_, b.id, std::move(opts), {b.mode, b.submitted});
 }
 
 asio::awaitable<batch_page> client::list_batches(list_options opts) const

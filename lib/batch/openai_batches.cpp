@@ -118,7 +118,9 @@ public:
         create["endpoint"] = batch_endpoint(m_);
         create["completion_window"] = o.completion_window;
         create["metadata"] = metadata_of(o);
-        return service_request(*wire_, ep, "POST", "batches", json::serialize(create));
+        auto r = service_request(*wire_, ep, "POST", "batches", json::serialize(create));
+        r.idempotent = false;  // a create whose answer was lost may have made a batch
+        return r;
     }
 
     net::http_request retrieve(endpoint_config const& ep, std::string_view id) const override

@@ -739,3 +739,52 @@ TEST(Batch, ResultsThatDoNotEndAreCutOff)
     EXPECT_EQ(e->code_enum(), ins::errc::bad_request);
     EXPECT_NE(std::string(e->what()).find("line 1 is not JSON"), std::string::npos);
 }
+
+TEST(Batch, ResultsAreBoundedByTheLinesSubmittedNotTheServersCounts)
+{
+    mock_server m;
+    auto reqs = people(2);
+    auto const line = [](std::string id) {
+        return json::serialize(json::object{
+                   {"custom_id", id},
+                   {"response", json::object{{"status_code", 200},
+                                             {"body", json::parse(mock_reply::chat_tool_call(
+                                                          "UserInfo", R"({"name":"A","age":3})")
+                                                          .body)}}}}) +
+               "\n";
+    };
+    ins::batch first, second;
+    auto err = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        first = co_await c.create_batch<UserInfo>(reqs);
+        EXPECT_EQ(first.submitted, 2u);
+        first = co_await c.wait_batch(first);  // carried over, as the mode is
+        EXPECT_EQ(first.submitted, 2u);
+        EXPECT_EQ((co_await c.retrieve_batch(first)).submitted, 2u);
+        EXPECT_EQ((co_await c.retrieve_batch(first.id)).submitted, 0u);  // not known from an id
+    });
+    ASSERT_FALSE(err) << err->what();
+    // A server that says the batch holds a million requests and sends a line more than it was
+    // given.
+    first.total = 1'000'000;
+    second = completed_batch(1'000'000);
+    second.id = "batch_2";
+    second.submitted = 1;  // one line re-asked
+    auto code_of = [&](std::string body, auto read) -> std::optional<ins::error> {
+        mock_reply r;
+        r.body = std::move(body);
+        m.push(std::move(r));
+        return with_client(options_for(m), read);
+    };
+    auto e = code_of(line("0") + line("1") + line("0"), [&](ins::client& c) -> asio::awaitable<void> {
+        (void)co_await drain(c.batch_results<UserInfo>(first));
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::protocol_error);
+    EXPECT_NE(std::string(e->what()).find("than its 2 requests"), std::string::npos) << e->what();
+    e = code_of(line("0") + line("1"), [&](ins::client& c) -> asio::awaitable<void> {
+        (void)co_await drain(c.merged_batch_results<UserInfo>(first, second));
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::protocol_error);
+    EXPECT_NE(std::string(e->what()).find("than its 1 requests"), std::string::npos) << e->what();
+}
