@@ -1,5 +1,7 @@
 // The batch operations: short Asio loops that run the batch services (batch_api) over the
-// client's transport. Each public awaitable ends through rethrow_as_error.
+// client's transport. What they show passes through one redaction on its way out: every error
+// (rethrow_redacted), each line's failure and each batch's failure (shown), should a server
+// echo a key into them.
 #include "batch/batch_api.hpp"
 #include "batch/batch_lines.hpp"
 #include "batch/jsonl_lines.hpp"
@@ -59,6 +61,22 @@ batch kept(batch b, batch_kept const& keep)
     return b;
 }
 
+/// A batch as the caller sees it: its failure redacted.
+batch shown(client_state const& s, batch b)
+{
+    if (!b.failure.empty())
+        b.failure = net::redact(std::move(b.failure), batch_secrets(s.opts));
+    return b;
+}
+
+/// Every batch operation ends here: its error as an ins::error, redacted.
+[[noreturn]] void rethrow_redacted(client_state const& s, std::exception_ptr e)
+{
+    auto err = as_error(std::move(e));
+    net::redact_in_place(err, batch_secrets(s.opts));
+    throw err;
+}
+
 /// One request of the batch service; its answer as JSON.
 asio::awaitable<json::value> call_json(client_state& s, net::http_request r,
                                        net::retry_settings retry)
@@ -90,7 +108,7 @@ asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options con
             b.submitted = lines;
             if (b.endpoint.empty())
                 b.endpoint = batch_endpoint(m);
-            co_return b;
+            co_return shown(s, std::move(b));
         }
         r = std::move(*next);
     }
@@ -132,7 +150,7 @@ asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
         co_return b;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 
@@ -144,10 +162,10 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
         auto const ep = primary(*s);
         auto r = op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id);
         auto v = co_await call_json(*s, std::move(r), retry_of(*s));
-        co_return kept(api->parse_batch(v), keep);
+        co_return shown(*s, kept(api->parse_batch(v), keep));
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 
@@ -163,7 +181,7 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
         asio::steady_timer timer(s->ex);
         for (;;) {
             auto v = co_await call_json(*s, api->retrieve(ep, id), retry_of(*s, wo.deadline));
-            auto b = kept(api->parse_batch(v), keep);
+            auto b = shown(*s, kept(api->parse_batch(v), keep));
             if (wo.on_progress) {
                 try {
                     wo.on_progress(b);
@@ -186,7 +204,7 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
         }
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
     std::rethrow_exception(from_callback);
 }
@@ -196,10 +214,13 @@ asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, li
     try {
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto v = co_await call_json(*s, api->list(primary(*s), lo), retry_of(*s));
-        co_return api->parse_page(v);
+        auto page = api->parse_page(v);
+        for (auto& b : page.batches)
+            b = shown(*s, std::move(b));
+        co_return page;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 
@@ -270,7 +291,10 @@ struct line_reader {
                 if (!r.failure)
                     total += w->usage_of(r.response);
                 target.options.context = context_of ? context_of(r.custom_id) : nullptr;
-                co_return judge_result(*w, std::move(r), target, many, x);
+                auto line = judge_result(*w, std::move(r), target, many, x);
+                if (line.failure)  // what the provider said of the line: it may echo a key
+                    net::redact_in_place(*line.failure, batch_secrets(s->opts));
+                co_return line;
             }
             if (http) {
                 auto bytes = co_await http->read_some();
@@ -312,7 +336,7 @@ asio::awaitable<std::optional<batch_line>> batch_reader::next()
         co_return line;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*impl_->s, std::current_exception());
     }
 }
 
@@ -375,7 +399,7 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
         co_return second;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 

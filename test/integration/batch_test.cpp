@@ -788,3 +788,81 @@ TEST(Batch, ResultsAreBoundedByTheLinesSubmittedNotTheServersCounts)
     EXPECT_EQ(e->code_enum(), ins::errc::protocol_error);
     EXPECT_NE(std::string(e->what()).find("than its 1 requests"), std::string::npos) << e->what();
 }
+
+TEST(Batch, AKeyTheServerEchoesIsRedactedFromEveryBatchError)
+{
+    // Line errors of both APIs, a line that does not parse, a batch's failure reason: each
+    // echoes the key, none shows it.
+    mock_server m;
+    std::string const k = key;
+    auto const clean = [&](ins::error const& e) {
+        EXPECT_EQ(std::string(e.what()).find(k), std::string::npos) << e.what();
+        EXPECT_EQ(e.provider_message.find(k), std::string::npos) << e.provider_message;
+    };
+    auto const pushed = [&](std::string body) {
+        mock_reply r;
+        r.body = std::move(body);
+        m.push(std::move(r));
+    };
+    std::vector<ins::batch_result<UserInfo>> got;
+    auto read = [&](ins::client_options o, ins::batch const& b) {
+        got.clear();
+        return with_client(o, [&](ins::client& c) -> asio::awaitable<void> {
+            auto s = c.batch_results<UserInfo>(b);
+            while (auto r = co_await s.next())
+                got.push_back(std::move(*r));
+        });
+    };
+    // OpenAI: an error line, a failed request whose body echoes the key, then a line that is
+    // not JSON.
+    pushed(json::serialize(json::object{
+               {"custom_id", "0"},
+               {"error", json::object{{"code", "batch_expired"}, {"message", "key " + k}}}}) +
+           "\n" +
+           json::serialize(json::object{
+               {"custom_id", "1"},
+               {"response", json::object{{"status_code", 401},
+                                         {"body", json::object{{"error", json::object{
+                                                      {"message", "Incorrect API key " + k}}}}}}}}) +
+           "\n" + "not json " + k + "\n");
+    auto e = read(options_for(m), completed_batch());
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::protocol_error);
+    clean(*e);
+    ASSERT_EQ(got.size(), 2u);
+    for (auto const& r : got) {
+        ASSERT_TRUE(r.error);
+        clean(*r.error);
+    }
+    EXPECT_EQ(got[1].error->code_enum(), ins::errc::authentication_failed);
+    // Anthropic: an errored line.
+    ins::batch ended;
+    ended.id = "msgbatch_1";
+    ended.status = "ended";
+    pushed(json::serialize(json::object{
+               {"custom_id", "a"},
+               {"result", json::object{{"type", "errored"},
+                                       {"error", json::object{{"type", "invalid_request_error"},
+                                                              {"message", "bad " + k}}}}}}) +
+           "\n");
+    e = read(options_for(m, ins::mode::anthropic_tools), ended);
+    ASSERT_FALSE(e) << e->what();
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_TRUE(got[0].error);
+    clean(*got[0].error);
+    // A batch's failure, as retrieved, and as the error its results give.
+    m.push(mock_reply::json(R"({"id":"batch_3","status":"failed","errors":{"data":[{"message":"the key )" +
+                            k + R"( is not allowed"}]}})"));
+    ins::batch failed;
+    e = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        failed = co_await c.retrieve_batch("batch_3");
+    });
+    ASSERT_FALSE(e) << e->what();
+    EXPECT_EQ(failed.failure.find(k), std::string::npos) << failed.failure;
+    EXPECT_NE(failed.failure.find("[redacted]"), std::string::npos) << failed.failure;
+    failed.failure = "the key " + k + " is not allowed";  // as a batch kept from elsewhere
+    e = read(options_for(m), failed);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::bad_request);
+    clean(*e);
+}

@@ -306,3 +306,28 @@ TEST(AnthropicBatches, BatchesAndEveryKindOfResult)
     EXPECT_EQ(api->list(endpoint(), lo).url,
               "https://api.example.com/v1/messages/batches?limit=20&after_id=msgbatch_1");
 }
+
+TEST(OpenAIBatches, AKeyInALineIsRedactedBeforeItsTextIsCut)
+{
+    // The key straddles the cuts: 120 bytes of a line that does not parse, 300 of a body
+    // that is not an error object.
+    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    std::string const key = "sk-unit-batch-key";
+    auto const not_json = std::string(110, 'x') + key + " trailing";
+    try {
+        (void)api->parse_result(not_json);
+        ADD_FAILURE() << "a line that is not JSON was read";
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code_enum(), ins::errc::protocol_error);
+        EXPECT_EQ(std::string(e.what()).find("sk-unit"), std::string::npos) << e.what();
+    }
+    json::object line{{"custom_id", "0"},
+                      {"response", json::object{{"status_code", 401},
+                                                {"body", std::string(290, 'y') + key}}}};
+    auto r = api->parse_result(json::serialize(line));
+    ASSERT_TRUE(r.failure);
+    EXPECT_EQ(std::string(r.failure->what()).find("sk-unit"), std::string::npos)
+        << r.failure->what();
+    EXPECT_EQ(r.failure->provider_message.find("sk-unit"), std::string::npos);
+}
