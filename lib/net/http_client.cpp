@@ -296,10 +296,13 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
 {
     auto const ep = parse_url(request.url);
     // Redacted from every error: the request's secret headers, and the credentials of its
-    // proxy, which a proxy's error page (or reason phrase) may echo.
-    auto secrets = secrets_of(request);
-    if (auto const* p = proxies.for_origin(ep))
-        secrets.insert(secrets.end(), p->secrets.begin(), p->secrets.end());
+    // proxy, which a proxy's error page (or reason phrase) may echo. Gathered only for an error.
+    auto const secrets = [&] {
+        auto s = secrets_of(request);
+        if (auto const* p = proxies.for_origin(ep))
+            s.insert(s.end(), p->secrets.begin(), p->secrets.end());
+        return s;
+    };
     for (int retries = 0;; ++retries) {
         auto const per_attempt = after(retry.attempt_timeout.value_or(opts.request_timeout));
         auto const attempt_deadline =
@@ -310,7 +313,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
             result.emplace(co_await run(ep, attempt_deadline));
         }
         catch (error& e) {
-            redact_in_place(e, secrets);
+            redact_in_place(e, secrets());
             if (!retryable(e.code_enum()))
                 throw;
             failure.emplace(e);
@@ -338,7 +341,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         auto fail = [&]() -> error {
             if (failure)
                 return std::move(*failure);
-            return http_error(result->response, secrets);
+            return http_error(result->response, secrets());
         };
         if (!d.retry)
             throw fail();
