@@ -424,12 +424,12 @@ asio::awaitable<int> run_typed(ins::client& client, batch_config const& c)
     }
     // run: create, wait, (retry,) results
     auto b = co_await client.create_batch<T>(reqs, opts);
-    b = co_await client.wait_batch(b.id, waiting(c));
+    b = co_await client.wait_batch(b, waiting(c));  // the batch: its mode and lines kept
     std::optional<ins::batch> second;
     if (c.retry) {
         second = co_await client.retry_batch_failures<T>(b, reqs, opts);
         if (second)
-            second = co_await client.wait_batch(second->id, waiting(c));
+            second = co_await client.wait_batch(*second, waiting(c));
     }
     auto [ok, bad] = co_await write_results(client.merged_batch_results<T>(b, second), c, out);
     if (!c.json)
