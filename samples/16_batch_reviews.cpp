@@ -68,7 +68,7 @@ asio::awaitable<int> run(ins::client client, bool mock)
     wo.on_progress = [](ins::batch const& x) {
         std::cout << "  " << x.status << ": " << x.completed << "/" << x.total << " done\n";
     };
-    b = co_await client.wait_batch(b.id, wo);
+    b = co_await client.wait_batch(b, wo);  // the batch, not its id: its mode and lines kept
 
     auto first = client.batch_results<Review>(b);
     while (auto r = co_await first.next()) {
@@ -85,7 +85,7 @@ asio::awaitable<int> run(ins::client client, bool mock)
     auto second = co_await client.retry_batch_failures<Review>(b, reqs);
     if (second) {
         std::cout << "re-asking " << second->total << " answer(s) in " << second->id << "\n";
-        second = co_await client.wait_batch(second->id, wo);
+        second = co_await client.wait_batch(*second, wo);
     }
     auto merged = client.merged_batch_results<Review>(b, second);
     int valid = 0;

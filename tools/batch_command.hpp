@@ -4,6 +4,7 @@
 #pragma once
 
 #include "flag_values.hpp"
+#include "output_escaping.hpp"
 
 #include <instructor/instructor.hpp>
 #include <instructor/testing/mock_server.hpp>
@@ -299,25 +300,16 @@ inline void print_batch(batch_config const& c, ins::batch const& b)
         std::cout << json::serialize(describe(b)) << "\n";
         return;
     }
-    std::cout << b.id << "  " << b.status << "  " << b.completed << "/" << b.total << " done, "
-              << b.failed << " failed";
+    // The server's words, escaped: no control character reaches the terminal.
+    std::cout << terminal_text(b.id) << "  " << terminal_text(b.status) << "  " << b.completed
+              << "/" << b.total << " done, " << b.failed << " failed";
     if (!b.failure.empty())
-        std::cout << "  (" << b.failure << ")";
+        std::cout << "  (" << terminal_text(b.failure) << ")";
     std::cout << "\n";
 }
 
-inline std::string csv_field(std::string const& s)
-{
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (char ch : s)
-        q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return q + "\"";
-}
-
 /// Writes each result as it is read: JSONL or CSV (custom_id, status, one column per member of
-/// T, error). Returns {ok, not ok}.
+/// T, error; cells that would start a spreadsheet formula neutralised). Returns {ok, not ok}.
 template <class T>
 asio::awaitable<std::pair<std::size_t, std::size_t>> write_results(
     ins::stream<ins::batch_result<T>> results, batch_config const& c, std::ostream& out)
@@ -328,7 +320,7 @@ asio::awaitable<std::pair<std::size_t, std::size_t>> write_results(
     if (c.format == "csv") {
         out << "custom_id,status";
         for (auto const& col : columns)
-            out << "," << csv_field(col);
+            out << "," << csv_cell(col);
         out << ",error\n";
     }
     std::size_t ok = 0, bad = 0;
@@ -341,15 +333,15 @@ asio::awaitable<std::pair<std::size_t, std::size_t>> write_results(
         else if (!r->value)
             error = ins::format_issues(r->issues);
         if (c.format == "csv") {
-            out << csv_field(r->custom_id) << "," << status;
+            out << csv_cell(r->custom_id) << "," << status;
             json::object v = r->value ? ins::to_value(*r->value).as_object() : json::object();
             for (auto const& col : columns) {
                 auto const* x = v.if_contains(col);
                 out << "," << (!x || x->is_null() ? std::string()
-                                : x->is_string()  ? csv_field(std::string(x->get_string()))
-                                                  : csv_field(json::serialize(*x)));
+                                : x->is_string()  ? csv_cell(x->get_string())
+                                                  : csv_cell(json::serialize(*x)));
             }
-            out << "," << csv_field(error) << "\n";
+            out << "," << csv_cell(error) << "\n";
             continue;
         }
         json::object line{{"custom_id", r->custom_id}, {"status", status}};
@@ -389,7 +381,7 @@ inline ins::wait_options waiting(batch_config const& c)
             int const filled = std::min(width, static_cast<int>(share * width));
             std::fprintf(stderr, "\r[%s%s] %zu/%zu done, %zu failed (%s)   ",
                          std::string(filled, '=').c_str(), std::string(width - filled, ' ').c_str(),
-                         b.completed, b.total, b.failed, b.status.c_str());
+                         b.completed, b.total, b.failed, terminal_text(b.status).c_str());
             if (b.terminal())
                 std::fprintf(stderr, "\n");
         };
@@ -432,16 +424,16 @@ asio::awaitable<int> run_typed(ins::client& client, batch_config const& c)
     }
     // run: create, wait, (retry,) results
     auto b = co_await client.create_batch<T>(reqs, opts);
-    b = co_await client.wait_batch(b.id, waiting(c));
+    b = co_await client.wait_batch(b, waiting(c));  // the batch: its mode and lines kept
     std::optional<ins::batch> second;
     if (c.retry) {
         second = co_await client.retry_batch_failures<T>(b, reqs, opts);
         if (second)
-            second = co_await client.wait_batch(second->id, waiting(c));
+            second = co_await client.wait_batch(*second, waiting(c));
     }
     auto [ok, bad] = co_await write_results(client.merged_batch_results<T>(b, second), c, out);
     if (!c.json)
-        std::fprintf(stderr, "%s: %zu ok, %zu not\n", b.id.c_str(), ok, bad);
+        std::fprintf(stderr, "%s: %zu ok, %zu not\n", terminal_text(b.id).c_str(), ok, bad);
     co_return ok > 0 || bad == 0 ? 0 : 1;
 }
 
@@ -473,7 +465,7 @@ asio::awaitable<int> run(ins::client& client, batch_config const& c)
             for (auto const& b : page.batches)
                 print_batch(c, b);
             if (page.has_more)
-                std::cout << "more: --after " << page.last_id << "\n";
+                std::cout << "more: --after " << terminal_text(page.last_id) << "\n";
         }
         co_return 0;
     }
@@ -536,16 +528,17 @@ int batch_main(int argc, char** argv)
                                   }
                                   catch (ins::error const& err) {
                                       std::cerr << "instructor-batch: " << ins::to_string(err.code_enum())
-                                                << ": " << err.what() << "\n";
+                                                << ": " << tools::terminal_text(err.what()) << "\n";
                                   }
                                   catch (std::exception const& err) {
-                                      std::cerr << "instructor-batch: " << err.what() << "\n";
+                                      std::cerr << "instructor-batch: "
+                                                << tools::terminal_text(err.what()) << "\n";
                                   }
                               });
         ioc.run();
     }
     catch (ins::error const& e) {  // a bad configuration (URL, mode)
-        std::cerr << "instructor-batch: " << e.what() << "\n";
+        std::cerr << "instructor-batch: " << tools::terminal_text(e.what()) << "\n";
         return 2;
     }
     return status;

@@ -50,6 +50,10 @@ struct batch {
     boost::json::object metadata;  ///< OpenAI: the batch's metadata
     /// Why the provider rejected the whole batch (OpenAI's `errors` when status is "failed").
     std::string failure;
+    /// The lines this client sent (create_batch and retry_batch_failures set it; retrieve_batch
+    /// and wait_batch given the batch carry it over); 0 when unknown. Results are bounded by it
+    /// rather than by the counts the server reports (protocol_error past it).
+    std::size_t submitted = 0;
 
     /// Whether the status is final: completed, failed, expired, cancelled (OpenAI) or ended
     /// (Anthropic).

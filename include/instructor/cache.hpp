@@ -36,7 +36,10 @@ std::shared_ptr<cache> make_memory_cache(std::size_t max_entries);
 
 /// One file per entry in `directory` (created when missing): written to a temporary file and
 /// renamed into place, so processes sharing the directory never read half an entry. Entries
-/// larger than `max_entry_bytes` are neither written nor read.
+/// larger than `max_entry_bytes` are neither written nor read. Entries are the user's alone:
+/// files 0600, the directories it creates 0700 (whatever the umask), no symlink followed.
+/// Throws ins::error(invalid_argument) when `directory` cannot be made a directory or is owned
+/// by another user (who could read entries or plant links in it).
 std::shared_ptr<cache> make_disk_cache(std::filesystem::path directory,
                                        std::size_t max_entry_bytes = 16 * 1024 * 1024);
 

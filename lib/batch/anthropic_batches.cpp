@@ -37,7 +37,9 @@ errc errc_for_type(std::string_view type)
 
 class anthropic_batches final : public batch_api {
 public:
-    anthropic_batches(mode m, client_options const& o) : wire_(make_wire(m, o)) {}
+    anthropic_batches(mode m, client_options const& o)
+        : wire_(make_wire(m, o)), secrets_(batch_secrets(o))
+    {}
 
     void add(std::string_view custom_id, json::object const& body) override
     {
@@ -72,6 +74,7 @@ public:
         auto r = service_request(*wire_, ep, "POST", "messages/batches", {});
         r.body_file = spool_.finish();  // streamed from disk as it is sent
         r.headers.push_back({"Content-Type", "application/json"});
+        r.idempotent = false;  // a create whose answer was lost may have made a batch
         return r;
     }
     std::optional<net::http_request> after(endpoint_config const&, json::value const&,
@@ -131,7 +134,7 @@ public:
 
     result_line parse_result(std::string_view text) const override
     {
-        auto v = parse_line(text);
+        auto v = parse_line(text, secrets_);
         auto const& line = v.get_object();
         result_line r;
         r.custom_id = string_at(line, "custom_id");
@@ -173,6 +176,7 @@ public:
 
 private:
     std::unique_ptr<wire> wire_;
+    std::vector<std::string> secrets_;
     spool_file spool_;  // the create call's body
     std::size_t lines_ = 0;
 };

@@ -1,6 +1,7 @@
 // What both batch services share: the choice by mode, and the requests' shape.
 #include "batch/batch_api.hpp"
 #include "batch/batch_services.hpp"
+#include "net/redact.hpp"
 
 #include <algorithm>
 
@@ -68,15 +69,22 @@ std::string page_limit(list_options const& o)
     return std::to_string(std::clamp<std::size_t>(o.limit, 1, 100));
 }
 
-boost::json::value parse_line(std::string_view line)
+boost::json::value parse_line(std::string_view line, std::vector<std::string> const& secrets)
 {
     boost::system::error_code ec;
     auto v = boost::json::parse(line, ec);
     if (ec || !v.is_object())
-        throw error(errc::protocol_error,
-                    "a batch result line is not a JSON object: " +
-                        std::string(line.substr(0, 120)));
+        throw error(errc::protocol_error, "a batch result line is not a JSON object: " +
+                                              net::redact(std::string(line), secrets).substr(0, 120));
     return v;
+}
+
+std::vector<std::string> batch_secrets(client_options const& o)
+{
+    std::vector<std::string> keys{o.api_key};
+    for (auto const& f : o.fallbacks)
+        keys.push_back(f.api_key);
+    return keys;
 }
 
 }  // namespace instructor::detail

@@ -66,6 +66,10 @@ public:
 /// client's options (auth and API headers).
 std::unique_ptr<batch_api> make_batch_api(mode m, client_options const& o);
 
+/// Every endpoint's key (the client's and its fallbacks'): redacted from what a batch shows,
+/// should a server echo one into a line's error, a line it cannot parse or a batch's failure.
+std::vector<std::string> batch_secrets(client_options const& o);
+
 /// "/v1/chat/completions", "/v1/responses" or "/v1/messages": where mode `m`'s lines go.
 std::string_view batch_endpoint(mode m) noexcept;
 

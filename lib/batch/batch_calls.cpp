@@ -1,8 +1,11 @@
 // The batch operations: short Asio loops that run the batch services (batch_api) over the
-// client's transport. Each public awaitable ends through rethrow_as_error.
+// client's transport. What they show passes through one redaction on its way out: every error
+// (rethrow_redacted), each line's failure and each batch's failure (shown), should a server
+// echo a key into them.
 #include "batch/batch_api.hpp"
 #include "batch/batch_lines.hpp"
 #include "batch/jsonl_lines.hpp"
+#include "batch/poll_wait.hpp"
 #include "client/client_state.hpp"
 #include "net/net_errors.hpp"
 
@@ -12,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <unordered_map>
 #include <unordered_set>
@@ -30,6 +34,15 @@ namespace detail {
 
 namespace json = boost::json;
 
+std::size_t result_lines_bound(batch const& b) noexcept
+{
+    // A server's counts are not trusted: they only narrow what a bigger batch could hold.
+    auto const most = std::max(openai_batch_max_lines, anthropic_batch_max_requests);
+    if (b.submitted > 0)
+        return std::min(b.submitted, most);
+    return b.total > 0 ? std::min(b.total, most) : most;
+}
+
 namespace {
 
 endpoint_config primary(client_state const& s) { return {s.opts.base_url, s.opts.api_key, {}}; }
@@ -38,6 +51,30 @@ net::retry_settings retry_of(client_state const& s,
                              std::optional<std::chrono::steady_clock::time_point> deadline = {})
 {
     return {.max_retries = s.opts.max_network_retries, .attempt_timeout = {}, .deadline = deadline};
+}
+
+batch kept(batch b, batch_kept const& keep)
+{
+    if (!b.mode)
+        b.mode = keep.m;
+    b.submitted = keep.submitted;
+    return b;
+}
+
+/// A batch as the caller sees it: its failure redacted.
+batch shown(client_state const& s, batch b)
+{
+    if (!b.failure.empty())
+        b.failure = net::redact(std::move(b.failure), batch_secrets(s.opts));
+    return b;
+}
+
+/// Every batch operation ends here: its error as an ins::error, redacted.
+[[noreturn]] void rethrow_redacted(client_state const& s, std::exception_ptr e)
+{
+    auto err = as_error(std::move(e));
+    net::redact_in_place(err, batch_secrets(s.opts));
+    throw err;
 }
 
 /// One request of the batch service; its answer as JSON.
@@ -55,23 +92,23 @@ asio::awaitable<json::value> call_json(client_state& s, net::http_request r,
 
 /// Runs the create steps of what `api` holds; the batch, with the mode it was written in. An
 /// upload is retried on network faults as any request; the call that creates the batch is
-/// not (a create whose answer was lost may have made a batch: a second would run twice).
+/// marked not idempotent by its service, so the transport sends it at most once (a create
+/// whose answer was lost may have made a batch: a second would run twice).
 asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options const& opts, mode m)
 {
     auto const ep = primary(s);
+    auto const lines = api.lines();
     auto r = api.create(ep, opts);
-    for (bool upload = api.uploads_first();; upload = false) {
-        auto retry = retry_of(s);
-        if (!upload)
-            retry.max_retries = 0;
-        auto v = co_await call_json(s, std::move(r), retry);
+    for (;;) {
+        auto v = co_await call_json(s, std::move(r), retry_of(s));
         auto next = api.after(ep, v, opts);
         if (!next) {
             auto b = api.parse_batch(v);
             b.mode = m;
+            b.submitted = lines;
             if (b.endpoint.empty())
                 b.endpoint = batch_endpoint(m);
-            co_return b;
+            co_return shown(s, std::move(b));
         }
         r = std::move(*next);
     }
@@ -113,44 +150,38 @@ asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
         co_return b;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 
 asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op, std::string id,
-                                    std::optional<mode> keep)
+                                    batch_kept keep)
 {
     try {
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto const ep = primary(*s);
         auto r = op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id);
         auto v = co_await call_json(*s, std::move(r), retry_of(*s));
-        auto b = api->parse_batch(v);
-        if (!b.mode)
-            b.mode = keep;
-        co_return b;
+        co_return shown(*s, kept(api->parse_batch(v), keep));
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 
 asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::string id,
-                                      wait_options wo, std::optional<mode> keep)
+                                      wait_options wo, batch_kept keep)
 {
     std::exception_ptr from_callback;  // rethrown as it is, not as an ins::error
     try {
         using clock = std::chrono::steady_clock;
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto const ep = primary(*s);
-        auto const max_poll = std::max(wo.max_poll, std::chrono::milliseconds(1));
-        auto delay = std::clamp(wo.first_poll, std::chrono::milliseconds(1), max_poll);
+        auto delay = first_poll_delay(wo.first_poll, wo.max_poll);
         asio::steady_timer timer(s->ex);
         for (;;) {
             auto v = co_await call_json(*s, api->retrieve(ep, id), retry_of(*s, wo.deadline));
-            auto b = api->parse_batch(v);
-            if (!b.mode)
-                b.mode = keep;
+            auto b = shown(*s, kept(api->parse_batch(v), keep));
             if (wo.on_progress) {
                 try {
                     wo.on_progress(b);
@@ -166,17 +197,14 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
             if (wo.deadline && now >= *wo.deadline)
                 throw error(errc::timeout, "batch " + b.id + " is still " + b.status +
                                                " at the deadline (it keeps running)");
-            auto wait = std::chrono::duration_cast<clock::duration>(delay);
-            if (wo.deadline)
-                wait = std::min(wait, *wo.deadline - now);
-            timer.expires_after(wait);
+            timer.expires_at(poll_wake(now, delay, wo.deadline));
             co_await timer.async_wait(asio::use_awaitable);
             co_await net::check_cancelled();
-            delay = std::min(delay * 2, max_poll);
+            delay = next_poll_delay(delay, wo.max_poll);
         }
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
     std::rethrow_exception(from_callback);
 }
@@ -186,10 +214,13 @@ asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, li
     try {
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto v = co_await call_json(*s, api->list(primary(*s), lo), retry_of(*s));
-        co_return api->parse_page(v);
+        auto page = api->parse_page(v);
+        for (auto& b : page.batches)
+            b = shown(*s, std::move(b));
+        co_return page;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 
@@ -238,7 +269,7 @@ struct line_reader {
         if (b.status == "failed")
             throw error(errc::bad_request, "batch " + b.id + " failed at the provider: it has no " +
                                                "results (" + b.failure + ")");
-        most = b.total > 0 ? b.total : anthropic_batch_max_requests;
+        most = result_lines_bound(b);
         w = make_wire(m, s->opts);
         api = make_batch_api(m, s->opts);
         target.options = s->opts.decoding;
@@ -260,7 +291,10 @@ struct line_reader {
                 if (!r.failure)
                     total += w->usage_of(r.response);
                 target.options.context = context_of ? context_of(r.custom_id) : nullptr;
-                co_return judge_result(*w, std::move(r), target, many, x);
+                auto line = judge_result(*w, std::move(r), target, many, x);
+                if (line.failure)  // what the provider said of the line: it may echo a key
+                    net::redact_in_place(*line.failure, batch_secrets(s->opts));
+                co_return line;
             }
             if (http) {
                 auto bytes = co_await http->read_some();
@@ -302,7 +336,7 @@ asio::awaitable<std::optional<batch_line>> batch_reader::next()
         co_return line;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*impl_->s, std::current_exception());
     }
 }
 
@@ -365,7 +399,7 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
         co_return second;
     }
     catch (...) {
-        rethrow_as_error(std::current_exception());
+        rethrow_redacted(*s, std::current_exception());
     }
 }
 
@@ -373,39 +407,39 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
 
 asio::awaitable<batch> client::retrieve_batch(std::string id) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::retrieve, std::move(id), std::nullopt);
+    return detail::run_batch_op(state_, detail::batch_op::retrieve, std::move(id), {});
 }
 
 asio::awaitable<batch> client::retrieve_batch(batch const& b) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::retrieve, b.id, b.mode);
+    return detail::run_batch_op(state_, detail::batch_op::retrieve, b.id, {b.mode, b.submitted});
 }
 
 asio::awaitable<batch> client::cancel_batch(std::string id) const
 {
-    return detail::run_batch_op(state_, detail::batch_op::cancel, std::move(id), std::nullopt);
+    return detail::run_batch_op(state_, detail::batch_op::cancel, std::move(id), {});
 }
 
 asio::awaitable<batch> client::wait_batch(std::string id, wait_options opts) const
 {
-    return detail::run_wait_batch(state_, std::move(id), std::move(opts), std::nullopt);
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts), {});
 }
 
 asio::awaitable<batch> client::wait_batch(std::string id) const
 {
     wait_options opts;
-    return detail::run_wait_batch(state_, std::move(id), std::move(opts), std::nullopt);
+    return detail::run_wait_batch(state_, std::move(id), std::move(opts), {});
 }
 
 asio::awaitable<batch> client::wait_batch(batch const& b, wait_options opts) const
 {
-    return detail::run_wait_batch(state_, b.id, std::move(opts), b.mode);
+    return detail::run_wait_batch(state_, b.id, std::move(opts), {b.mode, b.submitted});
 }
 
 asio::awaitable<batch> client::wait_batch(batch const& b) const
 {
     wait_options opts;
-    return detail::run_wait_batch(state_, b.id, std::move(opts), b.mode);
+    return detail::run_wait_batch(state_, b.id, std::move(opts), {b.mode, b.submitted});
 }
 
 asio::awaitable<batch_page> client::list_batches(list_options opts) const

@@ -32,7 +32,8 @@ std::string checked_id(std::string_view id, std::string_view what);
 /// list_options::limit within the APIs' 1..100, as text.
 std::string page_limit(list_options const& o);
 
-/// A result line as a JSON object; protocol_error otherwise.
-boost::json::value parse_line(std::string_view line);
+/// A result line as a JSON object; protocol_error otherwise, showing the line's start with
+/// `secrets` redacted before it is cut (a key split by the cut would escape).
+boost::json::value parse_line(std::string_view line, std::vector<std::string> const& secrets);
 
 }  // namespace instructor::detail

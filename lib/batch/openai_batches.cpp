@@ -4,6 +4,8 @@
 #include "batch/spool_file.hpp"
 #include "protocol/json_access.hpp"
 
+#include "net/redact.hpp"
+
 #include <instructor/net/http_errors.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -32,8 +34,9 @@ std::string multipart_head()
 
 std::string multipart_tail() { return "\r\n--" + std::string(boundary) + "--\r\n"; }
 
-/// What a failed line says, as the error a call would throw.
-error line_error(json::object const& line)
+/// What a failed line says, as the error a call would throw (`secrets` redacted from the body
+/// before its message is picked and cut).
+error line_error(json::object const& line, std::vector<std::string> const& secrets)
 {
     if (auto const* e = object_at(line, "error")) {
         auto const code = string_at(*e, "code");
@@ -49,7 +52,7 @@ error line_error(json::object const& line)
     auto const status = response ? count_at(*response, "status_code") : 0;
     std::string body;
     if (response && response->contains("body"))
-        body = json::serialize(response->at("body"));
+        body = net::redact(json::serialize(response->at("body")), secrets);
     error err(net::errc_for_status(static_cast<unsigned>(status)),
               "the request failed at the provider (HTTP " + std::to_string(status) +
                   "): " + net::provider_message(body));
@@ -60,7 +63,9 @@ error line_error(json::object const& line)
 
 class openai_batches final : public batch_api {
 public:
-    openai_batches(mode m, client_options const& o) : m_(m), wire_(make_wire(m, o)) {}
+    openai_batches(mode m, client_options const& o)
+        : m_(m), wire_(make_wire(m, o)), secrets_(batch_secrets(o))
+    {}
 
     void add(std::string_view custom_id, json::object const& body) override
     {
@@ -118,7 +123,9 @@ public:
         create["endpoint"] = batch_endpoint(m_);
         create["completion_window"] = o.completion_window;
         create["metadata"] = metadata_of(o);
-        return service_request(*wire_, ep, "POST", "batches", json::serialize(create));
+        auto r = service_request(*wire_, ep, "POST", "batches", json::serialize(create));
+        r.idempotent = false;  // a create whose answer was lost may have made a batch
+        return r;
     }
 
     net::http_request retrieve(endpoint_config const& ep, std::string_view id) const override
@@ -180,7 +187,7 @@ public:
 
     result_line parse_result(std::string_view text) const override
     {
-        auto v = parse_line(text);
+        auto v = parse_line(text, secrets_);
         auto const& line = v.get_object();
         result_line r;
         r.custom_id = string_at(line, "custom_id");
@@ -191,7 +198,7 @@ public:
         auto const* e = line.if_contains("error");
         bool const failed = (e && !e->is_null()) || status < 200 || status > 299;
         if (failed) {
-            r.failure = line_error(line);
+            r.failure = line_error(line, secrets_);
             return r;
         }
         auto const* body = response->if_contains("body");
@@ -223,6 +230,7 @@ private:
 
     mode m_;
     std::unique_ptr<wire> wire_;
+    std::vector<std::string> secrets_;
     spool_file spool_;  // the multipart body: the JSONL file between its head and tail
     std::size_t lines_ = 0;
     std::size_t file_bytes_ = 0;

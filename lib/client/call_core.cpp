@@ -29,32 +29,6 @@ std::vector<endpoint_config> endpoints_of(client_options const& o)
     return endpoints;
 }
 
-/// Replaces every secret in `e`'s texts: a server may echo a key into an error body or a stream's
-/// error event.
-void redact_in_place(error& e, std::vector<std::string> const& secrets)
-{
-    std::string what = e.what();
-    auto const leaks = [&](std::string const& text) {
-        for (auto const& s : secrets)
-            if (s.size() >= 4 && text.find(s) != std::string::npos)
-                return true;
-        return false;
-    };
-    if (!leaks(what) && !leaks(e.provider_message))
-        return;
-    auto const suffix = ": " + e.code().message();  // std::system_error appends it
-    if (what.ends_with(suffix))
-        what.resize(what.size() - suffix.size());
-    error r(e.code_enum(), net::redact(std::move(what), secrets), std::move(e.issues));
-    r.http_status = e.http_status;
-    r.provider_message = net::redact(std::move(e.provider_message), secrets);
-    r.attempts = e.attempts;
-    r.total_usage = e.total_usage;
-    r.last_completion = std::move(e.last_completion);
-    r.failed_attempts = std::move(e.failed_attempts);
-    e = std::move(r);
-}
-
 }  // namespace
 
 call_core::call_core(client_options const& options, hooks client_hooks, request req,
@@ -186,7 +160,7 @@ std::vector<std::string> call_core::secrets() const
 
 error& call_core::enrich(error& e)
 {
-    redact_in_place(e, secrets());
+    net::redact_in_place(e, secrets());
     e.attempts = attempt_;
     e.total_usage = total_;
     if (e.last_completion.is_null())
@@ -283,7 +257,7 @@ void call_core::on_cached(std::string const& text)
 void call_core::on_cache_failure(error e)
 {
     // A cache never fails a call: it is reported, and the call goes on without it.
-    redact_in_place(e, secrets());
+    net::redact_in_place(e, secrets());
     cache_error_ = std::move(e);  // cache_step made it errc::cache_failed
     emit({.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_});
 }

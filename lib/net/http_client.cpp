@@ -182,8 +182,9 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
     auto const* proxy = proxies.for_origin(ep);  // once an attempt: its pool, its request form
     auto req = make_request(request, ep, opts.user_agent, ep.tls ? nullptr : proxy);
     // A pooled connection may have been closed by the server just as we took it: then the
-    // request is sent once more on a fresh connection, if nothing of a response was read.
-    for (int fresh = 0;; ++fresh) {
+    // request is sent once more on a fresh connection, if nothing of a response was read. A
+    // request that must not run twice is never re-sent: it takes a fresh connection at once.
+    for (int fresh = request.idempotent ? 0 : 1;; ++fresh) {
         auto x = std::make_unique<stream_impl>();
         x->held = co_await acquire(ep, proxy, deadline, fresh > 0);
         auto& c = *x->held.conn;
@@ -294,6 +295,14 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
     http_request const& request, retry_settings const& retry, Attempt run)
 {
     auto const ep = parse_url(request.url);
+    // Redacted from every error: the request's secret headers, and the credentials of its
+    // proxy, which a proxy's error page (or reason phrase) may echo. Gathered only for an error.
+    auto const secrets = [&] {
+        auto s = secrets_of(request);
+        if (auto const* p = proxies.for_origin(ep))
+            s.insert(s.end(), p->secrets.begin(), p->secrets.end());
+        return s;
+    };
     for (int retries = 0;; ++retries) {
         auto const per_attempt = after(retry.attempt_timeout.value_or(opts.request_timeout));
         auto const attempt_deadline =
@@ -303,7 +312,8 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         try {
             result.emplace(co_await run(ep, attempt_deadline));
         }
-        catch (error const& e) {
+        catch (error& e) {
+            redact_in_place(e, secrets());
             if (!retryable(e.code_enum()))
                 throw;
             failure.emplace(e);
@@ -326,12 +336,12 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         else {
             o.network_error = true;
         }
-        auto d = decide_retry(o, retries, retry.max_retries, random01(),
+        auto d = decide_retry(o, retries, request.idempotent ? retry.max_retries : 0, random01(),
                               std::chrono::system_clock::now());
         auto fail = [&]() -> error {
             if (failure)
                 return std::move(*failure);
-            return http_error(result->response, secrets_of(request));
+            return http_error(result->response, secrets());
         };
         if (!d.retry)
             throw fail();

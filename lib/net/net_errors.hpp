@@ -27,5 +27,4 @@ boost::asio::awaitable<void> check_cancelled();
 /// (with and without a "Bearer " prefix).
 std::vector<std::string> secrets_of(http_request const& request);
 
-
 }  // namespace instructor::net

@@ -98,9 +98,11 @@ proxy_endpoint parse_proxy_url(std::string_view url, std::string_view source)
             throw bad("the proxy URL's port is not valid");
         p.port = static_cast<std::uint16_t>(n);
     }
-    if (u.has_userinfo())
-        p.authorization =
-            "Basic " + base64(std::string(u.user()) + ":" + std::string(u.password()));
+    if (u.has_userinfo()) {
+        auto const encoded = base64(std::string(u.user()) + ":" + std::string(u.password()));
+        p.authorization = "Basic " + encoded;
+        p.secrets = {p.authorization, encoded, std::string(u.password())};
+    }
     return p;
 }
 

@@ -17,6 +17,9 @@ struct proxy_endpoint {
     std::string host;  ///< without brackets for IPv6
     std::uint16_t port = 80;
     std::string authorization;  ///< the Proxy-Authorization value ("Basic ..."), or empty
+    /// The credentials' forms a proxy's error page may echo (the header's value, its base64,
+    /// the password): redacted from errors as the API keys are.
+    std::vector<std::string> secrets;
 
     /// "proxy http://host:port" for messages: never the credentials.
     std::string where() const;

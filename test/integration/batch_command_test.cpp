@@ -177,3 +177,89 @@ TEST(BatchCommand, BadFlagsExitWithStatus2)
     for (auto const& flags : cases)
         EXPECT_EQ(batch(flags).status, 2) << flags;
 }
+
+TEST(BatchCommand, AServersWordsAreMadeSafeForSpreadsheetsAndTerminals)
+{
+    // A server whose results hold a formula, a control sequence and the key: the CSV cell is
+    // neutralised, the terminal never gets an ESC, the key never shows.
+    mock_server m;
+    std::string const k = "sk-command-secret-key-77";
+    auto const env = "OPENAI_API_KEY=" + k + " ";
+    auto const run = [&](std::string const& flags) {
+        std::string line = env;
+        line += INSTRUCTOR_BATCH_COMMAND;
+        line += " ";
+        line += flags;
+        line += " --url " + m.base_url() + " 2>&1";  // errors too: they reach a terminal
+        return test::run_command(line);
+    };
+    auto const answer = [](std::string id, std::string name) {
+        auto body = json::parse(instructor::testing::mock_reply::chat_tool_call(
+                                    "SmallUser", json::serialize(json::object{{"name", name},
+                                                                              {"age", 3}}))
+                                    .body);
+        return json::serialize(json::object{
+                   {"custom_id", id},
+                   {"response", json::object{{"status_code", 200}, {"body", body}}}}) +
+               "\n";
+    };
+    instructor::testing::mock_reply batch;
+    batch.body = R"({"id":"batch_1","status":"completed","output_file_id":"file-1",
+        "request_counts":{"total":3,"completed":2,"failed":1}})";
+    instructor::testing::mock_reply file;
+    file.body = answer("r1", "=HYPERLINK(\"http://evil.example\",\"click\")") +
+                answer("@r2", "Ann\x1b]0;owned\x07") +
+                json::serialize(json::object{
+                    {"custom_id", "r3"},
+                    {"error", json::object{{"code", "x"},
+                                           {"message", "key " + k + " \x1b[2J refused"}}}}) +
+                "\n";
+    m.push(batch);
+    m.push(file);
+    auto o = run("results batch_1 --type SmallUser --format csv");
+    EXPECT_EQ(o.status, 0) << o.out;
+    EXPECT_NE(o.out.find("\nr1,ok,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",3,"),
+              std::string::npos)
+        << o.out;
+    EXPECT_NE(o.out.find("\n\"'@r2\",ok,Ann\\x1b]0;owned\\x07,3,"), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find('\x1b'), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find(k), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("[redacted]"), std::string::npos) << o.out;
+
+    // JSONL stays JSON (its escaping covers control characters), without the key.
+    m.push(batch);
+    m.push(file);
+    o = run("results batch_1 --type SmallUser");
+    EXPECT_EQ(o.status, 0) << o.out;
+    EXPECT_EQ(jsonl(o.out).size(), 3u) << o.out;
+    EXPECT_EQ(o.out.find(k), std::string::npos) << o.out;
+
+    // A batch's id, status and failure as text; the failure echoes the key.
+    instructor::testing::mock_reply failed;
+    failed.body = json::serialize(json::object{
+        {"id", "batch_2"},
+        {"status", "failed\x1b[1A"},
+        {"errors", json::object{{"data", json::array{json::object{
+                                             {"message", "the key " + k + " \x1b[2J\xc2\x9b" "31m"}}}}}}});
+    m.push(failed);
+    o = run("status batch_2");
+    EXPECT_EQ(o.status, 0) << o.out;
+    EXPECT_NE(o.out.find("batch_2  failed\\x1b[1A  0/0 done"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("\\x1b[2J\\xc2\\x9b31m"), std::string::npos) << o.out;  // U+009B: CSI
+    EXPECT_EQ(o.out.find('\x1b'), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find("\xc2\x9b"), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find(k), std::string::npos) << o.out;
+
+    // An error the command reports, holding the server's words.
+    instructor::testing::mock_reply bad;
+    bad.body = "{\"id\":\"batch_4\",\"status\":\"completed\",\"output_file_id\":\"file-4\"}";
+    m.push(bad);
+    instructor::testing::mock_reply garbage;
+    garbage.body = "not json \x1b[2J " + k + "\n";
+    m.push(garbage);
+    o = run("results batch_4 --type SmallUser");
+    EXPECT_EQ(o.status, 1) << o.out;
+    EXPECT_NE(o.out.find("protocol_error"), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find('\x1b'), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find(k), std::string::npos) << o.out;
+}

@@ -368,6 +368,30 @@ TEST(Batch, WaitReportsProgressAndHonoursItsDeadline)
     EXPECT_EQ(err->code_enum(), ins::errc::timeout);
 }
 
+TEST(Batch, AWaitOfMillisecondsMaxPollsOnlyAtItsDeadline)
+{
+    // milliseconds::max() saturates ("never"): the wait sleeps until the deadline, not an
+    // overflowed negative wait that polls in a loop.
+    mock_options slow;
+    slow.batch_delay = 60s;
+    mock_server m(slow);
+    auto reqs = people(1);
+    std::string id;
+    auto err = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto b = co_await c.create_batch<UserInfo>(reqs);
+        id = b.id;
+        ins::wait_options wo;
+        wo.first_poll = std::chrono::milliseconds::max();
+        wo.max_poll = std::chrono::milliseconds::max();
+        wo.deadline = std::chrono::steady_clock::now() + 200ms;
+        (void)co_await c.wait_batch(b.id, wo);
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code_enum(), ins::errc::timeout);
+    // One poll at once, one at the deadline.
+    EXPECT_LE(count_requests(m, "GET", "/v1/batches/" + id), 2u);
+}
+
 TEST(Batch, CancellingTheWaitStopsPolling)
 {
     mock_options slow;
@@ -714,4 +738,131 @@ TEST(Batch, ResultsThatDoNotEndAreCutOff)
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code_enum(), ins::errc::bad_request);
     EXPECT_NE(std::string(e->what()).find("line 1 is not JSON"), std::string::npos);
+}
+
+TEST(Batch, ResultsAreBoundedByTheLinesSubmittedNotTheServersCounts)
+{
+    mock_server m;
+    auto reqs = people(2);
+    auto const line = [](std::string id) {
+        return json::serialize(json::object{
+                   {"custom_id", id},
+                   {"response", json::object{{"status_code", 200},
+                                             {"body", json::parse(mock_reply::chat_tool_call(
+                                                          "UserInfo", R"({"name":"A","age":3})")
+                                                          .body)}}}}) +
+               "\n";
+    };
+    ins::batch first, second;
+    auto err = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        first = co_await c.create_batch<UserInfo>(reqs);
+        EXPECT_EQ(first.submitted, 2u);
+        first = co_await c.wait_batch(first);  // carried over, as the mode is
+        EXPECT_EQ(first.submitted, 2u);
+        EXPECT_EQ((co_await c.retrieve_batch(first)).submitted, 2u);
+        EXPECT_EQ((co_await c.retrieve_batch(first.id)).submitted, 0u);  // not known from an id
+    });
+    ASSERT_FALSE(err) << err->what();
+    // A server that says the batch holds a million requests and sends a line more than it was
+    // given.
+    first.total = 1'000'000;
+    second = completed_batch(1'000'000);
+    second.id = "batch_2";
+    second.submitted = 1;  // one line re-asked
+    auto code_of = [&](std::string body, auto read) -> std::optional<ins::error> {
+        mock_reply r;
+        r.body = std::move(body);
+        m.push(std::move(r));
+        return with_client(options_for(m), read);
+    };
+    auto e = code_of(line("0") + line("1") + line("0"), [&](ins::client& c) -> asio::awaitable<void> {
+        (void)co_await drain(c.batch_results<UserInfo>(first));
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::protocol_error);
+    EXPECT_NE(std::string(e->what()).find("than its 2 requests"), std::string::npos) << e->what();
+    e = code_of(line("0") + line("1"), [&](ins::client& c) -> asio::awaitable<void> {
+        (void)co_await drain(c.merged_batch_results<UserInfo>(first, second));
+    });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::protocol_error);
+    EXPECT_NE(std::string(e->what()).find("than its 1 requests"), std::string::npos) << e->what();
+}
+
+TEST(Batch, AKeyTheServerEchoesIsRedactedFromEveryBatchError)
+{
+    // Line errors of both APIs, a line that does not parse, a batch's failure reason: each
+    // echoes the key, none shows it.
+    mock_server m;
+    std::string const k = key;
+    auto const clean = [&](ins::error const& e) {
+        EXPECT_EQ(std::string(e.what()).find(k), std::string::npos) << e.what();
+        EXPECT_EQ(e.provider_message.find(k), std::string::npos) << e.provider_message;
+    };
+    auto const pushed = [&](std::string body) {
+        mock_reply r;
+        r.body = std::move(body);
+        m.push(std::move(r));
+    };
+    std::vector<ins::batch_result<UserInfo>> got;
+    auto read = [&](ins::client_options o, ins::batch const& b) {
+        got.clear();
+        return with_client(o, [&](ins::client& c) -> asio::awaitable<void> {
+            auto s = c.batch_results<UserInfo>(b);
+            while (auto r = co_await s.next())
+                got.push_back(std::move(*r));
+        });
+    };
+    // OpenAI: an error line, a failed request whose body echoes the key, then a line that is
+    // not JSON.
+    pushed(json::serialize(json::object{
+               {"custom_id", "0"},
+               {"error", json::object{{"code", "batch_expired"}, {"message", "key " + k}}}}) +
+           "\n" +
+           json::serialize(json::object{
+               {"custom_id", "1"},
+               {"response", json::object{{"status_code", 401},
+                                         {"body", json::object{{"error", json::object{
+                                                      {"message", "Incorrect API key " + k}}}}}}}}) +
+           "\n" + "not json " + k + "\n");
+    auto e = read(options_for(m), completed_batch());
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::protocol_error);
+    clean(*e);
+    ASSERT_EQ(got.size(), 2u);
+    for (auto const& r : got) {
+        ASSERT_TRUE(r.error);
+        clean(*r.error);
+    }
+    EXPECT_EQ(got[1].error->code_enum(), ins::errc::authentication_failed);
+    // Anthropic: an errored line.
+    ins::batch ended;
+    ended.id = "msgbatch_1";
+    ended.status = "ended";
+    pushed(json::serialize(json::object{
+               {"custom_id", "a"},
+               {"result", json::object{{"type", "errored"},
+                                       {"error", json::object{{"type", "invalid_request_error"},
+                                                              {"message", "bad " + k}}}}}}) +
+           "\n");
+    e = read(options_for(m, ins::mode::anthropic_tools), ended);
+    ASSERT_FALSE(e) << e->what();
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_TRUE(got[0].error);
+    clean(*got[0].error);
+    // A batch's failure, as retrieved, and as the error its results give.
+    m.push(mock_reply::json(R"({"id":"batch_3","status":"failed","errors":{"data":[{"message":"the key )" +
+                            k + R"( is not allowed"}]}})"));
+    ins::batch failed;
+    e = with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        failed = co_await c.retrieve_batch("batch_3");
+    });
+    ASSERT_FALSE(e) << e->what();
+    EXPECT_EQ(failed.failure.find(k), std::string::npos) << failed.failure;
+    EXPECT_NE(failed.failure.find("[redacted]"), std::string::npos) << failed.failure;
+    failed.failure = "the key " + k + " is not allowed";  // as a batch kept from elsewhere
+    e = read(options_for(m), failed);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->code_enum(), ins::errc::bad_request);
+    clean(*e);
 }

@@ -16,6 +16,9 @@
 #include <fstream>
 #include <random>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -295,4 +298,80 @@ TEST(Cache, TextModesCacheTheirAnswersToo)
         ASSERT_FALSE(err) << err->what();
     }
     EXPECT_EQ(m.requests().size(), 5u);
+}
+
+namespace {
+
+/// A put then a get on `cache`, as a call would make them.
+std::optional<std::string> put_then_get(ins::cache& cache, std::string key, std::string value,
+                                        std::string get_key)
+{
+    std::optional<std::string> got;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        if (!key.empty())
+            co_await cache.put(key, value);
+        got = co_await cache.get(get_key);
+    });
+    return got;
+}
+
+unsigned mode_of(fs::path const& p)
+{
+    struct stat st {};
+    EXPECT_EQ(::lstat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST(Cache, DiskCacheEntriesAndDirectoriesArePrivateWhateverTheUmask)
+{
+    temp_dir dir;
+    auto const old = ::umask(0);  // the loosest umask: nothing is taken off
+    auto cache = ins::make_disk_cache(dir.path / "a" / "b");
+    ::umask(old);
+    EXPECT_EQ(put_then_get(*cache, "k1", "v", "k1"), "v");
+    EXPECT_EQ(mode_of(dir.path / "a"), 0700u);
+    EXPECT_EQ(mode_of(dir.path / "a" / "b"), 0700u);
+    ::umask(0);
+    (void)put_then_get(*cache, "k2", "w", "k2");
+    ::umask(old);
+    EXPECT_EQ(mode_of(dir.path / "a" / "b" / "k1"), 0600u);
+    EXPECT_EQ(mode_of(dir.path / "a" / "b" / "k2"), 0600u);
+    for (auto const& f : fs::directory_iterator(dir.path / "a" / "b"))  // no temporary left
+        EXPECT_NE(f.path().filename().string().rfind(".tmp-", 0), 0u) << f.path();
+}
+
+TEST(Cache, DiskCacheNeverFollowsAPlantedLink)
+{
+    temp_dir dir;
+    auto const outside = dir.path / "outside";
+    { std::ofstream(outside) << "someone else's file"; }
+    auto cache = ins::make_disk_cache(dir.path / "c");
+    fs::create_symlink(outside, dir.path / "c" / "k1");
+    EXPECT_EQ(put_then_get(*cache, "", "", "k1"), std::nullopt);  // not read through the link
+    EXPECT_EQ(put_then_get(*cache, "k1", "mine", "k1"), "mine");
+    EXPECT_FALSE(fs::is_symlink(dir.path / "c" / "k1"));  // replaced, not written through
+    std::ifstream in(outside);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), {}), "someone else's file");
+}
+
+TEST(Cache, DiskCacheRefusesADirectoryAnotherUserOwns)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root to give a directory to another user";
+    temp_dir dir;
+    auto const theirs = dir.path / "theirs";
+    fs::create_directories(theirs);
+    ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);  // nobody
+    try {
+        (void)ins::make_disk_cache(theirs);
+        ADD_FAILURE() << "a directory owned by uid 65534 was accepted";
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code(), ins::errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("another user"), std::string::npos) << e.what();
+    }
+    ASSERT_EQ(::chown(theirs.c_str(), 0, 0), 0);
+    EXPECT_NO_THROW((void)ins::make_disk_cache(theirs));  // the same directory, now ours
 }

@@ -284,4 +284,53 @@ TEST(Proxy, BadProxySettingsAreInvalidArguments)
     EXPECT_TRUE(m.requests().empty());
 }
 
+TEST(Proxy, CredentialsAProxyEchoesAreRedacted)
+{
+    // A proxy whose error pages echo the request: the mock stands for it (it records what it
+    // was sent and answers what the test pushes).
+    mock_server proxy;
+    mock_server origin;  // never reached
+    std::string const password = "pr0xy-s3cret-pass";
+    std::string const basic = "YWxpY2U6cHIweHktczNjcmV0LXBhc3M=";  // base64("alice:" + password)
+    auto o = through(origin, "http://alice:" + password + "@127.0.0.1:" +
+                                 std::to_string(proxy.port()));
+    auto const check = [&](std::optional<ins::error> const& err, std::string const& seen) {
+        ASSERT_TRUE(err);
+        for (auto const& text : {std::string(err->what()), err->provider_message, seen}) {
+            EXPECT_EQ(text.find(basic), std::string::npos) << text;
+            EXPECT_EQ(text.find(password), std::string::npos) << text;
+        }
+        ASSERT_FALSE(proxy.requests().empty());
+        EXPECT_EQ(header_of(proxy.requests().back(), "Proxy-Authorization"), "Basic " + basic);
+    };
+    std::string seen;  // what the error hook saw
+    auto const call_seen = [&](ins::client_options opts) {
+        seen.clear();
+        return test::with<ins::client>(opts, [&](ins::client& c) -> asio::awaitable<void> {
+            c.on(ins::hook::completion_error, [&](ins::hook_event const& e) {
+                if (e.error)
+                    seen += std::string(e.error->what()) + e.error->provider_message;
+            });
+            (void)co_await c.create<UserInfo>(test::ask("John is 32."));
+        });
+    };
+    // An http origin, asked in absolute form: a 502 page echoing the request's headers.
+    proxy.push(ins::testing::mock_reply::error(
+        502, "cannot reach the origin; you sent: Proxy-Authorization: Basic " + basic +
+                 " (alice:" + password + ")"));
+    auto err = call_seen(o);
+    check(err, seen);
+    EXPECT_EQ(err->code_enum(), ins::errc::server_error);
+    EXPECT_NE(std::string(err->what()).find("[redacted]"), std::string::npos) << err->what();
+    // An https origin: the CONNECT refused with a reason phrase that echoes the header.
+    ins::testing::mock_reply refused;
+    refused.raw = "HTTP/1.1 502 Proxy-Authorization: Basic " + basic + "\r\nContent-Length: 0\r\n\r\n";
+    proxy.push(refused);
+    o.base_url = "https://127.0.0.1:" + std::to_string(origin.port()) + "/v1";
+    err = call_seen(o);
+    check(err, seen);
+    EXPECT_EQ(err->code_enum(), ins::errc::proxy_failed) << err->what();
+    EXPECT_TRUE(origin.requests().empty());
+}
+
 }  // namespace

@@ -388,6 +388,50 @@ TEST(Transport, RequestOnAStaleConnectionIsSentOnceMoreOnAFreshOne)
     EXPECT_EQ(stats.stale_resends, 1u);  // counted, and once only
 }
 
+TEST(Transport, ARequestThatMustNotRunTwiceIsSentAtMostOnce)
+{
+    // The server answers one request keep-alive, then reads the next one on that connection
+    // and closes without a response: a request that must not run twice (a batch's create) is
+    // neither re-sent there nor retried; it goes on a fresh connection from the start.
+    mock_server m;
+    mock_reply drop;
+    drop.close_without_response = true;
+    net::pool_stats stats;
+    std::optional<ins::errc> failed;
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        co_await c.send(chat(m));  // leaves a pooled connection
+        m.push(drop);
+        auto once = chat(m);
+        once.idempotent = false;
+        try {
+            (void)co_await c.send(once, {.max_retries = 2});
+        }
+        catch (ins::error const& e) {
+            failed = e.code_enum();
+        }
+        stats = c.stats();
+    }));
+    EXPECT_EQ(failed, ins::errc::connection_failed);
+    EXPECT_EQ(m.requests().size(), 2u);  // the first, and the second once
+    EXPECT_EQ(stats.stale_resends, 0u);
+    EXPECT_EQ(stats.connections_opened, 2u);  // not on the pooled one
+    ASSERT_EQ(m.requests().size(), 2u);
+    EXPECT_NE(m.requests()[1].connection, m.requests()[0].connection);
+
+    // Answered, it is answered once, and the connection is pooled as any other.
+    mock_server m2;
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        co_await c.send(chat(m2));
+        auto once = chat(m2);
+        once.idempotent = false;
+        EXPECT_EQ((co_await c.send(once)).status, 200u);
+        EXPECT_EQ((co_await c.send(chat(m2))).status, 200u);
+        stats = c.stats();
+    }));
+    EXPECT_EQ(m2.requests().size(), 3u);
+    EXPECT_EQ(stats.connections_opened, 2u);
+}
+
 TEST(Transport, RequestTimeout)
 {
     mock_server m;

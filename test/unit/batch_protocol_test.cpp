@@ -99,6 +99,7 @@ TEST(OpenAIBatches, UploadThenCreateWithTheLinesTheWireWrites)
     auto up = api->create(endpoint(), bo);
     EXPECT_EQ(up.method, "POST");
     EXPECT_EQ(up.url, "https://api.example.com/v1/files");
+    EXPECT_TRUE(up.idempotent);  // an upload may be sent again: it makes only a file
     auto ct = ins::net::find_header(up.headers, "Content-Type");
     ASSERT_TRUE(ct);
     EXPECT_TRUE(ct->starts_with("multipart/form-data; boundary="));
@@ -114,6 +115,7 @@ TEST(OpenAIBatches, UploadThenCreateWithTheLinesTheWireWrites)
     auto create = api->after(endpoint(), json::parse(R"({"id":"file-9","object":"file"})"), bo);
     ASSERT_TRUE(create);
     EXPECT_EQ(create->url, "https://api.example.com/v1/batches");
+    EXPECT_FALSE(create->idempotent);  // never sent twice: a second would make a second batch
     auto body = json::parse(create->body).as_object();
     EXPECT_EQ(body.at("input_file_id"), "file-9");
     EXPECT_EQ(body.at("endpoint"), "/v1/chat/completions");
@@ -254,6 +256,7 @@ TEST(AnthropicBatches, TheRequestsGoInTheCreateCall)
     EXPECT_EQ(code_of([&] { api->add(std::string(65, 'x'), {}); }), ins::errc::invalid_argument);
     auto r = api->create(endpoint(), {});
     EXPECT_EQ(r.url, "https://api.example.com/v1/messages/batches");
+    EXPECT_FALSE(r.idempotent);  // the create call: never sent twice
     EXPECT_EQ(*ins::net::find_header(r.headers, "x-api-key"), "sk-unit-batch-key");
     EXPECT_TRUE(ins::net::find_header(r.headers, "anthropic-version"));
     EXPECT_EQ(*ins::net::find_header(r.headers, "Content-Type"), "application/json");
@@ -302,4 +305,29 @@ TEST(AnthropicBatches, BatchesAndEveryKindOfResult)
     lo.after = "msgbatch_1";
     EXPECT_EQ(api->list(endpoint(), lo).url,
               "https://api.example.com/v1/messages/batches?limit=20&after_id=msgbatch_1");
+}
+
+TEST(OpenAIBatches, AKeyInALineIsRedactedBeforeItsTextIsCut)
+{
+    // The key straddles the cuts: 120 bytes of a line that does not parse, 300 of a body
+    // that is not an error object.
+    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    std::string const key = "sk-unit-batch-key";
+    auto const not_json = std::string(110, 'x') + key + " trailing";
+    try {
+        (void)api->parse_result(not_json);
+        ADD_FAILURE() << "a line that is not JSON was read";
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code_enum(), ins::errc::protocol_error);
+        EXPECT_EQ(std::string(e.what()).find("sk-unit"), std::string::npos) << e.what();
+    }
+    json::object line{{"custom_id", "0"},
+                      {"response", json::object{{"status_code", 401},
+                                                {"body", std::string(290, 'y') + key}}}};
+    auto r = api->parse_result(json::serialize(line));
+    ASSERT_TRUE(r.failure);
+    EXPECT_EQ(std::string(r.failure->what()).find("sk-unit"), std::string::npos)
+        << r.failure->what();
+    EXPECT_EQ(r.failure->provider_message.find("sk-unit"), std::string::npos);
 }

@@ -28,13 +28,22 @@ boost::asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> sta
                                                batch_options opts);
 
 enum class batch_op { retrieve, cancel };
-/// `keep`: the mode to give the batch when the provider does not say it (batch::mode).
+/// What a batch given (not its id) carries over to the batch the provider reports: its mode
+/// when the provider does not say it (batch::mode), and the lines this client sent.
+struct batch_kept {
+    std::optional<mode> m;
+    std::size_t submitted = 0;
+};
 boost::asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> state, batch_op op,
-                                           std::string id, std::optional<mode> keep);
+                                           std::string id, batch_kept keep);
 boost::asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> state, std::string id,
-                                             wait_options opts, std::optional<mode> keep);
+                                             wait_options opts, batch_kept keep);
 boost::asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> state,
                                                     list_options opts);
+
+/// The most result lines `b` may have: the lines this client sent when known (batch::submitted),
+/// else the requests the provider reports, never more than the largest batch a provider takes.
+std::size_t result_lines_bound(batch const& b) noexcept;
 
 /// Reads a batch's results (OpenAI: the output file, then the error file; Anthropic: the
 /// results) line by line as they arrive, each answer fed to the target and judged as a call

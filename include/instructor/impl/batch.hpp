@@ -67,7 +67,7 @@ struct merged_results_state final : stream_state<batch_result<T>> {
     {
         if (b) {
             second.emplace(std::move(s), *b);
-            cap = b->total > 0 ? b->total : anthropic_batch_max_requests;
+            cap = result_lines_bound(*b);  // the lines sent, not what the server says
         }
     }
 

@@ -30,6 +30,10 @@ struct http_request {
     std::string body_file;
     /// Header names whose values are secrets: never copied into errors, logs or hooks.
     std::vector<std::string> secret_headers{"authorization", "x-api-key", "api-key"};
+    /// false: sent at most once, for a request that must not run twice (creating a batch). No
+    /// retry of any kind, and no re-send after a pooled connection turns out closed: such a
+    /// request always goes on a fresh connection.
+    bool idempotent = true;
 };
 
 struct http_response {
