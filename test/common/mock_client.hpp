@@ -6,20 +6,38 @@
 #include <instructor/request.hpp>
 #include <instructor/testing/mock_server.hpp>
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 namespace test {
 
-/// Options for a client of `m` in `mode`, with a test key and a default model.
+/// Options for a client of `m` in `mode`, with a test key (the tests that check redaction pass
+/// their own) and a default model of the mode's API.
 inline instructor::client_options mock_options(instructor::testing::mock_server const& m,
-                                               instructor::mode mode = instructor::mode::tools)
+                                               instructor::mode mode = instructor::mode::tools,
+                                               std::string key = "sk-test-1234")
 {
     instructor::client_options o;
     o.base_url = m.base_url();
-    o.api_key = "sk-test-1234";
+    o.api_key = std::move(key);
     o.mode = mode;
-    o.default_model = "gpt-4o-mini";
+    o.default_model =
+        instructor::is_anthropic_mode(mode) ? "claude-3-5-haiku-latest" : "gpt-4o-mini";
     return o;
+}
+
+/// `n` requests, one person each ("Person i is 20 + i years old.").
+inline std::vector<instructor::request> people(std::size_t n)
+{
+    std::vector<instructor::request> reqs;
+    for (std::size_t i = 0; i < n; ++i) {
+        instructor::request r;
+        r.messages.push_back(instructor::message::user(
+            "Person " + std::to_string(i) + " is " + std::to_string(20 + i) + " years old."));
+        reqs.push_back(std::move(r));
+    }
+    return reqs;
 }
 
 /// A request with one user message.

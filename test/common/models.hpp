@@ -13,12 +13,29 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace ins = instructor;
 
 namespace models {
+
+/// A quote that must occur in the request's context["source"] (a validator that reads the
+/// validation context).
+struct Quote {
+    std::string text;
+
+    void validate(ins::validation_context& ctx) const
+    {
+        auto const* source = ctx.context().if_contains("source");
+        if (!source || !source->is_string())
+            return ctx.fail("no source text to check the quote against");
+        if (std::string_view(source->get_string()).find(text) == std::string_view::npos)
+            ctx.fail("text", "the quote does not occur in the source text; quote it exactly");
+    }
+};
+BOOST_DESCRIBE_STRUCT(Quote, (), (text))
 
 // The seed's first example.
 struct UserInfo {

@@ -67,6 +67,44 @@ const NEWER_THAN_SPEC = {
             why: "output_config.effort is a 2025 parameter (and this request got a 400 anyway)" },
 };
 
+// Structured outputs (anthropic_structured_outputs) are newer than the document: the one field
+// they add, output_config, is checked here against the shape Anthropic's structured-outputs
+// docs give ({"format": {"type": "json_schema", "schema": <a JSON Schema>}}, nothing else), its
+// schema must compile as JSON Schema, and the rest of the body is then checked against the
+// document like every other body.
+const OUTPUT_CONFIG = {
+    type: "object", additionalProperties: false, required: ["format"],
+    properties: {
+        format: {
+            type: "object", additionalProperties: false, required: ["type", "schema"],
+            properties: { type: { const: "json_schema" }, schema: { type: "object" } },
+        },
+    },
+};
+let outputConfigs = 0;
+
+/// The body without output_config when that field is valid, else null (the reason printed).
+function withoutOutputConfig(name, body) {
+    if (!("output_config" in body))
+        return body;
+    const ajv = new Ajv2020({ strict: false });
+    const check = ajv.compile(OUTPUT_CONFIG);
+    if (!check(body.output_config)) {
+        console.log(`REJECTED ${name}: output_config\n${describeErrors(check.errors)}`);
+        return null;
+    }
+    try {
+        new Ajv2020({ strict: false }).compile(body.output_config.format.schema);
+    }
+    catch (e) {
+        console.log(`REJECTED ${name}: output_config.format.schema is not a JSON Schema: ${e.message}`);
+        return null;
+    }
+    outputConfigs++;
+    const { output_config, ...rest } = body;
+    return rest;
+}
+
 let typeNullRemoved = 0;
 let urlSourceUses = 0;
 let documentUses = 0;
@@ -301,8 +339,13 @@ function main() {
     const bodies = JSON.parse(execFileSync(dumpProgram, args, { encoding: "utf8", maxBuffer: 256 << 20 }));
 
     let passed = 0, failed = 0, checked = 0;
-    for (const { name, body } of bodies) {
+    for (const { name, body: whole } of bodies) {
         checked++;
+        const body = withoutOutputConfig(name, whole);
+        if (body === null) {
+            failed++;
+            continue;
+        }
         if (usesUrlSource(body))
             urlSourceUses++;
         if (JSON.stringify(body).includes('"type":"document"'))
@@ -325,6 +368,10 @@ function main() {
         console.log("no body has a PDF document block: the media parts are not covered");
         failed++;
     }
+    if (outputConfigs === 0) {
+        console.log("no body has output_config: anthropic_structured_outputs is not covered");
+        failed++;
+    }
     if (reasks.length === 0) {
         console.log("no body has an assistant turn with tool_use blocks: the re-asks are not covered");
         failed++;
@@ -339,6 +386,22 @@ function main() {
         failed++;
         console.log(`CONTROL ACCEPTED (the check is too lax): ${name}\n    body: ${JSON.stringify(body)}`);
     }
+    // output_config's own controls: a format that is not json_schema, an extra key, a schema
+    // that is not JSON Schema.
+    const before = outputConfigs;
+    for (const [name, oc] of [
+        ["output_config json_object", { format: { type: "json_object", schema: {} } }],
+        ["output_config extra key", { format: { type: "json_schema", schema: {} }, effort: 1 }],
+        ["output_config bad schema", { format: { type: "json_schema", schema: { type: 7 } } }],
+    ]) {
+        if (withoutOutputConfig(`control ${name}`, { output_config: oc }) === null) {
+            passed++;
+            continue;
+        }
+        failed++;
+        console.log(`CONTROL ACCEPTED (the check is too lax): ${name}`);
+    }
+    outputConfigs = before;
 
     const recorded = recordedAnthropicRequests(wireDir);
     if (wireDir && recorded.length === 0) {

@@ -155,7 +155,8 @@ json::value fake_response(ins::mode m, model_case const& mc)
 
 // ---- Anthropic Messages API ------------------------------------------------------------------
 
-constexpr ins::mode anthropic_modes[] = {ins::mode::anthropic_tools, ins::mode::anthropic_json};
+constexpr ins::mode anthropic_modes[] = {ins::mode::anthropic_tools, ins::mode::anthropic_json,
+                                         ins::mode::anthropic_structured_outputs};
 
 constexpr char const* claude_models[] = {"claude-sonnet-4-5", "claude-3-5-haiku-latest",
                                          "claude-opus-4-1-20250805", "claude-3-5-sonnet-20241022"};

@@ -3,6 +3,7 @@
 // the retry pass re-asks what did not validate, and waiting, cancelling, listing and every
 // refusal before upload work as documented.
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -30,25 +31,10 @@ constexpr char const* key = "sk-batch-test-key-0123";
 
 ins::client_options options_for(mock_server const& m, ins::mode mode = ins::mode::tools)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = key;
-    o.mode = mode;
-    o.default_model = ins::is_anthropic_mode(mode) ? "claude-3-5-haiku-latest" : "gpt-4o-mini";
-    return o;
+    return test::mock_options(m, mode, key);
 }
 
-std::vector<ins::request> people(std::size_t n)
-{
-    std::vector<ins::request> reqs;
-    for (std::size_t i = 0; i < n; ++i) {
-        ins::request r;
-        r.messages.push_back(ins::message::user("Person " + std::to_string(i) + " is " +
-                                                std::to_string(20 + i) + " years old."));
-        reqs.push_back(std::move(r));
-    }
-    return reqs;
-}
+using test::people;
 
 template <class Body>
 std::optional<ins::error> with_client(ins::client_options const& o, Body body)
@@ -83,19 +69,6 @@ std::vector<json::object> uploaded_lines(ins::testing::recorded_request const& u
 }
 
 /// A quote that must occur in the request's source text (validators read request::context).
-struct Quote {
-    std::string text;
-
-    void validate(ins::validation_context& ctx) const
-    {
-        auto const* source = ctx.context().if_contains("source");
-        if (!source || !source->is_string())
-            return ctx.fail("no source text to check the quote against");
-        if (std::string_view(source->get_string()).find(text) == std::string_view::npos)
-            ctx.fail("text", "the quote does not occur in the source text");
-    }
-};
-BOOST_DESCRIBE_STRUCT(Quote, (), (text))
 
 std::size_t count_requests(mock_server const& m, std::string_view method, std::string_view target)
 {

@@ -1,5 +1,6 @@
 // create<T>() through the public API against the mock endpoint over loopback.
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -33,12 +34,7 @@ constexpr char const* secret = "sk-client-test-secret-42";
 
 ins::client_options options_for(mock_server const& m, ins::mode mode = ins::mode::tools)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = secret;
-    o.mode = mode;
-    o.default_model = "gpt-4o-mini";
-    return o;
+    return test::mock_options(m, mode, secret);
 }
 
 ins::request john(int max_retries = 3)

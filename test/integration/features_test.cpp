@@ -25,19 +25,6 @@ using instructor::testing::recorded_request;
 namespace {
 
 /// A quote that must occur in the source text the call was given (a grounding check).
-struct Quote {
-    std::string text;
-
-    void validate(ins::validation_context& ctx) const
-    {
-        auto const* source = ctx.context().if_contains("source");
-        if (!source || !source->is_string())
-            return ctx.fail("no source text to check the quote against");
-        if (std::string_view(source->get_string()).find(text) == std::string_view::npos)
-            ctx.fail("text", "the quote does not occur in the source text; quote it exactly");
-    }
-};
-BOOST_DESCRIBE_STRUCT(Quote, (), (text))
 
 std::string user_text(recorded_request const& r, std::size_t i)
 {

@@ -1,6 +1,7 @@
 // What a hostile or broken server tries, and what the client must do instead of breaking: the
 // rows of the reliability issue, each a regression test through the public API.
 #include "async_test.hpp"
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -28,12 +29,7 @@ constexpr char const* key = "sk-hostile-test-key-7777";
 
 ins::client_options options_for(mock_server const& m, ins::mode mode = ins::mode::tools)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = key;
-    o.mode = mode;
-    o.default_model = "gpt-4o-mini";
-    return o;
+    return test::mock_options(m, mode, key);
 }
 
 ins::request john(int max_retries = 0)
