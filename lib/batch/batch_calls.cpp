@@ -4,14 +4,14 @@
 // echo a key into them.
 #include "batch/batch_api.hpp"
 #include "batch/batch_lines.hpp"
+#include "batch/batch_ops.hpp"
 #include "batch/jsonl_lines.hpp"
-#include "batch/poll_wait.hpp"
 #include "client/client_state.hpp"
+#include "engine/driver.hpp"
 #include "net/net_errors.hpp"
 
 #include <instructor/client.hpp>
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
@@ -77,41 +77,16 @@ batch shown(client_state const& s, batch b)
     throw err;
 }
 
-/// One request of the batch service; its answer as JSON.
-asio::awaitable<json::value> call_json(client_state& s, net::http_request r,
-                                       net::retry_settings retry)
-{
-    auto resp = co_await s.http.send(std::move(r), retry);
-    co_await net::check_cancelled();
-    boost::system::error_code ec;
-    auto v = json::parse(resp.body, ec);
-    if (ec || !v.is_object())
-        throw error(errc::protocol_error, "the batch service's answer is not a JSON object");
-    co_return v;
-}
-
-/// Runs the create steps of what `api` holds; the batch, with the mode it was written in. An
-/// upload is retried on network faults as any request; the call that creates the batch is
-/// marked not idempotent by its service, so the transport sends it at most once (a create
-/// whose answer was lost may have made a batch: a second would run twice).
+/// Runs the create steps of what `api` holds (submit_op on the engine's driver); the batch,
+/// with the mode it was written in. An upload is retried on network faults as any request; the
+/// call that creates the batch is marked not idempotent by its service, so the transport sends
+/// it at most once (a create whose answer was lost may have made a batch: a second would run
+/// twice).
 asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options const& opts, mode m)
 {
-    auto const ep = primary(s);
-    auto const lines = api.lines();
-    auto r = api.create(ep, opts);
-    for (;;) {
-        auto v = co_await call_json(s, std::move(r), retry_of(s));
-        auto next = api.after(ep, v, opts);
-        if (!next) {
-            auto b = api.parse_batch(v);
-            b.mode = m;
-            b.submitted = lines;
-            if (b.endpoint.empty())
-                b.endpoint = batch_endpoint(m);
-            co_return shown(s, std::move(b));
-        }
-        r = std::move(*next);
-    }
+    submit_op op(api, primary(s), opts, m, retry_of(s), [&s](batch b) { return shown(s, std::move(b)); });
+    co_await driver(s, op).run();
+    co_return std::move(op.result());
 }
 
 /// What a batch of `reqs` is written with: its mode, that mode's wire and batch service.
@@ -160,9 +135,13 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
     try {
         auto api = make_batch_api(s->opts.mode, s->opts);
         auto const ep = primary(*s);
-        auto r = op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id);
-        auto v = co_await call_json(*s, std::move(r), retry_of(*s));
-        co_return shown(*s, kept(api->parse_batch(v), keep));
+        batch b;
+        request_op step(op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id),
+                        retry_of(*s), [&](json::value const& v) {
+                            b = shown(*s, kept(api->parse_batch(v), keep));
+                        });
+        co_await driver(*s, step).run();
+        co_return b;
     }
     catch (...) {
         rethrow_redacted(*s, std::current_exception());
@@ -172,51 +151,31 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
 asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::string id,
                                       wait_options wo, batch_kept keep)
 {
-    std::exception_ptr from_callback;  // rethrown as it is, not as an ins::error
+    auto api = make_batch_api(s->opts.mode, s->opts);
+    wait_op op(*api, primary(*s), std::move(id), std::move(wo), retry_of(*s),
+               [&](json::value const& v) { return shown(*s, kept(api->parse_batch(v), keep)); });
     try {
-        using clock = std::chrono::steady_clock;
-        auto api = make_batch_api(s->opts.mode, s->opts);
-        auto const ep = primary(*s);
-        auto delay = first_poll_delay(wo.first_poll, wo.max_poll);
-        asio::steady_timer timer(s->ex);
-        for (;;) {
-            auto v = co_await call_json(*s, api->retrieve(ep, id), retry_of(*s, wo.deadline));
-            auto b = shown(*s, kept(api->parse_batch(v), keep));
-            if (wo.on_progress) {
-                try {
-                    wo.on_progress(b);
-                }
-                catch (...) {
-                    from_callback = std::current_exception();
-                    break;
-                }
-            }
-            if (b.terminal())
-                co_return b;
-            auto const now = clock::now();
-            if (wo.deadline && now >= *wo.deadline)
-                throw error(errc::timeout, "batch " + b.id + " is still " + b.status +
-                                               " at the deadline (it keeps running)");
-            timer.expires_at(poll_wake(now, delay, wo.deadline));
-            co_await timer.async_wait(asio::use_awaitable);
-            co_await net::check_cancelled();
-            delay = next_poll_delay(delay, wo.max_poll);
-        }
+        co_await driver(*s, op).run();
     }
     catch (...) {
+        if (op.callback_threw())
+            throw;  // the caller's on_progress: it propagates as it is
         rethrow_redacted(*s, std::current_exception());
     }
-    std::rethrow_exception(from_callback);
+    co_return std::move(op.result());
 }
 
 asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, list_options lo)
 {
     try {
         auto api = make_batch_api(s->opts.mode, s->opts);
-        auto v = co_await call_json(*s, api->list(primary(*s), lo), retry_of(*s));
-        auto page = api->parse_page(v);
-        for (auto& b : page.batches)
-            b = shown(*s, std::move(b));
+        batch_page page;
+        request_op step(api->list(primary(*s), lo), retry_of(*s), [&](json::value const& v) {
+            page = api->parse_page(v);
+            for (auto& b : page.batches)
+                b = shown(*s, std::move(b));
+        });
+        co_await driver(*s, step).run();
         co_return page;
     }
     catch (...) {

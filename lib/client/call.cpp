@@ -1,10 +1,7 @@
-// One call: a short loop that runs the call core over the transport.
-#include "cache_step.hpp"
+// One call: the call core run by the engine's driver; the client's own members.
 #include "call_core.hpp"
 #include "client_state.hpp"
-#include "net/net_errors.hpp"
-
-#include <boost/asio/this_coro.hpp>
+#include "engine/driver.hpp"
 
 #include <instructor/client.hpp>
 #include "net/url.hpp"
@@ -62,36 +59,8 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
                                             answer_target& target)
 {
     call_core core(s->opts, s->hooks_now(), std::move(req), target, false);
-    auto ev = call_event::next();
-    for (;;) {
-        auto a = core.resume(std::move(ev));
-        ev = call_event::next();
-        switch (a.k) {
-        case call_action::kind::emit:
-            core.dispatch(*a.event);
-            break;
-        case call_action::kind::send:
-            try {
-                auto r = co_await s->http.send(std::move(*a.request), a.retry);
-                co_await net::check_cancelled();  // a cancellation that came with the answer
-                ev = call_event::response(std::move(r.body));
-            }
-            catch (...) {
-                ev = call_event::failed(as_error(std::current_exception()));
-            }
-            break;
-        case call_action::kind::cache_get:
-        case call_action::kind::cache_put:
-            ev = co_await cache_step(*s->opts.cache, a);
-            co_await net::check_cancelled();  // cancelled while the cache answered: the call ends
-            break;
-        case call_action::kind::done:
-            co_return core.take_completion();
-        case call_action::kind::fail:
-        default:  // a whole call never reads or yields
-            throw core.take_error();
-        }
-    }
+    co_await driver(*s, core).run();
+    co_return core.take_completion();
 }
 
 }  // namespace detail

@@ -289,6 +289,7 @@ void call_core::send_to(std::size_t i)
     call_action a{call_action::kind::send};
     a.endpoint = i;
     a.request = &request_;
+    a.stream = stream_;
     a.retry = {.max_retries = options_.max_network_retries,
                .attempt_timeout = req_.timeout,
                .deadline = req_.deadline};

@@ -6,6 +6,7 @@
 // loops over it (call.cpp, stream_driver.cpp); tests drive it step by step without sockets.
 #pragma once
 
+#include "engine/operation.hpp"
 #include "protocol/wire.hpp"
 
 #include <instructor/client_options.hpp>
@@ -27,54 +28,12 @@
 
 namespace instructor::detail {
 
-struct call_event {
-    enum class kind {
-        next,      ///< the last action (emit, yield) was carried out; go on
-        response,  ///< a whole reply arrived (`data`: its body)
-        opened,    ///< a stream's headers arrived (2xx)
-        bytes,     ///< stream bytes (`data`)
-        eof,       ///< the stream's body ended
-        failure,   ///< the last send, read or cache step failed (`failure`: its error)
-        cached,    ///< the cache holds an entry for the key (`data`)
-        uncached,  ///< the cache holds nothing for the key
-    };
-    kind k = kind::next;
-    std::string data;
-    std::optional<error> failure;
+/// The call's events and actions are the engine's (engine/operation.hpp).
+using call_event = op_event;
+using call_action = op_action;
 
-    static call_event next() { return {}; }
-    static call_event response(std::string body) { return {kind::response, std::move(body), {}}; }
-    static call_event opened() { return {kind::opened, {}, {}}; }
-    static call_event bytes(std::string b) { return {kind::bytes, std::move(b), {}}; }
-    static call_event eof() { return {kind::eof, {}, {}}; }
-    static call_event failed(error e) { return {kind::failure, {}, std::move(e)}; }
-    static call_event cached(std::string entry) { return {kind::cached, std::move(entry), {}}; }
-    static call_event uncached() { return {kind::uncached, {}, {}}; }
-};
-
-struct call_action {
-    enum class kind {
-        send,   ///< send `request` (to endpoint `endpoint`) with `retry`; stream or not
-        read,   ///< read more of the stream
-        emit,   ///< run the hooks for `event`
-        yield,  ///< the target has something to hand out
-        done,   ///< finished with a value: take_completion()
-        fail,   ///< finished with an error: take_error()
-        cache_get,  ///< look `key` up in the client's cache: answer cached or uncached
-        cache_put,  ///< store `value` under `key` in the client's cache: answer next
-    };
-    kind k = kind::fail;
-    std::size_t endpoint = 0;
-    net::http_request* request = nullptr;  ///< send: the core's; the loop may move from it
-    net::retry_settings retry;
-    hook_event const* event = nullptr;  ///< emit: valid until the next resume()
-    std::string const* key = nullptr;    ///< cache_get, cache_put: valid until the next resume()
-    std::string const* value = nullptr;  ///< cache_put
-};
-
-class call_core {
+class call_core final : public operation {
 public:
-    using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
 
     /// `target` (which names the response models and whether every tool call is an answer)
     /// must outlive the core. `stream`: replies come as server-sent events.
@@ -85,13 +44,14 @@ public:
     call_core& operator=(call_core const&) = delete;
 
     /// The first call takes call_event::next(). After done or fail, every call answers fail.
-    call_action resume(call_event ev);
+    call_action resume(call_event ev) override;
 
     /// Runs an emit action's handlers (the client's, then the call's).
-    void dispatch(hook_event const& e) const noexcept;
+    void dispatch(hook_event const& e) const noexcept override;
 
     completion take_completion();
     error take_error();
+    std::exception_ptr take_failure() override { return std::make_exception_ptr(take_error()); }
 
     /// Usage summed over the attempts so far, the stream in flight included.
     usage total_usage() const noexcept;

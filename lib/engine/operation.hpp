@@ -1,0 +1,85 @@
+// The one vocabulary of every sans-I/O operation (a call, a stream, a batch's submit, wait,
+// retrieve, cancel and list): events in, actions out, in the style of Boost.Redis's exec_fsm and
+// Boost.MySQL's algorithms. One driver (engine/driver.hpp) carries the actions out for all of
+// them; tests drive an operation step by step without sockets, failing each step in turn.
+#pragma once
+
+#include <instructor/error.hpp>
+#include <instructor/hooks.hpp>
+#include <instructor/net/http_types.hpp>
+
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace instructor::detail {
+
+/// What an operation reads the time from (tests give a fake one).
+using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
+
+struct op_event {
+    enum class kind {
+        next,      ///< the last action (emit, yield, cache_put) was carried out; go on
+        response,  ///< a whole answer arrived (`data`: its body)
+        opened,    ///< a stream's headers arrived (2xx)
+        bytes,     ///< stream bytes (`data`)
+        eof,       ///< the stream's body ended
+        failure,   ///< the last send, read or cache step failed (`failure`: its error)
+        cached,    ///< the cache holds an entry for the key (`data`)
+        uncached,  ///< the cache holds nothing for the key
+        woke,      ///< the sleep ended
+    };
+    kind k = kind::next;
+    std::string data;
+    std::optional<error> failure;
+
+    static op_event next() { return {}; }
+    static op_event response(std::string body) { return {kind::response, std::move(body), {}}; }
+    static op_event opened() { return {kind::opened, {}, {}}; }
+    static op_event bytes(std::string b) { return {kind::bytes, std::move(b), {}}; }
+    static op_event eof() { return {kind::eof, {}, {}}; }
+    static op_event failed(error e) { return {kind::failure, {}, std::move(e)}; }
+    static op_event cached(std::string entry) { return {kind::cached, std::move(entry), {}}; }
+    static op_event uncached() { return {kind::uncached, {}, {}}; }
+    static op_event woke() { return {kind::woke, {}, {}}; }
+};
+
+struct op_action {
+    enum class kind {
+        send,       ///< send `request` with `retry`: a whole answer, or a stream when `stream`
+        read,       ///< read more of the stream
+        emit,       ///< run the hooks for `event`
+        yield,      ///< something is ready to hand out
+        done,       ///< finished with its result (the operation's own accessor)
+        fail,       ///< finished with an error: take_failure()
+        cache_get,  ///< look `key` up in the client's cache: answer cached or uncached
+        cache_put,  ///< store `value` under `key` in the client's cache: answer next
+        sleep,      ///< wait until `until` (cancellable): answer woke
+    };
+    kind k = kind::fail;
+    std::size_t endpoint = 0;
+    net::http_request* request = nullptr;  ///< send: the operation's; the driver may move it
+    net::retry_settings retry;
+    bool stream = false;
+    hook_event const* event = nullptr;   ///< emit: valid until the next resume()
+    std::string const* key = nullptr;    ///< cache_get, cache_put: valid until the next resume()
+    std::string const* value = nullptr;  ///< cache_put
+    std::chrono::steady_clock::time_point until;  ///< sleep
+};
+
+/// What the driver runs.
+class operation {
+public:
+    virtual ~operation() = default;
+    /// The first call takes op_event::next(). After done or fail, every call answers fail.
+    virtual op_action resume(op_event ev) = 0;
+    /// Runs an emit action's handlers.
+    virtual void dispatch(hook_event const&) const noexcept {}
+    /// Why the operation failed (after a fail action): an ins::error, or an exception a
+    /// caller's callback threw, to be rethrown as it is.
+    virtual std::exception_ptr take_failure() = 0;
+};
+
+}  // namespace instructor::detail
