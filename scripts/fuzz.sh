@@ -26,7 +26,12 @@ const fs = require("fs");
 const c = JSON.parse(fs.readFileSync("test/conformance/corpus.json", "utf8"));
 c.forEach((e, i) => fs.writeFileSync(process.argv[1] + "/c" + i + ".json", JSON.stringify(e.instance)));
 ' "$corpus/decode"
-for target in decode sse protocol net; do
+# message templates (a NUL, then a context of the seed's own)
+mkdir -p "$corpus/template"
+printf 'Hi {{s}}\n{{#a}}- {{.}}\n{{/a}}{{^f}}no{{/f}} {{o.s}} {{{s}}} {{&x}}{{! note}}' >"$corpus/template/sections"
+printf '{{=<%% %%>=}}<%%#o%%><%%#a%%><%%#.%%>[<%%.%%>]<%%/.%%><%%/a%%><%%/o%%> {{>p}}' >"$corpus/template/delimiters"
+printf '{{#l}}{{#l}}{{v}}{{/l}}{{/l}}\0{"l": [1, 2, 3], "v": "value"}' >"$corpus/template/context"
+for target in decode sse protocol net template; do
     echo "-- ${target}_fuzz for ${seconds}s"
     log="$build/${target}_fuzz.log"
     if ! "$build/test/fuzz/${target}_fuzz" "$corpus/$target" -max_total_time="$seconds" \

@@ -189,8 +189,10 @@ bool set_delimiters(std::string_view tag, std::string& begin, std::string& end)
 /// An upper bound of what `text` renders with `data`, following kainjow's parser (delimiters,
 /// `{{{ }}}`, set-delimiter tags): text outside tags as it is (rendering only ever drops
 /// standalone lines), a variable as the longest value under its name, a section's body times
-/// the longest list under its name. Throws when sections nest deeper than `max_depth`; stops
-/// where kainjow will refuse the template.
+/// the longest list under its name. Every tag and every pass through a section counts one byte
+/// more, so the bound also bounds the work: empty sections nested over lists render nothing,
+/// many times over. Throws when sections nest deeper than `max_depth`; stops where kainjow will
+/// refuse the template.
 std::size_t output_bound(std::string_view text, data_bounds const& data, std::size_t max_depth,
                          std::string const& where)
 {
@@ -201,10 +203,11 @@ std::size_t output_bound(std::string_view text, data_bounds const& data, std::si
     };
     std::vector<frame> open{{1, {}}};
     auto put = [&](std::size_t n) { open.back().size = add(open.back().size, n); };
+    auto put_tag = [&](std::size_t n) { put(std::max<std::size_t>(n, 1)); };
     auto close = [&] {
         auto const f = open.back();
         open.pop_back();
-        put(times(f.repeats, f.size));
+        put(times(f.repeats, add(f.size, 1)));
     };
     std::string begin = "{{", end = "}}";
     std::size_t pos = 0;
@@ -226,10 +229,11 @@ std::size_t output_bound(std::string_view text, data_bounds const& data, std::si
         auto const tag = trim(text.substr(from, stop - from));
         pos = stop + closer.size();
         if (triple || tag.empty()) {
-            put(data.lookup(tag).value.text);
+            put_tag(data.lookup(tag).value.text);
             continue;
         }
         auto const name = trim(tag.substr(1));
+        put_tag(0);
         switch (tag[0]) {
         case '=':
             if (!set_delimiters(tag, begin, end))

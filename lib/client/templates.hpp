@@ -14,7 +14,9 @@ namespace instructor::detail {
 struct template_limits {
     std::size_t max_bytes = 1024 * 1024;        ///< a text holding `{{`
     std::size_t max_depth = 32;                 ///< sections nested in one another
-    std::size_t max_output = 4 * 1024 * 1024;   ///< an upper bound of what it renders
+    /// An upper bound of what it renders (each tag and each pass through a section counting a
+    /// byte more, so that it bounds the work too).
+    std::size_t max_output = 4 * 1024 * 1024;
 };
 
 /// Renders every message text and text part of `req` with `req.context` (nothing when the
