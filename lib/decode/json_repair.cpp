@@ -502,6 +502,8 @@ repair_outcome repair_candidates(std::string_view text, std::size_t max_candidat
             c.repairs.push_back({fix.kind, at + fix.offset});
         std::stable_sort(c.repairs.begin(), c.repairs.end(),
                          [](auto const& a, auto const& b) { return a.offset < b.offset; });
+        if (c.repairs.size() > max_repairs_listed)  // the fence and the prose are 2 more
+            c.repairs.resize(max_repairs_listed);
         outcome.candidates.push_back(std::move(c));
     }
     return outcome;

@@ -3,6 +3,7 @@
 #include "repair_corpus.hpp"
 
 #include <decode/json_repair.hpp>
+#include <instructor/detail/stream_repair.hpp>
 
 #include <gtest/gtest.h>
 
@@ -319,6 +320,36 @@ TEST(DecodeRepair, RepairsSayWhatWasFixed)
                                                          {repair_kind::trailing_comma, 71}}));
     EXPECT_EQ(ins::describe(r.repairs.back()), "trailing comma dropped at byte 71");
     EXPECT_EQ(ins::to_string(repair_kind::python_literal), "python_literal");
+}
+
+TEST(DecodeRepair, RepairsListedAreBoundedNotTheFixes)
+{
+    // A fix per byte: 4 MiB of raw tabs in a string made a record each (and each candidate a
+    // copy of them all).
+    std::string const tabs(4 * 1024 * 1024, '\t');
+    auto const text = "Here: {\"name\": \"" + tabs + "\", 'age': 3}";
+    auto r = ins::decode<User>(text);
+    ASSERT_TRUE(r) << ins::format_issues(r.issues);
+    EXPECT_EQ(r.value->name, tabs);
+    ASSERT_EQ(r.repairs.size(), ins::max_repairs_listed);
+    EXPECT_EQ(r.repairs[0].kind, repair_kind::surrounding_text);
+    EXPECT_EQ(r.repairs[1].kind, repair_kind::control_character);
+    EXPECT_EQ(r.repairs[1].offset, 16u);
+    EXPECT_EQ(r.repairs.back().offset, 16u + ins::max_repairs_listed - 2);
+
+    json_repairer whole;
+    EXPECT_FALSE((whole.feed(std::string_view(text).substr(6)) + whole.finish()).empty());
+    EXPECT_TRUE(whole.done());
+    EXPECT_EQ(whole.repairs().size(), ins::max_repairs_listed);
+
+    // streamed: the list of a stream's value is bounded the same way
+    ins::decoder<User> d;
+    std::optional<ins::detail::stream_repair> sr(std::in_place);
+    std::vector<ins::json_repair> listed;
+    for (std::size_t i = 6; i < text.size(); i += 64 * 1024)
+        ins::detail::write_through(sr, d, std::string_view(text).substr(i, 64 * 1024));
+    ins::detail::finish_through(sr, d, listed);
+    EXPECT_EQ(listed.size(), ins::max_repairs_listed);
 }
 
 TEST(DecodeRepair, OffByOption)
