@@ -95,9 +95,10 @@ private:
     std::vector<json_repair> repairs_;
 };
 
-/// Where the bracketed value that starts `text` ends, counting brackets outside double-quoted
-/// strings (the whole text when it never closes): how far a value reaches in prose, whether or
-/// not it parses.
+/// Where the bracketed value that starts `text` ends, counting brackets outside strings
+/// (double-quoted, and single-quoted where a key or value starts, as the repairer takes them;
+/// the whole text when it never closes): how far a value reaches in prose, whether or not it
+/// parses. Nothing inside it is a candidate.
 std::size_t bracket_extent(std::string_view text);
 
 /// A repaired value found in a reply: strict JSON, and what was fixed to get it.

@@ -263,6 +263,34 @@ TEST(RepairCandidates, NeverFromInsideAnotherValue)
     EXPECT_TRUE(repair_candidates(R"({"a": 1}})").candidates.empty());
 }
 
+struct Aged {
+    int age;
+};
+BOOST_DESCRIBE_STRUCT(Aged, (), (age))
+
+TEST(RepairCandidates, NeverFromInsideABrokenValue)
+{
+    // The outer value breaks at `thirty`; a brace in a single-quoted string ended the scan of
+    // its extent early, and `, key:` after the inner value was not seen as the outer's next
+    // member, so the nested {'age': 5} became the answer.
+    for (std::string_view text :
+         {"{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}}",
+          "{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}, note: 'twins'}",
+          "{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}",
+          "{'bio': 'likes', 'age': thirty, 'child': {'age': 5}, note: 'twins'}"}) {
+        EXPECT_TRUE(repair_candidates(text).candidates.empty()) << text;
+        auto r = ins::decode<Aged>(text);
+        EXPECT_FALSE(r) << text << " decoded age " << r.value->age;
+        EXPECT_FALSE(r.issues.empty());
+    }
+    EXPECT_EQ(ins::detail::bracket_extent("{'a': '}]', \"b\": \"}\"} x"), 21u);
+    // an apostrophe in a word opens no string: the answer after it is still found
+    EXPECT_EQ(ins::detail::bracket_extent("{a: it's} x"), 9u);
+    auto r = ins::decode<Aged>("Not {age: it's 5} but: {\"age\": 7}");
+    ASSERT_TRUE(r) << ins::format_issues(r.issues);
+    EXPECT_EQ(r.value->age, 7);
+}
+
 TEST(RepairCandidates, GoesOnAfterWhatIsNotJson)
 {
     auto o = repair_candidates(R"(Use {name} or [the docs](x): {"name": "J"})");
