@@ -1,7 +1,8 @@
 // hiredis's event hooks over Asio, and the connection's life: connect at first use, AUTH and
 // SELECT ahead of the commands, bounded connect and command time, a fast-fail window after a
-// failure.
+// failure, replies of no shape the cache asks for refused as they are read.
 #include "redis_link.hpp"
+#include "redis_reply_shapes.hpp"
 
 #include <instructor/error.hpp>
 
@@ -247,6 +248,8 @@ private:
             redisAsyncFree(ac);
             return fail_connect(why);
         }
+        shapes_ = {};
+        refuse_unasked_shapes(*ac->c.reader, shapes_);
         events_ = std::make_shared<socket_events>(ex_, ac, *this);
         if (!events_->attach()) {
             events_.reset();
@@ -357,6 +360,9 @@ private:
     {
         if (!closing_reason_.empty())
             return closing_reason_;
+        if (shapes_.refused)
+            return target_.where() + " answered with an array or an integer, which none of the "
+                                     "cache's commands asks for";
         if (ac->c.err)
             return target_.where() + ": " + ac->c.errstr;
         return target_.where() + ": the connection was closed";
@@ -379,6 +385,7 @@ private:
     asio::ip::tcp::resolver resolver_;
     asio::steady_timer connect_timer_;
     redisAsyncContext* ctx_ = nullptr;
+    reply_guard shapes_;  // the context's reader tells it of a refused reply
     std::shared_ptr<socket_events> events_;
     std::vector<std::shared_ptr<pending_command>> waiting_;  // for the host to resolve
     unsigned attempt_ = 0;  // stale resolves and timers see a change

@@ -1,10 +1,13 @@
 // The Redis cache through the public API against the mock and a redis-server of the suite's
 // own (password and database set, so every connection logs in and selects): two cache objects
 // share entries, keys carry no API key and expire, and a Redis that is missing, stopped,
-// refusing the password or silent never fails a call.
+// refusing the password or silent never fails a call; a "Redis" answering with shapes the
+// cache never asks for is cut off as it is read.
 #include "async_test.hpp"
 #include "child_process.hpp"
 #include "models.hpp"
+
+#include "cache/redis_reply_shapes.hpp"
 
 #include <instructor/instructor.hpp>
 #include <instructor/testing/mock_server.hpp>
@@ -14,15 +17,21 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <gtest/gtest.h>
 
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <thread>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,6 +132,68 @@ protected:
 };
 
 redis_server* RedisCache::server = nullptr;
+
+/// A "Redis" on 127.0.0.1 for one connection: it reads a command (GETRANGE's 9 lines), answers
+/// `head`, then `rest` unless the client has hung up by then. Each wait is bounded (10 s).
+class hostile_redis {
+public:
+    hostile_redis(std::string head, std::string rest)
+        : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}),
+          thread_([this, head = std::move(head), rest = std::move(rest)] { serve(head, rest); })
+    {}
+    ~hostile_redis() { join(); }
+
+    std::string url() const
+    {
+        return "redis://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+    }
+
+    /// True when the client hung up before `rest` was sent.
+    bool hung_up_early()
+    {
+        join();
+        return hung_up_;
+    }
+
+private:
+    void join()
+    {
+        if (thread_.joinable())
+            thread_.join();
+    }
+
+    void serve(std::string const& head, std::string const& rest)
+    {
+        pollfd a{acceptor_.native_handle(), POLLIN, 0};
+        if (::poll(&a, 1, 10'000) <= 0)
+            return;
+        asio::ip::tcp::socket s(ioc_);
+        boost::system::error_code ec;
+        acceptor_.accept(s, ec);
+        std::string in;
+        char buf[4096];
+        while (!ec && std::count(in.begin(), in.end(), '\n') < 9 && in.size() < 65536) {
+            auto const n = s.read_some(asio::buffer(buf), ec);
+            in.append(buf, n);
+        }
+        if (!ec)
+            asio::write(s, asio::buffer(head), ec);
+        if (ec)
+            return;
+        pollfd p{s.native_handle(), POLLIN, 0};
+        if (::poll(&p, 1, 10'000) > 0 && ::recv(p.fd, buf, sizeof buf, 0) <= 0) {
+            hung_up_ = true;
+            return;
+        }
+        asio::write(s, asio::buffer(rest), ec);
+        hung_up_ = ec.failed();
+    }
+
+    asio::io_context ioc_;
+    asio::ip::tcp::acceptor acceptor_;
+    bool hung_up_ = false;
+    std::thread thread_;
+};
 
 ins::client_options cached_options(mock_server const& m, std::shared_ptr<ins::cache> cache)
 {
@@ -401,4 +472,75 @@ TEST_F(RedisCache, DestroyingTheCacheIdleOrInUseNeitherCrashesNorHangs)
         }
     });
     EXPECT_EQ(failed, ins::errc::cache_failed);
+}
+
+TEST(RedisReplyShapes, ArraysAndIntegersAreRefusedBeforeTheyAreBuilt)
+{
+    auto read_all = [](std::string_view bytes, std::vector<int>& types) {
+        std::unique_ptr<redisReader, void (*)(redisReader*)> r(redisReaderCreate(), redisReaderFree);
+        ins::redis::reply_guard guard;
+        ins::redis::refuse_unasked_shapes(*r, guard);
+        redisReaderFeed(r.get(), bytes.data(), bytes.size());
+        void* reply = nullptr;
+        int status = REDIS_OK;
+        while ((status = redisReaderGetReply(r.get(), &reply)) == REDIS_OK && reply) {
+            types.push_back(static_cast<redisReply*>(reply)->type);
+            freeReplyObject(reply);
+        }
+        EXPECT_EQ(status == REDIS_ERR, guard.refused) << bytes;
+        return guard.refused;
+    };
+    std::vector<int> types;
+    EXPECT_FALSE(read_all("$3\r\nabc\r\n+OK\r\n-ERR no\r\n$-1\r\n*-1\r\n", types));
+    EXPECT_EQ(types, (std::vector<int>{REDIS_REPLY_STRING, REDIS_REPLY_STATUS, REDIS_REPLY_ERROR,
+                                       REDIS_REPLY_NIL, REDIS_REPLY_NIL}));
+    types.clear();
+    EXPECT_TRUE(read_all("+OK\r\n*2\r\n:1\r\n:2\r\n$1\r\nx\r\n", types));
+    EXPECT_EQ(types, std::vector<int>{REDIS_REPLY_STATUS});  // nothing after the array
+    types.clear();
+    EXPECT_TRUE(read_all(":7\r\n", types));
+    EXPECT_TRUE(types.empty());
+}
+
+TEST_F(RedisCache, AnArrayReplyIsRefusedAtItsHeaderAndTheLinkDropped)
+{
+    // A million integers to GETRANGE: hiredis would build ~56 MB of reply objects from 4 MB.
+    std::string head = "*1000000\r\n", item = ":1\r\n", rest;
+    for (int i = 0; i < 1000; ++i)
+        head += item;
+    for (int i = 1000; i < 1'000'000; ++i)
+        rest += item;
+    hostile_redis fake(head, rest);
+    auto cache = make_cache(fake.url(), {.command_timeout = 60s});
+    std::string failure;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        try {
+            auto r = co_await cache->get("key");
+            ADD_FAILURE() << "the array was taken (as a " << (r ? "hit" : "miss") << ")";
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code_enum(), ins::errc::cache_failed);
+            failure = e.what();
+        }
+    });
+    EXPECT_NE(failure.find("answered with an array or an integer"), std::string::npos) << failure;
+    EXPECT_TRUE(fake.hung_up_early());  // the rest was never read
+}
+
+TEST_F(RedisCache, AnIntegerReplyIsRefused)
+{
+    hostile_redis fake(":1\r\n", "$1\r\nx\r\n");
+    auto cache = make_cache(fake.url(), {.command_timeout = 60s});
+    std::optional<ins::errc> failed;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        try {
+            auto r = co_await cache->get("key");
+            ADD_FAILURE() << "the integer was taken (as a " << (r ? "hit" : "miss") << ")";
+        }
+        catch (ins::error const& e) {
+            failed = e.code_enum();
+        }
+    });
+    EXPECT_EQ(failed, ins::errc::cache_failed);
+    EXPECT_TRUE(fake.hung_up_early());
 }
