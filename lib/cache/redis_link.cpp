@@ -6,6 +6,7 @@
 
 #include <instructor/error.hpp>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -15,7 +16,11 @@
 
 #include <hiredis/async.h>
 
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <system_error>
+#include <thread>
 
 #include <poll.h>
 
@@ -48,6 +53,13 @@ struct pending_command {
     std::optional<std::string> failure;
     bool sent = false;
     asio::steady_timer wake;
+};
+
+/// A resolve on its helper thread, shared with it: the answer is posted to the link's executor
+/// only while `wanted` (the link sets it false, under the mutex, before its executor can go).
+struct pending_resolve {
+    std::mutex mutex;
+    bool wanted = true;
 };
 
 /// hiredis's event hooks over the context's socket: Asio waits for readiness, hiredis reads and
@@ -123,8 +135,9 @@ private:
 /// or a timeout refuses work for `reconnect_delay` instead of connecting again.
 class redis_link : public std::enable_shared_from_this<redis_link> {
 public:
-    redis_link(asio::any_io_executor ex, target where, redis_cache_options const& options)
-        : ex_(ex), target_(std::move(where)), options_(options), resolver_(ex),
+    redis_link(asio::any_io_executor ex, target where, redis_cache_options const& options,
+               resolve_fn resolve)
+        : ex_(ex), target_(std::move(where)), options_(options), resolve_(std::move(resolve)),
           connect_timer_(ex)
     {}
 
@@ -215,27 +228,62 @@ private:
                 self->fail_connect(self->target_.where() + ": no connection within " +
                                    std::to_string(self->options_.connect_timeout.count()) + " ms");
         });
-        auto on_resolved = [self, attempt](boost::system::error_code ec,
-                                           asio::ip::tcp::resolver::results_type r) {
-            if (attempt != self->attempt_ || !self->resolving_)
-                return;  // given up
-            self->resolving_ = false;
-            if (ec || r.empty())
-                return self->fail_connect(self->target_.where() + ": cannot resolve the host (" +
-                                          ec.message() + ")");
-            self->open(preferred(r));
+        auto state = std::make_shared<pending_resolve>();
+        resolve_state_ = state;
+        auto lookup = [state, weak = std::weak_ptr<redis_link>(self), attempt, resolve = resolve_,
+                       host = target_.host, port = target_.port, ex = ex_] {
+            boost::system::error_code ec;
+            std::vector<asio::ip::tcp::endpoint> found;
+            try {
+                found = resolve(host, port, ec);
+            }
+            catch (std::exception const&) {
+                ec = asio::error::host_not_found;
+            }
+            std::lock_guard lock(state->mutex);
+            if (state->wanted)
+                asio::post(ex, [weak, attempt, ec, found = std::move(found)] {
+                    if (auto link = weak.lock())
+                        link->resolved(attempt, ec, found);
+                });
         };
-        resolver_.async_resolve(target_.host, std::to_string(target_.port),
-                                asio::ip::tcp::resolver::numeric_service, on_resolved);
+        try {
+            std::thread(std::move(lookup)).detach();
+        }
+        catch (std::system_error const& e) {
+            fail_connect(target_.where() + ": cannot start resolving the host (" + e.what() + ")");
+        }
+    }
+
+    void resolved(unsigned attempt, boost::system::error_code ec,
+                  std::vector<asio::ip::tcp::endpoint> const& found)
+    {
+        if (attempt != attempt_ || !resolving_)
+            return;  // given up
+        resolving_ = false;
+        resolve_state_.reset();
+        if (ec || found.empty())
+            return fail_connect(target_.where() + ": cannot resolve the host (" +
+                                (ec ? ec.message() : std::string("no address")) + ")");
+        open(preferred(found));
+    }
+
+    /// The resolve in flight, if any, is given up: its thread posts nothing any more.
+    void abandon_resolve()
+    {
+        if (auto state = std::exchange(resolve_state_, nullptr)) {
+            std::lock_guard lock(state->mutex);
+            state->wanted = false;
+        }
     }
 
     /// IPv4 first, as hiredis does: a server bound to 127.0.0.1 answers "localhost".
-    static asio::ip::tcp::endpoint preferred(asio::ip::tcp::resolver::results_type const& r)
+    static asio::ip::tcp::endpoint preferred(std::vector<asio::ip::tcp::endpoint> const& found)
     {
-        for (auto const& e : r)
-            if (e.endpoint().address().is_v4())
-                return e.endpoint();
-        return r.begin()->endpoint();
+        for (auto const& e : found)
+            if (e.address().is_v4())
+                return e;
+        return found.front();
     }
 
     void open(asio::ip::tcp::endpoint const& ep)
@@ -337,7 +385,7 @@ private:
     {
         ++attempt_;
         resolving_ = false;
-        resolver_.cancel();
+        abandon_resolve();
         connect_timer_.cancel();
         for (auto& op : std::exchange(waiting_, {}))
             op->fail(why);
@@ -382,7 +430,8 @@ private:
     asio::any_io_executor ex_;
     target target_;
     redis_cache_options options_;
-    asio::ip::tcp::resolver resolver_;
+    resolve_fn resolve_;
+    std::shared_ptr<pending_resolve> resolve_state_;  // the resolve in flight
     asio::steady_timer connect_timer_;
     redisAsyncContext* ctx_ = nullptr;
     reply_guard shapes_;  // the context's reader tells it of a refused reply
@@ -427,10 +476,24 @@ void socket_events::close()
     owner_.context_gone(ac);
 }
 
-std::shared_ptr<redis_link> make_link(asio::any_io_executor ex, target where,
-                                      redis_cache_options const& options)
+std::vector<asio::ip::tcp::endpoint> resolve_host(std::string const& host, std::uint16_t port,
+                                                  boost::system::error_code& ec)
 {
-    return std::make_shared<redis_link>(std::move(ex), std::move(where), options);
+    asio::io_context ioc;  // a synchronous resolve: getaddrinfo on the calling thread
+    asio::ip::tcp::resolver resolver(ioc);
+    auto const results = resolver.resolve(host, std::to_string(port),
+                                          asio::ip::tcp::resolver::numeric_service, ec);
+    std::vector<asio::ip::tcp::endpoint> found;
+    for (auto const& e : results)
+        found.push_back(e.endpoint());
+    return found;
+}
+
+std::shared_ptr<redis_link> make_link(asio::any_io_executor ex, target where,
+                                      redis_cache_options const& options, resolve_fn resolve)
+{
+    return std::make_shared<redis_link>(std::move(ex), std::move(where), options,
+                                        std::move(resolve));
 }
 
 asio::awaitable<redis_reply> exec(std::shared_ptr<redis_link> link, std::vector<std::string> args)

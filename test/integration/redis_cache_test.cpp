@@ -2,11 +2,13 @@
 // own (password and database set, so every connection logs in and selects): two cache objects
 // share entries, keys carry no API key and expire, and a Redis that is missing, stopped,
 // refusing the password or silent never fails a call; a "Redis" answering with shapes the
-// cache never asks for is cut off as it is read.
+// cache never asks for is cut off as it is read, and DNS that does not answer never holds up
+// the cache's destruction.
 #include "async_test.hpp"
 #include "child_process.hpp"
 #include "models.hpp"
 
+#include "cache/redis_cache.hpp"
 #include "cache/redis_reply_shapes.hpp"
 
 #include <instructor/instructor.hpp>
@@ -25,8 +27,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include <fcntl.h>
@@ -195,6 +199,38 @@ private:
     std::thread thread_;
 };
 
+/// A resolver that does not answer until released (or, should anyone wait for it, a minute).
+struct stuck_dns {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool entered = false;
+    bool released = false;
+    bool gave_up = false;
+
+    std::vector<asio::ip::tcp::endpoint> resolve(boost::system::error_code& ec)
+    {
+        std::unique_lock lock(mutex);
+        entered = true;
+        changed.notify_all();
+        gave_up = !changed.wait_for(lock, 60s, [&] { return released; });
+        ec = asio::error::host_not_found;
+        return {};
+    }
+
+    bool has_entered()
+    {
+        std::lock_guard lock(mutex);
+        return entered;
+    }
+
+    void release()
+    {
+        std::lock_guard lock(mutex);
+        released = true;
+        changed.notify_all();
+    }
+};
+
 ins::client_options cached_options(mock_server const& m, std::shared_ptr<ins::cache> cache)
 {
     ins::client_options o;
@@ -326,6 +362,12 @@ TEST_F(RedisCache, ABadUrlOrOptionThrowsInvalidArgumentWithoutThePassword)
             EXPECT_EQ(e.code(), ins::errc::invalid_argument);
             EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
         }
+    }
+    try {  // the link is clear text: a TLS URL is refused, never sent in clear
+        ins::make_redis_cache("rediss://:hunter2-pw@host");
+    }
+    catch (ins::error const& e) {
+        EXPECT_NE(std::string(e.what()).find("TLS"), std::string::npos) << e.what();
     }
     for (std::string url : {"redis://localhost", "redis://127.0.0.1:6380/15", "redis://[::1]",
                             "redis://default:pw@host:1/0", "redis://:p%40ss@host/"})
@@ -543,4 +585,45 @@ TEST_F(RedisCache, AnIntegerReplyIsRefused)
     });
     EXPECT_EQ(failed, ins::errc::cache_failed);
     EXPECT_TRUE(fake.hung_up_early());
+}
+
+TEST_F(RedisCache, DestroyingTheCacheDoesNotWaitForTheResolver)
+{
+    // getaddrinfo cannot be cancelled: the cache used to join its thread behind it.
+    auto dns = std::make_shared<stuck_dns>();
+    auto cache = ins::redis::make_cache(
+        "redis://cache.invalid", 1h,
+        {.key_prefix = prefix(), .connect_timeout = 1h, .command_timeout = 1h},
+        [dns](std::string const&, std::uint16_t, boost::system::error_code& ec) {
+            return dns->resolve(ec);
+        });
+    std::optional<ins::errc> failed;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        asio::co_spawn(ex, [&, c = cache.get()]() -> asio::awaitable<void> {
+            try {
+                co_await c->get("key");
+            }
+            catch (ins::error const& e) {
+                failed = e.code_enum();
+            }
+        }, asio::detached);
+        asio::steady_timer t(ex);
+        for (int i = 0; i < 1000 && !dns->has_entered(); ++i) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        EXPECT_TRUE(dns->has_entered());
+        cache.reset();  // the resolver is still blocked
+        {
+            std::lock_guard lock(dns->mutex);
+            EXPECT_FALSE(dns->released);
+            EXPECT_FALSE(dns->gave_up);  // it would have, had the destructor waited for it
+        }
+        for (int i = 0; i < 1000 && !failed; ++i) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    });
+    dns->release();
+    EXPECT_EQ(failed, ins::errc::cache_failed);
 }
