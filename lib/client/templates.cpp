@@ -219,7 +219,8 @@ std::size_t output_bound(std::string_view text, data_bounds const& data, std::si
         }
         put(at - pos);
         auto from = at + begin.size();
-        bool const triple = begin == "{{" && end == "}}" && at != text.size() - 2 && text[from] == '{';
+        bool const braces = begin == "{{" && end == "}}";
+        bool const triple = braces && at != text.size() - 2 && text[from] == '{';
         std::string_view const closer = triple ? std::string_view("}}}") : std::string_view(end);
         if (triple)
             ++from;

@@ -519,7 +519,8 @@ TEST_F(RedisCache, DestroyingTheCacheIdleOrInUseNeitherCrashesNorHangs)
 TEST(RedisReplyShapes, ArraysAndIntegersAreRefusedBeforeTheyAreBuilt)
 {
     auto read_all = [](std::string_view bytes, std::vector<int>& types) {
-        std::unique_ptr<redisReader, void (*)(redisReader*)> r(redisReaderCreate(), redisReaderFree);
+        std::unique_ptr<redisReader, void (*)(redisReader*)> r(redisReaderCreate(),
+                                                               redisReaderFree);
         ins::redis::reply_guard guard;
         ins::redis::refuse_unasked_shapes(*r, guard);
         redisReaderFeed(r.get(), bytes.data(), bytes.size());

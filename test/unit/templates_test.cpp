@@ -122,8 +122,8 @@ TEST(Templates, OrdinaryTemplatesRenderAsBefore)
               "Address: <steve@apple.com> & co\n- gmail is personal\n- apple.com is work\n"
               "Be lenient. Ada 2");
     // `{{.}}` in a section over short items is bounded by the items, not by the 3 MiB source.
-    auto const out = render("{{source}}\n{{#rules}}{{#person}}{{name}}{{/person}}: {{.}}\n{{/rules}}",
-                            ctx);
+    auto const out =
+        render("{{source}}\n{{#rules}}{{#person}}{{name}}{{/person}}: {{.}}\n{{/rules}}", ctx);
     EXPECT_EQ(out.size(), 3 * 1024 * 1024 + 47) << out.substr(0, 100);
     EXPECT_TRUE(render("{{#open}} never closed", {{"open", true}}).starts_with("refused: "));
     EXPECT_EQ(render("Literal {{missing}} stays empty.", {{"x", 1}}), "Literal  stays empty.");
