@@ -60,6 +60,13 @@ struct pending_command {
 struct pending_resolve {
     std::mutex mutex;
     bool wanted = true;
+    bool returned = false;  // getaddrinfo returned: the thread is ending
+
+    bool has_returned()
+    {
+        std::lock_guard lock(mutex);
+        return returned;
+    }
 };
 
 /// hiredis's event hooks over the context's socket: Asio waits for readiness, hiredis reads and
@@ -206,15 +213,19 @@ private:
     {
         if (stopped_)
             return op->fail("the Redis cache was destroyed");
-        if (!ctx_ && !resolving_) {
+        if (ctx_)
+            return send(op);
+        if (!resolving_) {
             if (clock_type::now() < retry_at_)
                 return op->fail(last_error_ + " (not retried yet)");
-            start_connect();
+            // One lookup at a time: DNS that does not answer holds one thread, not one a try.
+            if (last_resolve_ && !last_resolve_->has_returned())
+                return op->fail(target_.where() + ": the last lookup of the host has not " +
+                                "returned (DNS does not answer)");
         }
-        if (ctx_)
-            send(op);
-        else
-            waiting_.push_back(op);
+        waiting_.push_back(op);
+        if (!resolving_)
+            start_connect();
     }
 
     void start_connect()
@@ -229,7 +240,7 @@ private:
                                    std::to_string(self->options_.connect_timeout.count()) + " ms");
         });
         auto state = std::make_shared<pending_resolve>();
-        resolve_state_ = state;
+        resolve_state_ = last_resolve_ = state;
         auto lookup = [state, weak = std::weak_ptr<redis_link>(self), attempt, resolve = resolve_,
                        host = target_.host, port = target_.port, ex = ex_] {
             boost::system::error_code ec;
@@ -241,6 +252,7 @@ private:
                 ec = asio::error::host_not_found;
             }
             std::lock_guard lock(state->mutex);
+            state->returned = true;
             if (state->wanted)
                 asio::post(ex, [weak, attempt, ec, found = std::move(found)] {
                     if (auto link = weak.lock())
@@ -251,6 +263,7 @@ private:
             std::thread(std::move(lookup)).detach();
         }
         catch (std::system_error const& e) {
+            last_resolve_.reset();
             fail_connect(target_.where() + ": cannot start resolving the host (" + e.what() + ")");
         }
     }
@@ -432,6 +445,7 @@ private:
     redis_cache_options options_;
     resolve_fn resolve_;
     std::shared_ptr<pending_resolve> resolve_state_;  // the resolve in flight
+    std::shared_ptr<pending_resolve> last_resolve_;   // the last one, given up or not
     asio::steady_timer connect_timer_;
     redisAsyncContext* ctx_ = nullptr;
     reply_guard shapes_;  // the context's reader tells it of a refused reply

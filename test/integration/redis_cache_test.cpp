@@ -206,11 +206,13 @@ struct stuck_dns {
     bool entered = false;
     bool released = false;
     bool gave_up = false;
+    int lookups = 0;
 
     std::vector<asio::ip::tcp::endpoint> resolve(boost::system::error_code& ec)
     {
         std::unique_lock lock(mutex);
         entered = true;
+        ++lookups;
         changed.notify_all();
         gave_up = !changed.wait_for(lock, 60s, [&] { return released; });
         ec = asio::error::host_not_found;
@@ -627,4 +629,36 @@ TEST_F(RedisCache, DestroyingTheCacheDoesNotWaitForTheResolver)
     });
     dns->release();
     EXPECT_EQ(failed, ins::errc::cache_failed);
+}
+
+TEST_F(RedisCache, DnsThatDoesNotAnswerHoldsOneLookupAtATime)
+{
+    auto dns = std::make_shared<stuck_dns>();
+    auto cache = ins::redis::make_cache(
+        "redis://cache.invalid", 1h,
+        {.key_prefix = prefix(), .connect_timeout = 50ms, .reconnect_delay = 0ms},
+        [dns](std::string const&, std::uint16_t, boost::system::error_code& ec) {
+            return dns->resolve(ec);
+        });
+    std::vector<std::string> failures;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        for (int i = 0; i < 3; ++i) {
+            try {
+                co_await cache->get("key");
+            }
+            catch (ins::error const& e) {
+                failures.push_back(e.what());
+            }
+        }
+    });
+    {
+        std::lock_guard lock(dns->mutex);
+        EXPECT_EQ(dns->lookups, 1);  // not a thread a try
+    }
+    dns->release();
+    ASSERT_EQ(failures.size(), 3u);
+    EXPECT_NE(failures[0].find("no connection within 50 ms"), std::string::npos) << failures[0];
+    for (std::size_t i = 1; i < failures.size(); ++i)
+        EXPECT_NE(failures[i].find("last lookup of the host has not returned"), std::string::npos)
+            << failures[i];
 }
