@@ -16,7 +16,6 @@
 
 #include <hiredis/async.h>
 
-#include <exception>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -248,7 +247,7 @@ private:
             try {
                 found = resolve(host, port, ec);
             }
-            catch (std::exception const&) {
+            catch (...) {  // nothing may escape a detached thread
                 ec = asio::error::host_not_found;
             }
             std::lock_guard lock(state->mutex);
