@@ -1,7 +1,7 @@
 // Mustache rendering of message texts with the request's context (kainjow::mustache, from
 // Debian's libkainjow-mustache-dev: header-only, compiled in this one file). A message text may
-// hold untrusted text, so each template is measured before kainjow parses it: its size, how
-// deep its sections nest and an upper bound of what it renders.
+// hold untrusted text, so each template is measured before kainjow parses it: its size, about
+// what its parse holds, how deep its sections nest and an upper bound of what it renders.
 #include "templates.hpp"
 
 #include <instructor/error.hpp>
@@ -186,38 +186,75 @@ bool set_delimiters(std::string_view tag, std::string& begin, std::string& end)
     return true;
 }
 
-/// An upper bound of what `text` renders with `data`, following kainjow's parser (delimiters,
-/// `{{{ }}}`, set-delimiter tags): text outside tags as it is (rendering only ever drops
-/// standalone lines), a variable as the longest value under its name, a section's body times
-/// the longest list under its name. Every tag and every pass through a section counts one byte
-/// more, so the bound also bounds the work: empty sections nested over lists render nothing,
-/// many times over. Throws when sections nest deeper than `max_depth`; stops where kainjow will
-/// refuse the template.
-std::size_t output_bound(std::string_view text, data_bounds const& data, std::size_t max_depth,
+/// What kainjow's parse of a text holds, about: a node of ~300 bytes for each tag, each run of
+/// text and each whitespace byte (1 MiB of spaces took 277 MB), and a copy of each section's
+/// text.
+constexpr std::size_t node_bytes = 300;
+
+std::size_t parse_bytes_of_text(std::string_view text)
+{
+    std::size_t nodes = 0;
+    bool in_run = false;
+    for (char const c : text) {
+        bool const space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        nodes += space || !in_run;
+        in_run = !space;
+    }
+    return times(nodes, node_bytes);
+}
+
+struct measure {
+    std::size_t output = 0;  // an upper bound of what it renders
+    std::size_t parse = 0;   // about what kainjow's parse of it holds
+};
+
+/// `text` measured with `data`, following kainjow's parser (delimiters, `{{{ }}}`,
+/// set-delimiter tags). The output bound counts text outside tags as it is (rendering only
+/// ever drops standalone lines), a variable as the longest value under its name, a section's
+/// body times the longest list under its name; every tag and every pass through a section
+/// counts one byte more, so the bound also bounds the work (empty sections nested over lists
+/// render nothing, many times over). Throws when sections nest deeper than `max_depth`; stops
+/// where kainjow will refuse the template.
+measure measure_template(std::string_view text, data_bounds const& data, std::size_t max_depth,
                          std::string const& where)
 {
     struct frame {
         std::size_t repeats;
         shape dot;  // what `{{.}}` is in it
+        std::size_t body = 0;  // where its text starts
         std::size_t size = 0;
     };
     std::vector<frame> open{{1, {}}};
+    measure m;
     auto put = [&](std::size_t n) { open.back().size = add(open.back().size, n); };
-    auto put_tag = [&](std::size_t n) { put(std::max<std::size_t>(n, 1)); };
+    auto put_tag = [&](std::size_t n) {
+        put(std::max<std::size_t>(n, 1));
+        m.parse = add(m.parse, node_bytes);
+    };
+    auto put_text = [&](std::string_view t) {
+        put(t.size());
+        m.parse = add(m.parse, parse_bytes_of_text(t));
+    };
     auto close = [&] {
         auto const f = open.back();
         open.pop_back();
         put(times(f.repeats, add(f.size, 1)));
+    };
+    auto result = [&] {
+        while (open.size() > 1)  // unclosed sections: refused by kainjow
+            close();
+        m.output = open.front().size;
+        return m;
     };
     std::string begin = "{{", end = "}}";
     std::size_t pos = 0;
     while (pos < text.size()) {
         auto const at = text.find(begin, pos);
         if (at == npos) {
-            put(text.size() - pos);
+            put_text(text.substr(pos));
             break;
         }
-        put(at - pos);
+        put_text(text.substr(pos, at - pos));
         auto from = at + begin.size();
         bool const braces = begin == "{{" && end == "}}";
         bool const triple = braces && at != text.size() - 2 && text[from] == '{';
@@ -226,7 +263,7 @@ std::size_t output_bound(std::string_view text, data_bounds const& data, std::si
             ++from;
         auto const stop = text.find(closer, from);
         if (stop == npos)
-            break;  // an unclosed tag
+            break;  // an unclosed tag: refused by kainjow
         auto const tag = trim(text.substr(from, stop - from));
         pos = stop + closer.size();
         if (triple || tag.empty()) {
@@ -238,7 +275,7 @@ std::size_t output_bound(std::string_view text, data_bounds const& data, std::si
         switch (tag[0]) {
         case '=':
             if (!set_delimiters(tag, begin, end))
-                return open.front().size;  // refused by kainjow
+                return result();  // refused by kainjow
             break;
         case '#':
         case '^': {
@@ -246,21 +283,22 @@ std::size_t output_bound(std::string_view text, data_bounds const& data, std::si
                 throw error(errc::invalid_argument,
                             "the template of " + where + " nests sections more than " +
                                 std::to_string(max_depth) + " deep");
-            frame f{1, open.back().dot};
+            frame f{1, open.back().dot, pos};
             if (tag[0] == '#' && name == ".") {
-                f = {std::max<std::size_t>(1, open.back().dot.list), data.any};
+                f = {std::max<std::size_t>(1, open.back().dot.list), data.any, pos};
             }
             else if (tag[0] == '#') {
                 auto const n = data.lookup(name);
                 f = {std::max<std::size_t>(1, n.value.list),
-                     {std::max(n.value.text, n.item.text), n.item.list}};
+                     {std::max(n.value.text, n.item.text), n.item.list}, pos};
             }
             open.push_back(f);
             break;
         }
         case '/':
             if (open.size() == 1)
-                return open.front().size;  // an unopened section: refused by kainjow
+                return result();  // an unopened section: refused by kainjow
+            m.parse = add(m.parse, at - open.back().body);  // kainjow keeps the section's text
             close();
             break;
         case '>':  // partials render nothing here (see no_partials)
@@ -273,9 +311,7 @@ std::size_t output_bound(std::string_view text, data_bounds const& data, std::si
             put(tag == "." ? open.back().dot.text : data.lookup(tag).value.text);
         }
     }
-    while (open.size() > 1)  // unclosed sections: refused by kainjow
-        close();
-    return open.front().size;
+    return result();
 }
 
 /// The context without partials: a value is never parsed as a template (it could hold
@@ -295,8 +331,14 @@ std::string render(std::string const& text, mu::data const& data, data_bounds co
         throw error(errc::invalid_argument, "the template of " + where + " is " +
                                                 std::to_string(text.size()) + " bytes (at most " +
                                                 std::to_string(limits.max_bytes) + ")");
-    if (auto const bound = output_bound(text, bounds, limits.max_depth, where);
-        bound > limits.max_output)
+    auto const m = measure_template(text, bounds, limits.max_depth, where);
+    if (m.parse > limits.max_parse_bytes)
+        throw error(errc::invalid_argument,
+                    "the template of " + where + " would take more than " +
+                        std::to_string(limits.max_parse_bytes) +
+                        " bytes to parse (fewer tags, words and blanks, or put the text in "
+                        "the context)");
+    if (m.output > limits.max_output)
         throw error(errc::invalid_argument,
                     "the template of " + where + " could render more than " +
                         std::to_string(limits.max_output) + " bytes with this context");

@@ -9,11 +9,14 @@
 namespace instructor::detail {
 
 /// Bounds on one message text taken as a template, checked before kainjow sees it: its parse
-/// keeps a copy of each section's text and walks sections recursively, and sections over lists
-/// multiply what they render.
+/// holds a node per word and blank and a copy of each section's text, walks sections
+/// recursively, and sections over lists multiply what they render.
 struct template_limits {
     std::size_t max_bytes = 1024 * 1024;        ///< a text holding `{{`
     std::size_t max_depth = 32;                 ///< sections nested in one another
+    /// About what kainjow's parse holds: ~300 bytes a tag, a run of text and a whitespace byte
+    /// (1 MiB of spaces took 277 MB), and a copy of each section's text.
+    std::size_t max_parse_bytes = 16 * 1024 * 1024;
     /// An upper bound of what it renders (each tag and each pass through a section counting a
     /// byte more, so that it bounds the work too).
     std::size_t max_output = 4 * 1024 * 1024;
