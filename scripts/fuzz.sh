@@ -34,7 +34,17 @@ c.forEach((e, i) => fs.writeFileSync(process.argv[1] + "/r" + i,
     Buffer.concat([Buffer.from([i % 8, i % 64, i % 128, e.model === "User" ? 0 : 1]),
                    Buffer.from(e.text, "utf8")])));
 ' "$corpus/differential"
-for target in decode sse protocol net differential; do
+# message templates (a NUL, then a context of the seed's own)
+mkdir -p "$corpus/template"
+printf 'Hi {{s}}\n{{#a}}- {{.}}\n{{/a}}{{^f}}no{{/f}} {{o.s}} {{{s}}} {{&x}}{{! note}}' >"$corpus/template/sections"
+printf '{{=<%% %%>=}}<%%#o%%><%%#a%%><%%#.%%>[<%%.%%>]<%%/.%%><%%/a%%><%%/o%%> {{>p}}' >"$corpus/template/delimiters"
+printf '{{#l}}{{#l}}{{v}}{{/l}}{{/l}}\0{"l": [1, 2, 3], "v": "value"}' >"$corpus/template/context"
+# Redis replies: the shapes the cache takes, and an array it refuses
+mkdir -p "$corpus/redis_reply"
+printf '+OK\r\n-ERR wrong\r\n$3\r\nabc\r\n$-1\r\n' >"$corpus/redis_reply/taken"
+printf '$5\r\nab' >"$corpus/redis_reply/cut"
+printf '*1000000\r\n:1\r\n:1\r\n' >"$corpus/redis_reply/array"
+for target in decode sse protocol net differential template redis_reply; do
     echo "-- ${target}_fuzz for ${seconds}s"
     log="$build/${target}_fuzz.log"
     if ! "$build/test/fuzz/${target}_fuzz" "$corpus/$target" -max_total_time="$seconds" \

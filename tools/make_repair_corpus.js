@@ -286,6 +286,8 @@ const pick = [
      "See [the docs](https://example.com) for details.\n" + J(paris), paris],
     ["tool_call_after_empty_args", "ToolCall", ["surrounding_text"],
      "No arguments needed: {}. Calling:\n" + J(tool_call), tool_call],
+    ["apostrophe_in_broken_example", "User", ["surrounding_text"],
+     "Not {name: it's Jason} but:\n" + J(user), user],
 ];
 for (const [name, model, kinds, text, expect] of pick)
     add("pick_" + name, model, kinds, text, expect);
@@ -346,6 +348,14 @@ const refuse = [
     ["single_slash", "User", '{"name": "Jason" / "age": 25}'],
     ["invalid_unicode_escape", "Note", '{"title": "x", "body": "\\u12G4"}'],
     ["number_then_word", "User", '{"name": "Jason", "age": 25years}'],
+    // A broken value's nested object is not the answer (a brace in a single-quoted string,
+    // the next member's key unquoted, the outer value cut off).
+    ["inner_of_broken_outer", "User",
+     "{'name': 'Ann :-}', 'age': thirty, 'child': {'name': 'Bo', 'age': 5}}"],
+    ["inner_of_broken_outer_then_bare_key", "User",
+     "{'name': 'Ann :-}', 'age': thirty, 'child': {'name': 'Bo', 'age': 5}, note: 'twins'}"],
+    ["inner_of_broken_outer_cut_off", "User",
+     "{'name': 'Ann :-}', 'age': thirty, 'child': {'name': 'Bo', 'age': 5}"],
     ["deeply_nested", "ToolCall", '{"name": "f", "arguments": ' + "[".repeat(80) + "]".repeat(80) + "}"],
 ];
 for (const [name, model, text] of refuse)

@@ -67,7 +67,11 @@ struct redis_cache_options {
 /// executor or thread. It connects at first use and again after a failure; every get and put is
 /// bounded by the options' timeouts and throws errc::cache_failed when Redis cannot answer
 /// (which the call reports through hook::cache_error). A cancelled call waits for its cache
-/// operation, which these timeouts bound. Destroying the cache fails what is still in flight.
+/// operation, which these timeouts bound. Destroying the cache fails what is still in flight and
+/// returns at once, whatever DNS does (a host being resolved is left to a thread of its own).
+///
+/// The connection is clear text (no TLS; `rediss://` is refused): the password and the entries
+/// cross the network unencrypted. Keep Redis on a trusted network or behind a tunnel.
 std::shared_ptr<cache> make_redis_cache(std::string url,
                                         std::chrono::seconds ttl = std::chrono::hours(24),
                                         redis_cache_options options = {});

@@ -31,6 +31,11 @@ struct json_repair {
     friend bool operator==(json_repair const&, json_repair const&) = default;
 };
 
+/// The repairs listed for one reply (`decode_result::repairs`, `completion::repairs`): the first
+/// ones by offset. A reply may need a fix per byte (a string full of raw tabs); every fix is
+/// made, only the list stops here.
+inline constexpr std::size_t max_repairs_listed = 64;
+
 /// The kind's name as spelled in the enum ("trailing_comma").
 std::string_view to_string(repair_kind kind) noexcept;
 

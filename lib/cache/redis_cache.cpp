@@ -1,6 +1,6 @@
 // The Redis cache: a redis_link on a thread of the cache's own. get and put hop onto that thread
 // (co_spawn) and back; SIGPIPE is blocked there for hiredis's write(2).
-#include "redis_link.hpp"
+#include "redis_cache.hpp"
 
 #include <instructor/cache.hpp>
 #include <instructor/error.hpp>
@@ -25,8 +25,10 @@ namespace asio = boost::asio;
 
 class redis_cache final : public cache {
 public:
-    redis_cache(redis::target target, std::chrono::seconds ttl, redis_cache_options options)
-        : link_(redis::make_link(ioc_.get_executor(), std::move(target), options)),
+    redis_cache(redis::target target, std::chrono::seconds ttl, redis_cache_options options,
+                redis::resolve_fn resolve)
+        : link_(redis::make_link(ioc_.get_executor(), std::move(target), options,
+                                 std::move(resolve))),
           prefix_(std::move(options.key_prefix)), ttl_(std::to_string(ttl.count())),
           max_bytes_(options.max_entry_bytes)
     {
@@ -41,6 +43,8 @@ public:
         });
     }
 
+    /// Returns once the link is shut down, whatever DNS does: a resolve in flight is left to
+    /// its own thread, which posts nothing after the shutdown.
     ~redis_cache() override
     {
         asio::post(ioc_, [link = link_] { redis::shutdown(*link); });
@@ -93,6 +97,12 @@ private:
 std::shared_ptr<cache> make_redis_cache(std::string url, std::chrono::seconds ttl,
                                         redis_cache_options options)
 {
+    return redis::make_cache(url, ttl, std::move(options), redis::resolve_host);
+}
+
+std::shared_ptr<cache> redis::make_cache(std::string const& url, std::chrono::seconds ttl,
+                                         redis_cache_options options, resolve_fn resolve)
+{
     auto target = redis::parse_url(url);
     if (ttl.count() <= 0)
         throw error(errc::invalid_argument, "make_redis_cache: the ttl must be positive");
@@ -101,7 +111,8 @@ std::shared_ptr<cache> make_redis_cache(std::string url, std::chrono::seconds tt
         throw error(errc::invalid_argument, "make_redis_cache: a timeout is not positive");
     if (options.max_entry_bytes == 0)
         throw error(errc::invalid_argument, "make_redis_cache: max_entry_bytes is 0");
-    return std::make_shared<redis_cache>(std::move(target), ttl, std::move(options));
+    return std::make_shared<redis_cache>(std::move(target), ttl, std::move(options),
+                                         std::move(resolve));
 }
 
 }  // namespace instructor

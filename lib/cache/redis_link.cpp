@@ -1,10 +1,12 @@
 // hiredis's event hooks over Asio, and the connection's life: connect at first use, AUTH and
 // SELECT ahead of the commands, bounded connect and command time, a fast-fail window after a
-// failure.
+// failure, replies of no shape the cache asks for refused as they are read.
 #include "redis_link.hpp"
+#include "redis_reply_shapes.hpp"
 
 #include <instructor/error.hpp>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -14,7 +16,10 @@
 
 #include <hiredis/async.h>
 
+#include <mutex>
 #include <optional>
+#include <system_error>
+#include <thread>
 
 #include <poll.h>
 
@@ -47,6 +52,20 @@ struct pending_command {
     std::optional<std::string> failure;
     bool sent = false;
     asio::steady_timer wake;
+};
+
+/// A resolve on its helper thread, shared with it: the answer is posted to the link's executor
+/// only while `wanted` (the link sets it false, under the mutex, before its executor can go).
+struct pending_resolve {
+    std::mutex mutex;
+    bool wanted = true;
+    bool returned = false;  // getaddrinfo returned: the thread is ending
+
+    bool has_returned()
+    {
+        std::lock_guard lock(mutex);
+        return returned;
+    }
 };
 
 /// hiredis's event hooks over the context's socket: Asio waits for readiness, hiredis reads and
@@ -122,8 +141,9 @@ private:
 /// or a timeout refuses work for `reconnect_delay` instead of connecting again.
 class redis_link : public std::enable_shared_from_this<redis_link> {
 public:
-    redis_link(asio::any_io_executor ex, target where, redis_cache_options const& options)
-        : ex_(ex), target_(std::move(where)), options_(options), resolver_(ex),
+    redis_link(asio::any_io_executor ex, target where, redis_cache_options const& options,
+               resolve_fn resolve)
+        : ex_(ex), target_(std::move(where)), options_(options), resolve_(std::move(resolve)),
           connect_timer_(ex)
     {}
 
@@ -192,15 +212,19 @@ private:
     {
         if (stopped_)
             return op->fail("the Redis cache was destroyed");
-        if (!ctx_ && !resolving_) {
+        if (ctx_)
+            return send(op);
+        if (!resolving_) {
             if (clock_type::now() < retry_at_)
                 return op->fail(last_error_ + " (not retried yet)");
-            start_connect();
+            // One lookup at a time: DNS that does not answer holds one thread, not one a try.
+            if (last_resolve_ && !last_resolve_->has_returned())
+                return op->fail(target_.where() + ": the last lookup of the host has not " +
+                                "returned (DNS does not answer)");
         }
-        if (ctx_)
-            send(op);
-        else
-            waiting_.push_back(op);
+        waiting_.push_back(op);
+        if (!resolving_)
+            start_connect();
     }
 
     void start_connect()
@@ -214,27 +238,64 @@ private:
                 self->fail_connect(self->target_.where() + ": no connection within " +
                                    std::to_string(self->options_.connect_timeout.count()) + " ms");
         });
-        auto on_resolved = [self, attempt](boost::system::error_code ec,
-                                           asio::ip::tcp::resolver::results_type r) {
-            if (attempt != self->attempt_ || !self->resolving_)
-                return;  // given up
-            self->resolving_ = false;
-            if (ec || r.empty())
-                return self->fail_connect(self->target_.where() + ": cannot resolve the host (" +
-                                          ec.message() + ")");
-            self->open(preferred(r));
+        auto state = std::make_shared<pending_resolve>();
+        resolve_state_ = last_resolve_ = state;
+        auto lookup = [state, weak = std::weak_ptr<redis_link>(self), attempt, resolve = resolve_,
+                       host = target_.host, port = target_.port, ex = ex_] {
+            boost::system::error_code ec;
+            std::vector<asio::ip::tcp::endpoint> found;
+            try {
+                found = resolve(host, port, ec);
+            }
+            catch (...) {  // nothing may escape a detached thread
+                ec = asio::error::host_not_found;
+            }
+            std::lock_guard lock(state->mutex);
+            state->returned = true;
+            if (state->wanted)
+                asio::post(ex, [weak, attempt, ec, found = std::move(found)] {
+                    if (auto link = weak.lock())
+                        link->resolved(attempt, ec, found);
+                });
         };
-        resolver_.async_resolve(target_.host, std::to_string(target_.port),
-                                asio::ip::tcp::resolver::numeric_service, on_resolved);
+        try {
+            std::thread(std::move(lookup)).detach();
+        }
+        catch (std::system_error const& e) {
+            last_resolve_.reset();
+            fail_connect(target_.where() + ": cannot start resolving the host (" + e.what() + ")");
+        }
+    }
+
+    void resolved(unsigned attempt, boost::system::error_code ec,
+                  std::vector<asio::ip::tcp::endpoint> const& found)
+    {
+        if (attempt != attempt_ || !resolving_)
+            return;  // given up
+        resolving_ = false;
+        resolve_state_.reset();
+        if (ec || found.empty())
+            return fail_connect(target_.where() + ": cannot resolve the host (" +
+                                (ec ? ec.message() : std::string("no address")) + ")");
+        open(preferred(found));
+    }
+
+    /// The resolve in flight, if any, is given up: its thread posts nothing any more.
+    void abandon_resolve()
+    {
+        if (auto state = std::exchange(resolve_state_, nullptr)) {
+            std::lock_guard lock(state->mutex);
+            state->wanted = false;
+        }
     }
 
     /// IPv4 first, as hiredis does: a server bound to 127.0.0.1 answers "localhost".
-    static asio::ip::tcp::endpoint preferred(asio::ip::tcp::resolver::results_type const& r)
+    static asio::ip::tcp::endpoint preferred(std::vector<asio::ip::tcp::endpoint> const& found)
     {
-        for (auto const& e : r)
-            if (e.endpoint().address().is_v4())
-                return e.endpoint();
-        return r.begin()->endpoint();
+        for (auto const& e : found)
+            if (e.address().is_v4())
+                return e;
+        return found.front();
     }
 
     void open(asio::ip::tcp::endpoint const& ep)
@@ -247,6 +308,8 @@ private:
             redisAsyncFree(ac);
             return fail_connect(why);
         }
+        shapes_ = {};
+        refuse_unasked_shapes(*ac->c.reader, shapes_);
         events_ = std::make_shared<socket_events>(ex_, ac, *this);
         if (!events_->attach()) {
             events_.reset();
@@ -334,7 +397,7 @@ private:
     {
         ++attempt_;
         resolving_ = false;
-        resolver_.cancel();
+        abandon_resolve();
         connect_timer_.cancel();
         for (auto& op : std::exchange(waiting_, {}))
             op->fail(why);
@@ -357,6 +420,9 @@ private:
     {
         if (!closing_reason_.empty())
             return closing_reason_;
+        if (shapes_.refused)
+            return target_.where() + " answered with an array or an integer, which none of the "
+                                     "cache's commands asks for";
         if (ac->c.err)
             return target_.where() + ": " + ac->c.errstr;
         return target_.where() + ": the connection was closed";
@@ -376,9 +442,12 @@ private:
     asio::any_io_executor ex_;
     target target_;
     redis_cache_options options_;
-    asio::ip::tcp::resolver resolver_;
+    resolve_fn resolve_;
+    std::shared_ptr<pending_resolve> resolve_state_;  // the resolve in flight
+    std::shared_ptr<pending_resolve> last_resolve_;   // the last one, given up or not
     asio::steady_timer connect_timer_;
     redisAsyncContext* ctx_ = nullptr;
+    reply_guard shapes_;  // the context's reader tells it of a refused reply
     std::shared_ptr<socket_events> events_;
     std::vector<std::shared_ptr<pending_command>> waiting_;  // for the host to resolve
     unsigned attempt_ = 0;  // stale resolves and timers see a change
@@ -420,10 +489,24 @@ void socket_events::close()
     owner_.context_gone(ac);
 }
 
-std::shared_ptr<redis_link> make_link(asio::any_io_executor ex, target where,
-                                      redis_cache_options const& options)
+std::vector<asio::ip::tcp::endpoint> resolve_host(std::string const& host, std::uint16_t port,
+                                                  boost::system::error_code& ec)
 {
-    return std::make_shared<redis_link>(std::move(ex), std::move(where), options);
+    asio::io_context ioc;  // a synchronous resolve: getaddrinfo on the calling thread
+    asio::ip::tcp::resolver resolver(ioc);
+    auto const results = resolver.resolve(host, std::to_string(port),
+                                          asio::ip::tcp::resolver::numeric_service, ec);
+    std::vector<asio::ip::tcp::endpoint> found;
+    for (auto const& e : results)
+        found.push_back(e.endpoint());
+    return found;
+}
+
+std::shared_ptr<redis_link> make_link(asio::any_io_executor ex, target where,
+                                      redis_cache_options const& options, resolve_fn resolve)
+{
+    return std::make_shared<redis_link>(std::move(ex), std::move(where), options,
+                                        std::move(resolve));
 }
 
 asio::awaitable<redis_reply> exec(std::shared_ptr<redis_link> link, std::vector<std::string> args)

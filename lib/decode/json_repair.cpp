@@ -373,23 +373,32 @@ void json_repairer::flush_pending(std::string& out)
 std::size_t bracket_extent(std::string_view text)
 {
     std::size_t depth = 0;
-    bool in_string = false, escaped = false;
+    char quote = 0;     // the open string's quote
+    char last = 0;      // the last byte outside strings and blanks
+    bool escaped = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         char const c = text[i];
-        if (in_string) {
+        if (quote != 0) {
             if (escaped)
                 escaped = false;
             else if (c == '\\')
                 escaped = true;
-            else if (c == '"')
-                in_string = false;
+            else if (c == quote) {
+                quote = 0;
+                last = c;
+            }
+            continue;
         }
-        else if (c == '"')
-            in_string = true;
+        // A single quote opens a string where the repairer takes one (a key or a value), not
+        // in a word ("it's").
+        if (c == '"' || (c == '\'' && (last == '{' || last == '[' || last == ',' || last == ':')))
+            quote = c;
         else if (c == '{' || c == '[')
             ++depth;
         else if ((c == '}' || c == ']') && --depth == 0)
             return i + 1;
+        if (!is_space(c))
+            last = c;
     }
     return text.size();
 }
@@ -397,7 +406,7 @@ std::size_t bracket_extent(std::string_view text)
 namespace {
 
 /// True when the text after a value goes on like the inside of a bigger one (`, "key": ...`,
-/// a stray closer): the value is a fragment of something broken, not an answer.
+/// `, key: ...`, a stray closer): the value is a fragment of something broken, not an answer.
 bool continues_a_value(std::string_view after)
 {
     auto i = after.find_first_not_of(blanks);
@@ -408,7 +417,16 @@ bool continues_a_value(std::string_view after)
     if (after[i] != ',')
         return false;
     auto next = after.find_first_not_of(blanks, i + 1);
-    return next != npos && (after[next] == '"' || after[next] == '\'');
+    if (next == npos)
+        return false;
+    if (after[next] == '"' || after[next] == '\'')
+        return true;
+    if (!is_word_start(after[next]))  // `, ident:` is the next member too
+        return false;
+    while (next < after.size() && is_word_char(after[next]))
+        ++next;
+    next = after.find_first_not_of(blanks, next);
+    return next != npos && after[next] == ':';
 }
 
 /// The ``` fence the search is in: where it opened and where its body (after the language
@@ -502,6 +520,8 @@ repair_outcome repair_candidates(std::string_view text, std::size_t max_candidat
             c.repairs.push_back({fix.kind, at + fix.offset});
         std::stable_sort(c.repairs.begin(), c.repairs.end(),
                          [](auto const& a, auto const& b) { return a.offset < b.offset; });
+        if (c.repairs.size() > max_repairs_listed)  // the fence and the prose are 2 more
+            c.repairs.resize(max_repairs_listed);
         outcome.candidates.push_back(std::move(c));
     }
     return outcome;

@@ -34,7 +34,7 @@ public:
     bool failed() const noexcept { return state_ == state::failed; }
     /// Bytes read so far that belong to the value (where it ends, once done()).
     std::size_t consumed() const noexcept { return pos_; }
-    /// What was fixed; offsets count from the first byte fed.
+    /// What was fixed (the first max_repairs_listed); offsets count from the first byte fed.
     std::vector<json_repair> const& repairs() const noexcept { return repairs_; }
 
 private:
@@ -69,7 +69,11 @@ private:
     bool end_word(std::string& out);
     void end_value();
     void flush_pending(std::string& out);
-    void note(repair_kind kind, std::size_t offset) { repairs_.push_back({kind, offset}); }
+    void note(repair_kind kind, std::size_t offset)
+    {
+        if (repairs_.size() < max_repairs_listed)
+            repairs_.push_back({kind, offset});
+    }
     bool fail()
     {
         state_ = state::failed;
@@ -91,15 +95,16 @@ private:
     std::vector<json_repair> repairs_;
 };
 
-/// Where the bracketed value that starts `text` ends, counting brackets outside double-quoted
-/// strings (the whole text when it never closes): how far a value reaches in prose, whether or
-/// not it parses.
+/// Where the bracketed value that starts `text` ends, counting brackets outside strings
+/// (double-quoted, and single-quoted where a key or value starts, as the repairer takes them;
+/// the whole text when it never closes): how far a value reaches in prose, whether or not it
+/// parses. Nothing inside it is a candidate.
 std::size_t bracket_extent(std::string_view text);
 
 /// A repaired value found in a reply: strict JSON, and what was fixed to get it.
 struct repair_candidate {
     std::string json;
-    std::vector<json_repair> repairs;  // offsets in the reply, in order
+    std::vector<json_repair> repairs;  // offsets in the reply, in order; max_repairs_listed
 };
 
 struct repair_outcome {

@@ -1,10 +1,15 @@
 // The Redis cache through the public API against the mock and a redis-server of the suite's
 // own (password and database set, so every connection logs in and selects): two cache objects
 // share entries, keys carry no API key and expire, and a Redis that is missing, stopped,
-// refusing the password or silent never fails a call.
+// refusing the password or silent never fails a call; a "Redis" answering with shapes the
+// cache never asks for is cut off as it is read, and DNS that does not answer never holds up
+// the cache's destruction.
 #include "async_test.hpp"
 #include "child_process.hpp"
 #include "models.hpp"
+
+#include "cache/redis_cache.hpp"
+#include "cache/redis_reply_shapes.hpp"
 
 #include <instructor/instructor.hpp>
 #include <instructor/testing/mock_server.hpp>
@@ -14,15 +19,23 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <gtest/gtest.h>
 
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -123,6 +136,102 @@ protected:
 };
 
 redis_server* RedisCache::server = nullptr;
+
+/// A "Redis" on 127.0.0.1 for one connection: it reads a command (GETRANGE's 9 lines), answers
+/// `head`, then `rest` unless the client has hung up by then. Each wait is bounded (10 s).
+class hostile_redis {
+public:
+    hostile_redis(std::string head, std::string rest)
+        : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}),
+          thread_([this, head = std::move(head), rest = std::move(rest)] { serve(head, rest); })
+    {}
+    ~hostile_redis() { join(); }
+
+    std::string url() const
+    {
+        return "redis://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+    }
+
+    /// True when the client hung up before `rest` was sent.
+    bool hung_up_early()
+    {
+        join();
+        return hung_up_;
+    }
+
+private:
+    void join()
+    {
+        if (thread_.joinable())
+            thread_.join();
+    }
+
+    void serve(std::string const& head, std::string const& rest)
+    {
+        pollfd a{acceptor_.native_handle(), POLLIN, 0};
+        if (::poll(&a, 1, 10'000) <= 0)
+            return;
+        asio::ip::tcp::socket s(ioc_);
+        boost::system::error_code ec;
+        acceptor_.accept(s, ec);
+        std::string in;
+        char buf[4096];
+        while (!ec && std::count(in.begin(), in.end(), '\n') < 9 && in.size() < 65536) {
+            auto const n = s.read_some(asio::buffer(buf), ec);
+            in.append(buf, n);
+        }
+        if (!ec)
+            asio::write(s, asio::buffer(head), ec);
+        if (ec)
+            return;
+        pollfd p{s.native_handle(), POLLIN, 0};
+        if (::poll(&p, 1, 10'000) > 0 && ::recv(p.fd, buf, sizeof buf, 0) <= 0) {
+            hung_up_ = true;
+            return;
+        }
+        asio::write(s, asio::buffer(rest), ec);
+        hung_up_ = ec.failed();
+    }
+
+    asio::io_context ioc_;
+    asio::ip::tcp::acceptor acceptor_;
+    bool hung_up_ = false;
+    std::thread thread_;
+};
+
+/// A resolver that does not answer until released (or, should anyone wait for it, a minute).
+struct stuck_dns {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool entered = false;
+    bool released = false;
+    bool gave_up = false;
+    int lookups = 0;
+
+    std::vector<asio::ip::tcp::endpoint> resolve(boost::system::error_code& ec)
+    {
+        std::unique_lock lock(mutex);
+        entered = true;
+        ++lookups;
+        changed.notify_all();
+        gave_up = !changed.wait_for(lock, 60s, [&] { return released; });
+        ec = asio::error::host_not_found;
+        return {};
+    }
+
+    bool has_entered()
+    {
+        std::lock_guard lock(mutex);
+        return entered;
+    }
+
+    void release()
+    {
+        std::lock_guard lock(mutex);
+        released = true;
+        changed.notify_all();
+    }
+};
 
 ins::client_options cached_options(mock_server const& m, std::shared_ptr<ins::cache> cache)
 {
@@ -255,6 +364,12 @@ TEST_F(RedisCache, ABadUrlOrOptionThrowsInvalidArgumentWithoutThePassword)
             EXPECT_EQ(e.code(), ins::errc::invalid_argument);
             EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
         }
+    }
+    try {  // the link is clear text: a TLS URL is refused, never sent in clear
+        ins::make_redis_cache("rediss://:hunter2-pw@host");
+    }
+    catch (ins::error const& e) {
+        EXPECT_NE(std::string(e.what()).find("TLS"), std::string::npos) << e.what();
     }
     for (std::string url : {"redis://localhost", "redis://127.0.0.1:6380/15", "redis://[::1]",
                             "redis://default:pw@host:1/0", "redis://:p%40ss@host/"})
@@ -401,4 +516,149 @@ TEST_F(RedisCache, DestroyingTheCacheIdleOrInUseNeitherCrashesNorHangs)
         }
     });
     EXPECT_EQ(failed, ins::errc::cache_failed);
+}
+
+TEST(RedisReplyShapes, ArraysAndIntegersAreRefusedBeforeTheyAreBuilt)
+{
+    auto read_all = [](std::string_view bytes, std::vector<int>& types) {
+        std::unique_ptr<redisReader, void (*)(redisReader*)> r(redisReaderCreate(),
+                                                               redisReaderFree);
+        ins::redis::reply_guard guard;
+        ins::redis::refuse_unasked_shapes(*r, guard);
+        redisReaderFeed(r.get(), bytes.data(), bytes.size());
+        void* reply = nullptr;
+        int status = REDIS_OK;
+        while ((status = redisReaderGetReply(r.get(), &reply)) == REDIS_OK && reply) {
+            types.push_back(static_cast<redisReply*>(reply)->type);
+            freeReplyObject(reply);
+        }
+        EXPECT_EQ(status == REDIS_ERR, guard.refused) << bytes;
+        return guard.refused;
+    };
+    std::vector<int> types;
+    EXPECT_FALSE(read_all("$3\r\nabc\r\n+OK\r\n-ERR no\r\n$-1\r\n*-1\r\n", types));
+    EXPECT_EQ(types, (std::vector<int>{REDIS_REPLY_STRING, REDIS_REPLY_STATUS, REDIS_REPLY_ERROR,
+                                       REDIS_REPLY_NIL, REDIS_REPLY_NIL}));
+    types.clear();
+    EXPECT_TRUE(read_all("+OK\r\n*2\r\n:1\r\n:2\r\n$1\r\nx\r\n", types));
+    EXPECT_EQ(types, std::vector<int>{REDIS_REPLY_STATUS});  // nothing after the array
+    types.clear();
+    EXPECT_TRUE(read_all(":7\r\n", types));
+    EXPECT_TRUE(types.empty());
+}
+
+TEST_F(RedisCache, AnArrayReplyIsRefusedAtItsHeaderAndTheLinkDropped)
+{
+    // A million integers to GETRANGE: hiredis would build ~56 MB of reply objects from 4 MB.
+    std::string head = "*1000000\r\n", item = ":1\r\n", rest;
+    for (int i = 0; i < 1000; ++i)
+        head += item;
+    for (int i = 1000; i < 1'000'000; ++i)
+        rest += item;
+    hostile_redis fake(head, rest);
+    auto cache = make_cache(fake.url(), {.command_timeout = 60s});
+    std::string failure;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        try {
+            auto r = co_await cache->get("key");
+            ADD_FAILURE() << "the array was taken (as a " << (r ? "hit" : "miss") << ")";
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code_enum(), ins::errc::cache_failed);
+            failure = e.what();
+        }
+    });
+    EXPECT_NE(failure.find("answered with an array or an integer"), std::string::npos) << failure;
+    EXPECT_TRUE(fake.hung_up_early());  // the rest was never read
+}
+
+TEST_F(RedisCache, AnIntegerReplyIsRefused)
+{
+    hostile_redis fake(":1\r\n", "$1\r\nx\r\n");
+    auto cache = make_cache(fake.url(), {.command_timeout = 60s});
+    std::optional<ins::errc> failed;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        try {
+            auto r = co_await cache->get("key");
+            ADD_FAILURE() << "the integer was taken (as a " << (r ? "hit" : "miss") << ")";
+        }
+        catch (ins::error const& e) {
+            failed = e.code_enum();
+        }
+    });
+    EXPECT_EQ(failed, ins::errc::cache_failed);
+    EXPECT_TRUE(fake.hung_up_early());
+}
+
+TEST_F(RedisCache, DestroyingTheCacheDoesNotWaitForTheResolver)
+{
+    // getaddrinfo cannot be cancelled: the cache used to join its thread behind it.
+    auto dns = std::make_shared<stuck_dns>();
+    auto cache = ins::redis::make_cache(
+        "redis://cache.invalid", 1h,
+        {.key_prefix = prefix(), .connect_timeout = 1h, .command_timeout = 1h},
+        [dns](std::string const&, std::uint16_t, boost::system::error_code& ec) {
+            return dns->resolve(ec);
+        });
+    std::optional<ins::errc> failed;
+    test::run_async([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+        asio::co_spawn(ex, [&, c = cache.get()]() -> asio::awaitable<void> {
+            try {
+                co_await c->get("key");
+            }
+            catch (ins::error const& e) {
+                failed = e.code_enum();
+            }
+        }, asio::detached);
+        asio::steady_timer t(ex);
+        for (int i = 0; i < 1000 && !dns->has_entered(); ++i) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        EXPECT_TRUE(dns->has_entered());
+        cache.reset();  // the resolver is still blocked
+        {
+            std::lock_guard lock(dns->mutex);
+            EXPECT_FALSE(dns->released);
+            EXPECT_FALSE(dns->gave_up);  // it would have, had the destructor waited for it
+        }
+        for (int i = 0; i < 1000 && !failed; ++i) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    });
+    dns->release();
+    EXPECT_EQ(failed, ins::errc::cache_failed);
+}
+
+TEST_F(RedisCache, DnsThatDoesNotAnswerHoldsOneLookupAtATime)
+{
+    auto dns = std::make_shared<stuck_dns>();
+    auto cache = ins::redis::make_cache(
+        "redis://cache.invalid", 1h,
+        {.key_prefix = prefix(), .connect_timeout = 50ms, .reconnect_delay = 0ms},
+        [dns](std::string const&, std::uint16_t, boost::system::error_code& ec) {
+            return dns->resolve(ec);
+        });
+    std::vector<std::string> failures;
+    test::run_async([&](asio::any_io_executor) -> asio::awaitable<void> {
+        for (int i = 0; i < 3; ++i) {
+            try {
+                co_await cache->get("key");
+            }
+            catch (ins::error const& e) {
+                failures.push_back(e.what());
+            }
+        }
+    });
+    {
+        std::lock_guard lock(dns->mutex);
+        EXPECT_EQ(dns->lookups, 1);  // not a thread a try
+    }
+    dns->release();
+    ASSERT_EQ(failures.size(), 3u);
+    EXPECT_NE(failures[0].find("no connection within 50 ms"), std::string::npos) << failures[0];
+    for (std::size_t i = 1; i < failures.size(); ++i)
+        EXPECT_NE(failures[i].find("last lookup of the host has not returned"), std::string::npos)
+            << failures[i];
 }

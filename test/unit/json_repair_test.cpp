@@ -3,6 +3,7 @@
 #include "repair_corpus.hpp"
 
 #include <decode/json_repair.hpp>
+#include <instructor/detail/stream_repair.hpp>
 
 #include <gtest/gtest.h>
 
@@ -262,6 +263,34 @@ TEST(RepairCandidates, NeverFromInsideAnotherValue)
     EXPECT_TRUE(repair_candidates(R"({"a": 1}})").candidates.empty());
 }
 
+struct Aged {
+    int age;
+};
+BOOST_DESCRIBE_STRUCT(Aged, (), (age))
+
+TEST(RepairCandidates, NeverFromInsideABrokenValue)
+{
+    // The outer value breaks at `thirty`; a brace in a single-quoted string ended the scan of
+    // its extent early, and `, key:` after the inner value was not seen as the outer's next
+    // member, so the nested {'age': 5} became the answer.
+    for (std::string_view text :
+         {"{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}}",
+          "{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}, note: 'twins'}",
+          "{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}",
+          "{'bio': 'likes', 'age': thirty, 'child': {'age': 5}, note: 'twins'}"}) {
+        EXPECT_TRUE(repair_candidates(text).candidates.empty()) << text;
+        auto r = ins::decode<Aged>(text);
+        EXPECT_FALSE(r) << text << " decoded age " << r.value->age;
+        EXPECT_FALSE(r.issues.empty());
+    }
+    EXPECT_EQ(ins::detail::bracket_extent("{'a': '}]', \"b\": \"}\"} x"), 21u);
+    // an apostrophe in a word opens no string: the answer after it is still found
+    EXPECT_EQ(ins::detail::bracket_extent("{a: it's} x"), 9u);
+    auto r = ins::decode<Aged>("Not {age: it's 5} but: {\"age\": 7}");
+    ASSERT_TRUE(r) << ins::format_issues(r.issues);
+    EXPECT_EQ(r.value->age, 7);
+}
+
 TEST(RepairCandidates, GoesOnAfterWhatIsNotJson)
 {
     auto o = repair_candidates(R"(Use {name} or [the docs](x): {"name": "J"})");
@@ -319,6 +348,36 @@ TEST(DecodeRepair, RepairsSayWhatWasFixed)
                                                          {repair_kind::trailing_comma, 71}}));
     EXPECT_EQ(ins::describe(r.repairs.back()), "trailing comma dropped at byte 71");
     EXPECT_EQ(ins::to_string(repair_kind::python_literal), "python_literal");
+}
+
+TEST(DecodeRepair, RepairsListedAreBoundedNotTheFixes)
+{
+    // A fix per byte: 4 MiB of raw tabs in a string made a record each (and each candidate a
+    // copy of them all).
+    std::string const tabs(4 * 1024 * 1024, '\t');
+    auto const text = "Here: {\"name\": \"" + tabs + "\", 'age': 3}";
+    auto r = ins::decode<User>(text);
+    ASSERT_TRUE(r) << ins::format_issues(r.issues);
+    EXPECT_EQ(r.value->name, tabs);
+    ASSERT_EQ(r.repairs.size(), ins::max_repairs_listed);
+    EXPECT_EQ(r.repairs[0].kind, repair_kind::surrounding_text);
+    EXPECT_EQ(r.repairs[1].kind, repair_kind::control_character);
+    EXPECT_EQ(r.repairs[1].offset, 16u);
+    EXPECT_EQ(r.repairs.back().offset, 16u + ins::max_repairs_listed - 2);
+
+    json_repairer whole;
+    EXPECT_FALSE((whole.feed(std::string_view(text).substr(6)) + whole.finish()).empty());
+    EXPECT_TRUE(whole.done());
+    EXPECT_EQ(whole.repairs().size(), ins::max_repairs_listed);
+
+    // streamed: the list of a stream's value is bounded the same way
+    ins::decoder<User> d;
+    std::optional<ins::detail::stream_repair> sr(std::in_place);
+    std::vector<ins::json_repair> listed;
+    for (std::size_t i = 6; i < text.size(); i += 64 * 1024)
+        ins::detail::write_through(sr, d, std::string_view(text).substr(i, 64 * 1024));
+    ins::detail::finish_through(sr, d, listed);
+    EXPECT_EQ(listed.size(), ins::max_repairs_listed);
 }
 
 TEST(DecodeRepair, OffByOption)

@@ -4,6 +4,7 @@
 
 #include <instructor/repair.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -48,7 +49,7 @@ void write_through(std::optional<stream_repair>& repair, Out& out, std::string_v
 }
 
 /// The text ended: what `repair` held back goes to `out` (while its value is open), and what it
-/// fixed is added to `repairs`.
+/// fixed is added to `repairs` (up to max_repairs_listed in all).
 template <class Out>
 void finish_through(std::optional<stream_repair>& repair, Out& out, std::vector<json_repair>& repairs)
 {
@@ -56,7 +57,9 @@ void finish_through(std::optional<stream_repair>& repair, Out& out, std::vector<
         return;
     if (auto rest = repair->finish(); !rest.empty() && !out.done())
         out.write(rest);
-    repairs.insert(repairs.end(), repair->repairs().begin(), repair->repairs().end());
+    auto const& more = repair->repairs();
+    auto const room = max_repairs_listed - std::min(repairs.size(), max_repairs_listed);
+    repairs.insert(repairs.end(), more.begin(), more.begin() + std::min(room, more.size()));
 }
 
 }  // namespace instructor::detail
