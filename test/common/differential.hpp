@@ -4,6 +4,7 @@
 #pragma once
 
 #include "reply_forms.hpp"
+#include "scripted_op.hpp"
 
 #include "client/call_core.hpp"
 
@@ -68,39 +69,36 @@ verdict drive(ins::mode m, det::answer_target& target, bool stream, std::string 
     auto const o = options(m);
     det::call_core core(o, {}, one_attempt(), target, stream);
     std::size_t at = 0;
-    auto ev = det::call_event::next();
-    for (std::size_t guard = 0; guard < 4 * body.size() + 100; ++guard) {
-        auto a = core.resume(std::exchange(ev, det::call_event::next()));
-        switch (a.k) {
-        case det::call_action::kind::emit: core.dispatch(*a.event); break;
-        case det::call_action::kind::send:
-            ev = stream ? det::call_event::opened() : det::call_event::response(body);
-            break;
-        case det::call_action::kind::read:
-            if (at >= body.size()) {
-                ev = det::call_event::eof();
-                break;
+    auto const end = test::run_scripted(
+        core,
+        [&](det::call_action const& a) {
+            switch (a.k) {
+            case det::call_action::kind::send:
+                return stream ? det::call_event::opened() : det::call_event::response(body);
+            case det::call_action::kind::read: {
+                if (at >= body.size())
+                    return det::call_event::eof();
+                auto piece = body.substr(at, read);
+                at += read;
+                return det::call_event::bytes(std::move(piece));
             }
-            ev = det::call_event::bytes(body.substr(at, read));
-            at += read;
-            break;
-        case det::call_action::kind::yield: take(out, false); break;
-        case det::call_action::kind::done:
-            take(out, true);
-            return out;
-        case det::call_action::kind::fail: {
-            auto e = core.take_error();
-            out.code = e.code_enum();
-            out.issues = ins::format_issues(e.issues);
-            if (e.issues.empty())
-                out.issues = e.what();
-            return out;
-        }
-        default: out.code = ins::errc::invalid_argument; return out;  // no cache here
-        }
+            case det::call_action::kind::yield:
+                take(out, false);
+                return det::call_event::next();
+            default:  // no cache here
+                return det::call_event::failed(ins::error(ins::errc::invalid_argument, "no cache"));
+            }
+        },
+        4 * body.size() + 100);
+    if (end == det::call_action::kind::done) {
+        take(out, true);
+        return out;
     }
-    out.code = ins::errc::invalid_argument;  // never finished: a disagreement by itself
-    out.issues = "the core never finished";
+    auto e = core.take_error();
+    out.code = e.code_enum();
+    out.issues = ins::format_issues(e.issues);
+    if (e.issues.empty())
+        out.issues = e.what();
     return out;
 }
 

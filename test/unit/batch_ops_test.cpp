@@ -1,7 +1,9 @@
 // The batch operations without sockets (lib/batch/batch_ops.hpp), as call_core_test drives a
 // call: scripted service answers, time from a fake clock, every step failed in turn; each run
 // ends exactly once, with its result or its error.
+#include "async_test.hpp"
 #include "batch/batch_ops.hpp"
+#include "scripted_op.hpp"
 
 #include <instructor/client_options.hpp>
 
@@ -51,54 +53,32 @@ outcome drive(det::operation& op, std::deque<std::string> answers, time_point& n
 {
     outcome out;
     int step = 0;
-    auto ev = det::op_event::next();
-    for (int guard = 0; guard < 1000; ++guard) {
-        auto a = op.resume(std::exchange(ev, det::op_event::next()));
+    auto const end = test::run_scripted(op, [&](det::op_action const& a) {
         switch (a.k) {
-        case det::op_action::kind::send:
+        case det::op_action::kind::send: {
             out.urls.push_back(a.request->url);
             out.idempotent.push_back(a.request->idempotent);
-            if (step++ == fail_at || answers.empty()) {
-                ev = det::op_event::failed(ins::error(ins::errc::connection_failed, "injected"));
-                break;
-            }
-            ev = det::op_event::response(answers.front());
+            if (step++ == fail_at || answers.empty())
+                return det::op_event::failed(ins::error(ins::errc::connection_failed, "injected"));
+            auto answer = std::move(answers.front());
             answers.pop_front();
-            break;
+            return det::op_event::response(std::move(answer));
+        }
         case det::op_action::kind::sleep:
             out.sleeps.push_back(a.until);
             now = a.until;
-            ev = det::op_event::woke();
-            break;
-        case det::op_action::kind::done:
-            ++out.terminal;
-            EXPECT_EQ(op.resume(det::op_event::next()).k, det::op_action::kind::fail);
-            return out;
-        case det::op_action::kind::fail:
-            ++out.terminal;
-            out.failure = op.take_failure();
-            return out;
+            return det::op_event::woke();
         default:
             ADD_FAILURE() << "an action a batch operation never asks for";
-            return out;
+            return det::op_event::failed(ins::error(ins::errc::invalid_argument, "no such step"));
         }
-    }
-    ADD_FAILURE() << "the operation never finished";
+    });
+    ++out.terminal;
+    if (end == det::op_action::kind::fail)
+        out.failure = op.take_failure();
+    else
+        EXPECT_EQ(op.resume(det::op_event::next()).k, det::op_action::kind::fail);
     return out;
-}
-
-std::optional<ins::errc> code_of(std::exception_ptr e)
-{
-    try {
-        if (e)
-            std::rethrow_exception(e);
-    }
-    catch (ins::error const& err) {
-        return err.code_enum();
-    }
-    catch (...) {
-    }
-    return std::nullopt;
 }
 
 struct waiting {
@@ -150,7 +130,7 @@ TEST(BatchOps, WaitEndsAtItsDeadlineWhileTheBatchRuns)
     auto op = w.make(wo);
     std::deque<std::string> running(10, batch_json("in_progress"));
     auto out = drive(op, running, w.now);
-    EXPECT_EQ(code_of(out.failure), ins::errc::timeout);
+    EXPECT_EQ(test::errc_of(out.failure), ins::errc::timeout);
     EXPECT_EQ(out.urls.size(), 3u);              // at 0, 1 s and the deadline (2.5 s)
     EXPECT_EQ(out.sleeps.back(), *wo.deadline);  // never past it
 }
@@ -164,7 +144,7 @@ TEST(BatchOps, HugeWaitsSaturateToTheDeadline)
     wo.deadline = w.now + 1h;
     auto op = w.make(wo);
     auto out = drive(op, std::deque<std::string>(10, batch_json("in_progress")), w.now);
-    EXPECT_EQ(code_of(out.failure), ins::errc::timeout);
+    EXPECT_EQ(test::errc_of(out.failure), ins::errc::timeout);
     EXPECT_EQ(out.urls.size(), 2u);  // now, and at the deadline: no spinning
 }
 
@@ -185,7 +165,7 @@ TEST(BatchOps, AnAnswerThatIsNotJsonIsAProtocolError)
     waiting w;
     auto op = w.make({});
     auto out = drive(op, {"<html>busy</html>"}, w.now);
-    EXPECT_EQ(code_of(out.failure), ins::errc::protocol_error);
+    EXPECT_EQ(test::errc_of(out.failure), ins::errc::protocol_error);
 }
 
 // Every step of a wait (three polls), of a submit (upload, create) and of a single request,
@@ -200,7 +180,7 @@ TEST(BatchOps, EveryStepFailedInTurn)
                               batch_json("completed")},
                          w.now, n);
         EXPECT_EQ(out.terminal, 1);
-        EXPECT_EQ(code_of(out.failure), ins::errc::connection_failed);
+        EXPECT_EQ(test::errc_of(out.failure), ins::errc::connection_failed);
         EXPECT_EQ(out.urls.size(), static_cast<std::size_t>(n + 1));
     }
     for (int n = 0; n < 2; ++n) {
@@ -215,13 +195,13 @@ TEST(BatchOps, EveryStepFailedInTurn)
         auto out = drive(op, {R"({"id": "file-1", "object": "file"})", batch_json("validating")},
                          now, n);
         EXPECT_EQ(out.terminal, 1);
-        EXPECT_EQ(code_of(out.failure), ins::errc::connection_failed);
+        EXPECT_EQ(test::errc_of(out.failure), ins::errc::connection_failed);
         EXPECT_EQ(out.urls.size(), static_cast<std::size_t>(n + 1));
     }
     time_point now{};
     det::request_op op({}, {}, [](json::value const&) { ADD_FAILURE() << "no answer came"; });
     auto out = drive(op, {"{}"}, now, 0);
-    EXPECT_EQ(code_of(out.failure), ins::errc::connection_failed);
+    EXPECT_EQ(test::errc_of(out.failure), ins::errc::connection_failed);
 }
 
 // Creating: the upload (which may be sent again on a network fault), then the call that creates

@@ -5,6 +5,7 @@
 #include "models.hpp"
 
 #include "client/call_core.hpp"
+#include "scripted_op.hpp"
 #include "testing/mock_answers.hpp"
 
 #include <instructor/client.hpp>
@@ -109,19 +110,14 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
     det::call_core core(o, recording(out), std::move(req), target, stream);
     std::string body;  // the stream being read
     std::size_t at = 0;
-    auto ev = det::call_event::next();
-    for (int guard = 0; guard < 100000; ++guard) {
-        auto a = core.resume(std::exchange(ev, det::call_event::next()));
+    auto const io_fails = [&] { return out.io_steps++ == s.fail_at; };
+    auto const end = test::run_scripted(core, [&](det::call_action const& a) {
+        using k = det::call_action::kind;
         switch (a.k) {
-        case det::call_action::kind::emit:
-            core.dispatch(*a.event);
-            break;
-        case det::call_action::kind::send: {
+        case k::send: {
             out.urls.push_back(a.request->url);
-            if (out.io_steps++ == s.fail_at) {
-                ev = det::call_event::failed(ins::error(s.fail_code, "injected failure"));
-                break;
-            }
+            if (io_fails())
+                return det::call_event::failed(ins::error(s.fail_code, "injected failure"));
             mock_reply reply;
             if (!s.replies.empty()) {
                 reply = std::move(s.replies.front());
@@ -132,79 +128,66 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
                 reply = ins::testing::default_answer(url ? std::string(url->path()) : "/",
                                                      a.request->body, {});
             }
-            if (reply.status >= 300) {
-                ev = det::call_event::failed(
+            if (reply.status >= 300)
+                return det::call_event::failed(
                     ins::net::http_error({reply.status, {}, reply.body}, {o.api_key}));
-            }
-            else if (stream) {
-                body = reply.body;
-                at = 0;
-                ev = det::call_event::opened();
-            }
-            else {
-                ev = det::call_event::response(reply.body);
-            }
-            break;
+            if (!stream)
+                return det::call_event::response(reply.body);
+            body = reply.body;
+            at = 0;
+            return det::call_event::opened();
         }
-        case det::call_action::kind::read:
-            if (out.io_steps++ == s.fail_at) {
-                ev = det::call_event::failed(ins::error(s.fail_code, "injected failure"));
-                break;
-            }
-            if (at >= body.size()) {
-                ev = det::call_event::eof();
-                break;
-            }
-            ev = det::call_event::bytes(body.substr(at, s.piece));
+        case k::read: {
+            if (io_fails())
+                return det::call_event::failed(ins::error(s.fail_code, "injected failure"));
+            if (at >= body.size())
+                return det::call_event::eof();
+            auto piece = body.substr(at, s.piece);
             at += s.piece;
-            break;
-        case det::call_action::kind::yield:
+            return det::call_event::bytes(std::move(piece));
+        }
+        case k::yield:
             while (auto p = stream_target.take())
                 ++out.snapshots;
-            break;
-        case det::call_action::kind::cache_get:
-        case det::call_action::kind::cache_put:
-            out.hooks.push_back(a.k == det::call_action::kind::cache_get ? "get" : "put");
-            if (out.io_steps++ == s.fail_at) {
+            return det::call_event::next();
+        case k::cache_get:
+        case k::cache_put:
+            out.hooks.push_back(a.k == k::cache_get ? "get" : "put");
+            if (io_fails()) {
                 out.failed_cache_step = true;
-                ev = det::call_event::failed(ins::error(ins::errc::cache_failed, "cache down"));
-                break;
+                return det::call_event::failed(ins::error(ins::errc::cache_failed, "cache down"));
             }
-            if (a.k == det::call_action::kind::cache_put) {
+            if (a.k == k::cache_put) {
                 (*s.cache)[*a.key] = *a.value;
+                return det::call_event::next();
             }
-            else if (auto it = s.cache->find(*a.key); it != s.cache->end()) {
-                ev = det::call_event::cached(it->second);
-            }
-            else {
-                ev = det::call_event::uncached();
-            }
-            break;
-        case det::call_action::kind::done:
-            ++out.terminal;
-            out.completion = core.take_completion();
-            if (stream) {
-                while (auto p = stream_target.take()) {
-                    ++out.snapshots;
-                    if (p->complete)
-                        out.value = p->value;
-                }
-            }
-            else {
-                out.value = value;
-            }
-            out.usage = core.total_usage();
-            // Nothing after the end: the core only answers fail from now on.
-            EXPECT_EQ(core.resume(det::call_event::next()).k, det::call_action::kind::fail);
-            return out;
-        case det::call_action::kind::fail:
-            ++out.terminal;
-            out.error = core.take_error();
-            out.usage = core.total_usage();
-            return out;
+            if (auto it = s.cache->find(*a.key); it != s.cache->end())
+                return det::call_event::cached(it->second);
+            return det::call_event::uncached();
+        default:
+            ADD_FAILURE() << "an action a call never asks for";
+            return det::call_event::failed(ins::error(ins::errc::invalid_argument, "no such step"));
+        }
+    });
+    ++out.terminal;
+    out.usage = core.total_usage();
+    if (end == det::call_action::kind::fail) {
+        out.error = core.take_error();
+        return out;
+    }
+    out.completion = core.take_completion();
+    if (stream) {
+        while (auto p = stream_target.take()) {
+            ++out.snapshots;
+            if (p->complete)
+                out.value = p->value;
         }
     }
-    ADD_FAILURE() << "the core never finished";
+    else {
+        out.value = value;
+    }
+    // Nothing after the end: the core only answers fail from now on.
+    EXPECT_EQ(core.resume(det::call_event::next()).k, det::call_action::kind::fail);
     return out;
 }
 
