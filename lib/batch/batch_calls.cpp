@@ -85,7 +85,8 @@ batch shown(client_state const& s, batch b)
 asio::awaitable<batch> submit(client_state& s, batch_api& api, batch_options const& opts, mode m)
 {
     submit_op op(api, primary(s), opts, m, retry_of(s), [&s](batch b) { return shown(s, std::move(b)); });
-    co_await driver(s, op).run();
+    driver d(s, op);
+    co_await d.run();
     co_return std::move(op.result());
 }
 
@@ -140,7 +141,8 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
                         retry_of(*s), [&](json::value const& v) {
                             b = shown(*s, kept(api->parse_batch(v), keep));
                         });
-        co_await driver(*s, step).run();
+        driver d(*s, step);
+        co_await d.run();
         co_return b;
     }
     catch (...) {
@@ -155,7 +157,8 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
     wait_op op(*api, primary(*s), std::move(id), std::move(wo), retry_of(*s),
                [&](json::value const& v) { return shown(*s, kept(api->parse_batch(v), keep)); });
     try {
-        co_await driver(*s, op).run();
+        driver d(*s, op);
+        co_await d.run();
     }
     catch (...) {
         if (op.callback_threw())
@@ -175,7 +178,8 @@ asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, li
             for (auto& b : page.batches)
                 b = shown(*s, std::move(b));
         });
-        co_await driver(*s, step).run();
+        driver d(*s, step);
+        co_await d.run();
         co_return page;
     }
     catch (...) {

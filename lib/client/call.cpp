@@ -59,7 +59,8 @@ boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, req
                                             answer_target& target)
 {
     call_core core(s->opts, s->hooks_now(), std::move(req), target, false);
-    co_await driver(*s, core).run();
+    driver d(*s, core);
+    co_await d.run();
     co_return core.take_completion();
 }
 

@@ -91,7 +91,10 @@ boost::asio::awaitable<bool> driver::advance() { return impl_->advance(); }
 
 boost::asio::awaitable<void> driver::run()
 {
-    while (co_await impl_->advance()) {
+    for (;;) {  // not `while (co_await ...)`: GCC 12 miscompiles a co_await in a loop condition
+        bool const more = co_await impl_->advance();
+        if (!more)
+            co_return;
     }
 }
 

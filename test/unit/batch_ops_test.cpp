@@ -13,6 +13,7 @@
 #include <deque>
 #include <stdexcept>
 
+namespace ins = instructor;
 namespace det = ins::detail;
 namespace json = boost::json;
 using namespace std::chrono_literals;
