@@ -131,12 +131,15 @@ std::string json_repairer::feed(std::string_view piece)
                 ++i;
             out.append(piece.data() + from, i - from);
             pos_ += i - from;
+            if (i != from)
+                last_ = piece[i - 1];
             if (i == piece.size())
                 break;
         }
         if (state_ == state::done || state_ == state::failed || !step(piece[i], out))
             break;
         ++pos_;
+        last_ = piece[i];
     }
     return out;
 }
@@ -248,7 +251,9 @@ bool json_repairer::structural(char c, std::string& out)
         state_ = state::slash;
         return true;
     }
-    if (c == '#') {  // a shell or Python comment, to the end of the line
+    // A shell or Python comment, to the end of the line, where one starts: after a blank. Right
+    // after a bracket or a value (`[#12]`, `1#`) it is prose, and would swallow the line.
+    if (c == '#' && is_space(last_)) {
         note(repair_kind::comment, pos_);
         resume_ = state_;
         state_ = state::line_comment;

@@ -104,6 +104,7 @@ private:
     bool key_ = false;                    // the open string is a key
     bool just_opened_ = false;            // no member or element yet in the innermost container
     std::uint8_t hex_left_ = 0;           // digits still due in \uXXXX
+    char last_ = 0;                       // the byte before this one
     std::size_t token_at_ = 0;            // offset of the pending comma or word
     std::string pending_;                 // held: a comma and the whitespace after it
     std::string word_;                    // held: a bare word or value (max_bare_value)

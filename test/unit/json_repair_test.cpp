@@ -122,8 +122,8 @@ TEST(JsonRepair, EachRuleAlone)
         // `#` comments, outside strings only
         {"{\"a\": 1 # one, two\n, \"b\": \"#x\"}", "{\"a\": 1 \n, \"b\": \"#x\"}",
          {at(repair_kind::comment, 8)}},
-        {"[# list\n1, 2 # two\n]", "[\n1, 2 \n]",
-         {at(repair_kind::comment, 1), at(repair_kind::comment, 13)}},
+        {"[ # list\n1, 2 # two\n]", "[ \n1, 2 \n]",
+         {at(repair_kind::comment, 2), at(repair_kind::comment, 14)}},
     };
     for (auto const& c : cases) {
         auto r = repair(c.text);
@@ -168,6 +168,7 @@ TEST(JsonRepair, BareValuesThatReadTwoWaysFail)
              "{\"a\": x\ny}",          // a value on the next line is not the same value
              R"(["a" "b"])", "[1 2]",  // in an array two values could be one
              "[x]", "[[x]]", "x",      // bare values only inside an object
+             "[#12] see", "{\"a\": 1# c\n}",  // a `#` comment starts after a blank only
              "{a\tb: 1}", "{a\nb: 1}"})
     {
         auto r = repair(bad);
