@@ -34,7 +34,8 @@ public:
     explicit json_repairer(std::size_t max_depth = 64) : max_depth_(max_depth) {}
 
     /// The strict text for `piece`. A few bytes may be held back until they are decided (a
-    /// comma that may be trailing and the whitespace after it, a bare word that may be `True`).
+    /// comma that may be trailing and the whitespace after it, a bare word that may be `True`,
+    /// a bare value until it ends, blanks in an unquoted key).
     /// Input after the root value closes is not consumed (see consumed()).
     std::string feed(std::string_view piece);
     /// Ends the input: a root number or bare word ends here. Anything else still open (and
@@ -131,7 +132,9 @@ struct repair_outcome {
 };
 
 /// The JSON values in free text, repaired: each fenced block's value and each top-level
-/// `{...}` or `[...]` in prose, kept when the repair is strict JSON. A value cut off by the
+/// `{...}` or `[...]` in prose, kept when the repair is strict JSON. Closers after the text's
+/// first value that close nothing and end the text (or its fence) are dropped
+/// (`stray_closer`); followed by more, they make the value a fragment. A value cut off by the
 /// end of the text sets `truncated` and gives no candidate. O(n) per candidate.
 repair_outcome repair_candidates(std::string_view text, std::size_t max_candidates = 8);
 

@@ -411,6 +411,11 @@ TEST(RepairCandidates, GoesOnAfterWhatIsNotJson)
     auto o = repair_candidates(R"(Use {name} or [the docs](x): {"name": "J"})");
     ASSERT_EQ(o.candidates.size(), 1u);
     EXPECT_EQ(o.candidates[0].json, R"({"name": "J"})");
+    // `#` right after a bracket is prose, not a comment running on over the answer
+    auto refs = repair_candidates(R"(Fixes [#12] and [#13]: {"name": "J"})");
+    EXPECT_FALSE(refs.truncated);
+    ASSERT_EQ(refs.candidates.size(), 1u);
+    EXPECT_EQ(refs.candidates[0].json, R"({"name": "J"})");
 }
 
 TEST(RepairCandidates, TruncatedLastValue)
