@@ -201,6 +201,14 @@ TEST(JsonRepair, BareValuesAreHeldBoundedAndEndTheSameHoweverSplit)
     spaced.feed("{a" + std::string(json_repairer::max_bare_value + 1, ' '));
     EXPECT_TRUE(spaced.failed());
 
+    ins::detail::stream_repair sr;  // a stream holds a bare value the same way, bounded the same
+    EXPECT_EQ(sr.feed(R"({"a": hi)"), R"({"a": )");
+    EXPECT_EQ(sr.feed("gh}"), R"("high"})");
+    ins::detail::stream_repair too_long;
+    EXPECT_EQ(too_long.feed(R"({"a": )" + std::string(json_repairer::max_bare_value + 1, 'x')),
+              R"({"a": )");
+    EXPECT_TRUE(too_long.broken());
+
     for (std::string_view text :
          {R"({"a": John Doe , "b": [x, y z], c d: high})", "{\"a\": 1\n\"b\": x\nc: 'y' d: 2}",
           "{a: 1 # c, d\n, b: N/A\n# e\n}", "{\"a\": Zo\xc3\xab\t}", R"({"a": x,})",
