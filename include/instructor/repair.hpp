@@ -11,16 +11,20 @@
 namespace instructor {
 
 /// What a repair fixed. Each one is a habit of models asked for JSON; none of them adds data:
-/// a reply that is cut off or misses a value, a colon or a comma is never repaired.
+/// a reply that is cut off or misses a value or a colon is never repaired, nor one that can be
+/// read two ways.
 enum class repair_kind {
     surrounding_text,   ///< prose before or after the value was ignored
     code_fence,         ///< the value was inside a ``` or ```json fence
     trailing_comma,     ///< a comma before `}` or `]` was dropped
-    comment,            ///< a `//` or `/* */` comment was dropped
+    comment,            ///< a `//`, `/* */` or `#` comment was dropped
     single_quotes,      ///< a 'single-quoted' string was re-quoted
     unquoted_key,       ///< an identifier key was quoted
     python_literal,     ///< True / False / None became true / false / null
     control_character,  ///< a raw newline, tab or other control character in a string was escaped
+    unquoted_value,     ///< a bare value in an object (`high`, `John Doe`) was quoted as a string
+    missing_comma,      ///< a comma was put between two members of an object
+    stray_closer,       ///< a `}` or `]` after the value, closing nothing, was dropped
 };
 
 /// One repair: its kind and the byte offset in the text where it applied (for logs and hooks).

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace instructor {
@@ -21,6 +22,9 @@ std::string_view to_string(repair_kind kind) noexcept
     case repair_kind::unquoted_key: return "unquoted_key";
     case repair_kind::python_literal: return "python_literal";
     case repair_kind::control_character: return "control_character";
+    case repair_kind::unquoted_value: return "unquoted_value";
+    case repair_kind::missing_comma: return "missing_comma";
+    case repair_kind::stray_closer: return "stray_closer";
     }
     return "unknown";
 }
@@ -37,6 +41,9 @@ std::string describe(json_repair const& repair)
     case repair_kind::unquoted_key: what = "unquoted key quoted"; break;
     case repair_kind::python_literal: what = "Python literal made JSON"; break;
     case repair_kind::control_character: what = "raw control character escaped"; break;
+    case repair_kind::unquoted_value: what = "unquoted value quoted as a string"; break;
+    case repair_kind::missing_comma: what = "missing comma between members added"; break;
+    case repair_kind::stray_closer: what = "stray closing bracket after the value dropped"; break;
     }
     return std::string(what) + " at byte " + std::to_string(repair.offset);
 }
@@ -58,6 +65,38 @@ bool is_word_start(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
 }
 bool is_word_char(char c) { return is_word_start(c) || is_digit(c) || c == '-'; }
+// Where a bare value ends: the next member or element, the closer, the end of the line.
+bool ends_bare_value(char c)
+{
+    return c == ',' || c == '}' || c == ']' || c == '\n' || c == '\r';
+}
+// The words that keep their meaning in value position, and what they mean in JSON.
+constexpr std::pair<std::string_view, std::string_view> literals[] = {
+    {"true", "true"}, {"false", "false"}, {"null", "null"},
+    {"True", "true"}, {"False", "false"}, {"None", "null"}};
+bool is_literal(std::string_view word)
+{
+    return std::any_of(std::begin(literals), std::end(literals),
+                       [&](auto const& l) { return l.first == word; });
+}
+// Bare words that mean a value other than their spelling somewhere (JavaScript, Python, YAML,
+// SQL), or that lax decoding would read as one (`yes` as true, `nan(1)` as a number): as a bare
+// value they are refused, in any case, rather than read as a string.
+bool means_something_else(std::string_view word)
+{
+    static constexpr std::string_view words[] = {
+        "null", "none", "nil", "undefined", "nan", "infinity", "inf", "true", "false",
+        "yes",  "no",   "on",  "off"};
+    auto const iequal = [](std::string_view lower, std::string_view any) {
+        return lower.size() == any.size() &&
+               std::equal(lower.begin(), lower.end(), any.begin(), [](char a, char b) {
+                   return a == (b >= 'A' && b <= 'Z' ? char(b - 'A' + 'a') : b);
+               });
+    };
+    return iequal("nan(", word.substr(0, 4)) ||
+           std::any_of(std::begin(words), std::end(words),
+                       [&](std::string_view w) { return iequal(w, word); });
+}
 // Numbers are copied as they come; the strict parse that follows checks their grammar.
 bool is_number_char(char c)
 {
@@ -92,12 +131,15 @@ std::string json_repairer::feed(std::string_view piece)
                 ++i;
             out.append(piece.data() + from, i - from);
             pos_ += i - from;
+            if (i != from)
+                last_ = piece[i - 1];
             if (i == piece.size())
                 break;
         }
         if (state_ == state::done || state_ == state::failed || !step(piece[i], out))
             break;
         ++pos_;
+        last_ = piece[i];
     }
     return out;
 }
@@ -130,18 +172,45 @@ bool json_repairer::step(char c, std::string& out)
         return state_ != state::done && step(c, out);
     case state::word:
         if (is_word_char(c)) {
-            if (word_.size() == 5)  // longer than any word we know: never held unboundedly
+            // Outside objects, longer than any word known; inside, than a bare value may be.
+            if (word_.size() == (bare_values_allowed() ? max_bare_value : 5))
                 return fail();
             word_.push_back(c);
             return true;
         }
-        return end_word(out) && state_ != state::done && step(c, out);
+        if (!bare_values_allowed() || is_literal(word_))
+            return end_word(out) && state_ != state::done && step(c, out);
+        if (ends_bare_value(c))
+            return end_bare_value(out) && step(c, out);
+        state_ = state::bare_value;
+        return step(c, out);
+    case state::bare_value:
+        if (ends_bare_value(c))
+            return end_bare_value(out) && step(c, out);
+        // Each of these makes two readings (a value holding it, or a string, a key, a comment
+        // or a nested value starting there): refused, not guessed.
+        if (c == '"' || c == '\\' || c == '{' || c == '[' || c == ':' || c == '#' ||
+            ((c == '/' || c == '*') && word_.back() == '/') ||
+            (static_cast<unsigned char>(c) < 0x20 && c != '\t') || word_.size() == max_bare_value)
+            return fail();
+        word_.push_back(c);
+        return true;
     case state::bare_key:
         if (is_word_char(c)) {
+            out.append(key_blanks_);  // blanks between words belong to the key
+            key_blanks_.clear();
             out.push_back(c);
             return true;
         }
+        if (c == ' ') {
+            if (key_blanks_.size() == max_bare_value)
+                return fail();
+            key_blanks_.push_back(c);
+            return true;
+        }
         out.push_back('"');
+        out.append(key_blanks_);  // blanks after the key's last word are not part of it
+        key_blanks_.clear();
         state_ = state::colon;
         return step(c, out);
     case state::slash:
@@ -180,6 +249,14 @@ bool json_repairer::structural(char c, std::string& out)
     if (c == '/') {
         resume_ = state_;
         state_ = state::slash;
+        return true;
+    }
+    // A shell or Python comment, to the end of the line, where one starts: after a blank. Right
+    // after a bracket or a value (`[#12]`, `1#`) it is prose, and would swallow the line.
+    if (c == '#' && is_space(last_)) {
+        note(repair_kind::comment, pos_);
+        resume_ = state_;
+        state_ = state::line_comment;
         return true;
     }
     switch (state_) {
@@ -248,6 +325,15 @@ bool json_repairer::structural(char c, std::string& out)
         }
         if (c == '}' || c == ']')
             return close_container(c, out);
+        // The next member's key after a member's value: the comma between them was left out.
+        // (Between elements of an array two values could also be one: "a" "b" is "ab" in
+        // Python, so there it stays a failure.)
+        if (stack_.back() == '{' && (c == '"' || c == '\'' || is_word_start(c))) {
+            note(repair_kind::missing_comma, pos_);
+            out.push_back(',');
+            state_ = state::key;
+            return structural(c, out);
+        }
         return fail();
     default:
         return fail();
@@ -340,10 +426,7 @@ bool json_repairer::close_container(char c, std::string& out)
 
 bool json_repairer::end_word(std::string& out)
 {
-    static constexpr std::pair<std::string_view, std::string_view> words[] = {
-        {"true", "true"}, {"false", "false"}, {"null", "null"},
-        {"True", "true"}, {"False", "false"}, {"None", "null"}};
-    for (auto const& [word, json] : words) {
+    for (auto const& [word, json] : literals) {
         if (word_ != word)
             continue;
         if (word != json)
@@ -354,6 +437,27 @@ bool json_repairer::end_word(std::string& out)
         return true;
     }
     return fail();
+}
+
+bool json_repairer::end_bare_value(std::string& out)
+{
+    word_.erase(word_.find_last_not_of(" \t") + 1);  // it starts with a letter: never all blank
+    if (is_literal(word_))
+        return end_word(out);
+    if (means_something_else(word_))
+        return fail();
+    note(repair_kind::unquoted_value, token_at_);
+    out.push_back('"');
+    for (char c : word_) {
+        if (c == '\t')
+            out.append("\\t");
+        else
+            out.push_back(c);
+    }
+    out.push_back('"');
+    word_.clear();
+    end_value();
+    return true;
 }
 
 void json_repairer::end_value()
@@ -429,6 +533,22 @@ bool continues_a_value(std::string_view after)
     return next != npos && after[next] == ':';
 }
 
+/// Where a run of closers after a value ends, when they close nothing: the value is the first
+/// bracket in the text, and after the closers (and blanks) comes the end of the text or of its
+/// fence. Else npos (a closer followed by more is the rest of something broken).
+std::size_t stray_closers_end(std::string_view text, std::size_t at, std::size_t end,
+                              bool fenced)
+{
+    auto first = text.find_first_not_of(blanks, end);
+    if (first == npos || (text[first] != '}' && text[first] != ']') ||
+        text.find_first_of("{[") != at)
+        return npos;
+    auto const stop = text.find_first_not_of(" \t\r\n}]", first);
+    if (stop == npos || (fenced && text.compare(stop, 3, "```") == 0))
+        return stop == npos ? text.size() : stop;
+    return npos;
+}
+
 /// The ``` fence the search is in: where it opened and where its body (after the language
 /// tag) starts.
 struct fence {
@@ -501,9 +621,13 @@ repair_outcome repair_candidates(std::string_view text, std::size_t max_candidat
             outcome.truncated = true;
             break;
         }
-        auto const end = at + r.consumed();
+        auto end = at + r.consumed();
+        auto const value_end = end;
+        auto const strays = stray_closers_end(text, at, end, f.open != npos);
+        if (strays != npos)
+            end = strays;  // the closers are neither prose nor the start of another value
         pos = end;
-        if (continues_a_value(text.substr(end)))
+        if (strays == npos && continues_a_value(text.substr(end)))
             continue;
         boost::system::error_code ec;
         auto value = boost::json::parse(json, ec, {}, strict);
@@ -516,6 +640,9 @@ repair_outcome repair_candidates(std::string_view text, std::size_t max_candidat
             c.repairs.push_back({repair_kind::code_fence, f.open});
         if (auto prose = prose_outside(text, at, end, f); prose != npos)
             c.repairs.push_back({repair_kind::surrounding_text, prose});
+        if (strays != npos)
+            c.repairs.push_back(
+                {repair_kind::stray_closer, text.find_first_not_of(blanks, value_end)});
         for (auto const& fix : r.repairs())
             c.repairs.push_back({fix.kind, at + fix.offset});
         std::stable_sort(c.repairs.begin(), c.repairs.end(),

@@ -94,6 +94,36 @@ TEST(JsonRepair, EachRuleAlone)
         {R"({"a": "\u00e9\n\\\"\/", "b": [-1.5e3, true, null, {}], "c": []})",
          R"({"a": "\u00e9\n\\\"\/", "b": [-1.5e3, true, null, {}], "c": []})", {}},
         {"{True: 1}", R"({"True": 1})", {at(repair_kind::unquoted_key, 1)}},
+        // bare values in an object, each the string it spells, trailing blanks trimmed
+        {R"({"a": John Doe})", R"({"a": "John Doe"})", {at(repair_kind::unquoted_value, 6)}},
+        {R"({"a": high , "b": x})", R"({"a": "high", "b": "x"})",
+         {at(repair_kind::unquoted_value, 6), at(repair_kind::unquoted_value, 18)}},
+        {R"({"a": [x, y z], "b": N/A})", R"({"a": ["x", "y z"], "b": "N/A"})",
+         {at(repair_kind::unquoted_value, 7), at(repair_kind::unquoted_value, 10),
+          at(repair_kind::unquoted_value, 21)}},
+        {"{\"a\": can't\tstop\t}", R"({"a": "can't\tstop"})",
+         {at(repair_kind::unquoted_value, 6)}},
+        {"{\"a\": Zo\xc3\xab M\xc3\xbcller\n}", "{\"a\": \"Zo\xc3\xab M\xc3\xbcller\"\n}",
+         {at(repair_kind::unquoted_value, 6)}},
+        // the six literals keep their meaning; a word that only starts like one is a string
+        {R"({"a": True, "b": null, "c": Nonesuch, "d": nullable})",
+         R"({"a": true, "b": null, "c": "Nonesuch", "d": "nullable"})",
+         {at(repair_kind::python_literal, 6), at(repair_kind::unquoted_value, 28),
+          at(repair_kind::unquoted_value, 43)}},
+        // unquoted keys of several words
+        {R"({first name: "Ann", a  b : 1})", R"({"first name": "Ann", "a  b" : 1})",
+         {at(repair_kind::unquoted_key, 1), at(repair_kind::unquoted_key, 20)}},
+        // a missing comma between members, on one line or across lines, before any key
+        {R"({"a": 1 "b": 2})", R"({"a": 1 ,"b": 2})", {at(repair_kind::missing_comma, 8)}},
+        {"{\"a\": x\n  b: true 'c': [1]}", "{\"a\": \"x\"\n  ,\"b\": true ,\"c\": [1]}",
+         {at(repair_kind::unquoted_value, 6), at(repair_kind::missing_comma, 10),
+          at(repair_kind::unquoted_key, 10), at(repair_kind::missing_comma, 18),
+          at(repair_kind::single_quotes, 18)}},
+        // `#` comments, outside strings only
+        {"{\"a\": 1 # one, two\n, \"b\": \"#x\"}", "{\"a\": 1 \n, \"b\": \"#x\"}",
+         {at(repair_kind::comment, 8)}},
+        {"[ # list\n1, 2 # two\n]", "[ \n1, 2 \n]",
+         {at(repair_kind::comment, 2), at(repair_kind::comment, 14)}},
     };
     for (auto const& c : cases) {
         auto r = repair(c.text);
@@ -108,16 +138,86 @@ TEST(JsonRepair, EachRuleAlone)
 TEST(JsonRepair, FailsRatherThanInventData)
 {
     for (std::string_view bad :
-         {R"({"a" 1})", R"({"a": })", R"({"a": , "b": 1})", R"({"a": 1 "b": 2})", "[1,,2]",
-          "{,}", "[,]", "[,1]", R"({"a": maybe})", R"({"a": undefined})", R"({"a": [1}})",
-          R"({"a": Nonesuch})", "{1: 2}", R"({"a": "\q"})", R"({"a": "\u12G4"})",
+         {R"({"a" 1})", R"({"a": })", R"({"a": , "b": 1})", "[1,,2]", "{,}", "[,]", "[,1]",
+          R"({"a": undefined})", R"({"a": [1}})", "{1: 2}", R"({"a": "\q"})", R"({"a": "\u12G4"})",
           R"({"a": 1 / 2})", "{'a' 1}", R"({"a": 1}})", R"({"a": 'x' 'y'})", "[-]x"})
     {
         auto r = repair(bad);
         EXPECT_FALSE(r.done && r.consumed == bad.size()) << bad;
     }
-    for (std::string_view bad : {R"({"a" 1})", R"({"a": })", "[1,,2]", R"({"a": maybe})"})
+    for (std::string_view bad : {R"({"a" 1})", R"({"a": })", "[1,,2]", R"({"a": undefined})"})
         EXPECT_TRUE(repair(bad).failed) << bad;
+}
+
+TEST(JsonRepair, BareValuesThatReadTwoWaysFail)
+{
+    for (std::string_view bad : {
+             R"({"a": x: y})",          // a key, or a value holding a colon
+             R"({"a": x y: 1})",        // which words are the next key
+             R"({"a": x, y})",          // a value holding a comma, or a key without a value
+             R"({"a": x "y"})",         // a quote: a value holding it, or a string
+             R"({"a": x\y})",           // an escape or a backslash
+             R"({"a": x {}})", R"({"a": x [1]})",
+             "{\"a\": x // c\n}",      // a comment, or part of the value
+             "{\"a\": x /* c */}", "{\"a\": C# dev}", "{\"a\": x # c\n}",
+             "{\"a\": x\x01}",
+             R"({"a": undefined})", R"({"a": NULL})", R"({"a": nan})", R"({"a": Infinity})",
+             R"({"a": none})", R"({"a": TRUE})", R"({"a": nil})", R"({"a": nan(x)})",
+             R"({"a": yes})", R"({"a": Off})",  // what lax decoding reads as a boolean
+             R"({"a": True story})",    // a literal, then a word: not a string
+             "{\"a\": x\ny}",          // a value on the next line is not the same value
+             R"(["a" "b"])", "[1 2]",  // in an array two values could be one
+             "[x]", "[[x]]", "x",      // bare values only inside an object
+             "[#12] see", "{\"a\": 1# c\n}",  // a `#` comment starts after a blank only
+             "{a\tb: 1}", "{a\nb: 1}"})
+    {
+        auto r = repair(bad);
+        EXPECT_TRUE(r.failed) << bad;
+        EXPECT_EQ(repair(bad, 1), r) << bad;
+    }
+}
+
+TEST(JsonRepair, BareValuesAreHeldBoundedAndEndTheSameHoweverSplit)
+{
+    json_repairer r;
+    EXPECT_EQ(r.feed(R"({"a": John)"), R"({"a": )");  // held: it may go on
+    EXPECT_EQ(r.feed(" Doe  "), "");
+    EXPECT_EQ(r.feed("}"), R"("John Doe"})");
+    EXPECT_EQ(r.repairs(), (std::vector<ins::json_repair>{{repair_kind::unquoted_value, 6}}));
+
+    json_repairer k;  // blanks in an unquoted key are held until a word or the colon follows
+    EXPECT_EQ(k.feed("{first "), "{\"first");
+    EXPECT_EQ(k.feed("name :"), " name\" :");
+
+    auto const bare = [](std::size_t n) {
+        return "{\"a\": " + std::string(n, 'x') + "}";
+    };
+    EXPECT_TRUE(repair(bare(json_repairer::max_bare_value)).done);
+    EXPECT_TRUE(repair(bare(json_repairer::max_bare_value + 1)).failed);
+    json_repairer big;  // fails as the bytes arrive, not when the value ends
+    big.feed(R"({"a": )" + std::string(json_repairer::max_bare_value, 'x') + " y");
+    EXPECT_TRUE(big.failed());
+    json_repairer spaced;
+    spaced.feed("{a" + std::string(json_repairer::max_bare_value + 1, ' '));
+    EXPECT_TRUE(spaced.failed());
+
+    ins::detail::stream_repair sr;  // a stream holds a bare value the same way, bounded the same
+    EXPECT_EQ(sr.feed(R"({"a": hi)"), R"({"a": )");
+    EXPECT_EQ(sr.feed("gh}"), R"("high"})");
+    ins::detail::stream_repair too_long;
+    EXPECT_EQ(too_long.feed(R"({"a": )" + std::string(json_repairer::max_bare_value + 1, 'x')),
+              R"({"a": )");
+    EXPECT_TRUE(too_long.broken());
+
+    for (std::string_view text :
+         {R"({"a": John Doe , "b": [x, y z], c d: high})", "{\"a\": 1\n\"b\": x\nc: 'y' d: 2}",
+          "{a: 1 # c, d\n, b: N/A\n# e\n}", "{\"a\": Zo\xc3\xab\t}", R"({"a": x,})",
+          R"({"a": True story})", R"({"a": x: y})"})
+    {
+        auto whole = repair(text);
+        for (std::size_t piece : {1, 2, 3, 5})
+            EXPECT_EQ(repair(text, piece), whole) << text << " in pieces of " << piece;
+    }
 }
 
 TEST(JsonRepair, CutOffInputIsNeitherDoneNorFailed)
@@ -254,13 +354,36 @@ TEST(RepairCandidates, NeverFromInsideAnotherValue)
 {
     // The inner object is part of the outer one, repaired or not, whole or cut off.
     EXPECT_EQ(repair_candidates(R"({"a": {"b": 1}})").candidates.size(), 1u);
-    EXPECT_TRUE(repair_candidates(R"({"a": {"b": 1}, "c": oops})").candidates.empty());
+    EXPECT_TRUE(repair_candidates(R"({"a": {"b": 1}, "c": 1 2})").candidates.empty());
     auto cut = repair_candidates(R"({"a": {"b": 1}, "c": )");
     EXPECT_TRUE(cut.truncated);
     EXPECT_TRUE(cut.candidates.empty());
     // a fragment of a broken value is not an answer
     EXPECT_TRUE(repair_candidates(R"({"a": 1}, "b": 2})").candidates.empty());
-    EXPECT_TRUE(repair_candidates(R"({"a": 1}})").candidates.empty());
+    EXPECT_TRUE(repair_candidates(R"({"a": 1}} and more)").candidates.empty());
+    EXPECT_TRUE(repair_candidates(R"({"a": 1}}, "b": 2})").candidates.empty());
+}
+
+TEST(RepairCandidates, StrayClosersAfterTheValueAreDropped)
+{
+    auto o = repair_candidates("{\"a\": 1}}");
+    ASSERT_EQ(o.candidates.size(), 1u);
+    EXPECT_EQ(o.candidates[0].json, R"({"a": 1})");
+    EXPECT_EQ(o.candidates[0].repairs,
+              (std::vector<ins::json_repair>{{repair_kind::stray_closer, 8}}));
+
+    auto fenced = repair_candidates("Here:\n```json\n[1]\n ] }\n```\nDone.");
+    ASSERT_EQ(fenced.candidates.size(), 1u);
+    EXPECT_EQ(fenced.candidates[0].json, "[1]");
+    EXPECT_EQ(fenced.candidates[0].repairs,
+              (std::vector<ins::json_repair>{{repair_kind::surrounding_text, 0},
+                                             {repair_kind::code_fence, 6},
+                                             {repair_kind::stray_closer, 19}}));
+
+    // only after the first bracket of the text: one before it may be what they close
+    auto after = repair_candidates("Step [1], then {\"a\": 1}}");
+    ASSERT_EQ(after.candidates.size(), 1u);
+    EXPECT_EQ(after.candidates[0].json, "[1]");
 }
 
 struct Aged {
@@ -274,10 +397,10 @@ TEST(RepairCandidates, NeverFromInsideABrokenValue)
     // its extent early, and `, key:` after the inner value was not seen as the outer's next
     // member, so the nested {'age': 5} became the answer.
     for (std::string_view text :
-         {"{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}}",
-          "{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}, note: 'twins'}",
-          "{'bio': 'likes :-}', 'age': thirty, 'child': {'age': 5}",
-          "{'bio': 'likes', 'age': thirty, 'child': {'age': 5}, note: 'twins'}"}) {
+         {"{'bio': 'likes :-}', 'age': 3 0, 'child': {'age': 5}}",
+          "{'bio': 'likes :-}', 'age': 3 0, 'child': {'age': 5}, note: 'twins'}",
+          "{'bio': 'likes :-}', 'age': 3 0, 'child': {'age': 5}",
+          "{'bio': 'likes', 'age': 3 0, 'child': {'age': 5}, note: 'twins'}"}) {
         EXPECT_TRUE(repair_candidates(text).candidates.empty()) << text;
         auto r = ins::decode<Aged>(text);
         EXPECT_FALSE(r) << text << " decoded age " << r.value->age;
@@ -296,6 +419,11 @@ TEST(RepairCandidates, GoesOnAfterWhatIsNotJson)
     auto o = repair_candidates(R"(Use {name} or [the docs](x): {"name": "J"})");
     ASSERT_EQ(o.candidates.size(), 1u);
     EXPECT_EQ(o.candidates[0].json, R"({"name": "J"})");
+    // `#` right after a bracket is prose, not a comment running on over the answer
+    auto refs = repair_candidates(R"(Fixes [#12] and [#13]: {"name": "J"})");
+    EXPECT_FALSE(refs.truncated);
+    ASSERT_EQ(refs.candidates.size(), 1u);
+    EXPECT_EQ(refs.candidates[0].json, R"({"name": "J"})");
 }
 
 TEST(RepairCandidates, TruncatedLastValue)
@@ -378,6 +506,42 @@ TEST(DecodeRepair, RepairsListedAreBoundedNotTheFixes)
         ins::detail::write_through(sr, d, std::string_view(text).substr(i, 64 * 1024));
     ins::detail::finish_through(sr, d, listed);
     EXPECT_EQ(listed.size(), ins::max_repairs_listed);
+}
+
+TEST(DecodeRepair, TheSchemaDecidesWhatABareValueIs)
+{
+    auto r = ins::decode<User>(R"({"name": John Doe, "age": 30})");
+    ASSERT_TRUE(r) << ins::format_issues(r.issues);
+    EXPECT_EQ(r.value->name, "John Doe");
+    EXPECT_EQ(r.repairs, (std::vector<ins::json_repair>{{repair_kind::unquoted_value, 9}}));
+    EXPECT_EQ(ins::describe(r.repairs[0]), "unquoted value quoted as a string at byte 9");
+
+    auto t = ins::decode<Ticket>("{title: Fix it, priority: high, tags: [ops] estimate_hours: 2}");
+    ASSERT_TRUE(t) << ins::format_issues(t.issues);
+    EXPECT_EQ(t.value->priority, repair_corpus::Priority::high);
+    EXPECT_TRUE(std::any_of(t.repairs.begin(), t.repairs.end(), [](auto const& x) {
+        return x.kind == repair_kind::missing_comma && x.offset == 44;
+    }));
+
+    // a number in words is a string, and an integer does not take one: never invented
+    auto words = ins::decode<User>(R"({"name": "Jason", "age": thirty})");
+    EXPECT_FALSE(words);
+    ASSERT_FALSE(words.issues.empty());
+    EXPECT_EQ(words.issues[0].path, "age");
+    EXPECT_NE(words.issues[0].kind, ins::issue_kind::syntax);
+    // an enum takes only its names
+    EXPECT_FALSE(ins::decode<Ticket>("{title: Fix it, priority: urgent, tags: [ops]}"));
+    // a boolean is not a word
+    EXPECT_FALSE(ins::decode<Task>(R"({"title": "x", "done": yes, "assignee": null})"));
+
+    for (auto kind : {repair_kind::unquoted_value, repair_kind::missing_comma,
+                      repair_kind::stray_closer})
+        EXPECT_NE(ins::describe({kind, 0}).find("at byte 0"), std::string::npos);
+    EXPECT_EQ(ins::to_string(repair_kind::unquoted_value), "unquoted_value");
+    EXPECT_EQ(ins::to_string(repair_kind::missing_comma), "missing_comma");
+    EXPECT_EQ(ins::to_string(repair_kind::stray_closer), "stray_closer");
+    EXPECT_EQ(ins::describe({repair_kind::stray_closer, 3}),
+              "stray closing bracket after the value dropped at byte 3");
 }
 
 TEST(DecodeRepair, OffByOption)

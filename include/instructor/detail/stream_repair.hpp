@@ -23,7 +23,8 @@ public:
     stream_repair(stream_repair&&) noexcept;
     stream_repair& operator=(stream_repair&&) noexcept;
 
-    /// The strict text for `piece` (a few bytes may be held back until they are decided). Once
+    /// The strict text for `piece` (a few bytes may be held back until they are decided; a bare
+    /// value at most json_repairer::max_bare_value bytes). Once
     /// the text is known not to be repairable, nothing more comes out: snapshots stop where the
     /// text broke, and the verdict on the whole text says why.
     std::string feed(std::string_view piece);
