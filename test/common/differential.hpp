@@ -90,7 +90,12 @@ verdict drive(ins::mode m, det::answer_target& target, bool stream, std::string 
             }
         },
         4 * body.size() + 100);
-    if (end == det::call_action::kind::done) {
+    if (!end) {  // never finished: a disagreement by itself
+        out.code = ins::errc::invalid_argument;
+        out.issues = "the core never finished";
+        return out;
+    }
+    if (*end == det::call_action::kind::done) {
         take(out, true);
         return out;
     }

@@ -74,8 +74,12 @@ outcome drive(det::operation& op, std::deque<std::string> answers, time_point& n
             return det::op_event::failed(ins::error(ins::errc::invalid_argument, "no such step"));
         }
     });
+    if (!end) {
+        ADD_FAILURE() << "the operation never finished";
+        return out;
+    }
     ++out.terminal;
-    if (end == det::op_action::kind::fail)
+    if (*end == det::op_action::kind::fail)
         out.failure = op.take_failure();
     else
         EXPECT_EQ(op.resume(det::op_event::next()).k, det::op_action::kind::fail);

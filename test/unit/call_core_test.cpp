@@ -169,9 +169,13 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
             return det::call_event::failed(ins::error(ins::errc::invalid_argument, "no such step"));
         }
     });
+    if (!end) {
+        ADD_FAILURE() << "the core never finished";
+        return out;
+    }
     ++out.terminal;
     out.usage = core.total_usage();
-    if (end == det::call_action::kind::fail) {
+    if (*end == det::call_action::kind::fail) {
         out.error = core.take_error();
         return out;
     }
