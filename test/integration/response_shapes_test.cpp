@@ -65,7 +65,7 @@ void call_in_every_mode(std::string const& content_json, Check check)
         check(got);
         // What went out: the Response model with its one content property (a schema in a
         // prompt is a string, its quotes escaped).
-        auto const& body = m.requests().at(0).body;
+        auto const body = m.requests().at(0).body;  // a copy: requests() returns by value
         EXPECT_NE(body.find("Response"), std::string::npos) << body;
         EXPECT_NE(body.find("content"), std::string::npos) << body;
     }
