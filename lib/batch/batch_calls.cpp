@@ -2,7 +2,7 @@
 // client's transport. What they show passes through one redaction on its way out: every error
 // (rethrow_redacted), each line's failure and each batch's failure (shown), should a server
 // echo a key into them.
-#include "batch/batch_api.hpp"
+#include "protocol/batch_api.hpp"
 #include "batch/batch_lines.hpp"
 #include "batch/batch_ops.hpp"
 #include "batch/jsonl_lines.hpp"
@@ -37,7 +37,7 @@ namespace json = boost::json;
 std::size_t result_lines_bound(batch const& b) noexcept
 {
     // A server's counts are not trusted: they only narrow what a bigger batch could hold.
-    auto const most = std::max(openai_batch_max_lines, anthropic_batch_max_requests);
+    auto const most = largest_batch();
     if (b.submitted > 0)
         return std::min(b.submitted, most);
     return b.total > 0 ? std::min(b.total, most) : most;

@@ -2,7 +2,7 @@
 // result's answer judged as a call judges a reply.
 #pragma once
 
-#include "batch/batch_api.hpp"
+#include "protocol/batch_api.hpp"
 #include "client/prepare.hpp"
 #include "protocol/wire.hpp"
 

@@ -5,7 +5,7 @@
 // list). The engine's driver runs them; tests drive them step by step without sockets.
 #pragma once
 
-#include "batch/batch_api.hpp"
+#include "protocol/batch_api.hpp"
 #include "engine/operation.hpp"
 
 #include <instructor/batch.hpp>

@@ -106,7 +106,7 @@ std::optional<double> header_delay(attempt_outcome const& o,
                                    std::chrono::system_clock::time_point now)
 {
     if (o.retry_after_ms) {
-        // As in openai-python, a numeric retry-after-ms wins even when out of range.
+        // As in the official SDKs, a numeric retry-after-ms wins even when out of range.
         if (auto const ms = parse_number(*o.retry_after_ms)) return *ms / 1000;
     }
     if (!o.retry_after) return std::nullopt;

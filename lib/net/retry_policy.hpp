@@ -25,8 +25,8 @@ struct retry_decision {
     friend bool operator==(retry_decision const&, retry_decision const&) = default;
 };
 
-/// The policy of the official OpenAI SDKs (openai-python's `_should_retry` and
-/// `_calculate_retry_timeout`).
+/// The retry policy the official provider SDKs share (whether to retry, and how long to wait),
+/// in transport terms only: statuses and headers.
 ///
 /// Never retries once `retries_done >= max_retries`. An `x-should-retry` header of `true` or
 /// `false` (any case) decides on its own; otherwise a network error or a retryable status

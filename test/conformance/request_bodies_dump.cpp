@@ -26,7 +26,7 @@
 #include "models.hpp"
 
 #include <instructor/client.hpp>
-#include "batch/batch_api.hpp"
+#include "protocol/batch_api.hpp"
 #include "protocol/anthropic_messages.hpp"
 #include "protocol/openai_chat.hpp"
 #include "protocol/openai_responses.hpp"

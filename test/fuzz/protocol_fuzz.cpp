@@ -1,7 +1,7 @@
 // libFuzzer: any bytes as a provider's response, stream event or free text, through every wire,
 // and as a batch's result file, result line, batch or page through both batch services: the
 // protocol layer answers or throws ins::error, and never crashes.
-#include "batch/batch_api.hpp"
+#include "protocol/batch_api.hpp"
 #include "batch/jsonl_lines.hpp"
 #include "protocol/json_in_text.hpp"
 #include "protocol/wire.hpp"

@@ -1,6 +1,6 @@
 // The batch services without sockets: the lines and requests each API is sent, what its
 // answers mean, and the JSONL splitter that reads result files a piece at a time.
-#include "batch/batch_api.hpp"
+#include "protocol/batch_api.hpp"
 #include "batch/jsonl_lines.hpp"
 
 #include <instructor/instructor.hpp>

@@ -1,6 +1,6 @@
 // What both batch services share: the choice by mode, and the requests' shape.
-#include "batch/batch_api.hpp"
-#include "batch/batch_services.hpp"
+#include "protocol/batch_api.hpp"
+#include "protocol/batch_services.hpp"
 #include "net/redact.hpp"
 
 #include <algorithm>
@@ -85,6 +85,11 @@ std::vector<std::string> batch_secrets(client_options const& o)
     for (auto const& f : o.fallbacks)
         keys.push_back(f.api_key);
     return keys;
+}
+
+std::size_t largest_batch() noexcept
+{
+    return std::max(openai_batch_max_lines, anthropic_batch_max_requests);
 }
 
 }  // namespace instructor::detail

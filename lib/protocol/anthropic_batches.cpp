@@ -1,6 +1,6 @@
 // Anthropic's Message Batches: the requests in the create call's body, the results read back
 // as JSONL.
-#include "batch/batch_services.hpp"
+#include "protocol/batch_services.hpp"
 #include "batch/spool_file.hpp"
 #include "protocol/json_access.hpp"
 

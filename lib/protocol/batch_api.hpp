@@ -73,4 +73,8 @@ std::vector<std::string> batch_secrets(client_options const& o);
 /// "/v1/chat/completions", "/v1/responses" or "/v1/messages": where mode `m`'s lines go.
 std::string_view batch_endpoint(mode m) noexcept;
 
+/// The most lines a batch of any API may hold: what bounds the results of a batch whose
+/// requests this client does not know.
+std::size_t largest_batch() noexcept;
+
 }  // namespace instructor::detail

@@ -1,7 +1,7 @@
 // The two batch services and what they share (private to lib/batch).
 #pragma once
 
-#include "batch/batch_api.hpp"
+#include "protocol/batch_api.hpp"
 #include "protocol/wire.hpp"
 
 #include "net/url.hpp"

@@ -1,6 +1,6 @@
 // OpenAI's Batch API: the lines as a JSONL file uploaded with the Files API (multipart, purpose
 // "batch"), a batch made of it, and the output and error files read back.
-#include "batch/batch_services.hpp"
+#include "protocol/batch_services.hpp"
 #include "batch/spool_file.hpp"
 #include "protocol/json_access.hpp"
 
