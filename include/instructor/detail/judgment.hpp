@@ -28,13 +28,6 @@ bool judge_answer(sink_ref sink, std::string_view text, decode_options const& op
     return true;
 }
 
-template <class T>
-bool judge_answer(std::string_view text, decode_options const& opts, T& out,
-                  std::vector<validation_issue>& issues, std::vector<json_repair>& repairs)
-{
-    return judge_answer(sink_for<T>(), text, opts, out, issues, repairs);
-}
-
 /// A tool call `tool(text)` of the parallel modes, decoded into the alternative it names;
 /// issues (appended) for an unknown function or invalid arguments.
 template <class... A>
