@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace instructor {
 
@@ -29,6 +30,9 @@ public:
     virtual boost::asio::awaitable<std::optional<std::string>> get(std::string key) = 0;
     /// Stores `value` under `key`, replacing what was there. Throws when the store cannot.
     virtual boost::asio::awaitable<void> put(std::string key, std::string value) = 0;
+    /// Texts no error or hook may show (a password in the store's URL): a client using this
+    /// cache redacts them, with its API keys, from everything it hands out.
+    virtual std::vector<std::string> secrets() const { return {}; }
 };
 
 /// In this process, the `max_entries` most recently used (LRU). Safe to share between threads.

@@ -108,7 +108,7 @@ public:
     template <class T>
     stream<partial<T>> create_partial(request req) const
     {
-        auto s = std::make_unique<detail::driven_stream<detail::partial_target<T>, partial<T>>>();
+        auto s = std::make_unique<detail::driven_stream<detail::partial_target<T>, partial<T>>>(state_);
         s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target);
         return stream<partial<T>>(std::move(s));
     }
@@ -119,12 +119,12 @@ public:
     stream<T> create_iterable(request req) const
     {
         if constexpr (detail::is_variant_of_models<T>::value) {
-            auto s = std::make_unique<detail::driven_stream<detail::variant_iterable_target<T>, T>>();
+            auto s = std::make_unique<detail::driven_stream<detail::variant_iterable_target<T>, T>>(state_);
             s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target);
             return stream<T>(std::move(s));
         }
         else {
-            auto s = std::make_unique<detail::driven_stream<detail::iterable_target<T>, T>>();
+            auto s = std::make_unique<detail::driven_stream<detail::iterable_target<T>, T>>(state_);
             s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target);
             return stream<T>(std::move(s));
         }
@@ -281,10 +281,10 @@ private:
         T out{};
         detail::value_target<T> target(out);
         try {
-            co_await detail::run_call(std::move(s), std::move(req), target);
+            co_await detail::run_call(s, std::move(req), target);
         }
         catch (...) {  // Asio's own cancellation exceptions included
-            detail::rethrow_as_error(std::current_exception());
+            detail::rethrow_as_error(*s, std::current_exception());
         }
         co_return out;
     }
@@ -295,10 +295,10 @@ private:
         with_completion<T> r{};
         detail::value_target<T> target(r.value);
         try {
-            r.completion = co_await detail::run_call(std::move(s), std::move(req), target);
+            r.completion = co_await detail::run_call(s, std::move(req), target);
         }
         catch (...) {
-            detail::rethrow_as_error(std::current_exception());
+            detail::rethrow_as_error(*s, std::current_exception());
         }
         co_return r;
     }

@@ -112,15 +112,18 @@ private:
 namespace detail {
 
 /// What a stream of X holds: the typed target (it hands out what is ready) and what produces
-/// it: the driver that runs the call, or (batch results) a state's own advance().
+/// it: the driver that runs the call, or (batch results) a state's own advance(); and the
+/// client it came from, whose exit its errors leave through.
 template <class X>
 struct stream_state {
+    explicit stream_state(std::shared_ptr<client_state> c) : client(std::move(c)) {}
     virtual ~stream_state() = default;
     virtual std::optional<X> take() = 0;  ///< what the target has ready
     /// Runs until take() has something (true) or nothing more will come (false).
     virtual boost::asio::awaitable<bool> advance() { return driver->advance(); }
     virtual usage total_usage() const noexcept { return driver->total_usage(); }
     virtual int attempts() const noexcept { return driver->attempts(); }
+    std::shared_ptr<client_state> client;
     std::unique_ptr<stream_driver> driver;
     bool finished = false;
     bool failed = false;
@@ -130,6 +133,7 @@ struct stream_state {
 /// iterable_target, variant_iterable_target), driven by the call core's stream driver.
 template <class Target, class X>
 struct driven_stream final : stream_state<X> {
+    using stream_state<X>::stream_state;
     Target target;
     std::optional<X> take() override { return target.take(); }
 };
@@ -176,7 +180,7 @@ public:
             }
             catch (...) {
                 s.failed = true;  // nothing is handed out after an error
-                detail::rethrow_as_error(std::current_exception());
+                detail::rethrow_as_error(*s.client, std::current_exception());
             }
             if (!more)
                 s.finished = true;

@@ -1,7 +1,6 @@
 // The batch operations: short Asio loops that run the batch services (batch_api) over the
-// client's transport. What they show passes through one redaction on its way out: every error
-// (rethrow_redacted), each line's failure and each batch's failure (shown), should a server
-// echo a key into them.
+// client's transport. What they show leaves through the client's exit (client/redaction.hpp):
+// every error (rethrow_as_error), each line's failure and each batch's failure (shown).
 #include "protocol/batch_api.hpp"
 #include "batch/batch_lines.hpp"
 #include "batch/batch_ops.hpp"
@@ -61,20 +60,12 @@ batch kept(batch b, batch_kept const& keep)
     return b;
 }
 
-/// A batch as the caller sees it: its failure redacted.
+/// A batch as the caller sees it: its failure through the client's exit.
 batch shown(client_state const& s, batch b)
 {
     if (!b.failure.empty())
-        b.failure = net::redact(std::move(b.failure), batch_secrets(s.opts));
+        b.failure = s.exit.apply(std::move(b.failure));
     return b;
-}
-
-/// Every batch operation ends here: its error as an ins::error, redacted.
-[[noreturn]] void rethrow_redacted(client_state const& s, std::exception_ptr e)
-{
-    auto err = as_error(std::move(e));
-    net::redact_in_place(err, batch_secrets(s.opts));
-    throw err;
 }
 
 /// Runs the create steps of what `api` holds (submit_op on the engine's driver); the batch,
@@ -97,10 +88,10 @@ struct batch_writer {
     std::unique_ptr<batch_api> api;
 };
 
-batch_writer writer_for(client_options const& o, std::span<request const> reqs, bool many)
+batch_writer writer_for(client_state const& s, std::span<request const> reqs, bool many)
 {
-    mode const m = batch_mode(reqs, o, many);
-    return {m, make_wire(m, o), make_batch_api(m, o)};
+    mode const m = batch_mode(reqs, s.opts, many);
+    return {m, make_wire(m, s.opts), make_batch_api(m, s.opts, s.exit.secrets())};
 }
 
 }  // namespace
@@ -112,7 +103,7 @@ asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
 {
     try {
         auto const& o = s->opts;
-        auto bw = writer_for(o, reqs, many);
+        auto bw = writer_for(*s, reqs, many);
         std::unordered_set<std::string_view> seen;  // only for ids the caller chose
         for (std::size_t i = 0; i < reqs.size(); ++i) {
             auto id = custom_id_of(opts, i, reqs.size());
@@ -126,7 +117,7 @@ asio::awaitable<batch> run_create_batch(std::shared_ptr<client_state> s,
         co_return b;
     }
     catch (...) {
-        rethrow_redacted(*s, std::current_exception());
+        rethrow_as_error(*s, std::current_exception());
     }
 }
 
@@ -134,7 +125,7 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
                                     batch_kept keep)
 {
     try {
-        auto api = make_batch_api(s->opts.mode, s->opts);
+        auto api = make_batch_api(s->opts.mode, s->opts, s->exit.secrets());
         auto const ep = primary(*s);
         batch b;
         request_op step(op == batch_op::retrieve ? api->retrieve(ep, id) : api->cancel(ep, id),
@@ -146,14 +137,14 @@ asio::awaitable<batch> run_batch_op(std::shared_ptr<client_state> s, batch_op op
         co_return b;
     }
     catch (...) {
-        rethrow_redacted(*s, std::current_exception());
+        rethrow_as_error(*s, std::current_exception());
     }
 }
 
 asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::string id,
                                       wait_options wo, batch_kept keep)
 {
-    auto api = make_batch_api(s->opts.mode, s->opts);
+    auto api = make_batch_api(s->opts.mode, s->opts, s->exit.secrets());
     wait_op op(*api, primary(*s), std::move(id), std::move(wo), retry_of(*s),
                [&](json::value const& v) { return shown(*s, kept(api->parse_batch(v), keep)); });
     try {
@@ -163,7 +154,7 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
     catch (...) {
         if (op.callback_threw())
             throw;  // the caller's on_progress: it propagates as it is
-        rethrow_redacted(*s, std::current_exception());
+        rethrow_as_error(*s, std::current_exception());
     }
     co_return std::move(op.result());
 }
@@ -171,7 +162,7 @@ asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> s, std::stri
 asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, list_options lo)
 {
     try {
-        auto api = make_batch_api(s->opts.mode, s->opts);
+        auto api = make_batch_api(s->opts.mode, s->opts, s->exit.secrets());
         batch_page page;
         request_op step(api->list(primary(*s), lo), retry_of(*s), [&](json::value const& v) {
             page = api->parse_page(v);
@@ -183,7 +174,7 @@ asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, li
         co_return page;
     }
     catch (...) {
-        rethrow_redacted(*s, std::current_exception());
+        rethrow_as_error(*s, std::current_exception());
     }
 }
 
@@ -234,7 +225,7 @@ struct line_reader {
                                                "results (" + b.failure + ")");
         most = result_lines_bound(b);
         w = make_wire(m, s->opts);
-        api = make_batch_api(m, s->opts);
+        api = make_batch_api(m, s->opts, s->exit.secrets());
         target.options = s->opts.decoding;
         files = api->results(primary(*s), b);
     }
@@ -256,7 +247,7 @@ struct line_reader {
                 target.options.context = context_of ? context_of(r.custom_id) : nullptr;
                 auto line = judge_result(*w, std::move(r), target, many, x);
                 if (line.failure)  // what the provider said of the line: it may echo a key
-                    net::redact_in_place(*line.failure, batch_secrets(s->opts));
+                    s->exit.apply(*line.failure);
                 co_return line;
             }
             if (http) {
@@ -299,7 +290,7 @@ asio::awaitable<std::optional<batch_line>> batch_reader::next()
         co_return line;
     }
     catch (...) {
-        rethrow_redacted(*impl_->s, std::current_exception());
+        rethrow_as_error(*impl_->s, std::current_exception());
     }
 }
 
@@ -312,7 +303,7 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
 {
     try {
         auto const& o = s->opts;
-        auto bw = writer_for(o, reqs, many);
+        auto bw = writer_for(*s, reqs, many);
         mode const m = bw.m;
         if (b.mode && (many ? parallel_mode_of(*b.mode) : *b.mode) != m)
             throw error(errc::invalid_argument,
@@ -362,7 +353,7 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
         co_return second;
     }
     catch (...) {
-        rethrow_redacted(*s, std::current_exception());
+        rethrow_as_error(*s, std::current_exception());
     }
 }
 

@@ -27,7 +27,8 @@ class redis_cache final : public cache {
 public:
     redis_cache(redis::target target, std::chrono::seconds ttl, redis_cache_options options,
                 redis::resolve_fn resolve)
-        : link_(redis::make_link(ioc_.get_executor(), std::move(target), options,
+        : password_(target.password),
+          link_(redis::make_link(ioc_.get_executor(), std::move(target), options,
                                  std::move(resolve))),
           prefix_(std::move(options.key_prefix)), ttl_(std::to_string(ttl.count())),
           max_bytes_(options.max_entry_bytes)
@@ -71,6 +72,13 @@ public:
         co_await exec(std::move(command));
     }
 
+    std::vector<std::string> secrets() const override
+    {
+        if (password_.empty())
+            return {};
+        return {password_};
+    }
+
 private:
     /// On the cache's thread, back on the caller's. The caller's cancellation is not forwarded
     /// (it would be emitted from another thread); the timeouts bound the wait instead. A caller
@@ -83,6 +91,7 @@ private:
             asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
     }
 
+    std::string password_;
     asio::io_context ioc_{1};
     std::shared_ptr<redis::redis_link> link_;
     std::string prefix_;

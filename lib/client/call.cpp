@@ -32,7 +32,12 @@ void add_hook(client_state& s, hook kind, hook_handler fn)
     s.client_hooks.on(kind, std::move(fn));
 }
 
-void rethrow_as_error(std::exception_ptr e) { throw as_error(std::move(e)); }
+void rethrow_as_error(client_state const& s, std::exception_ptr e)
+{
+    auto err = as_error(std::move(e));
+    s.exit.apply(err);
+    throw err;
+}
 
 error as_error(std::exception_ptr e)
 {

@@ -3,7 +3,6 @@
 
 #include "cache/cache_entry.hpp"
 #include "client/prepare.hpp"
-#include "net/redact.hpp"
 #include "protocol/verdict.hpp"
 
 #include <boost/json/parse.hpp>
@@ -150,17 +149,8 @@ void call_core::emit(hook_event e)
     queue(a);
 }
 
-std::vector<std::string> call_core::secrets() const
-{
-    std::vector<std::string> keys;
-    for (auto const& ep : endpoints_)
-        keys.push_back(ep.api_key);
-    return keys;
-}
-
 error& call_core::enrich(error& e)
 {
-    net::redact_in_place(e, secrets());
     e.attempts = attempt_;
     e.total_usage = total_;
     if (e.last_completion.is_null())
@@ -257,7 +247,6 @@ void call_core::on_cached(std::string const& text)
 void call_core::on_cache_failure(error e)
 {
     // A cache never fails a call: it is reported, and the call goes on without it.
-    net::redact_in_place(e, secrets());
     cache_error_ = std::move(e);  // cache_step made it errc::cache_failed
     emit({.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_});
 }

@@ -77,7 +77,6 @@ private:
     void fail(error e, bool last_attempt_hook = true);
     void absorb_reader();
     error& enrich(error& e);
-    std::vector<std::string> secrets() const;  // every endpoint's key, for redaction
     void emit(hook_event e);
     void queue(call_action a) { actions_.push_back(a); }
 

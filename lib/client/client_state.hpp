@@ -5,6 +5,7 @@
 #include <instructor/error.hpp>
 #include <instructor/hooks.hpp>
 #include <instructor/net/http_client.hpp>
+#include "client/redaction.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -20,9 +21,10 @@ struct client_state {
     net::http_client http;
     std::mutex mutex;
     hooks client_hooks;
+    redaction exit;  // what every error, hook event and batch text leaves through
 
     client_state(boost::asio::any_io_executor e, client_options o)
-        : ex(e), opts(std::move(o)), http(e, transport_of(opts))
+        : ex(e), opts(std::move(o)), http(e, transport_of(opts)), exit(secrets_of(opts))
     {}
 
     /// The handlers registered now (a call keeps the set it started with).

@@ -27,9 +27,11 @@ struct driver::impl {
         for (;;) {
             auto a = op.resume(std::exchange(ev, op_event::next()));
             switch (a.k) {
-            case op_action::kind::emit:
-                op.dispatch(*a.event);
+            case op_action::kind::emit: {
+                redaction::event_copy keep;  // hooks see events through the client's exit
+                op.dispatch(s.exit.apply(*a.event, keep));
                 break;
+            }
             case op_action::kind::send:
                 http.reset();
                 try {

@@ -86,41 +86,4 @@ error http_error(http_response const& response, std::vector<std::string> const& 
     return e;
 }
 
-// Here, with the errors it protects, rather than with the network's: the protocol layer and its
-// fuzz target use it without Asio.
-std::string redact(std::string text, std::vector<std::string> const& secrets)
-{
-    for (auto const& s : secrets) {
-        if (s.size() < 4)
-            continue;  // too short to be a key; replacing it would mangle the text
-        for (std::size_t at = 0; (at = text.find(s, at)) != std::string::npos;)
-            text.replace(at, s.size(), "[redacted]"), at += 10;
-    }
-    return text;
-}
-
-void redact_in_place(error& e, std::vector<std::string> const& secrets)
-{
-    std::string what = e.what();
-    auto const leaks = [&](std::string const& text) {
-        for (auto const& s : secrets)
-            if (s.size() >= 4 && text.find(s) != std::string::npos)
-                return true;
-        return false;
-    };
-    if (!leaks(what) && !leaks(e.provider_message))
-        return;
-    auto const suffix = ": " + e.code().message();  // std::system_error appends it
-    if (what.ends_with(suffix))
-        what.resize(what.size() - suffix.size());
-    error r(e.code_enum(), net::redact(std::move(what), secrets), std::move(e.issues));
-    r.http_status = e.http_status;
-    r.provider_message = net::redact(std::move(e.provider_message), secrets);
-    r.attempts = e.attempts;
-    r.total_usage = e.total_usage;
-    r.last_completion = std::move(e.last_completion);
-    r.failed_attempts = std::move(e.failed_attempts);
-    e = std::move(r);
-}
-
 }  // namespace instructor::net

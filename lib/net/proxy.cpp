@@ -212,4 +212,13 @@ proxy_endpoint const* proxy_settings::for_origin(endpoint const& ep) const
     return &*p;
 }
 
+std::vector<std::string> proxy_settings::secrets() const
+{
+    std::vector<std::string> all;
+    for (auto const* p : {&http_, &https_})
+        if (*p)
+            all.insert(all.end(), (*p)->secrets.begin(), (*p)->secrets.end());
+    return all;
+}
+
 }  // namespace instructor::net::detail

@@ -56,6 +56,9 @@ public:
     /// The proxy for `ep`, or null for a direct connection.
     proxy_endpoint const* for_origin(endpoint const& ep) const;
 
+    /// The credentials' forms of every proxy configured (see proxy_endpoint::secrets).
+    std::vector<std::string> secrets() const;
+
 private:
     std::optional<proxy_endpoint> http_;
     std::optional<proxy_endpoint> https_;

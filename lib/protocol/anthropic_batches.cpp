@@ -37,8 +37,8 @@ errc errc_for_type(std::string_view type)
 
 class anthropic_batches final : public batch_api {
 public:
-    anthropic_batches(mode m, client_options const& o)
-        : wire_(make_wire(m, o)), secrets_(batch_secrets(o))
+    anthropic_batches(mode m, client_options const& o, std::vector<std::string> secrets)
+        : wire_(make_wire(m, o)), secrets_(std::move(secrets))
     {}
 
     void add(std::string_view custom_id, json::object const& body) override
@@ -183,9 +183,10 @@ private:
 
 }  // namespace
 
-std::unique_ptr<batch_api> make_anthropic_batches(mode m, client_options const& o)
+std::unique_ptr<batch_api> make_anthropic_batches(mode m, client_options const& o,
+                                                  std::vector<std::string> secrets)
 {
-    return std::make_unique<anthropic_batches>(m, o);
+    return std::make_unique<anthropic_batches>(m, o, std::move(secrets));
 }
 
 }  // namespace instructor::detail

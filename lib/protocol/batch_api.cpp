@@ -16,11 +16,12 @@ std::string_view batch_endpoint(mode m) noexcept
     return "/v1/chat/completions";
 }
 
-std::unique_ptr<batch_api> make_batch_api(mode m, client_options const& o)
+std::unique_ptr<batch_api> make_batch_api(mode m, client_options const& o,
+                                          std::vector<std::string> secrets)
 {
     if (is_anthropic_mode(m))
-        return make_anthropic_batches(m, o);
-    return make_openai_batches(m, o);
+        return make_anthropic_batches(m, o, std::move(secrets));
+    return make_openai_batches(m, o, std::move(secrets));
 }
 
 net::http_request service_request(wire const& w, endpoint_config const& ep, std::string method,
@@ -77,14 +78,6 @@ boost::json::value parse_line(std::string_view line, std::vector<std::string> co
         throw error(errc::protocol_error, "a batch result line is not a JSON object: " +
                                               net::redact(std::string(line), secrets).substr(0, 120));
     return v;
-}
-
-std::vector<std::string> batch_secrets(client_options const& o)
-{
-    std::vector<std::string> keys{o.api_key};
-    for (auto const& f : o.fallbacks)
-        keys.push_back(f.api_key);
-    return keys;
 }
 
 std::size_t largest_batch() noexcept

@@ -63,12 +63,11 @@ public:
 };
 
 /// The batch service for mode `m`'s API (the lines' bodies are the wire's), configured from the
-/// client's options (auth and API headers).
-std::unique_ptr<batch_api> make_batch_api(mode m, client_options const& o);
-
-/// Every endpoint's key (the client's and its fallbacks'): redacted from what a batch shows,
-/// should a server echo one into a line's error, a line it cannot parse or a batch's failure.
-std::vector<std::string> batch_secrets(client_options const& o);
+/// client's options (auth and API headers). `secrets` (the client's, client/redaction.hpp) are
+/// redacted from a line's error or a line it cannot parse before the text is cut: a secret split
+/// by the cut would escape the client's exit.
+std::unique_ptr<batch_api> make_batch_api(mode m, client_options const& o,
+                                          std::vector<std::string> secrets);
 
 /// "/v1/chat/completions", "/v1/responses" or "/v1/messages": where mode `m`'s lines go.
 std::string_view batch_endpoint(mode m) noexcept;

@@ -10,8 +10,10 @@
 
 namespace instructor::detail {
 
-std::unique_ptr<batch_api> make_openai_batches(mode m, client_options const& o);
-std::unique_ptr<batch_api> make_anthropic_batches(mode m, client_options const& o);
+std::unique_ptr<batch_api> make_openai_batches(mode m, client_options const& o,
+                                               std::vector<std::string> secrets);
+std::unique_ptr<batch_api> make_anthropic_batches(mode m, client_options const& o,
+                                                  std::vector<std::string> secrets);
 
 /// A request to the batch service at `path` below the endpoint, with the API's auth and
 /// headers (those of its wire).

@@ -63,8 +63,8 @@ error line_error(json::object const& line, std::vector<std::string> const& secre
 
 class openai_batches final : public batch_api {
 public:
-    openai_batches(mode m, client_options const& o)
-        : m_(m), wire_(make_wire(m, o)), secrets_(batch_secrets(o))
+    openai_batches(mode m, client_options const& o, std::vector<std::string> secrets)
+        : m_(m), wire_(make_wire(m, o)), secrets_(std::move(secrets))
     {}
 
     void add(std::string_view custom_id, json::object const& body) override
@@ -239,9 +239,10 @@ private:
 
 }  // namespace
 
-std::unique_ptr<batch_api> make_openai_batches(mode m, client_options const& o)
+std::unique_ptr<batch_api> make_openai_batches(mode m, client_options const& o,
+                                               std::vector<std::string> secrets)
 {
-    return std::make_unique<openai_batches>(m, o);
+    return std::make_unique<openai_batches>(m, o, std::move(secrets));
 }
 
 }  // namespace instructor::detail

@@ -464,7 +464,7 @@ int batches_main(std::vector<model_case> const& cases)
             o.api_key = "sk-dump";
             o.mode = m;
             auto wire = det::make_wire(m, o);
-            auto api = det::make_batch_api(m, o);
+            auto api = det::make_batch_api(m, o, {});
             std::size_t n = 0;
             for (auto const& mc : cases) {
                 if (mc.tools.size() > 1)

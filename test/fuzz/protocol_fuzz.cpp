@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     }
     // A results file cut into 3-byte reads, its lines through both batch services.
     for (auto m : {mode::tools, mode::anthropic_tools}) {
-        auto const api = det::make_batch_api(m, options);
+        auto const api = det::make_batch_api(m, options, {options.api_key});
         try {
             det::jsonl_lines lines(256);
             auto take = [&] {

@@ -88,7 +88,7 @@ outcome drive(det::operation& op, std::deque<std::string> answers, time_point& n
 
 struct waiting {
     ins::client_options o = options();
-    std::unique_ptr<det::batch_api> api = det::make_batch_api(ins::mode::tools, o);
+    std::unique_ptr<det::batch_api> api = det::make_batch_api(ins::mode::tools, o, {o.api_key});
     time_point now = time_point{} + 1000h;
     int progress = 0;
 
@@ -191,7 +191,7 @@ TEST(BatchOps, EveryStepFailedInTurn)
     for (int n = 0; n < 2; ++n) {
         SCOPED_TRACE("submit, step " + std::to_string(n));
         auto o = options();
-        auto api = det::make_batch_api(ins::mode::tools, o);
+        auto api = det::make_batch_api(ins::mode::tools, o, {o.api_key});
         api->add("0", json::object{{"model", "m"}, {"messages", json::array{}}});
         ins::batch_options bo;
         time_point now{};
@@ -214,7 +214,7 @@ TEST(BatchOps, EveryStepFailedInTurn)
 TEST(BatchOps, SubmitUploadsThenCreatesOnce)
 {
     auto o = options();
-    auto api = det::make_batch_api(ins::mode::tools, o);
+    auto api = det::make_batch_api(ins::mode::tools, o, {o.api_key});
     api->add("0", json::object{{"model", "m"}, {"messages", json::array{}}});
     api->add("1", json::object{{"model", "m"}, {"messages", json::array{}}});
     ins::batch_options bo;

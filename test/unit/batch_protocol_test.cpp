@@ -28,6 +28,12 @@ ins::client_options options(ins::mode m)
     return o;
 }
 
+/// The batch service of mode `m`, redacting the options' key (as the client's exit gives it).
+std::unique_ptr<ins::detail::batch_api> api_of(ins::mode m)
+{
+    return make_batch_api(m, options(m), {options(m).api_key});
+}
+
 ins::endpoint_config endpoint() { return {"https://api.example.com/v1", "sk-unit-batch-key", {}}; }
 
 /// A request's body: the file it is streamed from, or its string.
@@ -91,7 +97,7 @@ TEST(JsonlLines, LineEndsWithoutLinesAreCutOff)
 
 TEST(OpenAIBatches, UploadThenCreateWithTheLinesTheWireWrites)
 {
-    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto api = api_of(ins::mode::tools);
     api->add("0", json::object{{"model", "m"}});
     api->add("1", json::object{{"model", "n"}});
     ins::batch_options bo;
@@ -125,7 +131,7 @@ TEST(OpenAIBatches, UploadThenCreateWithTheLinesTheWireWrites)
     EXPECT_FALSE(api->after(endpoint(), json::parse(R"({"id":"batch_1","status":"validating"})"), bo));
 
     // The upload's answer must name the file.
-    auto again = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto again = api_of(ins::mode::tools);
     again->add("0", {});
     (void)again->create(endpoint(), bo);
     EXPECT_EQ(code_of([&] { (void)again->after(endpoint(), json::parse(R"({"object":"file"})"), bo); }),
@@ -136,7 +142,7 @@ TEST(OpenAIBatches, TheSpooledFileIsRemovedWithTheBatch)
 {
     std::string path;
     {
-        auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+        auto api = api_of(ins::mode::tools);
         api->add("0", {});
         path = api->create(endpoint(), {}).body_file;
         EXPECT_TRUE(std::filesystem::exists(path));
@@ -146,7 +152,7 @@ TEST(OpenAIBatches, TheSpooledFileIsRemovedWithTheBatch)
     char const* old = std::getenv("TMPDIR");
     std::string const saved = old ? old : "";
     ::setenv("TMPDIR", "/nonexistent-dir-for-instructor-test", 1);
-    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto api = api_of(ins::mode::tools);
     EXPECT_EQ(code_of([&] { api->add("0", {}); }), ins::errc::invalid_argument);
     if (old)
         ::setenv("TMPDIR", saved.c_str(), 1);
@@ -156,7 +162,7 @@ TEST(OpenAIBatches, TheSpooledFileIsRemovedWithTheBatch)
 
 TEST(OpenAIBatches, ResponsesModeLinesGoToResponses)
 {
-    auto api = make_batch_api(ins::mode::responses_structured_outputs, options(ins::mode::responses_structured_outputs));
+    auto api = api_of(ins::mode::responses_structured_outputs);
     api->add("x", {});
     auto up = api->create(endpoint(), {});
     EXPECT_NE(body_of(up).find("\"url\":\"/v1/responses\""), std::string::npos);
@@ -164,22 +170,22 @@ TEST(OpenAIBatches, ResponsesModeLinesGoToResponses)
 
 TEST(OpenAIBatches, LimitsAreCheckedAsLinesAreAdded)
 {
-    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto api = api_of(ins::mode::tools);
     for (std::size_t i = 0; i < ins::openai_batch_max_lines; ++i)
         api->add(std::to_string(i), {});
     EXPECT_EQ(code_of([&] { api->add("over", {}); }), ins::errc::invalid_argument);
-    auto big = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto big = api_of(ins::mode::tools);
     json::object body{{"text", std::string(50 * 1024 * 1024, 'x')}};
     for (int i = 0; i < 3; ++i)
         big->add(std::to_string(i), body);
     EXPECT_EQ(code_of([&] { big->add("3", body); }), ins::errc::invalid_argument);
-    auto empty = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto empty = api_of(ins::mode::tools);
     EXPECT_EQ(code_of([&] { (void)empty->create(endpoint(), {}); }), ins::errc::invalid_argument);
 }
 
 TEST(OpenAIBatches, BatchesPagesAndResultLinesAreRead)
 {
-    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto api = api_of(ins::mode::tools);
     auto b = api->parse_batch(json::parse(R"({
         "id":"batch_1","object":"batch","endpoint":"/v1/chat/completions","status":"completed",
         "output_file_id":"file-o","error_file_id":"file-e",
@@ -240,7 +246,7 @@ TEST(OpenAIBatches, BatchesPagesAndResultLinesAreRead)
 
 TEST(OpenAIBatches, IdsThatAreNotIdsNeverReachAUrl)
 {
-    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto api = api_of(ins::mode::tools);
     for (auto id : {"", "../files", "a/b", "a?b", "a b", "a%2F", ".", "..", ".hidden"})
         EXPECT_EQ(code_of([&] { (void)api->retrieve(endpoint(), id); }), ins::errc::invalid_argument)
             << id;
@@ -249,7 +255,7 @@ TEST(OpenAIBatches, IdsThatAreNotIdsNeverReachAUrl)
 
 TEST(AnthropicBatches, TheRequestsGoInTheCreateCall)
 {
-    auto api = make_batch_api(ins::mode::anthropic_tools, options(ins::mode::anthropic_tools));
+    auto api = api_of(ins::mode::anthropic_tools);
     api->add("a-1", json::object{{"model", "claude"}});
     api->add("b_2", json::object{{"model", "claude"}});
     EXPECT_EQ(code_of([&] { api->add("has space", {}); }), ins::errc::invalid_argument);
@@ -270,7 +276,7 @@ TEST(AnthropicBatches, TheRequestsGoInTheCreateCall)
 
 TEST(AnthropicBatches, BatchesAndEveryKindOfResult)
 {
-    auto api = make_batch_api(ins::mode::anthropic_json, options(ins::mode::anthropic_json));
+    auto api = api_of(ins::mode::anthropic_json);
     auto b = api->parse_batch(json::parse(R"({"id":"msgbatch_1","type":"message_batch",
         "processing_status":"ended","results_url":"https://elsewhere.example/steal",
         "request_counts":{"processing":0,"succeeded":5,"errored":1,"canceled":2,"expired":1}})"));
@@ -311,7 +317,7 @@ TEST(OpenAIBatches, AKeyInALineIsRedactedBeforeItsTextIsCut)
 {
     // The key straddles the cuts: 120 bytes of a line that does not parse, 300 of a body
     // that is not an error object.
-    auto api = make_batch_api(ins::mode::tools, options(ins::mode::tools));
+    auto api = api_of(ins::mode::tools);
     std::string const key = "sk-unit-batch-key";
     auto const not_json = std::string(110, 'x') + key + " trailing";
     try {

@@ -5,6 +5,7 @@
 #include "models.hpp"
 
 #include "client/call_core.hpp"
+#include "client/redaction.hpp"
 #include "scripted_op.hpp"
 #include "testing/mock_answers.hpp"
 
@@ -528,7 +529,9 @@ TEST(CallCore, AStreamCutBeforeItsEndIsAProtocolErrorWithWhatItHad)
     }
 }
 
-TEST(CallCore, AStreamErrorEventThatEchoesTheKeyIsRedacted)
+// The core keeps what the server said; the client's one exit (every error, hook event and batch
+// text leaves through it) redacts every secret the client holds, wherever the error holds text.
+TEST(CallCore, AStreamErrorEventThatEchoesTheKeyLeavesRedacted)
 {
     for (auto m : {ins::mode::tools, ins::mode::anthropic_tools, ins::mode::responses_tools}) {
         SCOPED_TRACE(ins::to_string(m));
@@ -543,9 +546,11 @@ TEST(CallCore, AStreamErrorEventThatEchoesTheKeyIsRedacted)
                      : "data: {\"error\":{\"message\":\"" + msg + "\"}}\n\n";
         script s;
         s.replies.push_back(r);
-        auto out = drive(options(m), john(), true, std::move(s));
+        auto const o = options(m);
+        auto out = drive(o, john(), true, std::move(s));
         ASSERT_TRUE(out.error);
         EXPECT_EQ(out.error->code(), ins::errc::server_error);
+        ins::detail::redaction(ins::detail::secrets_of(o)).apply(*out.error);
         EXPECT_EQ(std::string(out.error->what()).find("sk-core-test-key"), std::string::npos)
             << out.error->what();
         EXPECT_EQ(out.error->provider_message.find("sk-core-test-key"), std::string::npos);

@@ -28,8 +28,9 @@ void add_hook(client_state& s, hook kind, hook_handler fn);
 
 /// Throws `e` as an ins::error: itself when it is one; Asio's cancellation (its
 /// throw_if_cancelled, operation_aborted) as errc::cancelled; anything else as
-/// connection_failed with its text. Every public awaitable ends through it.
-[[noreturn]] void rethrow_as_error(std::exception_ptr e);
+/// connection_failed with its text. Every public awaitable and stream of a client ends through
+/// it: the client's exit, where every secret it holds is redacted (lib/client/redaction.hpp).
+[[noreturn]] void rethrow_as_error(client_state const& s, std::exception_ptr e);
 
 /// Runs a whole call: attempts, re-asks, network retries, fallbacks, hooks. `tools`: the
 /// response model on the wire (one per alternative when `many`: parallel_tools, where every

@@ -39,7 +39,9 @@ struct batch_results_state final : stream_state<batch_result<T>> {
     batch_line_decoder<T> lines;
     std::optional<batch_result<T>> ready;
 
-    batch_results_state(std::shared_ptr<client_state> s, batch const& b) : lines(std::move(s), b) {}
+    batch_results_state(std::shared_ptr<client_state> s, batch const& b)
+        : stream_state<batch_result<T>>(s), lines(std::move(s), b)
+    {}
 
     std::optional<batch_result<T>> take() override { return std::exchange(ready, std::nullopt); }
     boost::asio::awaitable<bool> advance() override
@@ -63,7 +65,7 @@ struct merged_results_state final : stream_state<batch_result<T>> {
 
     merged_results_state(std::shared_ptr<client_state> s, batch const& a,
                          std::optional<batch> const& b)
-        : first(s, a)
+        : stream_state<batch_result<T>>(s), first(s, a)
     {
         if (b) {
             second.emplace(std::move(s), *b);
