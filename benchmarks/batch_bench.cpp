@@ -76,7 +76,7 @@ int main(int argc, char** argv)
         else if (a == "--id")
             id = v;
         else if (a == "--lines")
-            lines = flags.whole(a, v, 1, ins::openai_batch_max_lines);
+            lines = flags.whole(a, v, 1, ins::batch_limits_for(ins::mode::tools).max_lines);
         else
             flags.fail("unknown flag " + std::string(a));
     }

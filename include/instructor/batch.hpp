@@ -105,10 +105,15 @@ struct batch_result {
     int attempt = 1;
 };
 
-/// The providers' limits, checked before anything is uploaded (invalid_argument beyond them).
-inline constexpr std::size_t openai_batch_max_lines = 50'000;
-inline constexpr std::size_t openai_batch_max_bytes = 200 * 1024 * 1024;
-inline constexpr std::size_t anthropic_batch_max_requests = 100'000;
-inline constexpr std::size_t anthropic_batch_max_bytes = 256 * 1024 * 1024;
+/// What one batch of an API may hold, checked before anything is uploaded (invalid_argument
+/// beyond it).
+struct batch_limits {
+    std::size_t max_lines = 0;  ///< requests
+    std::size_t max_bytes = 0;  ///< the lines' bytes (OpenAI: the uploaded file)
+};
+
+/// The limits of the batch service mode `m` speaks to (OpenAI's Batch API: 50,000 lines and
+/// 200 MB; Anthropic's Message Batches: 100,000 requests and 256 MB).
+batch_limits batch_limits_for(mode m) noexcept;
 
 }  // namespace instructor

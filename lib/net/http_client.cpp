@@ -2,7 +2,7 @@
 #include <instructor/net/http_client.hpp>
 
 #include <instructor/error.hpp>
-#include <instructor/net/http_errors.hpp>
+#include "net/http_errors.hpp"
 #include "net/retry_policy.hpp"
 #include "net/url.hpp"
 #include <instructor/version.hpp>
@@ -341,7 +341,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         auto fail = [&]() -> error {
             if (failure)
                 return std::move(*failure);
-            return http_error(result->response, secrets());
+            return http_error(result->response, secrets(), request.error_message);
         };
         if (!d.retry)
             throw fail();

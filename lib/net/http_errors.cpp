@@ -1,8 +1,6 @@
-#include <instructor/net/http_errors.hpp>
+#include "net/http_errors.hpp"
 
-#include "redact.hpp"
-
-#include <boost/json/parse.hpp>
+#include "net/redact.hpp"
 
 namespace instructor::net {
 
@@ -25,45 +23,13 @@ errc errc_for_status(unsigned status) noexcept
     return errc::protocol_error;
 }
 
-namespace {
-
-std::string message_in(boost::json::value const& v)
+std::string server_message(std::string_view body, error_reader reader)
 {
-    if (!v.is_object())
-        return {};
-    auto const& o = v.get_object();
-    for (char const* key : {"error", "message", "detail"}) {
-        auto const* m = o.if_contains(key);
-        if (!m)
-            continue;
-        if (m->is_string())
-            return std::string(m->get_string());
-        if (m->is_object()) {
-            auto inner = message_in(*m);
-            // OpenRouter wraps the upstream provider's words in metadata.raw
-            auto const* meta = m->get_object().if_contains("metadata");
-            auto const* raw = meta && meta->is_object() ? meta->get_object().if_contains("raw")
-                                                        : nullptr;
-            if (raw && raw->is_string())
-                inner += (inner.empty() ? "" : ": ") + std::string(raw->get_string());
-            if (!inner.empty())
-                return inner;
-        }
-    }
-    return {};
-}
-
-}  // namespace
-
-std::string provider_message(std::string_view body)
-{
-    boost::system::error_code ec;
-    auto v = boost::json::parse(body, ec);
-    if (!ec) {
-        if (auto m = message_in(v); !m.empty())
+    if (reader) {
+        if (auto m = reader(body); !m.empty())
             return m;
     }
-    // Not JSON (an HTML error page from a proxy, say): the start of it, on one line.
+    // Not the API's format (an HTML error page from a proxy, say): the start of it, on one line.
     std::string text(body.substr(0, 300));
     for (char& c : text)
         if (c == '\n' || c == '\r' || c == '\t')
@@ -73,10 +39,11 @@ std::string provider_message(std::string_view body)
     return text;
 }
 
-error http_error(http_response const& response, std::vector<std::string> const& secrets)
+error http_error(http_response const& response, std::vector<std::string> const& secrets,
+                 error_reader reader)
 {
     // Redacted before it is cut or picked apart: a key split by the cut would escape.
-    std::string msg = provider_message(redact(response.body, secrets));
+    std::string msg = server_message(redact(response.body, secrets), reader);
     std::string what = "HTTP " + std::to_string(response.status);
     if (!msg.empty())
         what += ": " + msg;

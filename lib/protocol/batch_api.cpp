@@ -1,4 +1,5 @@
-// What both batch services share: the choice by mode, and the requests' shape.
+// What the batch services share: the service of a mode (its API's row), and the requests' shape.
+#include "protocol/api_table.hpp"
 #include "protocol/batch_api.hpp"
 #include "protocol/batch_services.hpp"
 #include "net/redact.hpp"
@@ -7,21 +8,12 @@
 
 namespace instructor::detail {
 
-std::string_view batch_endpoint(mode m) noexcept
-{
-    if (is_anthropic_mode(m))
-        return "/v1/messages";
-    if (is_responses_mode(m))
-        return "/v1/responses";
-    return "/v1/chat/completions";
-}
+std::string_view batch_endpoint(mode m) noexcept { return api_for(m).batch_line_url; }
 
 std::unique_ptr<batch_api> make_batch_api(mode m, client_options const& o,
                                           std::vector<std::string> secrets)
 {
-    if (is_anthropic_mode(m))
-        return make_anthropic_batches(m, o, std::move(secrets));
-    return make_openai_batches(m, o, std::move(secrets));
+    return api_for(m).make_batches(m, o, std::move(secrets));
 }
 
 net::http_request service_request(wire const& w, endpoint_config const& ep, std::string method,
@@ -31,6 +23,15 @@ net::http_request service_request(wire const& w, endpoint_config const& ep, std:
     r.method = std::move(method);
     r.url = net::join_url(ep.base_url, path);
     return r;
+}
+
+net::http_request one_batch_request(wire const& w, endpoint_config const& ep,
+                                    std::string_view collection, std::string_view id, bool cancel)
+{
+    auto path = std::string(collection) + "/" + checked_id(id, "batch");
+    if (cancel)
+        path += "/cancel";
+    return service_request(w, ep, cancel ? "POST" : "GET", path, {});
 }
 
 std::string checked_id(std::string_view id, std::string_view what)
@@ -82,7 +83,10 @@ boost::json::value parse_line(std::string_view line, std::vector<std::string> co
 
 std::size_t largest_batch() noexcept
 {
-    return std::max(openai_batch_max_lines, anthropic_batch_max_requests);
+    std::size_t most = 0;
+    for (auto const& api : api_rows())
+        most = std::max(most, api.batches.max_lines);
+    return most;
 }
 
 }  // namespace instructor::detail

@@ -20,6 +20,11 @@ std::unique_ptr<batch_api> make_anthropic_batches(mode m, client_options const& 
 net::http_request service_request(wire const& w, endpoint_config const& ep, std::string method,
                                   std::string_view path, std::string body);
 
+/// What both services ask of one batch in `collection` ("batches", "messages/batches"): GET
+/// `<collection>/<id>`, or POST `<collection>/<id>/cancel`.
+net::http_request one_batch_request(wire const& w, endpoint_config const& ep,
+                                    std::string_view collection, std::string_view id, bool cancel);
+
 /// Letters, digits, '_' and '-': what ids and Anthropic's custom_ids are made of.
 constexpr bool is_id_char(char c) noexcept
 {

@@ -1,8 +1,8 @@
 // One wire per API: what a call says on the network and how it reads the answer, without I/O.
 //
 // The call core (lib/client/call_core.hpp) talks to a wire only through this interface, chosen
-// once per call from the mode (make_wire). A new API is one new wire: a class implementing
-// `wire` and `stream_reader`, and a line in make_wire.
+// once per call from the mode (make_wire: the API's row in api_table.hpp). A new API is a
+// folder with its wire (a class implementing `wire` and `stream_reader`) and a row in the table.
 #pragma once
 
 #include <instructor/client_options.hpp>
@@ -123,12 +123,6 @@ inline std::string_view text_to_decode(answer const& a, bool repair) noexcept
 {
     return repair && !a.reply.empty() ? std::string_view(a.reply) : std::string_view(a.text);
 }
-
-/// The HTTP request of an attempt: `path` below the endpoint's base URL, the API's own headers
-/// (auth first), then the client's extra headers.
-net::http_request api_request(endpoint_config const& ep, std::string_view path,
-                              std::vector<net::header> headers,
-                              std::vector<net::header> const& extra, std::string body);
 
 /// The wire that speaks mode `m`, configured from the client's options (API headers, legacy
 /// shapes, API versions).

@@ -274,7 +274,7 @@ mock_reply mock_batches::create_openai(std::string_view body, mock_options const
         ++r.total;
         r.ids.emplace_back(id->get_string());
     }
-    if (r.total > openai_batch_max_lines)
+    if (r.total > batch_limits_for(mode::tools).max_lines)
         errors.push_back(json::object{{"code", "too_many_requests"},
                                       {"message", "more than 50,000 requests"}});
     if (!errors.empty()) {

@@ -27,9 +27,9 @@
 
 #include <instructor/client.hpp>
 #include "protocol/batch_api.hpp"
-#include "protocol/anthropic_messages.hpp"
-#include "protocol/openai_chat.hpp"
-#include "protocol/openai_responses.hpp"
+#include "protocol/anthropic_messages/anthropic_messages.hpp"
+#include "protocol/openai_chat/openai_chat.hpp"
+#include "protocol/openai_responses/openai_responses.hpp"
 
 #include <boost/json.hpp>
 

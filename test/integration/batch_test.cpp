@@ -484,7 +484,8 @@ TEST(Batch, BadBatchesAreRefusedBeforeAnyUpload)
                       }),
               ins::errc::invalid_argument);
     // One past OpenAI's 50,000 lines.
-    std::vector<ins::request> many(ins::openai_batch_max_lines + 1, people(1)[0]);
+    std::vector<ins::request> many(ins::batch_limits_for(ins::mode::tools).max_lines + 1,
+                                   people(1)[0]);
     EXPECT_EQ(code_of(o, [&](ins::client& c) -> asio::awaitable<void> {
                   (void)co_await c.create_batch<UserInfo>(many);
               }),

@@ -39,12 +39,23 @@ constexpr char const* user_info_request = R"({"model":"m","messages":[{"role":"u
     "json_schema":{"name":"UserInfo","schema":{"type":"object","properties":{
     "name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"]}}}})";
 
+/// The error reader an API would hand the transport: here, `error.message` of a JSON body.
+std::string error_message_of(std::string_view body)
+{
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    auto const* e = !ec && v.is_object() ? v.get_object().if_contains("error") : nullptr;
+    auto const* m = e && e->is_object() ? e->get_object().if_contains("message") : nullptr;
+    return m && m->is_string() ? std::string(m->get_string()) : std::string();
+}
+
 net::http_request chat(mock_server const& m, std::string body = user_info_request)
 {
     net::http_request r;
     r.url = m.base_url() + "/chat/completions";
     r.headers = {{"Authorization", "Bearer sk-test-secret-key-123"}};
     r.body = std::move(body);
+    r.error_message = error_message_of;
     return r;
 }
 
@@ -250,6 +261,26 @@ TEST(Transport, StatusCodesMapToErrcWithTheProviderMessage)
         });
         EXPECT_EQ(m.requests().size(), 1u);
     }
+}
+
+// The transport knows statuses and bytes: without the API's reader, the body's start, on one line.
+TEST(Transport, WithoutAnErrorReaderTheMessageIsTheBodysStart)
+{
+    mock_server m;
+    m.push(mock_reply::error(400, "the provider says no"));
+    auto r = chat(m);
+    r.error_message = nullptr;
+    with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        try {
+            co_await c.send(std::move(r), {.max_retries = 0});
+            ADD_FAILURE();
+        }
+        catch (ins::error const& e) {
+            EXPECT_TRUE(e.provider_message.starts_with(
+                R"({"error":{"message":"the provider says no")"))
+                << e.provider_message;
+        }
+    });
 }
 
 TEST(Transport, NonRetryableErrorsFailAtOnce)

@@ -2,7 +2,7 @@
 // against Anthropic's recorded traffic.
 #include "wire_fixtures.hpp"
 
-#include "protocol/anthropic_messages.hpp"
+#include "protocol/anthropic_messages/anthropic_messages.hpp"
 
 namespace {
 

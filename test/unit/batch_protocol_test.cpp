@@ -171,7 +171,7 @@ TEST(OpenAIBatches, ResponsesModeLinesGoToResponses)
 TEST(OpenAIBatches, LimitsAreCheckedAsLinesAreAdded)
 {
     auto api = api_of(ins::mode::tools);
-    for (std::size_t i = 0; i < ins::openai_batch_max_lines; ++i)
+    for (std::size_t i = 0; i < ins::batch_limits_for(ins::mode::tools).max_lines; ++i)
         api->add(std::to_string(i), {});
     EXPECT_EQ(code_of([&] { api->add("over", {}); }), ins::errc::invalid_argument);
     auto big = api_of(ins::mode::tools);

@@ -10,7 +10,7 @@
 #include "testing/mock_answers.hpp"
 
 #include <instructor/client.hpp>
-#include <instructor/net/http_errors.hpp>
+#include "net/http_errors.hpp"
 #include <instructor/testing/mock_reply.hpp>
 
 #include <boost/url/parse.hpp>
@@ -131,7 +131,8 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
             }
             if (reply.status >= 300)
                 return det::call_event::failed(
-                    ins::net::http_error({reply.status, {}, reply.body}, {o.api_key}));
+                    ins::net::http_error({reply.status, {}, reply.body}, {o.api_key},
+                                         a.request->error_message));
             if (!stream)
                 return det::call_event::response(reply.body);
             body = reply.body;

@@ -2,9 +2,9 @@
 // cap, base64), and how each wire renders each part or refuses it before any request.
 #include "wire_fixtures.hpp"
 
-#include "protocol/anthropic_messages.hpp"
-#include "protocol/openai_chat.hpp"
-#include "protocol/openai_responses.hpp"
+#include "protocol/anthropic_messages/anthropic_messages.hpp"
+#include "protocol/openai_chat/openai_chat.hpp"
+#include "protocol/openai_responses/openai_responses.hpp"
 
 #include <instructor/message.hpp>
 

@@ -4,7 +4,7 @@
 #include "wire_fixtures.hpp"
 
 #include "protocol/json_in_text.hpp"
-#include "protocol/openai_chat.hpp"
+#include "protocol/openai_chat/openai_chat.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // usage, re-ask items, and the typed events of its streams.
 #include "wire_fixtures.hpp"
 
-#include "protocol/openai_responses.hpp"
+#include "protocol/openai_responses/openai_responses.hpp"
 
 #include "net/sse_parser.hpp"
 #include <instructor/testing/mock_reply.hpp>

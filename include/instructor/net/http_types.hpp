@@ -19,6 +19,10 @@ struct header {
 std::optional<std::string_view> find_header(std::vector<header> const& headers,
                                             std::string_view name) noexcept;
 
+/// Reads the server's own words from an error body in an API's format (empty when it holds
+/// none). Set on a request by the API that made it: the transport knows statuses and bytes.
+using error_reader = std::string (*)(std::string_view body);
+
 struct http_request {
     std::string method = "POST";
     std::string url;              ///< absolute: http[s]://host[:port]/path
@@ -34,6 +38,8 @@ struct http_request {
     /// retry of any kind, and no re-send after a pooled connection turns out closed: such a
     /// request always goes on a fresh connection.
     bool idempotent = true;
+    /// Reads the server's message from a non-2xx body; null: the body's start, on one line.
+    error_reader error_message = nullptr;
 };
 
 struct http_response {

@@ -1,7 +1,7 @@
 // One chunk of a streamed chat completion as the delta it carries.
-#include "openai_chat.hpp"
+#include "protocol/openai_chat/openai_chat.hpp"
 
-#include "json_access.hpp"
+#include "protocol/json_access.hpp"
 
 #include <instructor/error.hpp>
 

@@ -1,11 +1,12 @@
 // The OpenAI Responses API: forced function tools or strict json_schema text, re-asks with
 // function_call_output items, and the typed events of its streams.
-#include "openai_responses.hpp"
+#include "protocol/openai_responses/openai_responses.hpp"
 
-#include "content_parts.hpp"
-#include "json_access.hpp"
-#include "json_in_text.hpp"
-#include "prompts.hpp"
+#include "protocol/api_table.hpp"
+#include "protocol/content_parts.hpp"
+#include "protocol/json_access.hpp"
+#include "protocol/json_in_text.hpp"
+#include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
 #include "net/url.hpp"
@@ -385,10 +386,8 @@ public:
 
     net::http_request http_request(endpoint_config const& ep, std::string body) const override
     {
-        std::vector<net::header> auth;
-        if (!ep.api_key.empty())
-            auth.push_back({"Authorization", "Bearer " + ep.api_key});
-        return api_request(ep, "responses", std::move(auth), headers_, std::move(body));
+        auto const& api = api_for(m_);
+        return api_request(api, ep, api.path, {}, headers_, std::move(body));
     }
     conversation initial(request const& req, tool_spec const&) const override
     {

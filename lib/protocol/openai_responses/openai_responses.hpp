@@ -2,8 +2,8 @@
 // functions: `POST {base_url}/responses`, input items, typed stream events.
 #pragma once
 
-#include "stream_pieces.hpp"
-#include "wire.hpp"
+#include "protocol/stream_pieces.hpp"
+#include "protocol/wire.hpp"
 
 namespace instructor::detail {
 

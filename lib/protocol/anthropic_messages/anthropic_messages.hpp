@@ -1,8 +1,8 @@
 // The Anthropic Messages API wire (anthropic_tools, anthropic_json), as pure functions.
 #pragma once
 
-#include "stream_pieces.hpp"
-#include "wire.hpp"
+#include "protocol/stream_pieces.hpp"
+#include "protocol/wire.hpp"
 
 namespace instructor::detail {
 
@@ -35,5 +35,8 @@ boost::json::array anthropic_reask(mode m, extraction const& got, std::string co
 chunk_delta parse_messages_event(std::string_view event, std::string_view data, bool& stopped);
 
 std::unique_ptr<wire> make_anthropic_messages(mode m, client_options const& o);
+
+/// The message of an Anthropic error body; empty when it holds none (net::error_reader).
+std::string anthropic_error_message(std::string_view body);
 
 }  // namespace instructor::detail

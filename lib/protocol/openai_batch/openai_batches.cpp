@@ -1,12 +1,13 @@
 // OpenAI's Batch API: the lines as a JSONL file uploaded with the Files API (multipart, purpose
 // "batch"), a batch made of it, and the output and error files read back.
+#include "protocol/api_table.hpp"
 #include "protocol/batch_services.hpp"
 #include "batch/spool_file.hpp"
 #include "protocol/json_access.hpp"
 
 #include "net/redact.hpp"
 
-#include <instructor/net/http_errors.hpp>
+#include "net/http_errors.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -36,7 +37,8 @@ std::string multipart_tail() { return "\r\n--" + std::string(boundary) + "--\r\n
 
 /// What a failed line says, as the error a call would throw (`secrets` redacted from the body
 /// before its message is picked and cut).
-error line_error(json::object const& line, std::vector<std::string> const& secrets)
+error line_error(json::object const& line, std::vector<std::string> const& secrets,
+                 net::error_reader reader)
 {
     if (auto const* e = object_at(line, "error")) {
         auto const code = string_at(*e, "code");
@@ -53,38 +55,41 @@ error line_error(json::object const& line, std::vector<std::string> const& secre
     std::string body;
     if (response && response->contains("body"))
         body = net::redact(json::serialize(response->at("body")), secrets);
+    auto message = net::server_message(body, reader);
     error err(net::errc_for_status(static_cast<unsigned>(status)),
               "the request failed at the provider (HTTP " + std::to_string(status) +
-                  "): " + net::provider_message(body));
+                  "): " + message);
     err.http_status = static_cast<int>(status);
-    err.provider_message = net::provider_message(body);
+    err.provider_message = std::move(message);
     return err;
 }
 
 class openai_batches final : public batch_api {
 public:
     openai_batches(mode m, client_options const& o, std::vector<std::string> secrets)
-        : m_(m), wire_(make_wire(m, o)), secrets_(std::move(secrets))
+        : m_(m), api_(api_for(m)), wire_(make_wire(m, o)), secrets_(std::move(secrets))
     {}
 
     void add(std::string_view custom_id, json::object const& body) override
     {
         if (custom_id.empty())
             throw error(errc::invalid_argument, "a batch line's custom_id is empty");
-        if (lines_ >= openai_batch_max_lines)
+        if (lines_ >= api_.batches.max_lines)
             throw error(errc::invalid_argument,
-                        "a batch holds at most 50,000 requests (OpenAI's limit): split them "
-                        "into several batches");
+                        "a batch holds at most " + std::to_string(api_.batches.max_lines) +
+                            " requests (OpenAI's limit): split them into several batches");
         json::object line;
         line["custom_id"] = custom_id;
         line["method"] = "POST";
-        line["url"] = batch_endpoint(m_);
+        line["url"] = api_.batch_line_url;
         line["body"] = body;
         auto text = json::serialize(line);
         text.push_back('\n');
-        if (file_bytes_ + text.size() > openai_batch_max_bytes)
+        if (file_bytes_ + text.size() > api_.batches.max_bytes)
             throw error(errc::invalid_argument,
-                        "the batch file would pass 200 MB (OpenAI's limit) at request " +
+                        "the batch file would pass " +
+                            std::to_string(api_.batches.max_bytes >> 20) +
+                            " MB (OpenAI's limit) at request " +
                             std::to_string(lines_ + 1) + ": split the requests into several batches");
         if (spool_.empty())
             spool_.append(multipart_head());
@@ -120,7 +125,7 @@ public:
         file_id_ = checked_id(string_at(*f, "id"), "file");
         json::object create;
         create["input_file_id"] = file_id_;
-        create["endpoint"] = batch_endpoint(m_);
+        create["endpoint"] = api_.batch_line_url;
         create["completion_window"] = o.completion_window;
         create["metadata"] = metadata_of(o);
         auto r = service_request(*wire_, ep, "POST", "batches", json::serialize(create));
@@ -130,12 +135,11 @@ public:
 
     net::http_request retrieve(endpoint_config const& ep, std::string_view id) const override
     {
-        return service_request(*wire_, ep, "GET", "batches/" + checked_id(id, "batch"), {});
+        return one_batch_request(*wire_, ep, "batches", id, false);
     }
     net::http_request cancel(endpoint_config const& ep, std::string_view id) const override
     {
-        return service_request(*wire_, ep, "POST",
-                               "batches/" + checked_id(id, "batch") + "/cancel", {});
+        return one_batch_request(*wire_, ep, "batches", id, true);
     }
     net::http_request list(endpoint_config const& ep, list_options const& o) const override
     {
@@ -198,7 +202,7 @@ public:
         auto const* e = line.if_contains("error");
         bool const failed = (e && !e->is_null()) || status < 200 || status > 299;
         if (failed) {
-            r.failure = line_error(line, secrets_);
+            r.failure = line_error(line, secrets_, api_.error_message);
             return r;
         }
         auto const* body = response->if_contains("body");
@@ -229,6 +233,7 @@ private:
     }
 
     mode m_;
+    api_row const& api_;  // its row: limits, the path lines name
     std::unique_ptr<wire> wire_;
     std::vector<std::string> secrets_;
     spool_file spool_;  // the multipart body: the JSONL file between its head and tail

@@ -1,8 +1,8 @@
 // The OpenAI chat completions wire (every OpenAI-compatible mode), as pure functions.
 #pragma once
 
-#include "stream_pieces.hpp"
-#include "wire.hpp"
+#include "protocol/stream_pieces.hpp"
+#include "protocol/wire.hpp"
 
 namespace instructor::detail {
 
@@ -36,5 +36,9 @@ boost::json::array reask_messages(mode m, extraction const& got, std::string con
 chunk_delta parse_chat_chunk(std::string_view data);
 
 std::unique_ptr<wire> make_openai_chat(mode m, client_options const& o);
+
+/// The message of an OpenAI-compatible error body (OpenAI, OpenRouter, Ollama, vLLM...); empty
+/// when it holds none (net::error_reader).
+std::string openai_error_message(std::string_view body);
 
 }  // namespace instructor::detail

@@ -1,5 +1,6 @@
 // Anthropic's Message Batches: the requests in the create call's body, the results read back
 // as JSONL.
+#include "protocol/api_table.hpp"
 #include "protocol/batch_services.hpp"
 #include "batch/spool_file.hpp"
 #include "protocol/json_access.hpp"
@@ -38,7 +39,7 @@ errc errc_for_type(std::string_view type)
 class anthropic_batches final : public batch_api {
 public:
     anthropic_batches(mode m, client_options const& o, std::vector<std::string> secrets)
-        : wire_(make_wire(m, o)), secrets_(std::move(secrets))
+        : api_(api_for(m)), wire_(make_wire(m, o)), secrets_(std::move(secrets))
     {}
 
     void add(std::string_view custom_id, json::object const& body) override
@@ -47,17 +48,19 @@ public:
             throw error(errc::invalid_argument,
                         "custom_id \"" + std::string(custom_id.substr(0, 80)) +
                             "\": Anthropic takes 1 to 64 letters, digits, '_' or '-'");
-        if (lines_ >= anthropic_batch_max_requests)
+        if (lines_ >= api_.batches.max_lines)
             throw error(errc::invalid_argument,
-                        "a message batch holds at most 100,000 requests (Anthropic's limit): "
-                        "split them into several batches");
+                        "a message batch holds at most " + std::to_string(api_.batches.max_lines) +
+                            " requests (Anthropic's limit): split them into several batches");
         json::object item;
         item["custom_id"] = custom_id;
         item["params"] = body;
         auto text = json::serialize(item);
-        if (spool_.size() + text.size() + 3 > anthropic_batch_max_bytes)
+        if (spool_.size() + text.size() + 3 > api_.batches.max_bytes)
             throw error(errc::invalid_argument,
-                        "the message batch would pass 256 MB (Anthropic's limit) at request " +
+                        "the message batch would pass " +
+                            std::to_string(api_.batches.max_bytes >> 20) +
+                            " MB (Anthropic's limit) at request " +
                             std::to_string(lines_ + 1) + ": split the requests into several batches");
         spool_.append(spool_.empty() ? "{\"requests\":[" : ",");
         spool_.append(text);
@@ -85,12 +88,11 @@ public:
 
     net::http_request retrieve(endpoint_config const& ep, std::string_view id) const override
     {
-        return service_request(*wire_, ep, "GET", "messages/batches/" + checked_id(id, "batch"), {});
+        return one_batch_request(*wire_, ep, "messages/batches", id, false);
     }
     net::http_request cancel(endpoint_config const& ep, std::string_view id) const override
     {
-        return service_request(*wire_, ep, "POST",
-                               "messages/batches/" + checked_id(id, "batch") + "/cancel", {});
+        return one_batch_request(*wire_, ep, "messages/batches", id, true);
     }
     net::http_request list(endpoint_config const& ep, list_options const& o) const override
     {
@@ -128,7 +130,7 @@ public:
             b.failed = bad;
         }
         b.results_url = string_at(*o, "results_url");
-        b.endpoint = "/v1/messages";
+        b.endpoint = api_.batch_line_url;
         return b;
     }
 
@@ -175,6 +177,7 @@ public:
     }
 
 private:
+    api_row const& api_;  // its row: limits, the path lines name
     std::unique_ptr<wire> wire_;
     std::vector<std::string> secrets_;
     spool_file spool_;  // the create call's body

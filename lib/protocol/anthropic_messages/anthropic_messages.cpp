@@ -1,10 +1,11 @@
 // The Anthropic Messages API in anthropic_tools and anthropic_json modes.
-#include "anthropic_messages.hpp"
+#include "protocol/anthropic_messages/anthropic_messages.hpp"
 
-#include "content_parts.hpp"
-#include "json_access.hpp"
-#include "json_in_text.hpp"
-#include "prompts.hpp"
+#include "protocol/api_table.hpp"
+#include "protocol/content_parts.hpp"
+#include "protocol/json_access.hpp"
+#include "protocol/json_in_text.hpp"
+#include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
 #include "net/url.hpp"
@@ -390,11 +391,9 @@ public:
 
     net::http_request http_request(endpoint_config const& ep, std::string body) const override
     {
-        std::vector<net::header> own;
-        if (!ep.api_key.empty())
-            own.push_back({"x-api-key", ep.api_key});
-        own.push_back({"anthropic-version", version_});
-        return api_request(ep, "messages", std::move(own), headers_, std::move(body));
+        auto const& api = api_for(m_);
+        return api_request(api, ep, api.path, {{"anthropic-version", version_}}, headers_,
+                           std::move(body));
     }
     conversation initial(request const& req, tool_spec const& primary) const override
     {
