@@ -23,24 +23,9 @@ namespace instructor {
 
 namespace asio = boost::asio;
 
-bool batch::terminal() const noexcept
-{
-    return status == "completed" || status == "failed" || status == "expired" ||
-           status == "cancelled" || status == "ended";
-}
-
 namespace detail {
 
 namespace json = boost::json;
-
-std::size_t result_lines_bound(batch const& b) noexcept
-{
-    // A server's counts are not trusted: they only narrow what a bigger batch could hold.
-    auto const most = largest_batch();
-    if (b.submitted > 0)
-        return std::min(b.submitted, most);
-    return b.total > 0 ? std::min(b.total, most) : most;
-}
 
 namespace {
 
@@ -178,97 +163,40 @@ asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> s, li
     }
 }
 
-/// Reads a batch's result files line by line (batch_reader's body; the retry pass reads with
-/// it too, keeping each answer's extraction).
+/// Reads a batch's result files line by line: the results machine (batch_ops.hpp) on the
+/// engine's driver (batch_reader's body; the retry pass reads with it too).
 struct line_reader {
     std::shared_ptr<client_state> s;
-    batch b;
-    std::vector<tool_spec> tools;
-    bool many;
-    answer_target& target;
     mode m;
     std::unique_ptr<wire> w;
     std::unique_ptr<batch_api> api;
-    std::vector<net::http_request> files;
-    std::size_t next_file = 0;
-    std::optional<net::http_stream> http;
-    jsonl_lines lines;
-    usage total;
-    bool started = false;
-    std::size_t read = 0, most = 0;  // lines read; at most the batch's requests
-    /// The request::context a line's validators see (the retry pass knows the requests).
-    std::function<boost::json::object const*(std::string const&)> context_of;
+    results_op op;
+    driver d;
 
-    line_reader(std::shared_ptr<client_state> st, batch bt, std::vector<tool_spec> t, bool mny,
-                answer_target& tg)
-        : s(std::move(st)), b(std::move(bt)), tools(std::move(t)), many(mny), target(tg),
-          lines(s->opts.transport.max_body_bytes)
+    line_reader(std::shared_ptr<client_state> st, batch const& b, bool many, answer_target& target)
+        : s(std::move(st)), m(results_mode(b, s->opts.mode, many)), w(make_wire(m, s->opts)),
+          api(make_batch_api(m, s->opts, s->exit.secrets())),
+          op(*api, *w, api->results(primary(*s), b), result_lines_bound(b),
+             s->opts.transport.max_body_bytes, retry_of(*s), prepared(target, s->opts), many, b.id),
+          d(*s, op)
     {}
 
-    void start()
+    static answer_target& prepared(answer_target& t, client_options const& o)
     {
-        started = true;
-        m = b.mode.value_or(s->opts.mode);
-        if (many)
-            m = parallel_mode_of(m);
-        if (!b.endpoint.empty() && b.endpoint != batch_endpoint(m))
-            throw error(errc::invalid_argument,
-                        "batch " + b.id + " went to " + b.endpoint + ": read its results with a " +
-                            "client (or batch::mode) of that API, not " +
-                            std::string(to_string(m)));
-        if (!b.terminal())
-            throw error(errc::invalid_argument,
-                        "batch " + b.id + " is " + (b.status.empty() ? "of no status" : b.status) +
-                            ": its results come once it ends (wait_batch)");
-        if (b.status == "failed")
-            throw error(errc::bad_request, "batch " + b.id + " failed at the provider: it has no " +
-                                               "results (" + b.failure + ")");
-        most = result_lines_bound(b);
-        w = make_wire(m, s->opts);
-        api = make_batch_api(m, s->opts, s->exit.secrets());
-        target.options = s->opts.decoding;
-        files = api->results(primary(*s), b);
+        t.options = o.decoding;
+        return t;
     }
 
-    /// The next line judged; `x` receives the answer's extraction (the retry pass re-asks it).
-    asio::awaitable<std::optional<batch_line>> next(extraction* x)
+    /// The next line judged (its failure through the client's exit).
+    asio::awaitable<std::optional<batch_line>> next()
     {
-        if (!started)
-            start();
-        for (;;) {
-            if (auto text = lines.next()) {
-                if (++read > most)  // a server that keeps sending lines
-                    throw error(errc::protocol_error,
-                                "batch " + b.id + " has more result lines than its " +
-                                    std::to_string(most) + " requests");
-                auto r = api->parse_result(*text);
-                if (!r.failure)
-                    total += w->usage_of(r.response);
-                target.options.context = context_of ? context_of(r.custom_id) : nullptr;
-                auto line = judge_result(*w, std::move(r), target, many, x);
-                if (line.failure)  // what the provider said of the line: it may echo a key
-                    s->exit.apply(*line.failure);
-                co_return line;
-            }
-            if (http) {
-                auto bytes = co_await http->read_some();
-                co_await net::check_cancelled();
-                if (bytes) {
-                    lines.feed(*bytes);
-                }
-                else {
-                    lines.finish();  // a last line without its line end
-                    http.reset();
-                }
-                continue;
-            }
-            if (next_file == files.size())
-                co_return std::nullopt;
-            lines = jsonl_lines(s->opts.transport.max_body_bytes);  // a file of its own
-            auto r = std::move(files[next_file++]);
-            http.emplace(co_await s->http.open_stream(std::move(r), retry_of(*s)));
-            co_await net::check_cancelled();
-        }
+        bool const more = co_await d.advance();
+        if (!more)
+            co_return std::nullopt;
+        auto& line = op.line();
+        if (line.failure)  // what the provider said of the line: it may echo a key
+            s->exit.apply(*line.failure);
+        co_return std::move(line);
     }
 };
 
@@ -276,9 +204,9 @@ struct batch_reader::impl : line_reader {
     using line_reader::line_reader;
 };
 
-batch_reader::batch_reader(std::shared_ptr<client_state> state, batch b,
-                           std::vector<tool_spec> tools, bool many, answer_target& target)
-    : impl_(std::make_unique<impl>(std::move(state), std::move(b), std::move(tools), many, target))
+batch_reader::batch_reader(std::shared_ptr<client_state> state, batch const& b, bool many,
+                           answer_target& target)
+    : impl_(std::make_unique<impl>(std::move(state), b, many, target))
 {}
 
 batch_reader::~batch_reader() = default;
@@ -286,7 +214,7 @@ batch_reader::~batch_reader() = default;
 asio::awaitable<std::optional<batch_line>> batch_reader::next()
 {
     try {
-        auto line = co_await impl_->next(nullptr);
+        auto line = co_await impl_->next();
         co_return line;
     }
     catch (...) {
@@ -294,7 +222,7 @@ asio::awaitable<std::optional<batch_line>> batch_reader::next()
     }
 }
 
-usage batch_reader::total_usage() const noexcept { return impl_->total; }
+usage batch_reader::total_usage() const noexcept { return impl_->op.total_usage(); }
 
 asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_state> s, batch b,
                                                       std::span<request const> reqs,
@@ -310,42 +238,15 @@ asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_sta
                         "batch " + b.id + " was written in mode " +
                             std::string(to_string(*b.mode)) + ", the requests ask in " +
                             std::string(to_string(m)));
-        // Which request each custom_id names.
-        std::unordered_map<std::string_view, std::size_t> index;
-        for (std::size_t i = 0; i < opts.custom_ids.size(); ++i)
-            index.emplace(opts.custom_ids[i], i);
-        (void)custom_id_of(opts, 0, reqs.size());  // custom_ids: none, or one per request
-        auto const request_of = [&](std::string const& id) -> request const& {
-            std::size_t i = reqs.size();
-            if (opts.custom_ids.empty()) {
-                auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), i);
-                if (ec != std::errc() || p != id.data() + id.size())
-                    i = reqs.size();
-            }
-            else if (auto it = index.find(id); it != index.end()) {
-                i = it->second;
-            }
-            if (i >= reqs.size())
-                throw error(errc::invalid_argument,
-                            "batch " + b.id + " has a result for custom_id \"" + id +
-                                "\", which names none of the requests given");
-            return reqs[i];
-        };
-
+        retry_pass pass(*bw.w, *bw.api, reqs, opts, o, tools, b.id);
         b.mode = m;
-        line_reader reader(s, b, tools, many, target);
-        reader.context_of = [&](std::string const& id) { return &request_of(id).context; };
-        std::unordered_set<std::string> added;  // a line the server repeats is re-asked once
-        extraction x;
-        while (auto line = co_await reader.next(&x)) {
-            if (line->ok || line->failure || line->issues.empty())
-                continue;  // valid, or failed at the provider: nothing to re-ask
-            auto const& req = request_of(line->custom_id);
-            if (req.max_retries < 1 || !added.insert(line->custom_id).second)
-                continue;  // the request asks for no re-ask, or it is already in
-            auto p = prepare(*bw.w, req, o, tools);
-            bw.w->reask(p.conv, x, format_issues(line->issues));
-            bw.api->add(line->custom_id, line_body(*bw.w, p, tools));
+        line_reader reader(s, b, many, target);
+        reader.op.context_of = [&](std::string const& id) { return &pass.request_of(id).context; };
+        for (;;) {
+            auto line = co_await reader.next();
+            if (!line)
+                break;
+            pass.consider(*line, reader.op.answer());
         }
         if (bw.api->lines() == 0)
             co_return std::nullopt;

@@ -2,7 +2,11 @@
 
 #include "batch/poll_wait.hpp"
 
+
 #include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <charconv>
 
 namespace instructor::detail {
 
@@ -124,6 +128,136 @@ void wait_op::answered(json::value const& v)
                                        " at the deadline (it keeps running)");
     sleep_until(poll_wake(now, delay_, wo_.deadline));
     delay_ = next_poll_delay(delay_, wo_.max_poll);
+}
+
+std::size_t result_lines_bound(batch const& b) noexcept
+{
+    // A server's counts are not trusted: they only narrow what a bigger batch could hold.
+    auto const most = largest_batch();
+    if (b.submitted > 0)
+        return std::min(b.submitted, most);
+    return b.total > 0 ? std::min(b.total, most) : most;
+}
+
+mode results_mode(batch const& b, mode client_mode, bool many)
+{
+    mode m = b.mode.value_or(client_mode);
+    if (many)
+        m = parallel_mode_of(m);
+    if (!b.endpoint.empty() && b.endpoint != batch_endpoint(m))
+        throw error(errc::invalid_argument,
+                    "batch " + b.id + " went to " + b.endpoint + ": read its results with a " +
+                        "client (or batch::mode) of that API, not " + std::string(to_string(m)));
+    if (!b.terminal())
+        throw error(errc::invalid_argument,
+                    "batch " + b.id + " is " + (b.status.empty() ? "of no status" : b.status) +
+                        ": its results come once it ends (wait_batch)");
+    if (b.status == "failed")
+        throw error(errc::bad_request,
+                    "batch " + b.id + " failed at the provider: it has no results (" + b.failure +
+                        ")");
+    return m;
+}
+
+results_op::results_op(batch_api const& api, wire const& w, std::vector<net::http_request> files,
+                       std::size_t most, std::size_t max_line, net::retry_settings retry,
+                       answer_target& target, bool many, std::string batch_id)
+    : api_(api), w_(w), files_(std::move(files)), most_(most), max_line_(max_line), retry_(retry),
+      target_(target), many_(many), id_(std::move(batch_id)), lines_(max_line)
+{}
+
+op_action results_op::resume(op_event ev)
+{
+    if (over_)
+        return {op_action::kind::fail};
+    try {
+        auto a = step(ev);
+        over_ = a.k == op_action::kind::done;
+        return a;
+    }
+    catch (...) {
+        failure_ = std::current_exception();
+        over_ = true;
+        return {op_action::kind::fail};
+    }
+}
+
+op_action results_op::step(op_event& ev)
+{
+    switch (ev.k) {
+    case op_event::kind::next: break;  // the start, or the last line was taken
+    case op_event::kind::opened: streaming_ = true; break;
+    case op_event::kind::bytes: lines_.feed(ev.data); break;
+    case op_event::kind::eof:
+        lines_.finish();  // a last line without its line end
+        streaming_ = false;
+        break;
+    case op_event::kind::failure: throw std::move(*ev.failure);
+    default: throw error(errc::invalid_argument, "batch results: unexpected event");
+    }
+    if (auto text = lines_.next()) {
+        if (++read_ > most_)  // a server that keeps sending lines
+            throw error(errc::protocol_error, "batch " + id_ + " has more result lines than its " +
+                                                  std::to_string(most_) + " requests");
+        auto r = api_.parse_result(*text);
+        if (!r.failure)
+            total_ += w_.usage_of(r.response);
+        target_.options.context = context_of ? context_of(r.custom_id) : nullptr;
+        x_ = {};
+        line_ = judge_result(w_, std::move(r), target_, many_, &x_);
+        return {op_action::kind::yield};
+    }
+    if (streaming_)
+        return {op_action::kind::read};
+    if (next_file_ == files_.size())
+        return {op_action::kind::done};
+    lines_ = jsonl_lines(max_line_);  // a file of its own
+    request_ = std::move(files_[next_file_++]);
+    op_action a{op_action::kind::send};
+    a.request = &request_;
+    a.retry = retry_;
+    a.stream = true;
+    return a;
+}
+
+retry_pass::retry_pass(wire const& w, batch_api& api, std::span<request const> reqs,
+                       batch_options const& opts, client_options const& client,
+                       std::span<tool_spec const> tools, std::string batch_id)
+    : w_(w), api_(api), reqs_(reqs), opts_(opts), client_(client), tools_(tools),
+      id_(std::move(batch_id))
+{
+    (void)custom_id_of(opts, 0, reqs.size());  // custom_ids: none, or one per request
+    for (std::size_t i = 0; i < opts.custom_ids.size(); ++i)
+        index_.emplace(opts.custom_ids[i], i);
+}
+
+request const& retry_pass::request_of(std::string const& id) const
+{
+    std::size_t i = reqs_.size();
+    if (opts_.custom_ids.empty()) {
+        auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), i);
+        if (ec != std::errc() || p != id.data() + id.size())
+            i = reqs_.size();
+    }
+    else if (auto it = index_.find(id); it != index_.end()) {
+        i = it->second;
+    }
+    if (i >= reqs_.size())
+        throw error(errc::invalid_argument, "batch " + id_ + " has a result for custom_id \"" +
+                                                id + "\", which names none of the requests given");
+    return reqs_[i];
+}
+
+void retry_pass::consider(batch_line const& line, extraction const& answer)
+{
+    if (line.ok || line.failure || line.issues.empty())
+        return;  // valid, or failed at the provider: nothing to re-ask
+    auto const& req = request_of(line.custom_id);
+    if (req.max_retries < 1 || !added_.insert(line.custom_id).second)
+        return;  // the request asks for no re-ask, or it is already in
+    auto p = prepare(w_, req, client_, tools_);
+    w_.reask(p.conv, answer, format_issues(line.issues));
+    api_.add(line.custom_id, line_body(w_, p, tools_));
 }
 
 }  // namespace instructor::detail

@@ -39,15 +39,6 @@ using steady = std::chrono::steady_clock;
 using boost::system::error_code;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-std::optional<std::string_view> find_header(std::vector<header> const& headers,
-                                            std::string_view name) noexcept
-{
-    for (auto const& h : headers)
-        if (beast::iequals(h.name, name))
-            return std::string_view(h.value);
-    return std::nullopt;
-}
-
 namespace detail {
 
 /// Largest error body read to report the provider's message (the connection is then closed).

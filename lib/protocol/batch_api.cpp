@@ -6,6 +6,18 @@
 
 #include <algorithm>
 
+namespace instructor {
+
+// The final statuses of both services: OpenAI's completed, failed, expired, cancelled, and
+// Anthropic's ended.
+bool batch::terminal() const noexcept
+{
+    return status == "completed" || status == "failed" || status == "expired" ||
+           status == "cancelled" || status == "ended";
+}
+
+}  // namespace instructor
+
 namespace instructor::detail {
 
 std::string_view batch_endpoint(mode m) noexcept { return api_for(m).batch_line_url; }

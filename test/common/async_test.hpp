@@ -31,6 +31,19 @@ inline std::optional<instructor::errc> errc_of(std::exception_ptr e)
     return std::nullopt;
 }
 
+/// What `f()` threw (null when it returned).
+template <class F>
+std::exception_ptr thrown(F&& f)
+{
+    try {
+        f();
+    }
+    catch (...) {
+        return std::current_exception();
+    }
+    return nullptr;
+}
+
 /// Runs `make(executor)` (returning awaitable<void>) to completion within `limit`; rethrows
 /// what it threw, fails the test if it did not finish.
 template <class Make>

@@ -1,11 +1,17 @@
 // The batch operations without sockets (lib/batch/batch_ops.hpp), as call_core_test drives a
-// call: scripted service answers, time from a fake clock, every step failed in turn; each run
-// ends exactly once, with its result or its error.
+// call: scripted service answers and result files, time from a fake clock, every step failed in
+// turn; each run ends exactly once, with its result or its error. The retry pass's choices too.
 #include "async_test.hpp"
 #include "batch/batch_ops.hpp"
+#include "models.hpp"
+#include "protocol/wire.hpp"
 #include "scripted_op.hpp"
 
+#include <instructor/client.hpp>
 #include <instructor/client_options.hpp>
+#include <instructor/testing/mock_reply.hpp>
+
+#include <boost/json/parse.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -229,4 +235,206 @@ TEST(BatchOps, SubmitUploadsThenCreatesOnce)
     EXPECT_EQ(op.result().id, "batch_1");
     EXPECT_EQ(op.result().submitted, 2u);
     EXPECT_EQ(op.result().mode, ins::mode::tools);
+}
+
+// ---- reading results and the retry pass ----
+
+namespace {
+
+/// A result line of OpenAI's Batch API answering `args` as UserInfo's tool call.
+std::string result_line(std::string const& id, std::string const& args)
+{
+    auto body = json::parse(ins::testing::mock_reply::chat_tool_call("UserInfo", args).body);
+    return json::serialize(json::object{
+               {"custom_id", id}, {"response", {{"status_code", 200}, {"body", body}}}}) +
+           "\n";
+}
+
+struct reading {
+    ins::client_options o = options();
+    std::unique_ptr<det::batch_api> api = det::make_batch_api(ins::mode::tools, o, {o.api_key});
+    std::unique_ptr<det::wire> w = det::make_wire(ins::mode::tools, o);
+    models::UserInfo value{};
+    det::value_target<models::UserInfo> target{value};
+
+    /// A finished batch with an output file and an error file.
+    ins::batch finished(std::size_t submitted = 3) const
+    {
+        ins::batch b;
+        b.id = "batch_1";
+        b.status = "completed";
+        b.output_file_id = "file-out";
+        b.error_file_id = "file-err";
+        b.submitted = submitted;
+        return b;
+    }
+
+    det::results_op make(ins::batch const& b)
+    {
+        target.options = o.decoding;
+        return det::results_op(*api, *w, api->results({o.base_url, o.api_key, {}}, b),
+                               det::result_lines_bound(b), 1 << 20, {}, target, false, b.id);
+    }
+};
+
+struct read_outcome {
+    std::vector<std::string> urls;
+    std::vector<det::batch_line> lines;
+    std::vector<int> ages;  // of the lines that validated
+    std::exception_ptr failure;
+    int steps = 0;  // sends and reads
+};
+
+/// Drives a results_op: each file streamed in 7-byte pieces; the step numbered `fail_at` (a send
+/// or a read) fails with connection_failed instead.
+read_outcome read_all(det::results_op& op, reading& r, std::vector<std::string> files,
+                      int fail_at = -1)
+{
+    read_outcome out;
+    int step = 0;
+    std::string rest;
+    auto const end = test::run_scripted(op, [&](det::op_action const& a) {
+        bool const io = a.k == det::op_action::kind::send || a.k == det::op_action::kind::read;
+        auto const failing = io && step++ == fail_at;
+        switch (a.k) {
+        case det::op_action::kind::send:
+            EXPECT_TRUE(a.stream);
+            out.urls.push_back(a.request->url);
+            if (failing || files.empty())
+                return det::op_event::failed(ins::error(ins::errc::connection_failed, "injected"));
+            rest = std::move(files.front());
+            files.erase(files.begin());
+            return det::op_event::opened();
+        case det::op_action::kind::read: {
+            if (failing)
+                return det::op_event::failed(ins::error(ins::errc::connection_failed, "injected"));
+            if (rest.empty())
+                return det::op_event::eof();
+            auto piece = rest.substr(0, 7);
+            rest.erase(0, 7);
+            return det::op_event::bytes(std::move(piece));
+        }
+        case det::op_action::kind::yield:
+            out.lines.push_back(op.line());
+            if (op.line().ok)
+                out.ages.push_back(r.value.age);
+            return det::op_event::next();
+        default:
+            ADD_FAILURE() << "an action reading results never asks for";
+            return det::op_event::failed(ins::error(ins::errc::invalid_argument, "no such step"));
+        }
+    });
+    out.steps = step;
+    if (!end)
+        ADD_FAILURE() << "reading never finished";
+    else if (*end == det::op_action::kind::fail)
+        out.failure = op.take_failure();
+    else
+        EXPECT_EQ(op.resume(det::op_event::next()).k, det::op_action::kind::fail);
+    return out;
+}
+
+}  // namespace
+
+TEST(BatchOps, ResultsAreReadFileByFileInPiecesEachLineJudged)
+{
+    reading r;
+    auto const b = r.finished();
+    auto op = r.make(b);
+    auto const error_line = json::serialize(json::object{
+        {"custom_id", "2"}, {"error", {{"code", "batch_expired"}, {"message", "too late"}}}});
+    auto out = read_all(op, r,
+                        {result_line("0", R"({"name":"Ann","age":31})") +
+                             result_line("1", R"({"name":"Bob","age":"old"})"),
+                         error_line});  // no line end after the last line
+    ASSERT_FALSE(out.failure);
+    ASSERT_EQ(out.urls.size(), 2u);
+    EXPECT_NE(out.urls[0].find("file-out"), std::string::npos);
+    EXPECT_NE(out.urls[1].find("file-err"), std::string::npos);
+    ASSERT_EQ(out.lines.size(), 3u);
+    EXPECT_TRUE(out.lines[0].ok);
+    EXPECT_EQ(out.ages, std::vector<int>{31});
+    EXPECT_FALSE(out.lines[1].ok);
+    EXPECT_FALSE(out.lines[1].issues.empty());  // a re-ask is due
+    ASSERT_TRUE(out.lines[2].failure);
+    EXPECT_EQ(out.lines[2].failure->code_enum(), ins::errc::timeout);
+    EXPECT_GT(op.total_usage().total_tokens, 0);
+}
+
+TEST(BatchOps, EveryResultsStepFailedInTurnEndsOnceWithThatError)
+{
+    std::vector<std::string> const files{result_line("0", R"({"name":"Ann","age":31})"), "\n"};
+    reading whole;
+    auto clean = whole.make(whole.finished());
+    auto const steps = read_all(clean, whole, files).steps;  // both files' sends and reads
+    ASSERT_GT(steps, 10);
+    for (int fail_at = 0; fail_at < steps; ++fail_at) {
+        SCOPED_TRACE(fail_at);
+        reading r;
+        auto op = r.make(r.finished());
+        auto out = read_all(op, r, files, fail_at);
+        ASSERT_TRUE(out.failure);
+        EXPECT_EQ(test::errc_of(out.failure), ins::errc::connection_failed);
+    }
+}
+
+TEST(BatchOps, MoreResultLinesThanRequestsIsAProtocolError)
+{
+    reading r;
+    auto op = r.make(r.finished(1));  // one request sent
+    auto out = read_all(op, r,
+                        {result_line("0", R"({"name":"Ann","age":31})") +
+                         result_line("0", R"({"name":"Ann","age":31})")});
+    EXPECT_EQ(out.lines.size(), 1u);
+    EXPECT_EQ(test::errc_of(out.failure), ins::errc::protocol_error);
+}
+
+TEST(BatchOps, ResultsOfARunningFailedOrForeignBatchAreRefused)
+{
+    reading r;
+    auto b = r.finished();
+    EXPECT_EQ(det::results_mode(b, ins::mode::tools, false), ins::mode::tools);
+    EXPECT_EQ(det::results_mode(b, ins::mode::tools, true), ins::mode::parallel_tools);
+    b.status = "in_progress";
+    EXPECT_EQ(test::errc_of(test::thrown([&] { det::results_mode(b, ins::mode::tools, false); })),
+              ins::errc::invalid_argument);
+    b.status = "failed";
+    EXPECT_EQ(test::errc_of(test::thrown([&] { det::results_mode(b, ins::mode::tools, false); })),
+              ins::errc::bad_request);
+    b.status = "completed";
+    b.endpoint = "/v1/messages";
+    EXPECT_EQ(test::errc_of(test::thrown([&] { det::results_mode(b, ins::mode::tools, false); })),
+              ins::errc::invalid_argument);
+}
+
+TEST(BatchOps, TheRetryPassReasksOnlyWhatMayBeReaskedOnce)
+{
+    reading r;
+    r.o.default_model = "gpt-4o-mini";
+    auto second = det::make_batch_api(ins::mode::tools, r.o, {});
+    std::vector<ins::request> reqs(3);
+    for (auto& q : reqs)
+        q.messages.push_back(ins::message::user("Who?"));
+    reqs[2].max_retries = 0;  // asks for no re-ask
+    ins::batch_options opts;
+    auto const tools = det::value_target<models::UserInfo>::spec_tools();
+    det::retry_pass pass(*r.w, *second, reqs, opts, r.o, tools, "batch_1");
+    auto op = r.make(r.finished());
+    auto out = read_all(op, r,
+                        {result_line("0", R"({"name":"Ann","age":31})") +
+                         result_line("1", R"({"name":"Bob","age":"old"})") +
+                         result_line("2", R"({"name":"Cy","age":"older"})")});
+    ASSERT_EQ(out.lines.size(), 3u);
+    // (the pass sees each line with its answer as the reader hands it out)
+    det::extraction x;
+    x.answers.push_back({"UserInfo", "call_1", R"({"name":"Bob","age":"old"})", {}});
+    for (auto const& line : out.lines)
+        pass.consider(line, x);
+    pass.consider(out.lines[1], x);  // the server repeated a line: re-asked once
+    EXPECT_EQ(second->lines(), 1u);
+    EXPECT_EQ(&pass.request_of("2"), &reqs[2]);
+    EXPECT_EQ(test::errc_of(test::thrown([&] { (void)pass.request_of("7"); })),
+              ins::errc::invalid_argument);
+    EXPECT_EQ(test::errc_of(test::thrown([&] { (void)pass.request_of("x"); })),
+              ins::errc::invalid_argument);
 }

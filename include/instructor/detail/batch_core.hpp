@@ -41,17 +41,13 @@ boost::asio::awaitable<batch> run_wait_batch(std::shared_ptr<client_state> state
 boost::asio::awaitable<batch_page> run_list_batches(std::shared_ptr<client_state> state,
                                                     list_options opts);
 
-/// The most result lines `b` may have: the lines this client sent when known (batch::submitted),
-/// else the requests the provider reports, never more than the largest batch a provider takes.
-std::size_t result_lines_bound(batch const& b) noexcept;
-
 /// Reads a batch's results (OpenAI: the output file, then the error file; Anthropic: the
 /// results) line by line as they arrive, each answer fed to the target and judged as a call
 /// judges it. Holds one line and one read at a time, never the whole file.
 class batch_reader {
 public:
-    batch_reader(std::shared_ptr<client_state> state, batch b, std::vector<tool_spec> tools,
-                 bool many, answer_target& target);
+    batch_reader(std::shared_ptr<client_state> state, batch const& b, bool many,
+                 answer_target& target);
     ~batch_reader();
     batch_reader(batch_reader const&) = delete;
     batch_reader& operator=(batch_reader const&) = delete;

@@ -16,7 +16,7 @@ struct batch_line_decoder {
     batch_reader reader;
 
     batch_line_decoder(std::shared_ptr<client_state> s, batch const& b)
-        : reader(std::move(s), b, value_target<T>::spec_tools(), many_alternatives<T>::value, target)
+        : reader(std::move(s), b, many_alternatives<T>::value, target)
     {}
 
     boost::asio::awaitable<std::optional<batch_result<T>>> next()
