@@ -6,7 +6,7 @@
 #include "batch/batch_ops.hpp"
 #include "batch/jsonl_lines.hpp"
 #include "client/client_state.hpp"
-#include "engine/driver.hpp"
+#include "client/driver.hpp"
 #include "net/net_errors.hpp"
 
 #include <instructor/client.hpp>
@@ -200,13 +200,19 @@ struct line_reader {
     }
 };
 
-struct batch_reader::impl : line_reader {
-    using line_reader::line_reader;
+/// The reader is made at the first next(): a batch that has no results fails there, through
+/// the client's exit, not when its stream is made.
+struct batch_reader::impl {
+    std::shared_ptr<client_state> s;
+    batch b;
+    bool many;
+    answer_target& target;
+    std::optional<line_reader> reader = std::nullopt;
 };
 
 batch_reader::batch_reader(std::shared_ptr<client_state> state, batch const& b, bool many,
                            answer_target& target)
-    : impl_(std::make_unique<impl>(std::move(state), b, many, target))
+    : impl_(new impl{std::move(state), b, many, target})
 {}
 
 batch_reader::~batch_reader() = default;
@@ -214,7 +220,9 @@ batch_reader::~batch_reader() = default;
 asio::awaitable<std::optional<batch_line>> batch_reader::next()
 {
     try {
-        auto line = co_await impl_->next();
+        if (!impl_->reader)
+            impl_->reader.emplace(impl_->s, impl_->b, impl_->many, impl_->target);
+        auto line = co_await impl_->reader->next();
         co_return line;
     }
     catch (...) {
@@ -222,7 +230,10 @@ asio::awaitable<std::optional<batch_line>> batch_reader::next()
     }
 }
 
-usage batch_reader::total_usage() const noexcept { return impl_->op.total_usage(); }
+usage batch_reader::total_usage() const noexcept
+{
+    return impl_->reader ? impl_->reader->op.total_usage() : usage{};
+}
 
 asio::awaitable<std::optional<batch>> run_retry_batch(std::shared_ptr<client_state> s, batch b,
                                                       std::span<request const> reqs,

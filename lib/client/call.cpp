@@ -1,7 +1,7 @@
 // One call: the call core run by the engine's driver; the client's own members.
 #include "call_core.hpp"
 #include "client_state.hpp"
-#include "engine/driver.hpp"
+#include "client/driver.hpp"
 
 #include <instructor/client.hpp>
 #include "net/url.hpp"

@@ -1,7 +1,7 @@
 // A streamed call: the call core run by the engine's driver, handing out what it yields.
 #include "call_core.hpp"
 #include "client_state.hpp"
-#include "engine/driver.hpp"
+#include "client/driver.hpp"
 
 #include <instructor/detail/stream_core.hpp>
 

@@ -1,6 +1,6 @@
 // The one vocabulary of every sans-I/O operation (a call, a stream, a batch's submit, wait,
 // retrieve, cancel and list): events in, actions out, in the style of Boost.Redis's exec_fsm and
-// Boost.MySQL's algorithms. One driver (engine/driver.hpp) carries the actions out for all of
+// Boost.MySQL's algorithms. One driver (client/driver.hpp) carries the actions out for all of
 // them; tests drive an operation step by step without sockets, failing each step in turn.
 #pragma once
 

@@ -13,7 +13,7 @@
 namespace test {
 
 /// Options for a client of `m` in `mode`, with a test key (the tests that check redaction pass
-/// their own) and a default model of the mode's API.
+/// their own), a default model of the mode's API, and the mock's certificate when it speaks TLS.
 inline instructor::client_options mock_options(instructor::testing::mock_server const& m,
                                                instructor::mode mode = instructor::mode::tools,
                                                std::string key = "sk-test-1234")
@@ -24,6 +24,8 @@ inline instructor::client_options mock_options(instructor::testing::mock_server 
     o.mode = mode;
     o.default_model =
         instructor::is_anthropic_mode(mode) ? "claude-3-5-haiku-latest" : "gpt-4o-mini";
+    if (!m.ca_file().empty())
+        o.ca_file = m.ca_file();
     return o;
 }
 

@@ -1,5 +1,6 @@
 // The sample extract server (samples/extract_server.hpp) driven over loopback: a mock endpoint
 // behind it, ins::net::http_client in front of it.
+#include "mock_client.hpp"
 #include "async_test.hpp"
 #include "extract_server.hpp"
 
@@ -22,12 +23,7 @@ namespace {
 
 ins::client_options options_for(mock_server const& m)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-extract-server-test";
-    o.mode = ins::mode::structured_outputs;
-    o.default_model = "gpt-4o-mini";
-    return o;
+    return test::mock_options(m, ins::mode::structured_outputs, "sk-extract-server-test");
 }
 
 /// What the server answered: status and body, whether http_client returned or threw.

@@ -3,6 +3,7 @@
 // failing (or cancelling at) the n-th step for every n, over HTTP and HTTPS. Every run must
 // complete exactly once, with a typed ins::error (or, cancelled after its last step, the
 // value), and leave no connection leased or pooled behind a failure.
+#include "mock_client.hpp"
 #include "async_test.hpp"
 #include "models.hpp"
 
@@ -62,11 +63,7 @@ run_result run_once(mock_server& m, bool stream, int n, action what, bool retry)
         m.push(ins::testing::mock_reply::error(503, "busy", {{"retry-after-ms", "5"}}));
     run_result r;
     asio::io_context ioc;
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-matrix";
-    o.default_model = "gpt-4o-mini";
-    o.ca_file = m.ca_file();
+    auto o = test::mock_options(m, ins::mode::tools, "sk-matrix");
     o.max_network_retries = retry ? 1 : 0;
     ins::client c(ioc.get_executor(), o);
     asio::cancellation_signal cancel;

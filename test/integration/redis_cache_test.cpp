@@ -4,6 +4,7 @@
 // refusing the password or silent never fails a call; a "Redis" answering with shapes the
 // cache never asks for is cut off as it is read, and DNS that does not answer never holds up
 // the cache's destruction.
+#include "mock_client.hpp"
 #include "async_test.hpp"
 #include "child_process.hpp"
 #include "models.hpp"
@@ -235,10 +236,7 @@ struct stuck_dns {
 
 ins::client_options cached_options(mock_server const& m, std::shared_ptr<ins::cache> cache)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-redis-secret-1234";
-    o.default_model = "gpt-4o-mini";
+    auto o = test::mock_options(m, ins::mode::tools, "sk-redis-secret-1234");
     o.cache = std::move(cache);
     return o;
 }

@@ -1,6 +1,7 @@
 // The OpenAI Responses API modes against the mock endpoint, over HTTP and HTTPS: calls,
 // partials and iterables, re-asks with function_call_output items, finish reasons, and the
 // stream paths the call core shares with every wire (fallback, deadline).
+#include "mock_client.hpp"
 #include "async_test.hpp"
 #include "models.hpp"
 
@@ -28,13 +29,8 @@ std::string const bad_args = R"({"name":"John Doe","age":"thirty-two"})";
 
 ins::client_options responses(mock_server const& m, ins::mode mode = ins::mode::responses_tools)
 {
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = key;
-    o.mode = mode;
+    auto o = test::mock_options(m, mode, key);
     o.default_model = "gpt-4.1-mini";
-    if (!m.ca_file().empty())
-        o.ca_file = m.ca_file();
     return o;
 }
 

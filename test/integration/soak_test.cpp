@@ -6,6 +6,7 @@
 // INSTRUCTOR_SOAK_CALLS sets the number of calls (default 10,000; the sanitizer builds run
 // 2,000); `INSTRUCTOR_SOAK_CALLS=1000000 build/release/test/instructor_soak_test` is the long
 // mode.
+#include "mock_client.hpp"
 #include "models.hpp"
 
 #include <instructor/instructor.hpp>
@@ -167,11 +168,7 @@ TEST(Soak, CallsAndStreamsUnderEveryFault)
     mo.tcp_nodelay = true;
     mock_server m(mo);
 
-    ins::client_options o;
-    o.base_url = m.base_url();
-    o.api_key = "sk-soak";
-    o.default_model = "gpt-4o-mini";
-    o.mode = ins::mode::tools;
+    auto o = test::mock_options(m, ins::mode::tools, "sk-soak");
     o.max_network_retries = 2;
     o.transport.max_body_bytes = 1024 * 1024;
     o.transport.max_connections_per_host = pool_bound;

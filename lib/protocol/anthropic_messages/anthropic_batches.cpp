@@ -2,7 +2,7 @@
 // as JSONL.
 #include "protocol/api_table.hpp"
 #include "protocol/batch_services.hpp"
-#include "batch/spool_file.hpp"
+#include "protocol/spool_file.hpp"
 #include "protocol/json_access.hpp"
 
 #include <boost/json/serialize.hpp>

@@ -2,7 +2,7 @@
 // "batch"), a batch made of it, and the output and error files read back.
 #include "protocol/api_table.hpp"
 #include "protocol/batch_services.hpp"
-#include "batch/spool_file.hpp"
+#include "protocol/spool_file.hpp"
 #include "protocol/json_access.hpp"
 
 #include "net/redact.hpp"

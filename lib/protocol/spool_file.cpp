@@ -1,4 +1,4 @@
-#include "batch/spool_file.hpp"
+#include "protocol/spool_file.hpp"
 
 #include <instructor/error.hpp>
 

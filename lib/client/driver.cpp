@@ -1,4 +1,4 @@
-#include "engine/driver.hpp"
+#include "client/driver.hpp"
 
 #include "client/cache_step.hpp"
 #include "client/client_state.hpp"
