@@ -24,6 +24,9 @@ struct completion {
     std::vector<json_repair> repairs;
     /// Answered from client_options::cache: no request was made (attempts 0, no usage).
     bool from_cache = false;
+    /// The reasoning the provider returned with the accepted answer: Anthropic's thinking,
+    /// Responses reasoning summaries, chat `reasoning_content` / `reasoning`. Unset when none.
+    std::optional<std::string> reasoning;
 };
 
 /// The object and its completion, from create_with_completion.

@@ -15,6 +15,18 @@
 
 namespace instructor {
 
+/// How much a reasoning model thinks before it answers, in each API's own fields.
+struct reasoning {
+    /// "low", "medium", "high" (or the API's own word): chat `reasoning_effort`, Responses
+    /// `reasoning.effort` (with `summary: "auto"`, so a summary comes back). Empty: not sent.
+    std::string effort;
+    /// Anthropic extended thinking: `thinking: {"type": "enabled", "budget_tokens"}` (max_tokens
+    /// is raised above it when it is not). With thinking on, `anthropic_tools` and
+    /// `anthropic_parallel_tools` let the model choose the tool (`tool_choice` auto: the API
+    /// refuses a forced tool with thinking), and a reply without it is re-asked.
+    std::optional<std::uint32_t> budget_tokens;
+};
+
 struct request {
     std::string model;              ///< sent verbatim (WorkflowAI's `agent/model` forms too); empty: the client's default
     std::vector<message> messages;  ///< may be empty (server-side deployments)
@@ -39,6 +51,10 @@ struct request {
     /// a template that does not parse fails the call with errc::invalid_argument. Every model's
     /// validate() sees it as `ctx.context()` (grounding checks against the source text).
     boost::json::object context;
+    /// Reasoning effort and thinking budget (see ins::reasoning). Re-asks send the model's
+    /// reasoning back as each API requires (Anthropic's thinking blocks unchanged with their
+    /// signatures, Responses reasoning items).
+    std::optional<instructor::reasoning> reasoning;
 };
 
 }  // namespace instructor

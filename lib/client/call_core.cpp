@@ -215,6 +215,7 @@ void call_core::accept(extraction const& x)
     auto const& base = endpoints_[endpoint_].base_url;
     completion_.emplace(completion{response_, total_, attempt_, base, x.run_url,
                                    std::move(target_.repairs)});
+    completion_->reasoning = x.reasoning;
     if (!options_.cache) {
         st_ = state::over;
         queue({call_action::kind::done});

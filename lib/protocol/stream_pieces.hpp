@@ -7,6 +7,10 @@
 
 #include <instructor/error.hpp>
 
+#include <boost/json/object.hpp>
+
+#include <map>
+
 namespace instructor::detail {
 
 /// What one streamed event adds (chat chunk, Messages API event).
@@ -17,9 +21,19 @@ struct chunk_delta {
         std::string name;
         std::string arguments;
     };
+    /// A thinking block of the Messages API as it streams (its start, text or signature).
+    struct kept_piece {
+        std::size_t index = 0;
+        std::string type;  ///< at the block's start: "thinking" or "redacted_thinking"
+        std::string thinking;
+        std::string signature;
+        std::string data;  ///< redacted_thinking's
+    };
     std::string content;
     std::string refusal;
+    std::string reasoning;  ///< reasoning text (chat reasoning_content, Anthropic thinking)
     std::vector<call_piece> calls;
+    std::vector<kept_piece> kept;
     std::optional<std::string> finish_reason;
     std::optional<instructor::usage> usage;
     std::optional<std::string> error;  ///< an error object sent inside the stream
@@ -104,6 +118,10 @@ public:
         if (!refusal_.empty())
             x.refusal = refusal_;
         x.run_url = run_url_;
+        if (!reasoning_.empty())
+            x.reasoning = reasoning_;
+        for (auto const& [index, block] : kept_)
+            x.kept.push_back(block);
         if (tools_) {
             x.answers = calls_.calls;
             if (x.answers.empty() && !x.refusal)
@@ -134,8 +152,29 @@ protected:
         if (d.run_url)
             run_url_ = d.run_url;
         refusal_ += d.refusal;
+        reasoning_ += d.reasoning;
         text_.add(d.content, !tools_, sink);
-        held_ += d.refusal.size() + d.content.size();
+        held_ += d.refusal.size() + d.content.size() + d.reasoning.size();
+        for (auto const& k : d.kept) {
+            if (!kept_.contains(k.index) && kept_.size() >= max_tool_calls)
+                throw error(errc::protocol_error, "the stream has more thinking blocks than the "
+                                                  "limit");
+            auto& block = kept_[k.index];
+            if (!k.type.empty())
+                block["type"] = k.type;
+            auto append = [&](char const* key, std::string const& piece) {
+                if (piece.empty())
+                    return;
+                held_ += piece.size();
+                auto& v = block[key];
+                if (!v.is_string())
+                    v = "";
+                v.get_string().append(piece);
+            };
+            append("thinking", k.thinking);
+            append("signature", k.signature);
+            append("data", k.data);
+        }
         for (auto const& p : d.calls) {
             held_ += p.arguments.size();
             auto& c = calls_.add(p.index, p.id, p.name, p.arguments);
@@ -147,7 +186,8 @@ protected:
     bool tools_, md_json_;
     std::string_view no_call_problem_, no_text_problem_;
     streamed_text text_;
-    std::string refusal_, finish_reason_;
+    std::string refusal_, finish_reason_, reasoning_;
+    std::map<std::size_t, boost::json::object> kept_;  // content block -> thinking block
     streamed_calls calls_;
     instructor::usage usage_;
     std::optional<std::string> run_url_;

@@ -50,6 +50,11 @@ struct extraction {
     /// Set when the answer is missing or unusable (no tool call, no JSON block): a parse
     /// failure that is re-asked, not an API error.
     std::optional<std::string> problem;
+    /// The model's reasoning as text (thinking, a reasoning summary, reasoning_content).
+    std::optional<std::string> reasoning;
+    /// What a re-ask must send back unchanged before the answer: Anthropic's thinking and
+    /// redacted_thinking blocks (signatures included), Responses reasoning items.
+    boost::json::array kept;
 };
 
 /// The conversation so far, in the wire's own shape: chat messages, Messages API messages (with

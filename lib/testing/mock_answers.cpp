@@ -163,10 +163,16 @@ json::value instance_of(json::object const& schema, std::string const& prompt,
     return v;
 }
 
-json::object usage_openai(std::size_t in, std::size_t out)
+/// Usage as chat reports it; a reasoning model's (reasoning_effort asked) counts reasoning
+/// tokens among the completion's.
+json::object usage_openai(std::size_t in, std::size_t out, bool reasoning = false)
 {
     auto p = static_cast<std::int64_t>(in / 4 + 1), c = static_cast<std::int64_t>(out / 4 + 1);
-    return {{"prompt_tokens", p}, {"completion_tokens", c}, {"total_tokens", p + c}};
+    json::object u{{"prompt_tokens", p}, {"completion_tokens", c + (reasoning ? 8 : 0)},
+                   {"total_tokens", p + c + (reasoning ? 8 : 0)}};
+    if (reasoning)
+        u["completion_tokens_details"] = json::object{{"reasoning_tokens", 8}};
+    return u;
 }
 
 /// The functions a request offers, {name, parameter schema}: only the forced one when
@@ -278,7 +284,7 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
         auto body = chat_completion(std::move(message), finish);
         body["id"] = "chatcmpl-mock-" + std::to_string(id);
         body["model"] = model;
-        body["usage"] = usage_openai(request_size, out_size);
+        body["usage"] = usage_openai(request_size, out_size, req.contains("reasoning_effort"));
         run_info(body["choices"].as_array()[0].as_object());
         return mock_reply::json(json::serialize(body));
     }
@@ -325,7 +331,7 @@ mock_reply openai_answer(json::object const& req, std::size_t request_size, mock
                 {"created", 1700000000},
                 {"model", model},
                 {"choices", json::array{}},
-                {"usage", usage_openai(request_size, out_size)}}));
+                {"usage", usage_openai(request_size, out_size, req.contains("reasoning_effort"))}}));
     }
     return mock_reply::sse(events, true);
 }
@@ -391,6 +397,15 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
         blocks.push_back(json::object{{"type", "text"}, {"text", output}});
         texts_of_blocks.push_back(std::move(output));
     }
+    // Extended thinking asked for: a thinking block first, signed (what a re-ask must send back).
+    if (auto const* th = object_at(req, "thinking"); th && str_at(*th, "type") == "enabled") {
+        std::string thought = "The user asks to extract from: " + prompt.substr(0, 80);
+        blocks.insert(blocks.begin(),
+                      json::object{{"type", "thinking"},
+                                   {"thinking", thought},
+                                   {"signature", "mock-signature-" + std::to_string(id)}});
+        texts_of_blocks.insert(texts_of_blocks.begin(), std::move(thought));
+    }
     std::size_t out_size = 0;
     for (auto const& t : texts_of_blocks)
         out_size += t.size();
@@ -429,10 +444,14 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
                         {"usage", {{"input_tokens", in}, {"output_tokens", 1}}}}}});
     for (std::size_t b = 0; b < blocks.size(); ++b) {
         auto const index = static_cast<std::int64_t>(b);
-        bool const tool = blocks[b].at("type") == "tool_use";
+        auto const type = blocks[b].at("type").as_string();
+        bool const tool = type == "tool_use";
+        bool const thought = type == "thinking";
         json::object start = blocks[b].as_object();
         if (tool)
             start["input"] = json::object{};
+        else if (thought)
+            start["thinking"] = "", start["signature"] = "";
         else
             start["text"] = "";
         event("content_block_start", {{"index", index}, {"content_block", std::move(start)}});
@@ -441,8 +460,14 @@ mock_reply anthropic_answer(json::object const& req, std::size_t request_size,
         for (auto const& piece : split(texts_of_blocks[b], o.stream_chunk_size))
             event("content_block_delta",
                   {{"index", index},
-                   {"delta", tool ? json::object{{"type", "input_json_delta"}, {"partial_json", piece}}
-                                  : json::object{{"type", "text_delta"}, {"text", piece}}}});
+                   {"delta", tool      ? json::object{{"type", "input_json_delta"}, {"partial_json", piece}}
+                             : thought ? json::object{{"type", "thinking_delta"}, {"thinking", piece}}
+                                       : json::object{{"type", "text_delta"}, {"text", piece}}}});
+        if (thought)
+            event("content_block_delta",
+                  {{"index", index},
+                   {"delta", {{"type", "signature_delta"},
+                              {"signature", blocks[b].at("signature")}}}});
         event("content_block_stop", {{"index", index}});
     }
     event("message_delta", {{"delta", {{"stop_reason", stop}, {"stop_sequence", nullptr}}},
@@ -493,9 +518,19 @@ mock_reply responses_answer(json::object const& req, mock_options const& o)
             {"content", json::array{json::object{
                             {"type", "output_text"}, {"text", text}, {"annotations", json::array{}}}}}});
     }
+    bool const reasoning = object_at(req, "reasoning") != nullptr;
+    if (reasoning)  // a reasoning model: a reasoning item with its summary comes first
+        output.insert(output.begin(),
+                      json::object{{"type", "reasoning"},
+                                   {"id", "rs_mock_" + std::to_string(id)},
+                                   {"summary", json::array{json::object{
+                                                   {"type", "summary_text"},
+                                                   {"text", "Reading: " + prompt.substr(0, 60)}}}}});
     auto response = response_object(std::move(output));
     if (req.contains("model"))
         response["model"] = req.at("model");
+    if (auto* u = response.if_contains("usage"); reasoning && u && u->is_object())
+        u->get_object()["output_tokens_details"] = json::object{{"reasoning_tokens", 12}};
     auto const* s = req.if_contains("stream");
     if (s && s->is_bool() && s->get_bool())
         return mock_reply::response_stream(std::move(response), o.stream_chunk_size);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 
 namespace instructor::testing {
 
@@ -21,6 +22,17 @@ long long unix_now()
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+/// "2026-12-02T13:45:00Z" for seconds since the epoch.
+std::string rfc3339(long long seconds)
+{
+    auto const t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 std::string_view path_of(std::string_view target)
@@ -88,8 +100,11 @@ mock_reply not_found(std::string_view what, std::string_view id)
 
 std::optional<mock_reply> mock_batches::answer(std::string_view method, std::string_view target,
                                                std::string_view content_type,
-                                               std::string_view body, mock_options const& o)
+                                               std::string_view body, mock_options const& o,
+                                               std::string_view base_url)
 {
+    if (base_url_ != base_url)
+        base_url_ = base_url;
     auto const path = path_of(target);
     auto const query = target.size() > path.size() ? target.substr(path.size() + 1) : std::string_view();
     bool const get = method == "GET", post = method == "POST";
@@ -309,6 +324,8 @@ mock_reply mock_batches::create_anthropic(std::string_view body, mock_options co
     r.endpoint = "/v1/messages";
     r.created_at = unix_now();
     r.done_at = std::chrono::steady_clock::now() + o.batch_delay;
+    r.ended_at = r.created_at +
+                 std::chrono::ceil<std::chrono::seconds>(o.batch_delay).count();
     std::set<std::string> seen;
     for (auto const& item : requests->get_array()) {
         auto const* it = item.if_object();
@@ -350,10 +367,10 @@ std::string mock_batches::describe(record const& r) const
                                            {"errored", failed},
                                            {"canceled", r.cancelled ? r.total : 0},
                                            {"expired", 0}};
-        b["results_url"] = done ? json::value("https://api.anthropic.com/v1/messages/batches/" +
-                                              r.id + "/results")
+        b["created_at"] = rfc3339(r.created_at);  // the API's timestamps are RFC 3339 strings
+        b["results_url"] = done ? json::value(base_url_ + "/messages/batches/" + r.id + "/results")
                                 : json::value(nullptr);
-        b["ended_at"] = done ? json::value("2026-01-01T00:00:00Z") : json::value(nullptr);
+        b["ended_at"] = done ? json::value(rfc3339(r.ended_at)) : json::value(nullptr);
         return json::serialize(b);
     }
     b["object"] = "batch";

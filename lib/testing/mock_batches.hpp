@@ -18,10 +18,12 @@ namespace instructor::testing {
 /// Not thread-safe: the server calls it under its own lock.
 class mock_batches {
 public:
-    /// The reply to a Files or Batches request, or std::nullopt for any other path.
+    /// The reply to a Files or Batches request, or std::nullopt for any other path. `base_url`:
+    /// the server's own, which every URL it hands out points below (an SDK follows a batch's
+    /// results_url as given: it must never lead a client of the mock to a real service).
     std::optional<mock_reply> answer(std::string_view method, std::string_view target,
                                      std::string_view content_type, std::string_view body,
-                                     mock_options const& o);
+                                     mock_options const& o, std::string_view base_url);
 
 private:
     struct line_result {
@@ -34,7 +36,7 @@ private:
         std::string endpoint, input_file_id, completion_window;
         std::string metadata;  // JSON text
         std::chrono::steady_clock::time_point done_at;
-        long long created_at = 0;
+        long long created_at = 0, ended_at = 0;  // seconds since the epoch
         std::size_t total = 0, ok = 0, failed = 0;
         bool cancelled = false;
         std::string failure;  // JSON text of `errors` when validation failed
@@ -55,6 +57,7 @@ private:
     line_result answer_line(std::string const& custom_id, std::string_view url,
                             std::string const& body, bool anthropic, mock_options const& o);
 
+    std::string base_url_;  // the server's
     std::size_t next_id_ = 1;
     std::map<std::string, std::string> files_;
     std::map<std::string, record> batches_;

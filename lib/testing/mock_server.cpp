@@ -57,6 +57,7 @@ struct mock_server::impl {
     // Declared before the io_context: coroutines it destroys may still touch them.
     mock_options opts;
     std::uint16_t port = 0;
+    std::string base_url;  // set once the port is known
     std::string ca_path;
     mutable std::mutex mutex;
     std::deque<mock_reply> queue;
@@ -106,7 +107,8 @@ struct mock_server::impl {
             return r;
         }
         if (auto b = batches.answer(req.method_string(), req.target(),
-                                    req[bhttp::field::content_type], req.body(), opts)) {
+                                    req[bhttp::field::content_type], req.body(), opts,
+                                    base_url)) {
             count(*b);
             return std::move(*b);  // batches are never faulted or paced
         }
@@ -363,6 +365,8 @@ mock_server::mock_server(mock_options options) : impl_(std::make_unique<impl>(op
     d.acceptor.bind(ep);
     d.acceptor.listen(asio::socket_base::max_listen_connections);
     d.port = d.acceptor.local_endpoint().port();
+    d.base_url = std::string(d.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(d.port) +
+                 "/v1";
     asio::co_spawn(d.ioc, d.accept_loop(), asio::detached);
     d.thread = std::thread([&d] { d.ioc.run(); });
 }
@@ -409,8 +413,7 @@ std::uint16_t mock_server::port() const noexcept { return impl_->port; }
 
 std::string mock_server::base_url() const
 {
-    return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" +
-           std::to_string(impl_->port) + "/v1";
+    return impl_->base_url;
 }
 
 std::string const& mock_server::ca_file() const noexcept { return impl_->ca_path; }

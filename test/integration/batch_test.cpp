@@ -291,6 +291,8 @@ TEST(Batch, AnthropicMessageBatchesEndToEnd)
     EXPECT_EQ(items[0].at("custom_id"), "a");
     EXPECT_EQ(items[0].at("params"), interactive);
     ASSERT_TRUE(find_request(m, "GET", "/v1/messages/batches/" + b.id + "/results"));
+    // The URL the mock hands out is its own: an SDK follows it as given.
+    EXPECT_EQ(b.results_url, m.base_url() + "/messages/batches/" + b.id + "/results");
 
     ASSERT_EQ(first.size(), 3u);
     EXPECT_TRUE(first[0].value);

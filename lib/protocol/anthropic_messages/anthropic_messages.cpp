@@ -56,6 +56,9 @@ json::object anthropic_media(part_place const& at)
     at.refuse("does not know this part");
 }
 
+/// Extended thinking asked for: the API then refuses a forced tool choice.
+bool thinking(request const& req) noexcept { return req.reasoning && req.reasoning->budget_tokens; }
+
 constexpr part_rules anthropic_rules{anthropic_api, "text",
                                      "takes images and documents only in user messages",
                                      anthropic_media};
@@ -92,6 +95,10 @@ conversation anthropic_initial(mode m, request const& req, tool_spec const& prim
         std::string const instructions = json_instructions(*primary.schema);
         p.system = p.system.empty() ? instructions : p.system + "\n\n" + instructions;
     }
+    if (is_tools_mode(m) && thinking(req))  // the tool is offered, not forced: ask for it
+        add_system(m == mode::anthropic_tools
+                       ? "Answer by calling the " + primary.name + " tool with the JSON input."
+                       : std::string("Answer by calling the tools with the JSON input."));
     return p;
 }
 
@@ -103,9 +110,16 @@ json::object build_messages_body(mode m, request const& req, std::string const& 
     if (!is_anthropic_mode(m))
         throw error(errc::invalid_argument,
                     "mode " + std::string(to_string(m)) + " is not a Messages API mode");
-    json::object body{{"model", model},
-                      {"max_tokens", req.max_tokens.value_or(default_max_tokens)},
-                      {"messages", prompt.messages}};
+    auto max_tokens = static_cast<std::int64_t>(req.max_tokens.value_or(default_max_tokens));
+    if (thinking(req)) {
+        auto const budget = static_cast<std::int64_t>(*req.reasoning->budget_tokens);
+        if (max_tokens <= budget)  // the API wants room for the answer past the thinking
+            max_tokens = budget + default_max_tokens;
+    }
+    json::object body{{"model", model}, {"max_tokens", max_tokens}, {"messages", prompt.messages}};
+    if (thinking(req))
+        body["thinking"] =
+            json::object{{"type", "enabled"}, {"budget_tokens", *req.reasoning->budget_tokens}};
     if (!prompt.system.empty())
         body["system"] = prompt.system;
     if (is_tools_mode(m)) {
@@ -119,10 +133,12 @@ json::object build_messages_body(mode m, request const& req, std::string const& 
                 break;  // one forced tool
         }
         body["tools"] = std::move(offered);
-        // parallel: any tool, as many calls as the text holds
-        body["tool_choice"] = m == mode::anthropic_tools
-                                  ? json::object{{"type", "tool"}, {"name", tools.front().name}}
-                                  : json::object{{"type", "any"}};
+        // parallel: any tool, as many calls as the text holds; with thinking, the model's choice
+        // (the API refuses a forced one), and a reply without the tool is re-asked
+        body["tool_choice"] = thinking(req)               ? json::object{{"type", "auto"}}
+                              : m == mode::anthropic_tools ? json::object{{"type", "tool"},
+                                                                          {"name", tools.front().name}}
+                                                           : json::object{{"type", "any"}};
     }
     if (m == mode::anthropic_structured_outputs)  // the API holds the answer to the schema
         body["output_config"] = json::object{
@@ -162,6 +178,11 @@ extraction extract_messages(mode m, json::value const& response)
         else if (type == "text") {
             text += string_at(*block, "text");
         }
+        else if (type == "thinking" || type == "redacted_thinking") {
+            x.kept.push_back(*block);  // sent back unchanged on a re-ask
+            if (auto t = string_at(*block, "thinking"); !t.empty())
+                x.reasoning = x.reasoning.value_or("") + t;
+        }
     }
     if (x.answers.size() > max_tool_calls)
         throw error(errc::protocol_error, "the reply has more tool_use blocks than the limit of " +
@@ -196,7 +217,7 @@ usage messages_usage(json::value const& response)
 json::array anthropic_reask(mode m, extraction const& got, std::string const& errors)
 {
     json::array out;
-    json::array content;
+    json::array content = got.kept;  // the thinking first, unchanged, as the API requires
     if (!got.content.empty())
         content.push_back(json::object{{"type", "text"}, {"text", got.content}});
     if (is_tools_mode(m))
@@ -273,7 +294,18 @@ chunk_delta parse_messages_event(std::string_view event, std::string_view data, 
     }
     else if (type == "content_block_start") {
         auto const* b = o.if_contains("content_block");
-        if (b && b->is_object() && string_at(b->get_object(), "type") == "tool_use") {
+        auto const btype = b && b->is_object() ? string_at(b->get_object(), "type") : "";
+        if (btype == "thinking" || btype == "redacted_thinking") {
+            chunk_delta::kept_piece k;
+            k.index = index_of();
+            k.type = btype;
+            k.thinking = string_at(b->get_object(), "thinking");
+            k.signature = string_at(b->get_object(), "signature");
+            k.data = string_at(b->get_object(), "data");
+            d.reasoning = k.thinking;
+            d.kept.push_back(std::move(k));
+        }
+        else if (btype == "tool_use") {
             chunk_delta::call_piece p;
             p.index = index_of();
             p.id = string_at(b->get_object(), "id");
@@ -294,6 +326,14 @@ chunk_delta parse_messages_event(std::string_view event, std::string_view data, 
             }
             else if (dtype == "text_delta")
                 d.content = string_at(delta, "text");
+            else if (dtype == "thinking_delta" || dtype == "signature_delta") {
+                chunk_delta::kept_piece k;
+                k.index = index_of();
+                k.thinking = string_at(delta, "thinking");
+                k.signature = string_at(delta, "signature");
+                d.reasoning = k.thinking;
+                d.kept.push_back(std::move(k));
+            }
         }
     }
     else if (type == "message_delta") {
@@ -360,6 +400,8 @@ public:
     json::value response() const override
     {
         json::array content;
+        for (auto const& [index, block] : kept_)
+            content.push_back(block);
         if (!text_.all.empty())
             content.push_back(json::object{{"type", "text"}, {"text", text_.all}});
         for (auto const& c : calls_.calls) {

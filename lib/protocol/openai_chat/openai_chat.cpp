@@ -176,6 +176,8 @@ json::object build_chat_body(mode m, request const& req, std::string const& mode
     }
     if (req.temperature)
         body["temperature"] = *req.temperature;
+    if (req.reasoning && !req.reasoning->effort.empty())
+        body["reasoning_effort"] = req.reasoning->effort;
     if (req.max_tokens)
         body["max_tokens"] = *req.max_tokens;
     if (stream) {
@@ -230,6 +232,12 @@ extraction extract_chat(mode m, json::value const& response)
     if (auto r = string_at(*msg, "refusal"); !r.empty())
         x.refusal = std::move(r);
     x.content = string_at(*msg, "content");
+    // DeepSeek, vLLM and others: reasoning_content; OpenRouter: reasoning.
+    for (char const* key : {"reasoning_content", "reasoning"})
+        if (auto r = string_at(*msg, key); !r.empty()) {
+            x.reasoning = std::move(r);
+            break;
+        }
     if (auto url = string_at(choice, "url"); !url.empty())
         x.run_url = std::move(url);  // WorkflowAI's page for the run
 
@@ -333,6 +341,8 @@ public:
         }
         if (!refusal_.empty())
             message["refusal"] = refusal_;
+        if (!reasoning_.empty())
+            message["reasoning_content"] = reasoning_;
         json::object choice{
             {"index", 0}, {"message", std::move(message)}, {"finish_reason", finish_reason_}};
         if (run_url_)

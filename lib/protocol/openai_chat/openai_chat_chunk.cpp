@@ -52,6 +52,9 @@ chunk_delta parse_chat_chunk(std::string_view data)
     auto const& dl = delta->get_object();
     d.content = str(dl, "content");
     d.refusal = str(dl, "refusal");
+    d.reasoning = str(dl, "reasoning_content");
+    if (d.reasoning.empty())
+        d.reasoning = str(dl, "reasoning");
     if (auto const* calls = dl.if_contains("tool_calls"); calls && calls->is_array())
         for (auto const& c : calls->get_array()) {
             auto const* co = c.if_object();

@@ -157,12 +157,34 @@ json::object build_responses_body(mode m, request const& req, std::string const&
         body["temperature"] = *req.temperature;
     if (req.max_tokens)
         body["max_output_tokens"] = *req.max_tokens;
+    if (req.reasoning && !req.reasoning->effort.empty())
+        body["reasoning"] = json::object{{"effort", req.reasoning->effort}, {"summary", "auto"}};
     if (stream)
         body["stream"] = true;
     for (auto const& kv : req.extra_body)
         body[kv.key()] = kv.value();  // last, so callers can override anything
     return body;
 }
+
+namespace {
+
+/// The reasoning items of `output`: kept for a re-ask (the API wants them back before the
+/// items that followed them), their summaries as the reasoning text.
+void take_reasoning(json::array const& output, extraction& x)
+{
+    for (auto const& item : output) {
+        auto const* o = item.if_object();
+        if (!o || string_at(*o, "type") != "reasoning")
+            continue;
+        x.kept.push_back(*o);
+        if (auto const* summary = array_at(*o, "summary"))
+            for (auto const& s : *summary)
+                if (auto const* so = s.if_object(); so && string_at(*so, "type") == "summary_text")
+                    x.reasoning = x.reasoning.value_or("") + string_at(*so, "text");
+    }
+}
+
+}  // namespace
 
 extraction extract_responses(mode m, json::value const& response)
 {
@@ -208,8 +230,10 @@ extraction extract_responses(mode m, json::value const& response)
                 }
         }
     }
-    return answer_of(m, std::move(text), std::move(calls), finish_reason_of(*root),
-                     std::move(refusal));
+    auto x = answer_of(m, std::move(text), std::move(calls), finish_reason_of(*root),
+                       std::move(refusal));
+    take_reasoning(*output, x);
+    return x;
 }
 
 usage responses_usage(json::value const& response)
@@ -233,7 +257,7 @@ usage responses_usage(json::value const& response)
 
 json::array responses_reask(mode m, extraction const& got, std::string const& errors)
 {
-    json::array out;
+    json::array out = got.kept;  // reasoning items first, as the model gave them
     if (!got.content.empty())
         out.push_back(json::object{{"role", "assistant"}, {"content", got.content}});
     if (is_tools_mode(m) && !got.answers.empty()) {
@@ -343,8 +367,11 @@ public:
     {
         calls_.finish(sink);
         auto const* r = final_.if_object();
-        return answer_of(m_, text_.all, calls_.calls, r ? finish_reason_of(*r) : std::string(),
-                         refusal_);
+        auto x = answer_of(m_, text_.all, calls_.calls, r ? finish_reason_of(*r) : std::string(),
+                           refusal_);
+        if (auto const* output = r ? array_at(*r, "output") : nullptr)
+            take_reasoning(*output, x);
+        return x;
     }
     json::value response() const override
     {
