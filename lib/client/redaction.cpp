@@ -21,8 +21,11 @@ std::vector<std::string> secrets_of(client_options const& o)
         all.insert(all.end(), cache.begin(), cache.end());
     }
     std::erase_if(all, [](std::string const& s) { return s.empty(); });
-    // Longest first: a secret containing another is replaced whole, not around the shorter one.
-    std::ranges::sort(all, [](auto const& a, auto const& b) { return a.size() > b.size(); });
+    // Longest first: a secret containing another is replaced whole, not around the shorter one
+    // (equal ones side by side, so each is kept once).
+    std::ranges::sort(all, [](auto const& a, auto const& b) {
+        return a.size() != b.size() ? a.size() > b.size() : a < b;
+    });
     all.erase(std::unique(all.begin(), all.end()), all.end());
     return all;
 }
