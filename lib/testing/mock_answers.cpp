@@ -36,11 +36,17 @@ std::string text_of(json::value const& content)
     return out;
 }
 
-/// The text of every message with this role, joined.
+/// The text of every message with this role, joined. A Responses request's `input` may be a
+/// plain string (the SDKs' usual form): the user's text; its `instructions` are the system's.
 std::string texts(json::object const& req, std::string_view role,
                   std::string_view key = "messages")
 {
     std::string out;
+    if (key == "input") {
+        auto const* own = req.if_contains(role == "user" ? "input" : "instructions");
+        if (own && own->is_string() && (role == "user" || role == "system"))
+            out = own->get_string();
+    }
     if (auto const* msgs = req.if_contains(key); msgs && msgs->is_array())
         for (auto const& m : msgs->get_array()) {
             if (!m.is_object())
@@ -539,12 +545,26 @@ mock_reply responses_answer(json::object const& req, mock_options const& o)
 
 }  // namespace
 
+bool anthropic_path(std::string_view target)
+{
+    auto const path = target.substr(0, target.find('?'));
+    return path.ends_with("/messages") || path.find("/messages/batches") != std::string_view::npos;
+}
+
+mock_reply error_for(std::string_view target, unsigned status, std::string message,
+                     std::vector<net::header> headers)
+{
+    return anthropic_path(target) ? mock_reply::anthropic_error(status, std::move(message),
+                                                                std::move(headers))
+                                  : mock_reply::error(status, std::move(message), std::move(headers));
+}
+
 mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o)
 {
     boost::system::error_code ec;
     auto v = json::parse(body, ec);
     if (ec || !v.is_object())
-        return mock_reply::error(400, "The request body is not a JSON object.");
+        return error_for(target, 400, "The request body is not a JSON object.");
     auto path = target.substr(0, target.find('?'));
     auto ends_with = [&](std::string_view s) {
         return path.size() >= s.size() && path.substr(path.size() - s.size()) == s;
@@ -646,10 +666,10 @@ mock_reply faulted_answer(mock_fault f, std::string_view target, std::string_vie
 {
     switch (f) {
     case mock_fault::rate_limited:
-        return mock_reply::error(429, "Rate limit reached (mock fault)", {{"retry-after-ms", "10"}});
-    case mock_fault::server_error:
-        return mock_reply::error(503, "The server is overloaded (mock fault)",
-                                 {{"retry-after-ms", "10"}});
+        return error_for(target, 429, "Rate limit reached (mock fault)", {{"retry-after-ms", "10"}});
+    case mock_fault::server_error:  // Anthropic's overload is 529
+        return error_for(target, anthropic_path(target) ? 529 : 503,
+                         "The server is overloaded (mock fault)", {{"retry-after-ms", "10"}});
     case mock_fault::cut: {
         auto r = default_answer(target, body, o);
         r.close_after_bytes = r.body.size() / 2;

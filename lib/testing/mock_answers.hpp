@@ -15,6 +15,13 @@ namespace instructor::testing {
 /// for another path.
 mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o);
 
+/// Whether `target` is one of Anthropic's paths (messages, message batches).
+bool anthropic_path(std::string_view target);
+
+/// An error in the shape of the API `target` belongs to: Anthropic's on its paths, else OpenAI's.
+mock_reply error_for(std::string_view target, unsigned status, std::string message,
+                     std::vector<net::header> headers = {});
+
 /// The default answer to `body`, spoiled by fault `f` (see mock_fault).
 mock_reply faulted_answer(mock_fault f, std::string_view target, std::string_view body,
                           mock_options const& o);

@@ -93,7 +93,9 @@ bool listed(std::vector<std::string> const& ids, std::string const& id)
 
 mock_reply not_found(std::string_view what, std::string_view id)
 {
-    return mock_reply::error(404, "No " + std::string(what) + " with id '" + std::string(id) + "'");
+    auto message = "No " + std::string(what) + " with id '" + std::string(id) + "'";
+    return what == "message batch" ? mock_reply::anthropic_error(404, std::move(message))
+                                   : mock_reply::error(404, std::move(message));
 }
 
 }  // namespace
@@ -317,7 +319,7 @@ mock_reply mock_batches::create_anthropic(std::string_view body, mock_options co
     auto const* req = ec ? nullptr : v.if_object();
     auto const* requests = req ? req->if_contains("requests") : nullptr;
     if (!requests || !requests->is_array() || requests->get_array().empty())
-        return mock_reply::error(400, "the body needs a non-empty array 'requests'");
+        return mock_reply::anthropic_error(400, "the body needs a non-empty array 'requests'");
     record r;
     r.anthropic = true;
     r.id = "msgbatch_" + std::to_string(next_id_++);
@@ -332,9 +334,9 @@ mock_reply mock_batches::create_anthropic(std::string_view body, mock_options co
         auto const* id = it ? it->if_contains("custom_id") : nullptr;
         auto const* params = it ? it->if_contains("params") : nullptr;
         if (!id || !id->is_string() || !params || !params->is_object())
-            return mock_reply::error(400, "each request needs 'custom_id' and 'params'");
+            return mock_reply::anthropic_error(400, "each request needs 'custom_id' and 'params'");
         if (!seen.insert(std::string(id->get_string())).second)
-            return mock_reply::error(400, "custom_id values must be unique");
+            return mock_reply::anthropic_error(400, "custom_id values must be unique");
         auto res = answer_line(std::string(id->get_string()), "/v1/messages",
                                json::serialize(*params), true, o);
         r.results += res.text + "\n";
@@ -475,7 +477,7 @@ mock_reply mock_batches::results(std::string_view id)
         return not_found("message batch", id);
     auto const& r = it->second;
     if (!ended(r))
-        return mock_reply::error(400, "the message batch is still in progress");
+        return mock_reply::anthropic_error(400, "the message batch is still in progress");
     mock_reply reply;
     reply.content_type = "application/binary";
     reply.body = r.results;

@@ -42,6 +42,25 @@ mock_reply mock_reply::error(unsigned status, std::string message, std::vector<n
     return r;
 }
 
+mock_reply mock_reply::anthropic_error(unsigned status, std::string message,
+                                       std::vector<net::header> headers)
+{
+    mock_reply r;
+    r.status = status;
+    r.headers = std::move(headers);
+    char const* type = status == 401   ? "authentication_error"
+                       : status == 403 ? "permission_error"
+                       : status == 404 ? "not_found_error"
+                       : status == 413 ? "request_too_large"
+                       : status == 429 ? "rate_limit_error"
+                       : status == 529 ? "overloaded_error"
+                       : status >= 500 ? "api_error"
+                                       : "invalid_request_error";
+    r.body = json::serialize(
+        json::object{{"type", "error"}, {"error", {{"type", type}, {"message", std::move(message)}}}});
+    return r;
+}
+
 mock_reply mock_reply::rate_limited(std::chrono::seconds retry_after)
 {
     return error(429, "Rate limit reached",

@@ -2,6 +2,7 @@
 #include "async_test.hpp"
 #include "mock_client.hpp"
 #include "models.hpp"
+#include "testing/mock_answers.hpp"
 
 #include <instructor/error.hpp>
 #include <instructor/instructor.hpp>
@@ -165,6 +166,35 @@ TEST(MockServer, ResponsesApiAnswersInBothShapes)
     EXPECT_EQ(part.at("type"), "output_text");
     EXPECT_EQ(json::parse(part.at("text").as_string()), expected);
     EXPECT_GT(text.at("usage").at("input_tokens").as_int64(), 0);
+}
+
+// The SDKs' usual Responses form: `input` a plain string, the schema in `instructions`.
+TEST(MockServer, ResponsesReadAStringInputAndInstructions)
+{
+    mock_server m;
+    auto text = post(m, "/responses",
+                     R"({"model":"gpt-4.1","input":"John Doe is 32 years old.","instructions":)" +
+                         json::serialize(json::value(std::string("Answer with JSON matching ") + schema)) + "}");
+    auto const& part = text.at("output").at(0).at("content").at(0);
+    EXPECT_EQ(json::parse(part.at("text").as_string()), expected);
+}
+
+// Anthropic's paths speak Anthropic's errors (its overload is 529); OpenAI's paths OpenAI's.
+TEST(MockServer, ErrorsAreInTheShapeOfTheirApi)
+{
+    namespace mock = instructor::testing;
+    auto const anthropic = json::parse(mock::error_for("/v1/messages", 429, "slow down").body);
+    EXPECT_EQ(anthropic.at("type"), "error");
+    EXPECT_EQ(anthropic.at("error").at("type"), "rate_limit_error");
+    EXPECT_EQ(anthropic.at("error").at("message"), "slow down");
+    auto const overloaded = mock::faulted_answer(mock::mock_fault::server_error, "/v1/messages", "{}", {});
+    EXPECT_EQ(overloaded.status, 529u);
+    EXPECT_EQ(json::parse(overloaded.body).at("error").at("type"), "overloaded_error");
+    auto const batch = mock::error_for("/v1/messages/batches/x", 404, "none");
+    EXPECT_EQ(json::parse(batch.body).at("error").at("type"), "not_found_error");
+    auto const openai = json::parse(mock::error_for("/v1/chat/completions", 429, "slow").body);
+    EXPECT_EQ(openai.at("error").at("message"), "slow");
+    EXPECT_FALSE(openai.as_object().contains("type"));
 }
 
 TEST(MockServer, KeepsOnlyTheMostRecentRequestsWhenBounded)

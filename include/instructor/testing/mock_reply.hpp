@@ -42,6 +42,10 @@ struct mock_reply {
     /// An error status with an OpenAI-shaped body `{"error": {"message", "type", "code"}}`.
     static mock_reply error(unsigned status, std::string message,
                             std::vector<net::header> headers = {});
+    /// An error status with Anthropic's body `{"type": "error", "error": {"type", "message"}}`
+    /// (429 rate_limit_error, 529 overloaded_error, 500 api_error, 4xx as the API names them).
+    static mock_reply anthropic_error(unsigned status, std::string message,
+                                      std::vector<net::header> headers = {});
     /// 429 with `Retry-After: <seconds>`.
     static mock_reply rate_limited(std::chrono::seconds retry_after);
     /// A server-sent event stream of these `data:` payloads, then `data: [DONE]` when `done`.
