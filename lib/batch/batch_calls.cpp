@@ -4,7 +4,6 @@
 #include "protocol/batch_api.hpp"
 #include "batch/batch_lines.hpp"
 #include "batch/batch_ops.hpp"
-#include "batch/jsonl_lines.hpp"
 #include "client/client_state.hpp"
 #include "client/driver.hpp"
 #include "net/net_errors.hpp"
@@ -15,8 +14,6 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
-#include <charconv>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace instructor {

@@ -83,13 +83,18 @@ std::string page_limit(list_options const& o)
     return std::to_string(std::clamp<std::size_t>(o.limit, 1, 100));
 }
 
-boost::json::value parse_line(std::string_view line, std::vector<std::string> const& secrets)
+boost::json::value parse_line(std::string_view line, std::vector<std::string> const& secrets,
+                              std::string& custom_id)
 {
     boost::system::error_code ec;
     auto v = boost::json::parse(line, ec);
     if (ec || !v.is_object())
         throw error(errc::protocol_error, "a batch result line is not a JSON object: " +
                                               net::redact(std::string(line), secrets).substr(0, 120));
+    auto const* id = v.get_object().if_contains("custom_id");
+    if (!id || !id->is_string() || id->get_string().empty())
+        throw error(errc::protocol_error, "a batch result line has no custom_id");
+    custom_id = id->get_string();
     return v;
 }
 

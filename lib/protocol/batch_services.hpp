@@ -39,8 +39,10 @@ std::string checked_id(std::string_view id, std::string_view what);
 /// list_options::limit within the APIs' 1..100, as text.
 std::string page_limit(list_options const& o);
 
-/// A result line as a JSON object; protocol_error otherwise, showing the line's start with
-/// `secrets` redacted before it is cut (a key split by the cut would escape).
-boost::json::value parse_line(std::string_view line, std::vector<std::string> const& secrets);
+/// A result line as a JSON object, its custom_id in `custom_id`; protocol_error otherwise (no
+/// object, or no custom_id), showing the line's start with `secrets` redacted before it is cut
+/// (a key split by the cut would escape).
+boost::json::value parse_line(std::string_view line, std::vector<std::string> const& secrets,
+                              std::string& custom_id);
 
 }  // namespace instructor::detail

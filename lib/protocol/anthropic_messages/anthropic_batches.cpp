@@ -136,13 +136,11 @@ public:
 
     result_line parse_result(std::string_view text) const override
     {
-        auto v = parse_line(text, secrets_);
-        auto const& line = v.get_object();
         result_line r;
-        r.custom_id = string_at(line, "custom_id");
-        auto const* result = object_at(line, "result");
-        if (r.custom_id.empty() || !result)
-            throw error(errc::protocol_error, "a batch result line has no custom_id or result");
+        auto v = parse_line(text, secrets_, r.custom_id);
+        auto const* result = object_at(v.get_object(), "result");
+        if (!result)
+            throw error(errc::protocol_error, "a batch result line has no result");
         auto const type = string_at(*result, "type");
         if (type == "succeeded") {
             auto const* message = object_at(*result, "message");

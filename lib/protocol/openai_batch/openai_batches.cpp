@@ -191,12 +191,9 @@ public:
 
     result_line parse_result(std::string_view text) const override
     {
-        auto v = parse_line(text, secrets_);
-        auto const& line = v.get_object();
         result_line r;
-        r.custom_id = string_at(line, "custom_id");
-        if (r.custom_id.empty())
-            throw error(errc::protocol_error, "a batch result line has no custom_id");
+        auto v = parse_line(text, secrets_, r.custom_id);
+        auto const& line = v.get_object();
         auto const* response = object_at(line, "response");
         auto const status = response ? count_at(*response, "status_code") : 0;
         auto const* e = line.if_contains("error");
