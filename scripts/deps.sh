@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what instructor-cpp needs on Debian bookworm. Idempotent, and silent when nothing is
-# missing. Also fetches the npm tools the tests use (ajv) into build/npm.
+# missing. With --npm, also fetches the npm tools the tests use: ajv into build/npm, and the
+# official SDKs the conformance suite drives, pinned by test/sdk/package-lock.json, into build/sdk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +29,12 @@ if [ "${1:-}" = "--npm" ] && [ ! -f build/npm/node_modules/ajv/package.json ]; t
     echo "deps: installing ajv into build/npm"
     mkdir -p build/npm
     npm install --silent --no-audit --no-fund --prefix build/npm ajv@8 >/dev/null
+fi
+
+if [ "${1:-}" = "--npm" ] && ! cmp -s test/sdk/package-lock.json build/sdk/package-lock.json; then
+    echo "deps: installing the official SDKs (test/sdk/package-lock.json) into build/sdk"
+    rm -rf build/sdk
+    mkdir -p build/sdk
+    cp test/sdk/package.json test/sdk/package-lock.json build/sdk/
+    npm ci --silent --no-audit --no-fund --prefix build/sdk >/dev/null
 fi

@@ -123,6 +123,11 @@ struct stream_state {
     virtual boost::asio::awaitable<bool> advance() { return driver->advance(); }
     virtual usage total_usage() const noexcept { return driver->total_usage(); }
     virtual int attempts() const noexcept { return driver->attempts(); }
+    /// The accepted answer's completion; a stream without a driver (batch results) has none.
+    virtual instructor::completion const* accepted() const noexcept
+    {
+        return driver ? driver->accepted() : nullptr;
+    }
     std::shared_ptr<client_state> client;
     std::unique_ptr<stream_driver> driver;
     bool finished = false;
@@ -190,6 +195,14 @@ public:
     /// Usage summed over the attempts so far (complete once the stream ended).
     usage total_usage() const noexcept { return state_->total_usage(); }
     int attempts() const noexcept { return state_->attempts(); }
+    /// The accepted answer's completion, from the last element on (the complete snapshot, the
+    /// last item): its response as assembled from the events, usage, attempts, endpoint and the
+    /// reasoning the model streamed (thinking deltas, reasoning summaries). Null before, after
+    /// an error, and for batch results (each result carries its own).
+    instructor::completion const* completion() const noexcept
+    {
+        return state_->finished && !state_->failed ? state_->accepted() : nullptr;
+    }
 
 private:
     std::unique_ptr<detail::stream_state<X>> state_;

@@ -50,6 +50,8 @@ public:
     void dispatch(hook_event const& e) const noexcept override;
 
     completion take_completion();
+    /// The accepted answer's completion, once accepted (a stream reads it in place).
+    completion const* accepted() const noexcept { return completion_ ? &*completion_ : nullptr; }
     error take_error();
     std::exception_ptr take_failure() override { return std::make_exception_ptr(take_error()); }
 

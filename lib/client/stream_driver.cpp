@@ -28,5 +28,6 @@ stream_driver::~stream_driver() = default;
 boost::asio::awaitable<bool> stream_driver::advance() { return impl_->run.advance(); }
 usage stream_driver::total_usage() const noexcept { return impl_->core.total_usage(); }
 int stream_driver::attempts() const noexcept { return impl_->core.attempts(); }
+completion const* stream_driver::accepted() const noexcept { return impl_->core.accepted(); }
 
 }  // namespace instructor::detail

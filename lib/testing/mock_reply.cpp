@@ -210,27 +210,37 @@ mock_reply mock_reply::response_stream(json::object response, std::size_t piece)
     json::array const output = response.contains("output") && response["output"].is_array()
                                    ? response["output"].get_array()
                                    : json::array{};
+    // Each item as the API streams it: announced in progress and empty, then its parts (content
+    // parts, summary parts) each added, filled by deltas that name the item, and closed with
+    // their full text; the SDKs' stream helpers check every step.
+    auto pieces = [&](std::string const& text, auto&& each) {
+        for (std::size_t at = 0; at < text.size(); at += piece)
+            each(text.substr(at, piece));
+    };
     for (std::size_t i = 0; i < output.size(); ++i) {
         if (!output[i].is_object())
             continue;
         auto const& item = output[i].get_object();
         auto const index = static_cast<std::int64_t>(i);
         auto const type = item.contains("type") ? item.at("type") : json::value();
+        json::value const item_id = item.contains("id") ? item.at("id") : json::value("item_mock");
+        auto at = [&](json::object o) {
+            o["item_id"] = item_id;
+            o["output_index"] = index;
+            return o;
+        };
         json::object added = item;
+        added["status"] = "in_progress";
         if (type == "function_call") {
             added["arguments"] = "";
-            added["status"] = "in_progress";
             event("response.output_item.added", {{"output_index", index}, {"item", added}});
             auto const args = item.contains("arguments") && item.at("arguments").is_string()
                                   ? std::string(item.at("arguments").get_string())
                                   : std::string();
-            for (std::size_t at = 0; at < args.size(); at += piece)
-                event("response.function_call_arguments.delta",
-                      {{"item_id", item.contains("id") ? item.at("id") : json::value("fc")},
-                       {"output_index", index},
-                       {"delta", args.substr(at, piece)}});
-            event("response.function_call_arguments.done",
-                  {{"output_index", index}, {"arguments", args}});
+            pieces(args, [&](std::string d) {
+                event("response.function_call_arguments.delta", at({{"delta", std::move(d)}}));
+            });
+            event("response.function_call_arguments.done", at({{"arguments", args}}));
         }
         else if (type == "message") {
             added["content"] = json::array{};
@@ -243,16 +253,49 @@ mock_reply mock_reply::response_stream(json::object response, std::size_t piece)
                         continue;
                     auto const ci = static_cast<std::int64_t>(c);
                     bool const refusal = part->contains("refusal");
-                    auto const text = std::string(
-                        part->at(refusal ? "refusal" : "text").as_string());
-                    for (std::size_t at = 0; at < text.size(); at += piece)
+                    char const* const key = refusal ? "refusal" : "text";
+                    auto const text = std::string(part->at(key).as_string());
+                    json::object empty{{"type", refusal ? "refusal" : "output_text"}, {key, ""}};
+                    if (!refusal)
+                        empty["annotations"] = json::array{};
+                    event("response.content_part.added",
+                          at({{"content_index", ci}, {"part", std::move(empty)}}));
+                    pieces(text, [&](std::string d) {
                         event(refusal ? "response.refusal.delta" : "response.output_text.delta",
-                              {{"item_id", "msg_mock"},
-                               {"output_index", index},
-                               {"content_index", ci},
-                               {"delta", text.substr(at, piece)}});
+                              at({{"content_index", ci}, {"delta", std::move(d)}}));
+                    });
+                    event(refusal ? "response.refusal.done" : "response.output_text.done",
+                          at({{"content_index", ci}, {key, text}}));
+                    event("response.content_part.done",
+                          at({{"content_index", ci}, {"part", *part}}));
                 }
         }
+        else if (type == "reasoning") {
+            added["summary"] = json::array{};
+            event("response.output_item.added", {{"output_index", index}, {"item", added}});
+            auto const* summary = item.if_contains("summary");
+            if (summary && summary->is_array())
+                for (std::size_t s = 0; s < summary->get_array().size(); ++s) {
+                    auto const* part = summary->get_array()[s].if_object();
+                    if (!part || !part->contains("text") || !part->at("text").is_string())
+                        continue;
+                    auto const si = static_cast<std::int64_t>(s);
+                    auto const text = std::string(part->at("text").get_string());
+                    event("response.reasoning_summary_part.added",
+                          at({{"summary_index", si},
+                              {"part", {{"type", "summary_text"}, {"text", ""}}}}));
+                    pieces(text, [&](std::string d) {
+                        event("response.reasoning_summary_text.delta",
+                              at({{"summary_index", si}, {"delta", std::move(d)}}));
+                    });
+                    event("response.reasoning_summary_text.done",
+                          at({{"summary_index", si}, {"text", text}}));
+                    event("response.reasoning_summary_part.done",
+                          at({{"summary_index", si}, {"part", *part}}));
+                }
+        }
+        else
+            event("response.output_item.added", {{"output_index", index}, {"item", added}});
         event("response.output_item.done", {{"output_index", index}, {"item", item}});
     }
     auto const status = response.contains("status") ? response.at("status") : json::value();

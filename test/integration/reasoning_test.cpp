@@ -2,7 +2,7 @@
 // own fields; Anthropic thinking with tools (the tool offered, not forced; a reply without it
 // re-asked; the thinking blocks sent back unchanged, signatures included, in calls and streams);
 // Responses reasoning items carried across re-asks; completion::reasoning and
-// usage::reasoning_tokens filled from each API.
+// usage::reasoning_tokens filled from each API, in calls and in streams (stream::completion).
 #include "async_test.hpp"
 #include "mock_client.hpp"
 #include "models.hpp"
@@ -167,31 +167,42 @@ TEST(Reasoning, AnthropicReplyWithoutTheToolIsReasked)
     EXPECT_EQ(turn[1].at("type"), "text");
 }
 
-/// What a create_partial<UserInfo> with thinking on showed: snapshots, and the last one.
+/// What a create_partial<UserInfo> showed: snapshots, the last one, and the stream's
+/// completion at its end.
 struct streamed {
     int snapshots = 0;
     bool complete = false;
     int age = 0;
+    bool completion_before_complete = false;  // a completion beside an unfinished snapshot
+    std::optional<ins::completion> completion;
 };
 
-streamed stream_with_thinking(mock_server& m)
+streamed stream_of(mock_server& m, ins::mode mode, ins::reasoning r)
 {
     streamed out;
     auto err = test::with<ins::client>(
-        test::mock_options(m, ins::mode::anthropic_tools),
-        [&](ins::client& cl) -> asio::awaitable<void> {
-            auto s = cl.create_partial<UserInfo>(ask(budget(1024)));
+        test::mock_options(m, mode), [&](ins::client& cl) -> asio::awaitable<void> {
+            auto s = cl.create_partial<UserInfo>(ask(std::move(r)));
             for (;;) {
                 auto p = co_await s.next();
                 if (!p)
                     break;
+                out.completion_before_complete =
+                    out.completion_before_complete || (!p->complete && s.completion());
                 ++out.snapshots;
                 out.complete = p->complete;
                 out.age = p->value.age;
             }
+            if (auto const* c = s.completion())
+                out.completion = *c;
         });
     EXPECT_FALSE(err) << err->what();
     return out;
+}
+
+streamed stream_with_thinking(mock_server& m)
+{
+    return stream_of(m, ins::mode::anthropic_tools, budget(1024));
 }
 
 TEST(Reasoning, AnthropicStreamsKeepTheThinkingAssembledFromItsDeltas)
@@ -205,6 +216,12 @@ TEST(Reasoning, AnthropicStreamsKeepTheThinkingAssembledFromItsDeltas)
     auto const turn = assistant_content(body_of(m, 1));
     ASSERT_GE(turn.size(), 2u);
     EXPECT_EQ(turn[0], thinking);  // text and signature joined from their deltas
+    // The stream's completion is the accepted (second) answer's, with the mock's thinking.
+    EXPECT_FALSE(out.completion_before_complete);
+    ASSERT_TRUE(out.completion);
+    EXPECT_EQ(out.completion->attempts, 2);
+    ASSERT_TRUE(out.completion->reasoning);
+    EXPECT_NE(out.completion->reasoning->find("John Doe is 32"), std::string::npos);
 }
 
 TEST(Reasoning, TheMocksOwnThinkingStreamsToTheEnd)
@@ -215,6 +232,24 @@ TEST(Reasoning, TheMocksOwnThinkingStreamsToTheEnd)
     EXPECT_TRUE(out.complete);
     EXPECT_EQ(out.age, 32);
     EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST(Reasoning, StreamsReturnTheReasoningAndItsTokensInTheirCompletion)
+{
+    mock_server m;
+    auto const responses = stream_of(m, ins::mode::responses_tools, effort("low"));
+    EXPECT_TRUE(responses.complete);
+    ASSERT_TRUE(responses.completion);
+    ASSERT_TRUE(responses.completion->reasoning);  // the summary, streamed as its own events
+    EXPECT_NE(responses.completion->reasoning->find("Reading:"), std::string::npos);
+    EXPECT_EQ(responses.completion->total_usage.reasoning_tokens, 12u);
+    EXPECT_EQ(body_of(m, 0).at("stream"), true);
+
+    auto const chat = stream_of(m, ins::mode::tools, effort("low"));
+    EXPECT_TRUE(chat.complete);
+    ASSERT_TRUE(chat.completion);
+    EXPECT_EQ(chat.completion->total_usage.reasoning_tokens, 8u);
+    EXPECT_EQ(chat.completion->attempts, 1);
 }
 
 TEST(Reasoning, ResponsesSendsEffortAndCarriesReasoningItemsAcrossReasks)

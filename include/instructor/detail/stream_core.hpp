@@ -24,6 +24,7 @@ public:
 
     usage total_usage() const noexcept;
     int attempts() const noexcept;
+    completion const* accepted() const noexcept;  ///< null until the answer is accepted
 
 private:
     struct impl;
