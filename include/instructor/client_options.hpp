@@ -29,6 +29,12 @@ struct client_options {
     std::string ca_file;           ///< extra trust anchor (PEM); peers are always verified
     std::string default_model;     ///< used when a request names no model
     std::vector<net::header> headers;  ///< sent with every request
+    /// Query parameters added to every request's URL, calls and batch services alike
+    /// (`{"api-version", "2024-10-21"}` for Azure OpenAI's deployment paths); percent-encoded.
+    std::vector<std::pair<std::string, std::string>> query;
+    /// The header that carries `api_key` as it is (`"api-key"` for Azure OpenAI); empty: the
+    /// API's own way (`Authorization: Bearer`, Anthropic's `x-api-key`). Secret like the key.
+    std::string api_key_header;
     /// json_schema mode sends the older `{type: json_object, schema}` shape that some
     /// OpenAI-compatible servers (Anyscale, Together) expect.
     bool legacy_json_schema_format = false;

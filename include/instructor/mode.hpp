@@ -30,6 +30,15 @@ enum class mode {
     /// Anthropic Messages API, `output_config.format` json_schema with the strict schema: the
     /// answer is the text content block
     anthropic_structured_outputs,
+    /// Gemini API (`models/{model}:generateContent`), one function declaration, function
+    /// calling mode ANY with only it allowed; the answer is the functionCall's args
+    genai_tools,
+    /// Gemini API, `generationConfig.responseMimeType` application/json with the schema as
+    /// `responseJsonSchema`; the answer is the text
+    genai_structured_outputs,
+    /// Gemini API, one function per alternative of a std::variant, mode ANY: every
+    /// functionCall part is an answer
+    genai_parallel_tools,
 };
 
 std::string_view to_string(mode m) noexcept;
@@ -41,7 +50,8 @@ constexpr bool is_tools_mode(mode m) noexcept
 {
     return m == mode::tools || m == mode::tools_strict || m == mode::parallel_tools ||
            m == mode::anthropic_tools || m == mode::responses_tools ||
-           m == mode::anthropic_parallel_tools || m == mode::responses_parallel_tools;
+           m == mode::anthropic_parallel_tools || m == mode::responses_parallel_tools ||
+           m == mode::genai_tools || m == mode::genai_parallel_tools;
 }
 
 /// True for the modes where every tool call is an answer (a std::vector<std::variant<...>>,
@@ -49,7 +59,7 @@ constexpr bool is_tools_mode(mode m) noexcept
 constexpr bool is_parallel_mode(mode m) noexcept
 {
     return m == mode::parallel_tools || m == mode::anthropic_parallel_tools ||
-           m == mode::responses_parallel_tools;
+           m == mode::responses_parallel_tools || m == mode::genai_parallel_tools;
 }
 
 /// True for the modes of Anthropic's Messages API.
@@ -66,11 +76,19 @@ constexpr bool is_responses_mode(mode m) noexcept
            m == mode::responses_parallel_tools;
 }
 
+/// True for the modes of Google's Gemini API.
+constexpr bool is_genai_mode(mode m) noexcept
+{
+    return m == mode::genai_tools || m == mode::genai_structured_outputs ||
+           m == mode::genai_parallel_tools;
+}
+
 /// The parallel-tools mode of the API `m` speaks (what a variant's answers need).
 constexpr mode parallel_mode_of(mode m) noexcept
 {
     return is_anthropic_mode(m)   ? mode::anthropic_parallel_tools
            : is_responses_mode(m) ? mode::responses_parallel_tools
+           : is_genai_mode(m)     ? mode::genai_parallel_tools
                                   : mode::parallel_tools;
 }
 

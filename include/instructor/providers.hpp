@@ -30,6 +30,11 @@ std::vector<provider_info> const& known_providers();
 /// directory; both from the same one (a key from the environment never goes to a base URL that
 /// only the `.env` file names). Throws ins::error: invalid_argument for an
 /// unknown provider (listing the known ones), missing_api_key when the key is not set.
+///
+/// `"azure/<deployment>"`: AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY (sent in the `api-key`
+/// header, never as a bearer token), and OPENAI_API_VERSION: "v1" or unset for the OpenAI-shaped
+/// paths under `<endpoint>/openai/v1` (batches too), a dated version ("2024-10-21") for
+/// `<endpoint>/openai/deployments/<deployment>/...?api-version=<version>`.
 client from_provider(boost::asio::any_io_executor executor, std::string_view provider_model,
                      client_options base = {});
 

@@ -275,7 +275,7 @@ void call_core::send_to(std::size_t i)
     body_ = wire_->body(req_, model, conv_, tools_, stream_);
     emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = ep.base_url,
           .request_body = &body_});
-    request_ = wire_->http_request(ep, json::serialize(body_));
+    request_ = wire_->http_request(ep, model, stream_, json::serialize(body_));
     call_action a{call_action::kind::send};
     a.endpoint = i;
     a.request = &request_;

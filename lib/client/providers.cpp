@@ -1,5 +1,9 @@
 #include <instructor/providers.hpp>
 
+#include "net/url.hpp"
+
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 
@@ -25,6 +29,12 @@ std::vector<provider_info> const& known_providers()
          mode::tools},
         {"anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "https://api.anthropic.com/v1",
          mode::anthropic_tools},
+        // Gemini's own API (the `gemini` row above is its OpenAI-compatible endpoint); the key
+        // may also be GOOGLE_API_KEY, as the Gen AI SDKs read it.
+        {"google", "GEMINI_API_KEY", "GEMINI_BASE_URL",
+         "https://generativelanguage.googleapis.com/v1beta", mode::genai_tools},
+        // The endpoint is the resource's own (https://NAME.openai.azure.com): no default.
+        {"azure", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "", mode::tools},
     };
     return list;
 }
@@ -79,6 +89,31 @@ key_source key_and_url(std::string_view key_env, std::string_view url_env)
     return {};
 }
 
+/// Azure OpenAI: the key in the `api-key` header; with API version "v1" (the default) the
+/// OpenAI-shaped paths under `<endpoint>/openai/v1`, else the deployment's own paths with
+/// `api-version` on every request.
+void to_azure(client_options& o, std::string const& endpoint)
+{
+    if (endpoint.empty())
+        throw error(errc::invalid_argument,
+                    "set AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com) to use azure");
+    auto const& deployment = o.default_model;
+    bool const plain = std::ranges::all_of(deployment, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+    if (!plain || deployment.front() == '.')
+        throw error(errc::invalid_argument,
+                    "an Azure deployment name is letters, digits, '-', '_' and '.'");
+    o.api_key_header = "api-key";
+    auto version = getenv_or_dotenv("OPENAI_API_VERSION");
+    if (version.empty() || version == "v1") {
+        o.base_url = net::join_url(endpoint, "openai/v1");
+        return;
+    }
+    o.base_url = net::join_url(endpoint, "openai/deployments/" + deployment);
+    o.query.emplace_back("api-version", std::move(version));
+}
+
 }  // namespace
 
 std::string getenv_or_dotenv(std::string_view name)
@@ -116,13 +151,20 @@ client from_provider(boost::asio::any_io_executor executor, std::string_view pro
     }
     else {
         auto found = key_and_url(p->key_env, p->base_url_env);
+        if (found.key.empty() && p->name == "google")
+            found = key_and_url("GOOGLE_API_KEY", p->base_url_env);
         if (found.key.empty())
             throw error(errc::missing_api_key,
-                        "set " + std::string(p->key_env) + " to use " + std::string(p->name));
+                        "set " + std::string(p->key_env) +
+                            (p->name == "google" ? " (or GOOGLE_API_KEY)" : "") + " to use " +
+                            std::string(p->name));
         base.api_key = std::move(found.key);
         url = std::move(found.url);
     }
-    base.base_url = url.empty() ? std::string(p->base_url) : url;
+    if (p->name == "azure")
+        to_azure(base, url);
+    else
+        base.base_url = url.empty() ? std::string(p->base_url) : url;
     return client(std::move(executor), std::move(base));
 }
 

@@ -1,7 +1,9 @@
 #include <instructor/error.hpp>
 #include "net/url.hpp"
 
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url_view.hpp>
 
 namespace instructor::net {
@@ -74,6 +76,25 @@ std::string join_url(std::string_view base, std::string_view path)
     out.push_back('/');
     out.append(path);
     return out;
+}
+
+std::string with_query(std::string url,
+                       std::vector<std::pair<std::string, std::string>> const& query)
+{
+    for (auto const& [name, value] : query) {
+        url.push_back(url.find('?') == std::string::npos ? '?' : '&');
+        url += boost::urls::encode(name, boost::urls::unreserved_chars);
+        url.push_back('=');
+        url += boost::urls::encode(value, boost::urls::unreserved_chars);
+    }
+    return url;
+}
+
+std::string_view query_of(std::string_view url)
+{
+    url = url.substr(0, url.find('#'));
+    auto const q = url.find('?');
+    return q == std::string_view::npos ? std::string_view() : url.substr(q + 1);
 }
 
 }  // namespace instructor::net

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace instructor::net {
 
@@ -22,5 +24,12 @@ endpoint parse_url(std::string_view url);
 
 /// `base` + "/" + `path` with exactly one slash between them.
 std::string join_url(std::string_view base, std::string_view path);
+
+/// `url` with `query` appended (names and values percent-encoded), after any query it has.
+std::string with_query(std::string url,
+                       std::vector<std::pair<std::string, std::string>> const& query);
+
+/// The query of `url` (after its '?', without it), empty when it has none.
+std::string_view query_of(std::string_view url);
 
 }  // namespace instructor::net

@@ -3,6 +3,7 @@
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
 #include "protocol/batch_services.hpp"
+#include "protocol/genai/genai.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 #include "protocol/openai_responses/openai_responses.hpp"
 
@@ -31,22 +32,36 @@ std::vector<net::header> x_api_key(std::string const& key)
     return {{"x-api-key", key}};
 }
 
-bool speaks_chat(mode m) noexcept { return !is_anthropic_mode(m) && !is_responses_mode(m); }
+bool speaks_chat(mode m) noexcept
+{
+    return !is_anthropic_mode(m) && !is_responses_mode(m) && !is_genai_mode(m);
+}
 bool speaks_responses(mode m) noexcept { return is_responses_mode(m); }
 bool speaks_messages(mode m) noexcept { return is_anthropic_mode(m); }
+bool speaks_genai(mode m) noexcept { return is_genai_mode(m); }
+
+std::vector<net::header> x_goog_api_key(std::string const& key)
+{
+    if (key.empty())
+        return {};
+    return {{"x-goog-api-key", key}};
+}
 
 // OpenAI's Batch API takes 50,000 lines and 200 MB a file; Anthropic's Message Batches 100,000
 // requests and 256 MB.
 constexpr batch_limits openai_batch{50'000, 200 * 1024 * 1024};
 constexpr batch_limits message_batches{100'000, 256 * 1024 * 1024};
 
-std::array<api_row, 3> const rows{{
+std::array<api_row, 4> const rows{{
     {"openai_chat", speaks_chat, "chat/completions", "/v1/chat/completions", openai_batch, bearer,
      openai_error_message, make_openai_chat, make_openai_batches},
     {"openai_responses", speaks_responses, "responses", "/v1/responses", openai_batch, bearer,
      openai_error_message, make_openai_responses, make_openai_batches},
     {"anthropic_messages", speaks_messages, "messages", "/v1/messages", message_batches, x_api_key,
      anthropic_error_message, make_anthropic_messages, make_anthropic_batches},
+    // The model and the method are in the path; no batch service here (yet).
+    {"genai", speaks_genai, "models/{model}:generateContent", "", {0, 0}, x_goog_api_key,
+     genai_error_message, make_genai, nullptr},
 }};
 
 }  // namespace
@@ -62,19 +77,22 @@ api_row const& api_for(mode m) noexcept
 }
 
 net::http_request api_request(api_row const& api, endpoint_config const& ep, std::string_view path,
-                              std::vector<net::header> own, std::vector<net::header> const& extra,
+                              std::vector<net::header> own, request_extras const& extra,
                               std::string body)
 {
     net::http_request hr;
-    hr.url = net::join_url(ep.base_url, path);
-    hr.headers = api.auth(ep.api_key);
+    hr.url = net::with_query(net::join_url(ep.base_url, path), extra.query);
+    if (extra.key_header.empty())
+        hr.headers = api.auth(ep.api_key);
+    else if (!ep.api_key.empty())
+        hr.headers = {{extra.key_header, ep.api_key}};
     for (auto const& h : hr.headers)  // the key's headers stay out of errors, logs and hooks
         if (std::ranges::none_of(hr.secret_headers,
                                  [&](auto const& n) { return boost::iequals(n, h.name); }))
             hr.secret_headers.push_back(h.name);
     hr.headers.insert(hr.headers.end(), std::make_move_iterator(own.begin()),
                       std::make_move_iterator(own.end()));
-    hr.headers.insert(hr.headers.end(), extra.begin(), extra.end());
+    hr.headers.insert(hr.headers.end(), extra.headers.begin(), extra.headers.end());
     hr.body = std::move(body);
     hr.error_message = api.error_message;
     return hr;

@@ -34,7 +34,7 @@ struct api_row {
     /// transport, which knows statuses and bytes only, is handed it with each request.
     net::error_reader error_message;
     std::unique_ptr<wire> (*make_wire)(mode, client_options const&);
-    /// The batch service; `secrets` are redacted from a line's error or a line that does not
+    /// The batch service (null: none; make_batch_api refuses the mode); `secrets` are redacted from a line's error or a line that does not
     /// parse before the text is cut (a secret split by the cut would escape the client's exit).
     std::unique_ptr<batch_api> (*make_batches)(mode, client_options const&,
                                                std::vector<std::string> secrets);
@@ -46,11 +46,24 @@ std::span<api_row const> api_rows() noexcept;
 /// The row of the API that speaks mode `m`.
 api_row const& api_for(mode m) noexcept;
 
-/// The HTTP request of a call or a batch service to `ep`: `path` below its base URL, the key as
-/// `api` sends it, the API's own headers, then the client's extra headers; errors read with the
-/// API's error_message.
+/// What the client's options add to every request of any API: headers, query parameters, and
+/// the header that carries the key when the API's own way is not wanted (Azure's `api-key`).
+struct request_extras {
+    std::vector<net::header> headers;
+    std::vector<std::pair<std::string, std::string>> query;
+    std::string key_header;
+
+    static request_extras of(client_options const& o)
+    {
+        return {o.headers, o.query, o.api_key_header};
+    }
+};
+
+/// The HTTP request of a call or a batch service to `ep`: `path` below its base URL with the
+/// client's query parameters, the key as `api` sends it (or in `extra.key_header`), the API's
+/// own headers, then the client's; errors read with the API's error_message.
 net::http_request api_request(api_row const& api, endpoint_config const& ep, std::string_view path,
-                              std::vector<net::header> own, std::vector<net::header> const& extra,
+                              std::vector<net::header> own, request_extras const& extra,
                               std::string body);
 
 }  // namespace instructor::detail

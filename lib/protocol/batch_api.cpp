@@ -25,15 +25,23 @@ std::string_view batch_endpoint(mode m) noexcept { return api_for(m).batch_line_
 std::unique_ptr<batch_api> make_batch_api(mode m, client_options const& o,
                                           std::vector<std::string> secrets)
 {
-    return api_for(m).make_batches(m, o, std::move(secrets));
+    auto const& api = api_for(m);
+    if (!api.make_batches)
+        throw error(errc::invalid_argument, "mode " + std::string(to_string(m)) + " (the " +
+                                                std::string(api.name) +
+                                                " API) has no batch service here");
+    return api.make_batches(m, o, std::move(secrets));
 }
 
 net::http_request service_request(wire const& w, endpoint_config const& ep, std::string method,
                                   std::string_view path, std::string body)
 {
-    auto r = w.http_request(ep, std::move(body));  // the API's auth and headers
+    auto r = w.http_request(ep, {}, false, std::move(body));  // the API's auth, headers and query
     r.method = std::move(method);
+    auto const query = std::string(net::query_of(r.url));  // the client's query parameters
     r.url = net::join_url(ep.base_url, path);
+    if (!query.empty())
+        r.url += (r.url.find('?') == std::string::npos ? "?" : "&") + query;
     return r;
 }
 

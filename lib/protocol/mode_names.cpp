@@ -20,6 +20,9 @@ std::string_view to_string(mode m) noexcept
     case mode::anthropic_parallel_tools: return "anthropic_parallel_tools";
     case mode::responses_parallel_tools: return "responses_parallel_tools";
     case mode::anthropic_structured_outputs: return "anthropic_structured_outputs";
+    case mode::genai_tools: return "genai_tools";
+    case mode::genai_structured_outputs: return "genai_structured_outputs";
+    case mode::genai_parallel_tools: return "genai_parallel_tools";
     }
     return "unknown";
 }

@@ -97,8 +97,11 @@ public:
 class wire {
 public:
     virtual ~wire() = default;
-    /// The HTTP request of one attempt to `ep` (URL, auth and API headers, body).
-    virtual net::http_request http_request(endpoint_config const& ep, std::string body) const = 0;
+    /// The HTTP request of one attempt to `ep` (URL, auth and API headers, body). `model` and
+    /// `stream` are those of the body, for an API that names them in the URL (Gemini); a batch
+    /// service asks with an empty model for the auth and headers alone.
+    virtual net::http_request http_request(endpoint_config const& ep, std::string_view model,
+                                           bool stream, std::string body) const = 0;
     /// The first attempt's conversation: the request's messages plus what the mode injects.
     virtual conversation initial(request const& req, tool_spec const& primary) const = 0;
     /// The body of one attempt.

@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <cctype>
 
 namespace instructor::testing {
 
@@ -81,6 +82,7 @@ std::optional<json::object> schema_in_text(std::string_view text)
     return std::nullopt;
 }
 
+using instructor::detail::json_access::array_at;
 using instructor::detail::json_access::object_at;
 constexpr auto str_at = &instructor::detail::json_access::string_at;
 
@@ -543,6 +545,152 @@ mock_reply responses_answer(json::object const& req, mock_options const& o)
     return mock_reply::json(json::serialize(response));
 }
 
+// ---- Gemini generateContent ---------------------------------------------------------------------
+
+/// The text of the user's turns (`contents` with their `parts`), joined.
+std::string genai_prompt(json::object const& req)
+{
+    std::string out;
+    if (auto const* contents = array_at(req, "contents"))
+        for (auto const& c : *contents)
+            if (auto const* turn = c.if_object(); turn && str_at(*turn, "role") != "model")
+                if (auto const* parts = turn->if_contains("parts")) {
+                    if (!out.empty())
+                        out += "\n";
+                    out += text_of(*parts);
+                }
+    return out;
+}
+
+/// Gemini's Schema names its types in capitals (OBJECT, STRING) where JSON Schema has them in
+/// small letters: the SDKs send either.
+void lower_types(json::value& v)
+{
+    if (auto* a = v.if_array())
+        for (auto& e : *a)
+            lower_types(e);
+    auto* o = v.if_object();
+    if (!o)
+        return;
+    for (auto& kv : *o)
+        if (kv.key() == "type" && kv.value().is_string()) {
+            std::string t(kv.value().get_string());
+            for (auto& c : t)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            kv.value() = t;
+        }
+        else
+            lower_types(kv.value());
+}
+
+/// A GenerateContentResponse: a functionCall part per function asked for (all of them when
+/// several are allowed), else the JSON of `responseJsonSchema` as text; a thought part first
+/// when thoughts are asked for, and the function call signed as thinking models sign it.
+/// Streamed (`stream`): the text in pieces, a call whole, the finishReason and usage last.
+mock_reply genai_answer(json::object const& req, std::size_t request_size, bool stream,
+                        mock_options const& o)
+{
+    std::string const prompt = genai_prompt(req);
+    unsigned const id = next_id++;
+    json::object const* gen = object_at(req, "generationConfig");
+    json::object const* thinking = gen ? object_at(*gen, "thinkingConfig") : nullptr;
+    bool const thoughts = thinking && thinking->contains("includeThoughts");
+    json::array parts;
+    std::string thought;
+    if (thoughts) {
+        thought = "Reading: " + prompt.substr(0, 60);
+        parts.push_back(json::object{{"text", thought}, {"thought", true}});
+    }
+    std::vector<std::string> allowed;
+    if (auto const* tc = object_at(req, "toolConfig"))
+        if (auto const* fc = object_at(*tc, "functionCallingConfig"))
+            if (auto const* names = array_at(*fc, "allowedFunctionNames"))
+                for (auto const& n : *names)
+                    if (n.is_string())
+                        allowed.emplace_back(n.get_string());
+    std::string text;
+    if (auto const* tools = array_at(req, "tools"); tools && !tools->empty()) {
+        for (auto const& t : *tools) {
+            auto const* decls = t.is_object() ? array_at(t.get_object(), "functionDeclarations")
+                                              : nullptr;
+            if (!decls)
+                continue;
+            for (auto const& d : *decls) {
+                auto const* f = d.if_object();
+                if (!f)
+                    continue;
+                auto const name = str_at(*f, "name");
+                if (!allowed.empty() &&
+                    std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+                    continue;
+                json::value schema = json::object{};
+                if (auto const* p = object_at(*f, "parameters"))
+                    schema = *p;
+                else if (auto const* pj = object_at(*f, "parametersJsonSchema"))
+                    schema = *pj;
+                lower_types(schema);
+                json::object part{{"functionCall", {{"name", name},
+                                                    {"args", instance_of(schema.get_object(), prompt, o)}}}};
+                if (thoughts)
+                    part["thoughtSignature"] = "mock-signature-" + std::to_string(id);
+                parts.push_back(std::move(part));
+            }
+        }
+    }
+    else {
+        std::optional<json::object> schema;
+        if (auto const* s = gen ? object_at(*gen, "responseJsonSchema") : nullptr)
+            schema = *s;
+        else if (auto const* s2 = gen ? object_at(*gen, "responseSchema") : nullptr) {
+            json::value lowered = *s2;
+            lower_types(lowered);
+            schema = lowered.get_object();
+        }
+        text = schema ? json::serialize(instance_of(*schema, prompt, o))
+                      : std::string("Hello from the mock endpoint.");
+    }
+    auto const in = static_cast<std::int64_t>(request_size / 4 + 1);
+    std::size_t out_size = text.size();
+    for (auto const& p : parts)
+        out_size += json::serialize(p).size();
+    auto const out = static_cast<std::int64_t>(out_size / 4 + 1);
+    auto const thought_tokens = static_cast<std::int64_t>(thoughts ? thought.size() / 4 + 1 : 0);
+    json::object usage{{"promptTokenCount", in},
+                       {"candidatesTokenCount", out},
+                       {"totalTokenCount", in + out + thought_tokens}};
+    if (thoughts)
+        usage["thoughtsTokenCount"] = thought_tokens;
+    auto response = [&](json::array ps, bool last) {
+        json::object candidate{{"content", {{"role", "model"}, {"parts", std::move(ps)}}},
+                               {"index", 0}};
+        if (last)
+            candidate["finishReason"] = "STOP";
+        json::object r{{"candidates", {std::move(candidate)}},
+                       {"modelVersion", "mock-gemini"},
+                       {"responseId", "mock-" + std::to_string(id)}};
+        if (last)
+            r["usageMetadata"] = usage;
+        return r;
+    };
+    if (!stream) {
+        if (!text.empty())
+            parts.push_back(json::object{{"text", text}});
+        return mock_reply::json(json::serialize(response(std::move(parts), true)));
+    }
+    std::vector<std::string> events;
+    for (auto const& p : parts)
+        if (p.get_object().contains("thought"))  // thoughts stream in pieces too
+            for (auto const& piece : split(thought, o.stream_chunk_size))
+                events.push_back(json::serialize(
+                    response({json::object{{"text", piece}, {"thought", true}}}, false)));
+        else
+            events.push_back(json::serialize(response({p}, false)));
+    for (auto const& piece : split(text, o.stream_chunk_size))
+        events.push_back(json::serialize(response({json::object{{"text", piece}}}, false)));
+    events.push_back(json::serialize(response({}, true)));  // the end: reason and usage
+    return mock_reply::sse(events, false);
+}
+
 }  // namespace
 
 bool anthropic_path(std::string_view target)
@@ -557,6 +705,32 @@ mock_reply error_for(std::string_view target, unsigned status, std::string messa
     return anthropic_path(target) ? mock_reply::anthropic_error(status, std::move(message),
                                                                 std::move(headers))
                                   : mock_reply::error(status, std::move(message), std::move(headers));
+}
+
+std::optional<mock_reply> azure_refusal(std::string_view target, bool has_api_key,
+                                        bool has_authorization)
+{
+    auto const path = target.substr(0, target.find('?'));
+    if (!path.starts_with("/openai/"))
+        return std::nullopt;
+    auto refusal = [](unsigned status, std::string_view message) {  // Azure's error body
+        mock_reply r;
+        r.status = status;
+        r.body = json::serialize(json::object{
+            {"error", {{"code", std::to_string(status)}, {"message", message}}}});
+        return r;
+    };
+    if (!has_api_key && !has_authorization)
+        return refusal(401, "Access denied due to invalid subscription key or wrong API "
+                            "endpoint. Make sure to provide a valid key for an active "
+                            "subscription and use a correct regional API endpoint for your "
+                            "resource.");
+    auto const query = target.size() > path.size() ? target.substr(path.size() + 1) : "";
+    bool versioned = query.starts_with("api-version=") ||
+                     query.find("&api-version=") != std::string_view::npos;
+    if (path.starts_with("/openai/deployments/") && !versioned)
+        return refusal(404, "Resource not found");
+    return std::nullopt;
 }
 
 mock_reply default_answer(std::string_view target, std::string_view body, mock_options const& o)
@@ -575,6 +749,8 @@ mock_reply default_answer(std::string_view target, std::string_view body, mock_o
         return anthropic_answer(v.get_object(), body.size(), o);
     if (ends_with("/responses"))
         return responses_answer(v.get_object(), o);
+    if (ends_with(":generateContent") || ends_with(":streamGenerateContent"))
+        return genai_answer(v.get_object(), body.size(), ends_with(":streamGenerateContent"), o);
     return mock_reply::error(404, "Unknown path " + std::string(path));
 }
 

@@ -3,6 +3,7 @@
 
 #include <instructor/testing/mock_server.hpp>
 
+#include <optional>
 #include <string_view>
 
 namespace instructor::testing {
@@ -21,6 +22,12 @@ bool anthropic_path(std::string_view target);
 /// An error in the shape of the API `target` belongs to: Anthropic's on its paths, else OpenAI's.
 mock_reply error_for(std::string_view target, unsigned status, std::string message,
                      std::vector<net::header> headers = {});
+
+/// Azure OpenAI's gate on its paths (`/openai/...`): 401 without a key (`api-key`, or a bearer
+/// token), 404 for a deployment path without `api-version`, as Azure answers; nullopt elsewhere
+/// and when the request may pass.
+std::optional<mock_reply> azure_refusal(std::string_view target, bool has_api_key,
+                                        bool has_authorization);
 
 /// The default answer to `body`, spoiled by fault `f` (see mock_fault).
 mock_reply faulted_answer(mock_fault f, std::string_view target, std::string_view body,

@@ -100,6 +100,11 @@ struct mock_server::impl {
             recorded.erase(recorded.begin());  // keep the most recent
         if (opts.max_recorded > 0)
             recorded.push_back(std::move(rec));
+        if (auto refused = azure_refusal(req.target(), req.count("api-key") > 0,
+                                         req.count(bhttp::field::authorization) > 0)) {
+            count(*refused);
+            return std::move(*refused);
+        }
         if (!queue.empty()) {
             auto r = std::move(queue.front());
             queue.pop_front();

@@ -6,8 +6,11 @@
 #include <instructor/request.hpp>
 #include <instructor/testing/mock_server.hpp>
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace test {
@@ -27,6 +30,15 @@ inline instructor::client_options mock_options(instructor::testing::mock_server 
     if (!m.ca_file().empty())
         o.ca_file = m.ca_file();
     return o;
+}
+
+/// The value of header `name` (any case) in a request the mock recorded; empty when absent.
+inline std::string header_of(instructor::testing::recorded_request const& r, std::string_view name)
+{
+    for (auto const& h : r.headers)
+        if (boost::iequals(h.name, name))
+            return h.value;
+    return {};
 }
 
 /// `n` requests, one person each ("Person i is 20 + i years old.").

@@ -182,6 +182,41 @@ inline forms responses(bool tool, std::string const& name, std::string const& te
     return {json::serialize(whole), s};
 }
 
+/// Gemini: a functionCall's args are a JSON object and come whole in one chunk (none for a text
+/// that is not an object); text comes in pieces; the last chunk has the finishReason and usage.
+inline std::optional<forms> genai(bool tool, std::string const& name, std::string const& text,
+                                  std::size_t n)
+{
+    auto response = [](json::array parts, bool last) {
+        json::object candidate{{"content", {{"role", "model"}, {"parts", std::move(parts)}}},
+                               {"index", 0}};
+        if (last)
+            candidate["finishReason"] = "STOP";
+        json::object r{{"candidates", json::array{candidate}}};
+        if (last)
+            r["usageMetadata"] = json::object{
+                {"promptTokenCount", 10}, {"candidatesTokenCount", 5}, {"totalTokenCount", 15}};
+        return r;
+    };
+    json::array parts;
+    std::string s;
+    if (tool) {
+        boost::system::error_code ec;
+        auto args = json::parse(text, ec);
+        if (ec || !args.is_object())
+            return std::nullopt;
+        parts.push_back(json::object{{"functionCall", {{"name", name}, {"args", args}}}});
+        s += event("", response(parts, false));
+    }
+    else {
+        parts.push_back(json::object{{"text", text}});
+        for (auto const& p : pieces(text, n))
+            s += event("", response(json::array{json::object{{"text", p}}}, false));
+    }
+    s += event("", response(json::array{}, true));
+    return forms{json::serialize(response(parts, true)), s};
+}
+
 /// The answer `text` (tool arguments in a tools mode, else the reply's text) as mode `m`'s API
 /// sends it, whole and streamed in pieces of `n` bytes; none when the API cannot carry it.
 inline std::optional<forms> of(ins::mode m, std::string const& tool_name, std::string const& text,
@@ -195,6 +230,9 @@ inline std::optional<forms> of(ins::mode m, std::string const& tool_name, std::s
     case ins::mode::responses_tools:
     case ins::mode::responses_structured_outputs:
         return responses(tool, tool_name, text, n);
+    case ins::mode::genai_tools:
+    case ins::mode::genai_structured_outputs:
+        return genai(tool, tool_name, text, n);
     default:
         return chat(tool, tool_name, text, n);
     }

@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     for (auto m : {mode::tools, mode::parallel_tools, mode::json, mode::md_json,
                    mode::anthropic_tools, mode::anthropic_json, mode::responses_tools,
                    mode::responses_structured_outputs, mode::anthropic_parallel_tools,
-                   mode::responses_parallel_tools}) {
+                   mode::responses_parallel_tools, mode::genai_tools,
+                   mode::genai_structured_outputs, mode::genai_parallel_tools}) {
         auto const wire = det::make_wire(m, options);
         // The bytes as one stream event, under each event name the wires know.
         for (auto name : {"", "content_block_delta", "response.output_item.added",

@@ -260,9 +260,11 @@ TEST(Anthropic, StructuredOutputsMode)
                            [&](ins::client& c) -> asio::awaitable<void> {
                                u = co_await c.create<UserInfo>(john());
                                auto s = c.create_partial<UserInfo>(john());
-                               while (auto p = co_await s.next())
-                                   if (p->complete)
+                               while (auto p = co_await s.next()) {
+                                   if (p->complete) {
                                        EXPECT_EQ(p->value.name, "John Doe");
+                                   }
+                               }
                            });
     ASSERT_FALSE(err) << err->what();
     EXPECT_EQ(u.name, "John Doe");

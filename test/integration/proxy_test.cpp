@@ -22,6 +22,7 @@ namespace asio = boost::asio;
 using instructor::testing::mock_options;
 using instructor::testing::mock_server;
 using models::UserInfo;
+using test::header_of;
 
 namespace {
 
@@ -82,13 +83,6 @@ std::optional<ins::error> call(ins::client_options o, int calls = 1)
     });
 }
 
-std::string header_of(ins::testing::recorded_request const& r, std::string const& name)
-{
-    for (auto const& h : r.headers)
-        if (boost::iequals(h.name, name))
-            return h.value;
-    return {};
-}
 
 TEST(Proxy, HttpOriginsAreAskedThroughTheProxy)
 {

@@ -4,16 +4,17 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { z } = require('zod');
-const { default: OpenAI, toFile } = require('openai');
+const { default: OpenAI, AzureOpenAI, toFile } = require('openai');
 const { zodResponseFormat, zodTextFormat } = require('openai/helpers/zod');
 const { startMock } = require('./mock.cjs');
 
 const User = z.object({ name: z.string(), age: z.number().int() });
 const prompt = [{ role: 'user', content: 'Extract: Jason is 25 years old.' }];
 let client;
+let mock;
 
 test.before(async () => {
-    const mock = await startMock();
+    mock = await startMock();
     client = new OpenAI({ baseURL: mock.base, apiKey: mock.apiKey, maxRetries: 0 });
 });
 
@@ -179,6 +180,26 @@ test('files and batches: upload, run, read the results', async () => {
     for await (const b of client.batches.list({ limit: 10 }))
         listed.push(b.id);
     assert.ok(listed.includes(batch.id));
+});
+
+test('azure: AzureOpenAI on a deployment path, with api-version and the api-key header', async () => {
+    const azure = new AzureOpenAI({
+        endpoint: mock.origin, apiKey: mock.apiKey, apiVersion: '2024-10-21',
+        deployment: 'gpt-4o-mini', maxRetries: 0,
+    });
+    const r = await azure.chat.completions.parse({
+        model: 'gpt-4o-mini', messages: prompt, response_format: zodResponseFormat(User, 'User'),
+    });
+    User.parse(r.choices[0].message.parsed);
+    const stream = azure.chat.completions.stream({
+        model: 'gpt-4o-mini', messages: prompt, response_format: zodResponseFormat(User, 'User'),
+    });
+    User.parse((await stream.finalChatCompletion()).choices[0].message.parsed);
+    // Without the version, the mock answers as Azure does.
+    const unversioned = new OpenAI({ baseURL: `${mock.origin}/openai/deployments/gpt-4o-mini`,
+                                     apiKey: mock.apiKey, maxRetries: 0 });
+    await assert.rejects(unversioned.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt }),
+                         (e) => e.status === 404);
 });
 
 test('errors: the SDK reads the mock\'s error bodies', async () => {

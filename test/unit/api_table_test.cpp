@@ -65,7 +65,7 @@ TEST(ApiTable, ARequestCarriesTheRowsPathKeyAndErrorReader)
                           "x-api-key", "sk-table-key"}}) {
         SCOPED_TRACE(ins::to_string(e.m));
         auto w = det::make_wire(e.m, o);
-        auto r = w->http_request({o.base_url, o.api_key, {}}, "{}");
+        auto r = w->http_request({o.base_url, o.api_key, {}}, "m", false, "{}");
         EXPECT_EQ(r.url, e.url);
         EXPECT_EQ(header(r, e.key_header), e.key_value);
         EXPECT_EQ(r.headers.front().name, e.key_header);  // auth first, the extra headers last
@@ -75,8 +75,29 @@ TEST(ApiTable, ARequestCarriesTheRowsPathKeyAndErrorReader)
         EXPECT_EQ(r.error_message, det::api_for(e.m).error_message);
         ASSERT_NE(r.error_message, nullptr);
         // No key, no auth header.
-        auto anonymous = w->http_request({o.base_url, "", {}}, "{}");
+        auto anonymous = w->http_request({o.base_url, "", {}}, "m", false, "{}");
         EXPECT_TRUE(header(anonymous, e.key_header).empty());
+    }
+}
+
+TEST(ApiTable, TheClientsQueryAndKeyHeaderReachEveryRow)
+{
+    ins::client_options o;
+    o.base_url = "https://res.example.com/openai/deployments/d";
+    o.api_key = "azure-table-key";
+    o.query = {{"api-version", "2024-10-21"}};
+    o.api_key_header = "api-key";
+    for (auto m : {ins::mode::tools, ins::mode::responses_tools, ins::mode::anthropic_tools}) {
+        SCOPED_TRACE(ins::to_string(m));
+        auto w = det::make_wire(m, o);
+        auto r = w->http_request({o.base_url, o.api_key, {}}, "m", false, "{}");
+        EXPECT_TRUE(r.url.ends_with("?api-version=2024-10-21")) << r.url;
+        EXPECT_EQ(header(r, "api-key"), "azure-table-key");
+        EXPECT_TRUE(header(r, "Authorization").empty());
+        EXPECT_TRUE(header(r, "x-api-key").empty());
+        EXPECT_TRUE(std::ranges::any_of(r.secret_headers,
+                                        [](auto const& n) { return boost::iequals(n, "api-key"); }));
+        EXPECT_TRUE(header(w->http_request({o.base_url, "", {}}, "m", false, "{}"), "api-key").empty());
     }
 }
 

@@ -17,7 +17,8 @@ namespace {
 constexpr ins::mode modes[] = {ins::mode::tools,           ins::mode::json_schema,
                                ins::mode::md_json,         ins::mode::json,
                                ins::mode::anthropic_tools, ins::mode::anthropic_json,
-                               ins::mode::responses_tools, ins::mode::responses_structured_outputs};
+                               ins::mode::responses_tools, ins::mode::responses_structured_outputs,
+                               ins::mode::genai_tools,     ins::mode::genai_structured_outputs};
 
 /// Whole vs streamed (pieces of 1, 7 and 64 bytes; reads of 5 bytes and of everything) for one
 /// text; a failure names what disagreed.

@@ -83,3 +83,17 @@ TEST(Url, BadUrlsAreInvalidArguments)
     for (auto const* bad : {"", "api.openai.com/v1", "https://", "https://host:0/", "mailto:x@y"})
         (void)error_of(bad);
 }
+
+TEST(Url, QueryParametersAreEncodedAndFollowAnyQueryThere)
+{
+    std::vector<std::pair<std::string, std::string>> const q{{"api-version", "2024-10-21"},
+                                                             {"a b", "x&y=z/é"}};
+    EXPECT_EQ(net::with_query("https://h/openai/deployments/d/chat/completions", q),
+              "https://h/openai/deployments/d/chat/completions?api-version=2024-10-21&"
+              "a%20b=x%26y%3Dz%2F%C3%A9");
+    EXPECT_EQ(net::with_query("https://h/v1/batches?limit=5", {{"k", "v"}}),
+              "https://h/v1/batches?limit=5&k=v");
+    EXPECT_EQ(net::with_query("https://h/v1", {}), "https://h/v1");
+    EXPECT_EQ(net::query_of("https://h/v1/batches?limit=5&k=v#frag"), "limit=5&k=v");
+    EXPECT_EQ(net::query_of("https://h/v1"), "");
+}

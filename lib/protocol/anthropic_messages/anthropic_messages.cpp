@@ -428,13 +428,14 @@ private:
 class anthropic_messages final : public wire {
 public:
     anthropic_messages(mode m, client_options const& o)
-        : m_(m), version_(o.anthropic_version), headers_(o.headers)
+        : m_(m), version_(o.anthropic_version), extras_(request_extras::of(o))
     {}
 
-    net::http_request http_request(endpoint_config const& ep, std::string body) const override
+    net::http_request http_request(endpoint_config const& ep, std::string_view, bool,
+                                   std::string body) const override
     {
         auto const& api = api_for(m_);
-        return api_request(api, ep, api.path, {{"anthropic-version", version_}}, headers_,
+        return api_request(api, ep, api.path, {{"anthropic-version", version_}}, extras_,
                            std::move(body));
     }
     conversation initial(request const& req, tool_spec const& primary) const override
@@ -464,7 +465,7 @@ public:
 private:
     mode m_;
     std::string version_;
-    std::vector<net::header> headers_;
+    request_extras extras_;
 };
 
 }  // namespace

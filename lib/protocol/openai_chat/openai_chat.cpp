@@ -360,13 +360,14 @@ public:
 class openai_chat final : public wire {
 public:
     openai_chat(mode m, client_options const& o)
-        : m_(m), legacy_(o.legacy_json_schema_format), headers_(o.headers)
+        : m_(m), legacy_(o.legacy_json_schema_format), extras_(request_extras::of(o))
     {}
 
-    net::http_request http_request(endpoint_config const& ep, std::string body) const override
+    net::http_request http_request(endpoint_config const& ep, std::string_view, bool,
+                                   std::string body) const override
     {
         auto const& api = api_for(m_);
-        return api_request(api, ep, api.path, {}, headers_, std::move(body));
+        return api_request(api, ep, api.path, {}, extras_, std::move(body));
     }
     conversation initial(request const& req, tool_spec const& primary) const override
     {
@@ -395,7 +396,7 @@ public:
 private:
     mode m_;
     bool legacy_;
-    std::vector<net::header> headers_;
+    request_extras extras_;
 };
 
 }  // namespace

@@ -409,12 +409,13 @@ private:
 
 class openai_responses final : public wire {
 public:
-    openai_responses(mode m, client_options const& o) : m_(m), headers_(o.headers) {}
+    openai_responses(mode m, client_options const& o) : m_(m), extras_(request_extras::of(o)) {}
 
-    net::http_request http_request(endpoint_config const& ep, std::string body) const override
+    net::http_request http_request(endpoint_config const& ep, std::string_view, bool,
+                                   std::string body) const override
     {
         auto const& api = api_for(m_);
-        return api_request(api, ep, api.path, {}, headers_, std::move(body));
+        return api_request(api, ep, api.path, {}, extras_, std::move(body));
     }
     conversation initial(request const& req, tool_spec const&) const override
     {
@@ -445,7 +446,7 @@ public:
 
 private:
     mode m_;
-    std::vector<net::header> headers_;
+    request_extras extras_;
 };
 
 }  // namespace

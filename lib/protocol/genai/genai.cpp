@@ -1,0 +1,471 @@
+// Google's Gemini API: generateContent and streamGenerateContent (SSE) in genai_tools,
+// genai_parallel_tools and genai_structured_outputs.
+#include "protocol/genai/genai.hpp"
+
+#include "protocol/api_table.hpp"
+#include "protocol/content_parts.hpp"
+#include "protocol/json_access.hpp"
+#include "protocol/json_in_text.hpp"
+#include "protocol/prompts.hpp"
+
+#include <instructor/error.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+using namespace json_access;
+
+namespace {
+
+constexpr std::string_view genai_api = "Gemini API";
+constexpr std::string_view no_call_problem =
+    "The reply did not call the function; call it with the JSON arguments.";
+constexpr std::string_view no_text_problem = "The reply has no text; answer with the JSON object.";
+
+/// Bytes (or a data: URL) inline; an https: URL as file data.
+json::object genai_media(part_place const& at)
+{
+    auto const& p = at.p;
+    if (!p.file_id.empty())
+        at.refuse("cannot read an OpenAI file id: send the bytes or a URL");
+    std::string media_type, data;
+    if (!p.data.empty())
+        return {{"inlineData", {{"mimeType", p.media_type}, {"data", p.data}}}};
+    if (split_data_url(p.url, media_type, data))
+        return {{"inlineData", {{"mimeType", media_type}, {"data", data}}}};
+    json::object file{{"fileUri", p.url}};
+    if (!p.media_type.empty())
+        file["mimeType"] = p.media_type;
+    return {{"fileData", std::move(file)}};
+}
+
+constexpr part_rules genai_rules{genai_api, "text",
+                                 "takes images, audio and documents only in user messages",
+                                 genai_media};
+
+/// A message's parts: `{"text"}` for text (content_of writes a typed block), media as rendered.
+json::array parts_of(message const& msg, std::size_t index)
+{
+    auto v = content_of(msg, index, genai_rules);
+    json::array parts;
+    if (v.is_string()) {
+        parts.push_back(json::object{{"text", v.get_string()}});
+        return parts;
+    }
+    for (auto& e : v.get_array()) {
+        auto& o = e.get_object();
+        if (auto const* t = o.if_contains("type"); t && *t == "text")
+            parts.push_back(json::object{{"text", o.at("text")}});
+        else
+            parts.push_back(std::move(o));
+    }
+    return parts;
+}
+
+/// Gemini's finish reasons in the chat completions words the call core reads.
+std::string finish_reason_of(std::string_view r)
+{
+    if (r == "STOP")
+        return "stop";
+    if (r == "MAX_TOKENS")
+        return "length";
+    if (r == "SAFETY" || r == "PROHIBITED_CONTENT" || r == "BLOCKLIST" || r == "SPII" ||
+        r == "RECITATION" || r == "IMAGE_SAFETY")
+        return "content_filter";
+    return std::string(r);
+}
+
+bool is_thought(json::object const& part)
+{
+    auto const* t = part.if_contains("thought");
+    return t && t->is_bool() && t->get_bool();
+}
+
+/// One functionCall part as an answer (ids are the API's when it sends them).
+answer call_of(json::object const& call, std::size_t index)
+{
+    answer a;
+    a.name = string_at(call, "name");
+    a.id = string_at(call, "id");
+    if (a.id.empty())
+        a.id = "call_" + std::to_string(index);
+    auto const* args = call.if_contains("args");
+    a.text = args && args->is_object() ? json::serialize(*args) : "{}";
+    return a;
+}
+
+/// What the first candidate's parts say: answers, text, reasoning; the parts kept as given.
+void read_parts(mode m, json::array const& parts, extraction& x)
+{
+    for (auto const& p : parts) {
+        auto const* part = p.if_object();
+        if (!part)
+            continue;
+        x.kept.push_back(*part);
+        if (auto const* call = object_at(*part, "functionCall")) {
+            if (is_tools_mode(m))
+                x.answers.push_back(call_of(*call, x.answers.size()));
+        }
+        else if (is_thought(*part)) {
+            x.reasoning = x.reasoning.value_or("") + string_at(*part, "text");
+        }
+        else {
+            x.content += string_at(*part, "text");
+        }
+    }
+    if (x.answers.size() > max_tool_calls)
+        throw error(errc::protocol_error, "the reply has more function calls than the limit of " +
+                                              std::to_string(max_tool_calls));
+}
+
+void settle(mode m, extraction& x)
+{
+    if (is_tools_mode(m)) {
+        if (x.answers.empty() && x.finish_reason != "content_filter")
+            x.problem = std::string(no_call_problem);
+        return;
+    }
+    set_text_answer(x, false, no_text_problem);
+}
+
+}  // namespace
+
+conversation genai_initial(mode, request const& req)
+{
+    conversation c;
+    for (std::size_t i = 0; i < req.messages.size(); ++i) {
+        auto const& msg = req.messages[i];
+        if (msg.role == "system") {
+            std::string text = msg.content;
+            for (std::size_t j = 0; j < msg.parts.size(); ++j)
+                if (msg.parts[j].kind == part_kind::text)
+                    text += msg.parts[j].text;
+                else
+                    refuse_part(genai_api, i, j, msg.parts[j],
+                                "takes only text in the system instruction");
+            if (!text.empty())
+                c.system += (c.system.empty() ? "" : "\n\n") + text;
+            continue;
+        }
+        c.messages.push_back(json::object{{"role", msg.role == "assistant" ? "model" : "user"},
+                                          {"parts", parts_of(msg, i)}});
+    }
+    return c;
+}
+
+json::object build_genai_body(mode m, request const& req, conversation const& conv,
+                              std::span<tool_spec const> tools)
+{
+    auto const& primary = primary_tool(tools);
+    if (!is_genai_mode(m))
+        throw error(errc::invalid_argument,
+                    "mode " + std::string(to_string(m)) + " is not a Gemini API mode");
+    json::object body{{"contents", conv.messages}};
+    if (!conv.system.empty())
+        body["systemInstruction"] = json::object{{"parts", {json::object{{"text", conv.system}}}}};
+    json::object gen;
+    if (is_tools_mode(m)) {
+        json::array declarations, names;
+        for (auto const& t : tools) {
+            declarations.push_back(json::object{
+                {"name", t.name},
+                {"description", t.description.empty() ? default_description(t.name) : t.description},
+                {"parameters", genai_function_schema(*t.parameters)}});
+            names.push_back(json::string(t.name));
+            if (m == mode::genai_tools)
+                break;  // one function, forced
+        }
+        body["tools"] = json::array{json::object{{"functionDeclarations", std::move(declarations)}}};
+        body["toolConfig"] = json::object{
+            {"functionCallingConfig", {{"mode", "ANY"}, {"allowedFunctionNames", std::move(names)}}}};
+    }
+    else {
+        gen["responseMimeType"] = "application/json";
+        gen["responseJsonSchema"] = *primary.parameters;
+    }
+    if (req.temperature)
+        gen["temperature"] = *req.temperature;
+    if (req.max_tokens)
+        gen["maxOutputTokens"] = *req.max_tokens;
+    if (req.reasoning) {
+        json::object thinking{{"includeThoughts", true}};
+        if (req.reasoning->budget_tokens)
+            thinking["thinkingBudget"] = *req.reasoning->budget_tokens;
+        else if (!req.reasoning->effort.empty())
+            thinking["thinkingLevel"] = req.reasoning->effort;
+        gen["thinkingConfig"] = std::move(thinking);
+    }
+    if (!gen.empty())
+        body["generationConfig"] = std::move(gen);
+    for (auto const& kv : req.extra_body)
+        body[kv.key()] = kv.value();
+    return body;
+}
+
+extraction extract_genai(mode m, json::value const& response)
+{
+    auto const* root = response.if_object();
+    if (!root)
+        throw error(errc::protocol_error, "the response is not a Gemini API response");
+    extraction x;
+    auto const* candidates = array_at(*root, "candidates");
+    auto const* first = candidates && !candidates->empty() ? candidates->front().if_object()
+                                                           : nullptr;
+    if (!first) {
+        auto const* feedback = object_at(*root, "promptFeedback");
+        if (!feedback || string_at(*feedback, "blockReason").empty())
+            throw error(errc::protocol_error,
+                        "the response is not a Gemini API response (no candidates)");
+        x.finish_reason = "content_filter";  // the prompt itself was blocked
+        return x;
+    }
+    x.finish_reason = finish_reason_of(string_at(*first, "finishReason"));
+    if (auto const* content = object_at(*first, "content"))
+        if (auto const* parts = array_at(*content, "parts"))
+            read_parts(m, *parts, x);
+    settle(m, x);
+    return x;
+}
+
+usage genai_usage(json::value const& response)
+{
+    usage u;
+    auto const* root = response.if_object();
+    auto const* md = root ? object_at(*root, "usageMetadata") : nullptr;
+    if (!md)
+        return u;
+    u.prompt_tokens = count_at(*md, "promptTokenCount");
+    u.reasoning_tokens = count_at(*md, "thoughtsTokenCount");
+    u.completion_tokens = count_at(*md, "candidatesTokenCount") + u.reasoning_tokens;
+    u.cached_tokens = count_at(*md, "cachedContentTokenCount");
+    u.total_tokens = count_at(*md, "totalTokenCount");
+    if (u.total_tokens == 0)
+        u.total_tokens = u.prompt_tokens + u.completion_tokens;
+    return u;
+}
+
+json::array genai_reask(mode m, extraction const& got, std::string const& errors)
+{
+    json::array out;
+    json::array parts = got.kept;  // the model's turn as it came, thought signatures included
+    if (parts.empty()) {
+        if (!got.content.empty())
+            parts.push_back(json::object{{"text", got.content}});
+        for (auto const& a : got.answers) {
+            boost::system::error_code ec;
+            auto args = json::parse(a.text, ec);
+            parts.push_back(json::object{
+                {"functionCall",
+                 {{"name", a.name}, {"args", !ec && args.is_object() ? args : json::object{}}}}});
+        }
+    }
+    if (!parts.empty())
+        out.push_back(json::object{{"role", "model"}, {"parts", std::move(parts)}});
+    json::array feedback;
+    if (is_tools_mode(m) && !got.answers.empty()) {
+        for (std::size_t i = 0; i < got.answers.size(); ++i) {
+            json::object response{{"name", got.answers[i].name},
+                                  {"response", {{"error", tool_feedback_for(i, errors)}}}};
+            if (!got.answers[i].id.starts_with("call_"))  // the API's own id goes back
+                response["id"] = got.answers[i].id;
+            feedback.push_back(json::object{{"functionResponse", std::move(response)}});
+        }
+    }
+    else {
+        feedback.push_back(json::object{
+            {"text", is_tools_mode(m) ? tool_feedback(errors)
+                                      : std::string(json_reask_prefix) + errors}});
+    }
+    out.push_back(json::object{{"role", "user"}, {"parts", std::move(feedback)}});
+    return out;
+}
+
+std::string genai_error_message(std::string_view body)
+{
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec)
+        return {};
+    if (auto const* a = v.if_array(); a && !a->empty())  // a stream's error: [{"error": ...}]
+        v = json::value(a->front());
+    auto const* o = v.if_object();
+    auto const* e = o ? object_at(*o, "error") : nullptr;
+    return e ? string_at(*e, "message") : std::string();
+}
+
+namespace {
+
+/// A streamed generateContent: each event is a GenerateContentResponse holding the parts that
+/// arrived (text in pieces, a function call whole) and the usage so far. The stream has no end
+/// marker: it ends with the chunk that carries a finishReason.
+class genai_reader final : public delta_reader {
+public:
+    explicit genai_reader(mode m)
+        : delta_reader(is_tools_mode(m), false, no_call_problem, no_text_problem), m_(m)
+    {}
+
+    void on_event(net::sse_event const& ev, piece_sink const& sink) override
+    {
+        boost::system::error_code ec;
+        auto v = json::parse(ev.data, ec);
+        if (ec || !v.is_object())
+            throw error(errc::protocol_error, "a stream event is not a JSON object");
+        auto const& o = v.get_object();
+        chunk_delta d;
+        if (auto const* e = object_at(o, "error")) {
+            auto msg = string_at(*e, "message");
+            d.error = msg.empty() ? std::string("stream error") : msg;
+        }
+        if (object_at(o, "usageMetadata"))
+            usage_ = genai_usage(v);  // each chunk reports the whole so far
+        auto const* candidates = array_at(o, "candidates");
+        auto const* first = candidates && !candidates->empty() ? candidates->front().if_object()
+                                                               : nullptr;
+        if (!first) {
+            auto const* feedback = object_at(o, "promptFeedback");
+            if (feedback && !string_at(*feedback, "blockReason").empty()) {
+                d.finish_reason = "content_filter";
+                ended_ = true;
+            }
+            apply(d, sink);
+            return;
+        }
+        if (auto const* content = object_at(*first, "content"))
+            if (auto const* parts = array_at(*content, "parts"))
+                for (auto const& p : *parts)
+                    if (auto const* part = p.if_object())
+                        take(*part, d);
+        if (auto r = string_at(*first, "finishReason"); !r.empty()) {
+            d.finish_reason = finish_reason_of(r);
+            ended_ = true;
+        }
+        apply(d, sink);
+    }
+    bool ended(net::sse_parser const&) const override { return ended_; }
+    std::string missing_end() const override
+    {
+        return "the stream ended before a chunk with its finishReason";
+    }
+
+    extraction finish(piece_sink const& sink) override
+    {
+        auto x = delta_reader::finish(sink);
+        x.kept = parts_;
+        if (is_tools_mode(m_) && x.answers.empty() && x.finish_reason == "content_filter")
+            x.problem.reset();  // the model's own stop, as a whole reply says it
+        return x;
+    }
+
+    json::value response() const override
+    {
+        json::object candidate{{"content", {{"role", "model"}, {"parts", parts_}}}};
+        if (!finish_reason_.empty())
+            candidate["finishReason"] = finish_reason_ == "length" ? "MAX_TOKENS"
+                                        : finish_reason_ == "stop" ? "STOP"
+                                                                   : finish_reason_;
+        return json::object{
+            {"candidates", {std::move(candidate)}},
+            {"usageMetadata",
+             {{"promptTokenCount", usage_.prompt_tokens},
+              {"candidatesTokenCount", usage_.completion_tokens - usage_.reasoning_tokens},
+              {"thoughtsTokenCount", usage_.reasoning_tokens},
+              {"totalTokenCount", usage_.total_tokens}}}};
+    }
+
+private:
+    /// One part into the delta, and into the parts a re-ask sends back (text pieces joined).
+    void take(json::object const& part, chunk_delta& d)
+    {
+        if (parts_.size() >= max_tool_calls * 4)
+            throw error(errc::protocol_error, "the stream has more parts than the limit");
+        if (auto const* call = object_at(part, "functionCall")) {
+            auto const index = calls_.calls.size() + d.calls.size();
+            auto a = call_of(*call, index);
+            d.calls.push_back({index, a.id, a.name, a.text});
+            parts_.push_back(part);
+            return;
+        }
+        auto const text = string_at(part, "text");
+        bool const thought = is_thought(part);
+        (thought ? d.reasoning : d.content) += text;
+        held_ += text.size();  // held twice: in the answer and in the parts kept
+        auto* last = parts_.empty() ? nullptr : parts_.back().if_object();
+        bool const joins = last && last->size() == (thought ? 2u : 1u) && last->contains("text") &&
+                           is_thought(*last) == thought && part.size() == last->size();
+        if (joins)
+            last->at("text").get_string().append(text);
+        else
+            parts_.push_back(part);
+    }
+
+    mode m_;
+    bool ended_ = false;
+    json::array parts_;  // the model's parts as they streamed
+};
+
+class genai final : public wire {
+public:
+    genai(mode m, client_options const& o) : m_(m), extras_(request_extras::of(o)) {}
+
+    net::http_request http_request(endpoint_config const& ep, std::string_view model, bool stream,
+                                   std::string body) const override
+    {
+        auto const& api = api_for(m_);
+        // models/{model}:generateContent, or the stream method with SSE framing. A name may
+        // come with its collection ("models/...", "tunedModels/...").
+        bool const plain = !model.empty() && std::ranges::all_of(model, [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                   c == '.' || c == '/';
+        });
+        if (!plain || model.find("..") != std::string_view::npos)
+            throw error(errc::invalid_argument,
+                        "a Gemini model name is letters, digits, '-', '_', '.' and '/': \"" +
+                            std::string(model.substr(0, 80)) + "\"");
+        std::string path = (model.find('/') == std::string_view::npos ? "models/" : "") +
+                           std::string(model) +
+                           (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+        return api_request(api, ep, path, {}, extras_, std::move(body));
+    }
+    conversation initial(request const& req, tool_spec const&) const override
+    {
+        return genai_initial(m_, req);
+    }
+    json::object body(request const& req, std::string const&, conversation const& conv,
+                      std::span<tool_spec const> tools, bool) const override
+    {
+        return build_genai_body(m_, req, conv, tools);
+    }
+    extraction extract(json::value const& response) const override
+    {
+        return extract_genai(m_, response);
+    }
+    usage usage_of(json::value const& response) const override { return genai_usage(response); }
+    void reask(conversation& conv, extraction const& got, std::string const& errors) const override
+    {
+        for (auto& c : genai_reask(m_, got, errors))
+            conv.messages.push_back(std::move(c));
+    }
+    std::unique_ptr<stream_reader> reader() const override
+    {
+        return std::make_unique<genai_reader>(m_);
+    }
+
+private:
+    mode m_;
+    request_extras extras_;
+};
+
+}  // namespace
+
+std::unique_ptr<wire> make_genai(mode m, client_options const& o)
+{
+    return std::make_unique<genai>(m, o);
+}
+
+}  // namespace instructor::detail

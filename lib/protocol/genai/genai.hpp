@@ -1,0 +1,43 @@
+// Google's Gemini API (generateContent) wire: genai_tools, genai_parallel_tools and
+// genai_structured_outputs, as pure functions.
+#pragma once
+
+#include "protocol/stream_pieces.hpp"
+#include "protocol/wire.hpp"
+
+namespace instructor::detail {
+
+/// The first attempt's conversation: system messages joined into `system` (sent as
+/// `systemInstruction`), the others as `contents` with Gemini's roles (`user`, `model`) and
+/// parts (text, inlineData, fileData).
+conversation genai_initial(mode m, request const& req);
+
+/// The generateContent body (the model and the stream choice go in the URL, not here).
+boost::json::object build_genai_body(mode m, request const& req, conversation const& conv,
+                                     std::span<tool_spec const> tools);
+
+/// The answer of a GenerateContentResponse. `finishReason` STOP is "stop", MAX_TOKENS "length",
+/// the safety reasons and a prompt's blockReason "content_filter". The model's parts are kept
+/// as they came (thought signatures included) for a re-ask.
+extraction extract_genai(mode m, boost::json::value const& response);
+
+/// Usage from `usageMetadata`: thoughts count as completion and as reasoning tokens.
+usage genai_usage(boost::json::value const& response);
+
+/// The contents appended for a re-ask: the model's turn as it gave it, then a user turn of
+/// functionResponse parts carrying the errors (tools) or the JSON correction prompt.
+boost::json::array genai_reask(mode m, extraction const& got, std::string const& errors);
+
+/// A JSON Schema (as the schema builder writes it) as a function declaration's `parameters`,
+/// Gemini's OpenAPI subset: `$ref`s inlined, `null` alternatives as `nullable`, `const` as a
+/// one-value `enum`, and what the subset lacks dropped (`additionalProperties`, exclusive
+/// bounds). invalid_argument for a recursive model (the subset has no references).
+boost::json::object genai_function_schema(boost::json::object const& schema);
+
+std::unique_ptr<wire> make_genai(mode m, client_options const& o);
+
+/// The message of a Google error body (`{"error": {"code", "message", "status"}}`, or an array
+/// of them as streams send it); empty when it holds none (net::error_reader).
+std::string genai_error_message(std::string_view body);
+
+}  // namespace instructor::detail

@@ -1,0 +1,295 @@
+// The Gemini API wire (genai_tools, genai_parallel_tools, genai_structured_outputs): request
+// bodies, the function schema subset, answers, finish and block reasons, usage, re-asks with
+// the model's parts kept, and the stream reader.
+#include "wire_fixtures.hpp"
+
+#include "protocol/genai/genai.hpp"
+
+namespace {
+
+ins::request seed(bool with_system = true)
+{
+    ins::request req;
+    if (with_system)
+        req.messages.push_back(ins::message::system("Extract the user."));
+    req.messages.push_back(ins::message::user("John Doe is 32 years old."));
+    req.messages.push_back(ins::message::assistant("Noted."));
+    req.messages.push_back(ins::message::user("Now answer."));
+    return req;
+}
+
+json::object body_for(ins::mode m, ins::request const& req,
+                      std::vector<det::tool_spec> const& tools)
+{
+    return det::build_genai_body(m, req, det::genai_initial(m, req), tools);
+}
+
+json::object body_for(ins::mode m, ins::request const& req = seed())
+{
+    return body_for(m, req, {det::tool_spec_for<models::UserInfo>()});
+}
+
+json::object response_with(json::array parts, std::string finish = "STOP")
+{
+    return {{"candidates", {json::object{{"content", {{"role", "model"}, {"parts", std::move(parts)}}},
+                                         {"finishReason", finish}}}},
+            {"usageMetadata", {{"promptTokenCount", 10},
+                               {"candidatesTokenCount", 5},
+                               {"thoughtsTokenCount", 7},
+                               {"totalTokenCount", 22}}}};
+}
+
+json::object call_part(std::string name, json::object args)
+{
+    return {{"functionCall", {{"name", std::move(name)}, {"args", std::move(args)}}}};
+}
+
+}  // namespace
+
+TEST(GenAI, ToolsBodyDeclaresOneFunctionForcedWithRolesAndSystemInstruction)
+{
+    auto const b = body_for(ins::mode::genai_tools);
+    EXPECT_EQ(b.at("systemInstruction"),
+              json::parse(R"({"parts":[{"text":"Extract the user."}]})"));
+    auto const& contents = b.at("contents").as_array();
+    ASSERT_EQ(contents.size(), 3u);
+    EXPECT_EQ(contents[0], json::parse(R"({"role":"user","parts":[{"text":"John Doe is 32 years old."}]})"));
+    EXPECT_EQ(contents[1].at("role"), "model");
+    auto const& decl = b.at("tools").at(0).at("functionDeclarations").at(0);
+    EXPECT_EQ(decl.at("name"), "UserInfo");
+    EXPECT_FALSE(decl.at("parameters").as_object().contains("additionalProperties"));
+    EXPECT_EQ(b.at("toolConfig"),
+              json::parse(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["UserInfo"]}})"));
+    EXPECT_FALSE(b.contains("generationConfig"));
+    EXPECT_FALSE(b.contains("model"));  // the model is in the URL
+}
+
+TEST(GenAI, StructuredOutputsSendTheSchemaAsResponseJsonSchema)
+{
+    auto req = seed(false);
+    req.temperature = 0.5;
+    req.max_tokens = 300;
+    auto const b = body_for(ins::mode::genai_structured_outputs, req);
+    EXPECT_FALSE(b.contains("tools"));
+    EXPECT_FALSE(b.contains("systemInstruction"));
+    auto const& gen = b.at("generationConfig").as_object();
+    EXPECT_EQ(gen.at("responseMimeType"), "application/json");
+    EXPECT_EQ(gen.at("responseJsonSchema"), json::parse(fixtures::user_info_parameters));
+    EXPECT_EQ(gen.at("temperature"), 0.5);
+    EXPECT_EQ(gen.at("maxOutputTokens"), 300);
+}
+
+TEST(GenAI, ThinkingBudgetAndLevel)
+{
+    auto req = seed();
+    req.reasoning = ins::reasoning{};
+    req.reasoning->budget_tokens = 1024;
+    EXPECT_EQ(body_for(ins::mode::genai_tools, req).at("generationConfig").at("thinkingConfig"),
+              json::parse(R"({"includeThoughts":true,"thinkingBudget":1024})"));
+    req.reasoning->budget_tokens.reset();
+    req.reasoning->effort = "low";
+    EXPECT_EQ(body_for(ins::mode::genai_tools, req).at("generationConfig").at("thinkingConfig"),
+              json::parse(R"({"includeThoughts":true,"thinkingLevel":"low"})"));
+}
+
+TEST(GenAI, ParallelToolsDeclareEveryAlternative)
+{
+    auto const b = body_for(ins::mode::genai_parallel_tools, seed(),
+                            {det::tool_spec_for<models::Cat>(), det::tool_spec_for<models::Dog>()});
+    EXPECT_EQ(b.at("tools").at(0).at("functionDeclarations").as_array().size(), 2u);
+    EXPECT_EQ(b.at("toolConfig").at("functionCallingConfig").at("allowedFunctionNames"),
+              json::parse(R"(["Cat","Dog"])"));
+}
+
+TEST(GenAI, MediaPartsGoInlineOrAsFileData)
+{
+    ins::request req;
+    ins::message m = ins::message::user("What is this?");
+    m.parts = {ins::content_part::from_text("What is this?"),
+               ins::content_part::image_url("https://example.com/cat.png"),
+               ins::content_part::image_url("data:image/png;base64,iVBORw0KGgo=")};
+    req.messages.push_back(m);
+    auto const parts = body_for(ins::mode::genai_tools, req).at("contents").at(0).at("parts");
+    EXPECT_EQ(parts, json::parse(R"([{"text":"What is this?"},
+        {"fileData":{"fileUri":"https://example.com/cat.png"}},
+        {"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}}])"));
+    // Media outside a user turn, or an OpenAI file id, are refused before any request.
+    ins::request bad;
+    ins::message sys = ins::message::system("x");
+    sys.parts = {ins::content_part::image_url("https://example.com/cat.png")};
+    bad.messages.push_back(sys);
+    EXPECT_THROW(body_for(ins::mode::genai_tools, bad), ins::error);
+}
+
+TEST(GenAI, FunctionSchemasAreGeminisSubset)
+{
+    auto const in = json::parse(R"({
+        "type": "object",
+        "properties": {
+            "home": {"$ref": "#/$defs/Address", "description": "where"},
+            "nick": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+            "kind": {"const": "cat"},
+            "ratio": {"type": "number", "exclusiveMinimum": 0},
+            "tags": {"type": ["array", "null"], "items": {"$ref": "#/$defs/Address"}}
+        },
+        "required": ["home"],
+        "additionalProperties": false,
+        "$defs": {"Address": {"type": "object", "properties": {"city": {"type": "string"}},
+                              "required": ["city"], "additionalProperties": false}}
+    })").as_object();
+    auto const out = det::genai_function_schema(in);
+    auto const address = json::parse(
+        R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})");
+    auto const& p = out.at("properties").as_object();
+    auto home = address.as_object();
+    home["description"] = "where";
+    EXPECT_EQ(p.at("home"), home);
+    EXPECT_EQ(p.at("nick"), json::parse(R"({"nullable":true,"type":"string"})"));
+    EXPECT_EQ(p.at("kind"), json::parse(R"({"enum":["cat"]})"));
+    EXPECT_EQ(p.at("ratio"), json::parse(R"({"type":"number","minimum":0})"));
+    EXPECT_EQ(p.at("tags"), (json::object{{"nullable", true}, {"type", "array"}, {"items", address}}));
+    EXPECT_FALSE(out.contains("$defs"));
+    EXPECT_FALSE(out.contains("additionalProperties"));
+    EXPECT_EQ(json::serialize(out).find("$ref"), std::string::npos);
+    // A recursive model cannot be inlined.
+    auto const tree = det::tool_spec_for<models::TreeNode>();
+    try {
+        (void)det::genai_function_schema(*tree.parameters);
+        FAIL() << "a recursive schema was sent";
+    }
+    catch (ins::error const& e) {
+        EXPECT_EQ(e.code(), ins::errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("genai_structured_outputs"), std::string::npos);
+    }
+}
+
+TEST(GenAI, AnswersAreFunctionCallsOrTextAndThoughtsAreReasoning)
+{
+    auto const r = response_with(
+        {json::object{{"text", "Thinking about ages."}, {"thought", true}},
+         json::object{{"functionCall", {{"name", "UserInfo"}, {"args", {{"name", "John"}, {"age", 32}}}}},
+                      {"thoughtSignature", "sig-1"}}});
+    auto const x = det::extract_genai(ins::mode::genai_tools, r);
+    ASSERT_EQ(x.answers.size(), 1u);
+    EXPECT_EQ(x.answers[0].name, "UserInfo");
+    EXPECT_EQ(json::parse(x.answers[0].text), json::parse(R"({"name":"John","age":32})"));
+    EXPECT_EQ(x.answers[0].id, "call_0");
+    EXPECT_EQ(x.reasoning.value_or(""), "Thinking about ages.");
+    EXPECT_EQ(x.kept.size(), 2u);  // the parts as they came, signature included
+    EXPECT_EQ(x.finish_reason, "stop");
+    EXPECT_FALSE(x.problem);
+
+    auto const text = det::extract_genai(ins::mode::genai_structured_outputs,
+                                         response_with({json::object{{"text", R"({"name":"Ann","age":4})"}}}));
+    ASSERT_EQ(text.answers.size(), 1u);
+    EXPECT_EQ(json::parse(text.answers[0].text), json::parse(R"({"name":"Ann","age":4})"));
+    // Tools mode without a call: a re-asked problem.
+    EXPECT_TRUE(det::extract_genai(ins::mode::genai_tools,
+                                   response_with({json::object{{"text", "John is 32."}}}))
+                    .problem);
+}
+
+TEST(GenAI, FinishAndBlockReasonsAreTheModelsStops)
+{
+    auto stop_of = [](json::object r) {
+        auto e = det::model_stop(det::extract_genai(ins::mode::genai_tools, r));
+        return e ? e->code_enum() : ins::errc{};
+    };
+    EXPECT_EQ(stop_of(response_with({call_part("UserInfo", {{"name", "J"}})}, "MAX_TOKENS")),
+              ins::errc::output_truncated);
+    for (auto const* reason : {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION"})
+        EXPECT_EQ(stop_of(response_with({}, reason)), ins::errc::content_filtered) << reason;
+    EXPECT_EQ(stop_of(json::parse(R"({"promptFeedback":{"blockReason":"SAFETY"}})").as_object()),
+              ins::errc::content_filtered);
+    EXPECT_THROW((void)det::extract_genai(ins::mode::genai_tools, json::parse(R"({"x":1})")),
+                 ins::error);
+}
+
+TEST(GenAI, UsageCountsThoughtsAsReasoning)
+{
+    auto const u = det::genai_usage(response_with({}));
+    EXPECT_EQ(u.prompt_tokens, 10u);
+    EXPECT_EQ(u.completion_tokens, 12u);
+    EXPECT_EQ(u.reasoning_tokens, 7u);
+    EXPECT_EQ(u.total_tokens, 22u);
+}
+
+TEST(GenAI, ReasksSendTheModelsPartsBackThenFunctionResponses)
+{
+    auto const r = response_with({json::object{{"functionCall", {{"name", "UserInfo"},
+                                                                 {"args", {{"age", "old"}}},
+                                                                 {"id", "fc-7"}}},
+                                                {"thoughtSignature", "sig-1"}}});
+    auto const x = det::extract_genai(ins::mode::genai_tools, r);
+    auto const turns = det::genai_reask(ins::mode::genai_tools, x, "age: not an integer");
+    ASSERT_EQ(turns.size(), 2u);
+    EXPECT_EQ(turns[0].at("role"), "model");
+    EXPECT_EQ(turns[0].at("parts"), r.at("candidates").at(0).at("content").at("parts"));
+    auto const& fr = turns[1].at("parts").at(0).at("functionResponse");
+    EXPECT_EQ(fr.at("name"), "UserInfo");
+    EXPECT_EQ(fr.at("id"), "fc-7");
+    EXPECT_NE(json::serialize(fr.at("response")).find("age: not an integer"), std::string::npos);
+    // Text modes: the JSON correction prompt.
+    auto const t = det::extract_genai(ins::mode::genai_structured_outputs,
+                                      response_with({json::object{{"text", "{}"}}}));
+    auto const tt = det::genai_reask(ins::mode::genai_structured_outputs, t, "name: missing");
+    EXPECT_NE(json::serialize(tt.back()).find("name: missing"), std::string::npos);
+}
+
+TEST(GenAI, TheStreamReaderJoinsTextAndEndsOnTheFinishReason)
+{
+    auto w = det::make_wire(ins::mode::genai_structured_outputs, {});
+    auto reader = w->reader();
+    std::string fed;
+    det::piece_sink sink = [&](std::size_t, std::string_view, std::string_view t) { fed += t; };
+    ins::net::sse_parser sse;
+    auto chunk = [](json::array parts, bool last) {
+        json::object c{{"content", {{"role", "model"}, {"parts", std::move(parts)}}}};
+        if (last)
+            c["finishReason"] = "STOP";
+        json::object r{{"candidates", {c}}};
+        r["usageMetadata"] = json::object{{"promptTokenCount", 10},
+                                          {"candidatesTokenCount", last ? 9 : 2},
+                                          {"totalTokenCount", last ? 19 : 12}};
+        return ins::net::sse_event{"", json::serialize(r)};
+    };
+    reader->on_event(chunk({json::object{{"text", "{\"name\":"}}}, false), sink);
+    EXPECT_FALSE(reader->ended(sse));
+    reader->on_event(chunk({json::object{{"text", "\"Ann\",\"age\":4}"}}}, false), sink);
+    reader->on_event(chunk({}, true), sink);
+    EXPECT_TRUE(reader->ended(sse));
+    auto const x = reader->finish(sink);
+    EXPECT_EQ(fed, R"({"name":"Ann","age":4})");
+    ASSERT_EQ(x.answers.size(), 1u);
+    EXPECT_EQ(x.content, R"({"name":"Ann","age":4})");
+    ASSERT_EQ(x.kept.size(), 1u);  // the text pieces joined into one part
+    EXPECT_EQ(reader->usage().total_tokens, 19u);  // the last report, not a sum
+    // An error chunk, and a chunk that is not JSON.
+    auto r2 = w->reader();
+    EXPECT_THROW(r2->on_event({"", R"({"error":{"code":500,"message":"boom"}})"}, sink), ins::error);
+    EXPECT_THROW(r2->on_event({"", "not json"}, sink), ins::error);
+}
+
+TEST(GenAI, RequestsNameTheModelInThePathAndTheKeyInAHeader)
+{
+    ins::client_options o;
+    o.base_url = "https://generativelanguage.googleapis.com/v1beta";
+    auto w = det::make_wire(ins::mode::genai_tools, o);
+    auto const r = w->http_request({o.base_url, "g-key", {}}, "gemini-2.5-flash", false, "{}");
+    EXPECT_EQ(r.url, "https://generativelanguage.googleapis.com/v1beta/models/"
+                     "gemini-2.5-flash:generateContent");
+    EXPECT_EQ(r.url.find("g-key"), std::string::npos);  // never in the URL
+    ASSERT_FALSE(r.headers.empty());
+    EXPECT_EQ(r.headers.front().name, "x-goog-api-key");
+    EXPECT_EQ(r.headers.front().value, "g-key");
+    EXPECT_EQ(w->http_request({o.base_url, "", {}}, "tunedModels/mine", true, "{}").url,
+              "https://generativelanguage.googleapis.com/v1beta/tunedModels/"
+              "mine:streamGenerateContent?alt=sse");
+    EXPECT_THROW((void)w->http_request({o.base_url, "", {}}, "x?key=1", false, "{}"), ins::error);
+    EXPECT_THROW((void)w->http_request({o.base_url, "", {}}, "../admin", false, "{}"), ins::error);
+    EXPECT_EQ(det::genai_error_message(R"({"error":{"code":400,"message":"bad","status":"INVALID_ARGUMENT"}})"),
+              "bad");
+    EXPECT_EQ(det::genai_error_message(R"([{"error":{"code":429,"message":"slow down"}}])"),
+              "slow down");
+    EXPECT_EQ(det::genai_error_message("<html>"), "");
+}
