@@ -9,8 +9,10 @@
 namespace instructor::testing {
 
 /// The answer to `body` sent to `target`: an OpenAI chat completion (for .../chat/completions),
-/// an Anthropic message (for .../messages) or an OpenAI Responses API response (for
-/// .../responses), streamed when the request asks for it (typed events for the Responses API),
+/// an Anthropic message (for .../messages), an OpenAI Responses API response (for
+/// .../responses) or a Gemini GenerateContentResponse (for ...:generateContent, and its SSE
+/// stream for ...:streamGenerateContent), streamed when the request asks for it (typed events
+/// for the Responses API),
 /// holding an instance of the schema the request carries (tool parameters, response_format,
 /// output_format, text.format, or a schema written into the system prompt). 400 for a body that is not a JSON object, 404
 /// for another path.
