@@ -36,5 +36,7 @@ if [ "${1:-}" = "--npm" ] && ! cmp -s test/sdk/package-lock.json build/sdk/packa
     rm -rf build/sdk
     mkdir -p build/sdk
     cp test/sdk/package.json test/sdk/package-lock.json build/sdk/
-    npm ci --silent --no-audit --no-fund --prefix build/sdk >/dev/null
+    # The lock marks a finished install: a failed one is tried again next time.
+    npm ci --silent --no-audit --no-fund --prefix build/sdk >/dev/null ||
+        { rm -f build/sdk/package-lock.json; exit 1; }
 fi

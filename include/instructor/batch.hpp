@@ -113,7 +113,8 @@ struct batch_limits {
 };
 
 /// The limits of the batch service mode `m` speaks to (OpenAI's Batch API: 50,000 lines and
-/// 200 MB; Anthropic's Message Batches: 100,000 requests and 256 MB).
+/// 200 MB; Anthropic's Message Batches: 100,000 requests and 256 MB). Zero for a mode without a
+/// batch service (the Gemini modes): create_batch refuses it.
 batch_limits batch_limits_for(mode m) noexcept;
 
 }  // namespace instructor

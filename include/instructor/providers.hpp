@@ -33,8 +33,10 @@ std::vector<provider_info> const& known_providers();
 ///
 /// `"azure/<deployment>"`: AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY (sent in the `api-key`
 /// header, never as a bearer token), and OPENAI_API_VERSION: "v1" or unset for the OpenAI-shaped
-/// paths under `<endpoint>/openai/v1` (batches too), a dated version ("2024-10-21") for
-/// `<endpoint>/openai/deployments/<deployment>/...?api-version=<version>`.
+/// paths under `<endpoint>/openai/v1` (the Responses API and batches too), a dated version
+/// ("2024-10-21") for `<endpoint>/openai/deployments/<deployment>/...?api-version=<version>`,
+/// which serves the chat modes only (Azure keeps files, batches and responses outside the
+/// deployment: use "v1" for them).
 client from_provider(boost::asio::any_io_executor executor, std::string_view provider_model,
                      client_options base = {});
 

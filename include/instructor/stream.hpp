@@ -195,13 +195,14 @@ public:
     /// Usage summed over the attempts so far (complete once the stream ended).
     usage total_usage() const noexcept { return state_->total_usage(); }
     int attempts() const noexcept { return state_->attempts(); }
-    /// The accepted answer's completion, from the last element on (the complete snapshot, the
-    /// last item): its response as assembled from the events, usage, attempts, endpoint and the
-    /// reasoning the model streamed (thinking deltas, reasoning summaries). Null before, after
-    /// an error, and for batch results (each result carries its own).
+    /// The accepted answer's completion once the answer is accepted (with a partial stream's
+    /// complete snapshot; an iterable's at its end): its response as assembled from the events,
+    /// usage, attempts, endpoint and the reasoning the model streamed (thinking deltas,
+    /// reasoning summaries). Null before, after an error, and for batch results (each result
+    /// carries its own).
     instructor::completion const* completion() const noexcept
     {
-        return state_->finished && !state_->failed ? state_->accepted() : nullptr;
+        return state_->failed ? nullptr : state_->accepted();
     }
 
 private:

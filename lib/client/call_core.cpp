@@ -198,9 +198,10 @@ void call_core::start()
     max_attempts_ = std::max(req_.max_retries, 0) + 1;
     if (options_.cache) {
         // The question as a whole call would first ask it (streamed or not, the same key).
-        cache_key_ = cache_key(options_.base_url,
-                               json::serialize(wire_->body(req_, model_, conv_, tools_, false)),
-                               tools_);
+        auto asked = wire_->body(req_, model_, conv_, tools_, false);
+        if (!asked.contains("model"))  // an API that names the model in its URL (Gemini)
+            asked["model"] = model_;
+        cache_key_ = cache_key(options_.base_url, json::serialize(asked), tools_);
         st_ = state::cache_lookup;
         call_action a{call_action::kind::cache_get};
         a.key = &cache_key_;

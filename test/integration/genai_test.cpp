@@ -268,3 +268,21 @@ TEST(GenAI, FromProviderNeedsAKey)
         EXPECT_NE(std::string(e.what()).find("GOOGLE_API_KEY"), std::string::npos);
     }
 }
+
+TEST(GenAI, TheCacheTellsModelsApart)
+{
+    mock_server m;
+    auto o = google_options(m);
+    o.cache = ins::make_memory_cache(16);
+    auto err = test::with<ins::client>(o, [&](ins::client& cl) -> asio::awaitable<void> {
+        for (auto const* model : {"gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash"}) {
+            auto q = test::ask("John Doe is 32 years old.");
+            q.model = model;
+            (void)co_await cl.create<UserInfo>(q);
+        }
+    });
+    ASSERT_FALSE(err) << err->what();
+    auto const reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 2u);  // the third call was the first's, from the cache
+    EXPECT_EQ(reqs[1].target, "/v1/models/gemini-2.5-pro:generateContent");
+}

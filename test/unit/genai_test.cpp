@@ -293,3 +293,60 @@ TEST(GenAI, RequestsNameTheModelInThePathAndTheKeyInAHeader)
               "slow down");
     EXPECT_EQ(det::genai_error_message("<html>"), "");
 }
+
+TEST(GenAI, StreamedPartsAreTheWholeReplysPartsAndHostileOnesAreHeld)
+{
+    // A thought, a signature-only part after it, inline data after text: a whole reply keeps
+    // each as a part, and so does the stream (only bare text pieces join).
+    json::array const parts{json::object{{"text", "Think."}, {"thought", true}},
+                            json::object{{"thought", true}, {"thoughtSignature", "sig"}},
+                            json::object{{"text", "{\"name\":\"Ann\",\"age\":4}"}},
+                            json::object{{"inlineData", {{"mimeType", "image/png"}, {"data", "AAAA"}}}}};
+    auto const whole = det::extract_genai(ins::mode::genai_structured_outputs, response_with(parts));
+    auto w = det::make_wire(ins::mode::genai_structured_outputs, {});
+    auto reader = w->reader();
+    det::piece_sink sink = [](std::size_t, std::string_view, std::string_view) {};
+    auto chunk = [](json::array ps, bool last) {
+        json::object c{{"content", {{"role", "model"}, {"parts", std::move(ps)}}}};
+        if (last)
+            c["finishReason"] = "STOP";
+        return ins::net::sse_event{"", json::serialize(json::object{{"candidates", {c}}})};
+    };
+    for (auto const& p : parts)
+        reader->on_event(chunk({p}, false), sink);
+    auto const held_before_end = reader->held();
+    reader->on_event(chunk({}, true), sink);
+    auto const streamed = reader->finish(sink);
+    EXPECT_EQ(streamed.kept, whole.kept);
+    EXPECT_EQ(streamed.reasoning, whole.reasoning);
+    EXPECT_EQ(streamed.content, whole.content);
+    EXPECT_GE(held_before_end, json::serialize(parts).size() / 2);  // every part counts
+    // A text that is not a string, then one that is: no join onto the number.
+    auto hostile = w->reader();
+    hostile->on_event(chunk({json::object{{"text", 5}}}, false), sink);
+    hostile->on_event(chunk({json::object{{"text", "a"}}}, false), sink);
+    hostile->on_event(chunk({}, true), sink);
+    EXPECT_EQ(hostile->finish(sink).kept.size(), 2u);
+    // A thought without text leaves no reasoning, whole or streamed.
+    auto const empty = det::extract_genai(
+        ins::mode::genai_structured_outputs,
+        response_with({json::object{{"thought", true}, {"thoughtSignature", "s"}},
+                       json::object{{"text", "{}"}}}));
+    EXPECT_FALSE(empty.reasoning);
+}
+
+TEST(GenAI, ExtraBodyMergesIntoGenerationConfigAndMapsAreRefused)
+{
+    auto req = seed();
+    req.extra_body = json::parse(R"({"generationConfig":{"topK":5,"seed":7},"safetySettings":[]})")
+                         .as_object();
+    auto const b = body_for(ins::mode::genai_structured_outputs, req);
+    auto const& gen = b.at("generationConfig").as_object();
+    EXPECT_EQ(gen.at("topK"), 5);
+    EXPECT_EQ(gen.at("seed"), 7);
+    EXPECT_TRUE(gen.contains("responseJsonSchema"));  // kept
+    EXPECT_TRUE(b.contains("safetySettings"));
+    auto const map = json::parse(R"({"type":"object","properties":{"scores":
+        {"type":"object","additionalProperties":{"type":"integer"}}},"required":["scores"]})");
+    EXPECT_THROW((void)det::genai_function_schema(map.as_object()), ins::error);
+}

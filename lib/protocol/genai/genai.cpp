@@ -87,6 +87,14 @@ bool is_thought(json::object const& part)
     return t && t->is_bool() && t->get_bool();
 }
 
+/// A part that is text and nothing else (`{"text"}`, or `{"text", "thought"}`): what a stream
+/// sends in pieces of one part.
+bool is_text_piece(json::object const& part)
+{
+    auto const* t = part.if_contains("text");
+    return t && t->is_string() && part.size() == (part.contains("thought") ? 2u : 1u);
+}
+
 /// One functionCall part as an answer (ids are the API's when it sends them).
 answer call_of(json::object const& call, std::size_t index)
 {
@@ -113,7 +121,8 @@ void read_parts(mode m, json::array const& parts, extraction& x)
                 x.answers.push_back(call_of(*call, x.answers.size()));
         }
         else if (is_thought(*part)) {
-            x.reasoning = x.reasoning.value_or("") + string_at(*part, "text");
+            if (auto t = string_at(*part, "text"); !t.empty())
+                x.reasoning = x.reasoning.value_or("") + t;
         }
         else {
             x.content += string_at(*part, "text");
@@ -203,8 +212,16 @@ json::object build_genai_body(mode m, request const& req, conversation const& co
     }
     if (!gen.empty())
         body["generationConfig"] = std::move(gen);
-    for (auto const& kv : req.extra_body)
-        body[kv.key()] = kv.value();
+    // Most of Gemini's options live inside generationConfig and toolConfig: extra fields there
+    // are merged key by key, so a topK or a seed never drops the schema or the thinking.
+    for (auto const& kv : req.extra_body) {
+        auto* mine = body.if_contains(kv.key());
+        if (mine && mine->is_object() && kv.value().is_object())
+            for (auto const& inner : kv.value().get_object())
+                mine->get_object()[inner.key()] = inner.value();
+        else
+            body[kv.key()] = kv.value();
+    }
     return body;
 }
 
@@ -388,20 +405,24 @@ private:
             auto const index = calls_.calls.size() + d.calls.size();
             auto a = call_of(*call, index);
             d.calls.push_back({index, a.id, a.name, a.text});
+            held_ += json::serialize(part).size();
             parts_.push_back(part);
             return;
         }
         auto const text = string_at(part, "text");
         bool const thought = is_thought(part);
         (thought ? d.reasoning : d.content) += text;
-        held_ += text.size();  // held twice: in the answer and in the parts kept
+        // Text pieces of one kind join the part before them, as a whole reply holds them; a
+        // part with anything else (a signature, inline data) stays a part of its own.
         auto* last = parts_.empty() ? nullptr : parts_.back().if_object();
-        bool const joins = last && last->size() == (thought ? 2u : 1u) && last->contains("text") &&
-                           is_thought(*last) == thought && part.size() == last->size();
-        if (joins)
+        if (is_text_piece(part) && last && is_text_piece(*last) && is_thought(*last) == thought) {
             last->at("text").get_string().append(text);
-        else
+            held_ += text.size();  // held twice: in the answer and in the parts kept
+        }
+        else {
+            held_ += json::serialize(part).size();
             parts_.push_back(part);
+        }
     }
 
     mode m_;

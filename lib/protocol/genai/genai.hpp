@@ -30,8 +30,9 @@ boost::json::array genai_reask(mode m, extraction const& got, std::string const&
 
 /// A JSON Schema (as the schema builder writes it) as a function declaration's `parameters`,
 /// Gemini's OpenAPI subset: `$ref`s inlined, `null` alternatives as `nullable`, `const` as a
-/// one-value `enum`, and what the subset lacks dropped (`additionalProperties`, exclusive
-/// bounds). invalid_argument for a recursive model (the subset has no references).
+/// one-value `enum`, and what the subset lacks dropped (`additionalProperties: false`, exclusive
+/// bounds). invalid_argument for a recursive model (the subset has no references) and for a
+/// map (no `additionalProperties` schema either).
 boost::json::object genai_function_schema(boost::json::object const& schema);
 
 std::unique_ptr<wire> make_genai(mode m, client_options const& o);

@@ -38,6 +38,10 @@ json::object convert_object(json::object const& in, json::object const& defs, in
                 out[kv.key()] = convert(kv.value(), defs, depth + 1);
         return out;
     }
+    if (auto const* ap = in.if_contains("additionalProperties"); ap && ap->is_object())
+        throw error(errc::invalid_argument,
+                    "genai_tools cannot send a map (Gemini's function schemas have no "
+                    "additionalProperties): use genai_structured_outputs");
     json::object out;
     for (auto const& kv : in) {
         auto const key = kv.key();
