@@ -350,3 +350,15 @@ TEST(GenAI, ExtraBodyMergesIntoGenerationConfigAndMapsAreRefused)
         {"type":"object","additionalProperties":{"type":"integer"}}},"required":["scores"]})");
     EXPECT_THROW((void)det::genai_function_schema(map.as_object()), ins::error);
 }
+
+TEST(GenAI, AStreamedBlockIsTheModelsStopAsAWholeOneIs)
+{
+    auto reader = det::make_wire(ins::mode::genai_tools, {})->reader();
+    det::piece_sink sink = [](std::size_t, std::string_view, std::string_view) {};
+    ins::net::sse_parser sse;
+    reader->on_event({"", R"({"promptFeedback":{"blockReason":"SAFETY"}})"}, sink);
+    EXPECT_TRUE(reader->ended(sse));
+    auto const stop = det::model_stop(reader->finish(sink));
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->code_enum(), ins::errc::content_filtered);
+}

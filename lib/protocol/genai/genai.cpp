@@ -136,7 +136,7 @@ void read_parts(mode m, json::array const& parts, extraction& x)
 void settle(mode m, extraction& x)
 {
     if (is_tools_mode(m)) {
-        if (x.answers.empty() && x.finish_reason != "content_filter")
+        if (x.answers.empty())  // a filtered reply stops first (model_stop), never re-asked
             x.problem = std::string(no_call_problem);
         return;
     }
@@ -324,7 +324,7 @@ namespace {
 class genai_reader final : public delta_reader {
 public:
     explicit genai_reader(mode m)
-        : delta_reader(is_tools_mode(m), false, no_call_problem, no_text_problem), m_(m)
+        : delta_reader(is_tools_mode(m), false, no_call_problem, no_text_problem)
     {}
 
     void on_event(net::sse_event const& ev, piece_sink const& sink) override
@@ -374,8 +374,6 @@ public:
     {
         auto x = delta_reader::finish(sink);
         x.kept = parts_;
-        if (is_tools_mode(m_) && x.answers.empty() && x.finish_reason == "content_filter")
-            x.problem.reset();  // the model's own stop, as a whole reply says it
         return x;
     }
 
@@ -425,7 +423,6 @@ private:
         }
     }
 
-    mode m_;
     bool ended_ = false;
     json::array parts_;  // the model's parts as they streamed
 };
