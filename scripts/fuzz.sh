@@ -44,7 +44,17 @@ mkdir -p "$corpus/redis_reply"
 printf '+OK\r\n-ERR wrong\r\n$3\r\nabc\r\n$-1\r\n' >"$corpus/redis_reply/taken"
 printf '$5\r\nab' >"$corpus/redis_reply/cut"
 printf '*1000000\r\n:1\r\n:1\r\n' >"$corpus/redis_reply/array"
-for target in decode sse protocol net differential template redis_reply; do
+# event-stream frames: botocore's published ones and a Bedrock messageStart, alone and together
+mkdir -p "$corpus/event_stream"
+node -e '
+const fs = require("fs");
+const frames = ["000000100000000005c248eb7d98c8ff",
+  "0000003d0000002007fd83960c636f6e74656e742d747970650700106170706c69636174696f6e2f6a736f6e7b27666f6f273a27626172277d8d9c08b1",
+  "00000081000000526cc176930b3a6576656e742d7479706507000c6d65737361676553746172740d3a636f6e74656e742d747970650700106170706c69636174696f6e2f6a736f6e0d3a6d6573736167652d747970650700056576656e747b2270223a2261626364222c22726f6c65223a22617373697374616e74227df512a005"];
+frames.forEach((h, i) => fs.writeFileSync(process.argv[1] + "/f" + i, Buffer.from(h, "hex")));
+fs.writeFileSync(process.argv[1] + "/all", Buffer.from(frames.join(""), "hex"));
+' "$corpus/event_stream"
+for target in decode sse protocol net differential template redis_reply event_stream; do
     echo "-- ${target}_fuzz for ${seconds}s"
     log="$build/${target}_fuzz.log"
     if ! "$build/test/fuzz/${target}_fuzz" "$corpus/$target" -max_total_time="$seconds" \

@@ -8,6 +8,10 @@
 //                    [--mock-latency MS[:SPREAD]] [--mock-tokens-per-second N]
 //                    [--mock-answer-bytes N] [--mock-fault-rate P]
 //
+// The key comes from the variable --api-key-env names (OPENAI_API_KEY by default); in a bedrock
+// mode without one, requests are signed with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN and AWS_REGION.
+//
 // Without --url it starts the embedded mock endpoint in-process (on a thread of its own; the
 // --mock-* flags set its latency, stream pace, answer size and faults). Client CPU is the CPU
 // time of the thread that runs every call, so the in-process mock is not counted. A progress
@@ -254,8 +258,16 @@ int run(config const& c)
     }
     else {
         o.base_url = c.url;
+        auto env = [](char const* name) {
+            char const* v = std::getenv(name);
+            return std::string(v ? v : "");
+        };
         if (char const* key = std::getenv(c.api_key_env.c_str()))
             o.api_key = key;
+        else if (ins::is_bedrock_mode(c.mode) && !env("AWS_ACCESS_KEY_ID").empty())
+            // Amazon Bedrock without an API key: requests signed with the AWS credentials
+            o.aws = ins::aws_credentials{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"),
+                                         env("AWS_SESSION_TOKEN"), env("AWS_REGION")};
         else if (!c.json)
             std::cerr << "instructor-bench: " << c.api_key_env
                       << " is not set: the calls carry no API key\n";

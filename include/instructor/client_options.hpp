@@ -6,6 +6,7 @@
 #include <instructor/net/http_types.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,17 @@ struct endpoint_config {
     std::string base_url;
     std::string api_key;
     std::string model;  ///< replaces the request's model on this endpoint; empty: keep it
+};
+
+/// AWS credentials for Amazon Bedrock (the bedrock modes): requests are signed with Signature
+/// Version 4 when `client_options::api_key` is empty (a Bedrock API key there goes as a bearer
+/// token instead). `from_provider("bedrock/...")` reads them from the standard environment.
+struct aws_credentials {
+    std::string access_key_id;
+    std::string secret_access_key;  ///< never sent, printed, logged, hooked or put in an error
+    std::string session_token;      ///< temporary credentials' token (`X-Amz-Security-Token`)
+    /// The signing region; empty: the endpoint's (`bedrock-runtime.<region>.amazonaws.com`).
+    std::string region;
 };
 
 struct client_options {
@@ -40,6 +52,8 @@ struct client_options {
     bool legacy_json_schema_format = false;
     std::vector<endpoint_config> fallbacks;
     std::string anthropic_version = "2023-06-01";  ///< anthropic-version header (anthropic modes)
+    /// Signs the bedrock modes' requests (Signature Version 4) when `api_key` is empty.
+    std::optional<aws_credentials> aws;
     net::transport_options transport;  ///< timeouts, size limits, pool size, TLS
     /// How answers are decoded: lax scalars, extra keys ignored and almost-JSON repaired by
     /// default; `ins::strict_decoding` turns all three off. (`context` is the request's.)

@@ -39,6 +39,14 @@ enum class mode {
     /// Gemini API, one function per alternative of a std::variant, mode ANY: every
     /// functionCall part is an answer
     genai_parallel_tools,
+    /// Amazon Bedrock Converse API (`/model/{modelId}/converse`), one tool, `toolChoice` that
+    /// tool; the answer is the toolUse block's input
+    bedrock_tools,
+    /// Bedrock Converse API, the schema in the system prompt; the answer is the JSON in the text
+    bedrock_json,
+    /// Bedrock Converse API, one tool per alternative of a std::variant, `toolChoice` any:
+    /// every toolUse block is an answer
+    bedrock_parallel_tools,
 };
 
 std::string_view to_string(mode m) noexcept;
@@ -51,7 +59,8 @@ constexpr bool is_tools_mode(mode m) noexcept
     return m == mode::tools || m == mode::tools_strict || m == mode::parallel_tools ||
            m == mode::anthropic_tools || m == mode::responses_tools ||
            m == mode::anthropic_parallel_tools || m == mode::responses_parallel_tools ||
-           m == mode::genai_tools || m == mode::genai_parallel_tools;
+           m == mode::genai_tools || m == mode::genai_parallel_tools ||
+           m == mode::bedrock_tools || m == mode::bedrock_parallel_tools;
 }
 
 /// True for the modes where every tool call is an answer (a std::vector<std::variant<...>>,
@@ -59,7 +68,8 @@ constexpr bool is_tools_mode(mode m) noexcept
 constexpr bool is_parallel_mode(mode m) noexcept
 {
     return m == mode::parallel_tools || m == mode::anthropic_parallel_tools ||
-           m == mode::responses_parallel_tools || m == mode::genai_parallel_tools;
+           m == mode::responses_parallel_tools || m == mode::genai_parallel_tools ||
+           m == mode::bedrock_parallel_tools;
 }
 
 /// True for the modes of Anthropic's Messages API.
@@ -83,12 +93,20 @@ constexpr bool is_genai_mode(mode m) noexcept
            m == mode::genai_parallel_tools;
 }
 
+/// True for the modes of Amazon Bedrock's Converse API.
+constexpr bool is_bedrock_mode(mode m) noexcept
+{
+    return m == mode::bedrock_tools || m == mode::bedrock_json ||
+           m == mode::bedrock_parallel_tools;
+}
+
 /// The parallel-tools mode of the API `m` speaks (what a variant's answers need).
 constexpr mode parallel_mode_of(mode m) noexcept
 {
     return is_anthropic_mode(m)   ? mode::anthropic_parallel_tools
            : is_responses_mode(m) ? mode::responses_parallel_tools
            : is_genai_mode(m)     ? mode::genai_parallel_tools
+           : is_bedrock_mode(m)   ? mode::bedrock_parallel_tools
                                   : mode::parallel_tools;
 }
 

@@ -37,6 +37,16 @@ std::vector<provider_info> const& known_providers();
 /// ("2024-10-21") for `<endpoint>/openai/deployments/<deployment>/...?api-version=<version>`,
 /// which serves the chat modes only (Azure keeps files, batches and responses outside the
 /// deployment: use "v1" for them).
+///
+/// `"bedrock/<modelId>"` (Amazon Bedrock's Converse API): a Bedrock API key in
+/// AWS_BEARER_TOKEN_BEDROCK (sent as a bearer token), or else AWS_ACCESS_KEY_ID,
+/// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (client_options::aws: each request signed with
+/// Signature Version 4); AWS_REGION (or AWS_DEFAULT_REGION) names the endpoint
+/// `https://bedrock-runtime.<region>.amazonaws.com` and the signing region;
+/// AWS_ENDPOINT_URL_BEDROCK_RUNTIME (or AWS_ENDPOINT_URL) replaces the endpoint. All are read
+/// from one source: the environment when it holds the token or an access key, else `.env`.
+/// A key or `aws` credentials already in `base` are kept (credentials resolved elsewhere: a
+/// profile, SSO, an instance role); the region and endpoint are still read.
 client from_provider(boost::asio::any_io_executor executor, std::string_view provider_model,
                      client_options base = {});
 

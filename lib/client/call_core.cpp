@@ -28,6 +28,12 @@ std::vector<endpoint_config> endpoints_of(client_options const& o)
     return endpoints;
 }
 
+/// A stream framing's error as ours (its sources speak errc; anything else is malformed).
+errc framing_errc(std::error_code ec)
+{
+    return ec.category() == error_category() ? static_cast<errc>(ec.value()) : errc::protocol_error;
+}
+
 }  // namespace
 
 call_core::call_core(client_options const& options, hooks client_hooks, request req,
@@ -329,17 +335,15 @@ void call_core::on_response(std::string const& body)
 void call_core::on_opened()
 {
     reader_ = wire_->reader();
-    net::sse_limits limits;
-    limits.max_event = options_.transport.max_body_bytes;
-    sse_ = net::sse_parser(limits);
+    frames_ = wire_->events(options_.transport.max_body_bytes);
     st_ = state::reading;
     queue({call_action::kind::read});
 }
 
 void call_core::on_bytes(std::string const& bytes)
 {
-    if (sse_.feed(bytes))
-        throw error(errc::response_too_large, "a stream event exceeds the size limit");
+    if (auto ec = frames_->feed(bytes))
+        throw error(framing_errc(ec), frames_->failure());
     drain_events();
 }
 
@@ -354,7 +358,7 @@ void call_core::read_event(net::sse_event const& ev)
 
 void call_core::drain_events()
 {
-    while (auto ev = sse_.next()) {
+    while (auto ev = frames_->next()) {
         read_event(*ev);
         if (target_.ready()) {
             st_ = state::yielded;
@@ -367,11 +371,11 @@ void call_core::drain_events()
 
 void call_core::on_eof()
 {
-    if (sse_.finish())
-        throw error(errc::response_too_large, "a stream event exceeds the size limit");
-    while (auto ev = sse_.next())  // a final event completed by the end of the body
+    if (auto ec = frames_->finish())
+        throw error(framing_errc(ec), frames_->failure());
+    while (auto ev = frames_->next())  // a final event completed by the end of the body
         read_event(*ev);
-    if (!reader_->ended(sse_))
+    if (!reader_->ended(*frames_))
         throw error(errc::protocol_error, reader_->missing_end());
     response_ = reader_->response();
     auto const& base = endpoints_[endpoint_].base_url;

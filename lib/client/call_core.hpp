@@ -14,7 +14,7 @@
 #include <instructor/detail/answer_target.hpp>
 #include <instructor/error.hpp>
 #include <instructor/hooks.hpp>
-#include "net/sse_parser.hpp"
+#include "net/event_source.hpp"
 #include <instructor/request.hpp>
 
 #include <chrono>
@@ -113,7 +113,7 @@ private:
 
     // the stream in flight
     std::unique_ptr<stream_reader> reader_;
-    net::sse_parser sse_;
+    std::unique_ptr<net::event_source> frames_;  // the stream's framing (its wire's)
     piece_sink sink_;
 
     std::deque<call_action> actions_;

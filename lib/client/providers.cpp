@@ -35,6 +35,10 @@ std::vector<provider_info> const& known_providers()
          "https://generativelanguage.googleapis.com/v1beta", mode::genai_tools},
         // The endpoint is the resource's own (https://NAME.openai.azure.com): no default.
         {"azure", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "", mode::tools},
+        // Amazon Bedrock: a Bedrock API key, or else AWS credentials that sign each request;
+        // the endpoint is the region's (https://bedrock-runtime.<AWS_REGION>.amazonaws.com).
+        {"bedrock", "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "",
+         mode::bedrock_tools},
     };
     return list;
 }
@@ -114,6 +118,49 @@ void to_azure(client_options& o, std::string const& endpoint)
     o.query.emplace_back("api-version", std::move(version));
 }
 
+/// Amazon Bedrock from the standard AWS variables, all from one source (the environment when
+/// it holds a key or credentials, else the .env file): AWS_BEARER_TOKEN_BEDROCK as a bearer
+/// token, else AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to sign with (a
+/// key or credentials in the options given are kept); AWS_REGION (or AWS_DEFAULT_REGION);
+/// AWS_ENDPOINT_URL_BEDROCK_RUNTIME (or AWS_ENDPOINT_URL).
+void to_bedrock(client_options& o)
+{
+    bool const env = !from_environment("AWS_BEARER_TOKEN_BEDROCK").empty() ||
+                     !from_environment("AWS_ACCESS_KEY_ID").empty();
+    auto get = [env](std::string_view name) {
+        return env ? from_environment(name) : from_dotenv(name);
+    };
+    auto first = [&](std::string_view a, std::string_view b) {
+        auto v = get(a);
+        return v.empty() ? get(b) : v;
+    };
+    auto region = first("AWS_REGION", "AWS_DEFAULT_REGION");
+    if (o.api_key.empty() && !o.aws)  // credentials the caller gave are kept
+        o.api_key = get("AWS_BEARER_TOKEN_BEDROCK");
+    if (o.api_key.empty() && !o.aws) {
+        aws_credentials c{get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY"),
+                          get("AWS_SESSION_TOKEN"), region};
+        if (c.access_key_id.empty() || c.secret_access_key.empty())
+            throw error(errc::missing_api_key,
+                        "set AWS_BEARER_TOKEN_BEDROCK, or AWS_ACCESS_KEY_ID and "
+                        "AWS_SECRET_ACCESS_KEY, to use bedrock");
+        o.aws = std::move(c);
+    }
+    if (o.aws && !o.aws->region.empty())
+        region = o.aws->region;
+    else if (o.aws)
+        o.aws->region = region;
+    auto const url = first("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL");
+    bool const region_ok = !region.empty() && std::ranges::all_of(region, [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-';  // it becomes part of a host name
+    });
+    if (!region_ok && (url.empty() || o.aws))
+        throw error(errc::invalid_argument,
+                    "set AWS_REGION (letters, digits and '-': us-east-1) to use bedrock");
+    o.base_url = url.empty() ? "https://bedrock-runtime." + region + ".amazonaws.com" : url;
+}
+
 }  // namespace
 
 std::string getenv_or_dotenv(std::string_view name)
@@ -145,6 +192,10 @@ client from_provider(boost::asio::any_io_executor executor, std::string_view pro
     base.default_model = std::string(provider_model.substr(slash + 1));
     base.mode = p->mode;
     base.legacy_json_schema_format = base.legacy_json_schema_format || p->legacy_json_schema;
+    if (p->name == "bedrock") {
+        to_bedrock(base);
+        return client(std::move(executor), std::move(base));
+    }
     std::string url;
     if (p->key_env.empty()) {  // no key to protect
         url = getenv_or_dotenv(p->base_url_env);

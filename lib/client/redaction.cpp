@@ -14,6 +14,10 @@ std::vector<std::string> secrets_of(client_options const& o)
     std::vector<std::string> all{o.api_key};
     for (auto const& f : o.fallbacks)
         all.push_back(f.api_key);
+    if (o.aws) {  // the access key id is an identifier, not a secret: AWS shows it in errors
+        all.push_back(o.aws->secret_access_key);
+        all.push_back(o.aws->session_token);
+    }
     auto proxies = net::detail::proxy_settings(o.transport).secrets();
     all.insert(all.end(), proxies.begin(), proxies.end());
     if (o.cache) {

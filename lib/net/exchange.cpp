@@ -46,6 +46,9 @@ bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint 
             throw error(errc::invalid_argument, "header " + h.name + " has a line break");
         req.set(h.name, h.value);
     }
+    if (r.sign)  // signed as sent: the Host it carries, this target, this attempt's time
+        for (auto const& h : r.sign(std::string(req[bhttp::field::host]), ep.target, r))
+            req.set(h.name, h.value);
     req.keep_alive(true);
     req.body() = r.body;
     req.prepare_payload();

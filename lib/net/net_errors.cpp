@@ -46,6 +46,9 @@ void throw_network(boost::system::error_code const& ec, std::string const& what)
 std::vector<std::string> secrets_of(http_request const& request)
 {
     std::vector<std::string> out;
+    for (auto const& s : request.secrets)
+        if (!s.empty())
+            out.push_back(s);
     for (auto const& h : request.headers)
         for (auto const& s : request.secret_headers)
             if (boost::beast::iequals(h.name, s) && !h.value.empty()) {

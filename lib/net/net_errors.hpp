@@ -23,8 +23,8 @@ namespace instructor::net {
 /// between steps, so a cancellation that came while no operation was pending is not lost.
 boost::asio::awaitable<void> check_cancelled();
 
-/// The values of the request's secret headers, as they could appear in an echoed message
-/// (with and without a "Bearer " prefix).
+/// The request's `secrets` and the values of its secret headers, as they could appear in an
+/// echoed message (with and without a "Bearer " prefix).
 std::vector<std::string> secrets_of(http_request const& request);
 
 }  // namespace instructor::net

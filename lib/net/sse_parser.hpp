@@ -1,6 +1,8 @@
 // Server-sent events: the WHATWG "event stream interpretation", fed incrementally (sans I/O).
 #pragma once
 
+#include "net/event_source.hpp"
+
 #include <cstddef>
 #include <deque>
 #include <optional>
@@ -9,15 +11,6 @@
 #include <system_error>
 
 namespace instructor::net {
-
-/// One dispatched event.
-struct sse_event {
-    std::string event;  ///< "" when the event had no `event:` field (callers treat it as "message")
-    std::string data;   ///< the `data:` lines joined with '\n'
-    std::string id;     ///< the last event ID seen so far in the stream (it carries over events)
-
-    friend bool operator==(sse_event const&, sse_event const&) = default;
-};
 
 /// Caps on what one stream may make the parser buffer.
 struct sse_limits {
@@ -31,7 +24,7 @@ struct sse_limits {
 ///
 /// Lines end with CRLF, LF or CR (a CRLF split across two feeds is one line end). A UTF-8 BOM at
 /// the start is skipped. `retry:` fields, comments and unknown fields are ignored.
-class sse_parser {
+class sse_parser final : public event_source {
 public:
     explicit sse_parser(sse_limits limits = {});
 
@@ -39,18 +32,20 @@ public:
     /// Returns `errc::response_too_large` when a line or an event's data exceeds its limit; the
     /// error is sticky: every later feed() and finish() returns it and ignores its input. Events
     /// queued before the error can still be popped.
-    std::error_code feed(std::string_view bytes);
+    std::error_code feed(std::string_view bytes) override;
 
     /// Pops the next complete event, if any.
-    std::optional<sse_event> next();
+    std::optional<sse_event> next() override;
 
     /// True once an event whose data is exactly `[DONE]` arrived (OpenAI's terminator). That
     /// event is not queued.
-    bool done() const noexcept { return done_; }
+    bool done() const noexcept override { return done_; }
 
     /// The body ended. An event not terminated by a blank line is discarded, as the
     /// specification requires. Returns the sticky error, if any.
-    std::error_code finish();
+    std::error_code finish() override;
+
+    std::string failure() const override { return "a stream event exceeds the size limit"; }
 
 private:
     void feed_lines(std::string_view bytes);

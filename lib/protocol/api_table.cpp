@@ -3,6 +3,7 @@
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
 #include "protocol/batch_services.hpp"
+#include "protocol/bedrock/bedrock.hpp"
 #include "protocol/genai/genai.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 #include "protocol/openai_responses/openai_responses.hpp"
@@ -34,11 +35,13 @@ std::vector<net::header> x_api_key(std::string const& key)
 
 bool speaks_chat(mode m) noexcept
 {
-    return !is_anthropic_mode(m) && !is_responses_mode(m) && !is_genai_mode(m);
+    return !is_anthropic_mode(m) && !is_responses_mode(m) && !is_genai_mode(m) &&
+           !is_bedrock_mode(m);
 }
 bool speaks_responses(mode m) noexcept { return is_responses_mode(m); }
 bool speaks_messages(mode m) noexcept { return is_anthropic_mode(m); }
 bool speaks_genai(mode m) noexcept { return is_genai_mode(m); }
+bool speaks_bedrock(mode m) noexcept { return is_bedrock_mode(m); }
 
 std::vector<net::header> x_goog_api_key(std::string const& key)
 {
@@ -52,7 +55,7 @@ std::vector<net::header> x_goog_api_key(std::string const& key)
 constexpr batch_limits openai_batch{50'000, 200 * 1024 * 1024};
 constexpr batch_limits message_batches{100'000, 256 * 1024 * 1024};
 
-std::array<api_row, 4> const rows{{
+std::array<api_row, 5> const rows{{
     {"openai_chat", speaks_chat, "chat/completions", "/v1/chat/completions", openai_batch, bearer,
      openai_error_message, make_openai_chat, make_openai_batches},
     {"openai_responses", speaks_responses, "responses", "/v1/responses", openai_batch, bearer,
@@ -62,6 +65,10 @@ std::array<api_row, 4> const rows{{
     // The model and the method are in the path; no batch service here (yet).
     {"genai", speaks_genai, "models/{model}:generateContent", "", {0, 0}, x_goog_api_key,
      genai_error_message, make_genai, nullptr},
+    // The model id and the stream choice are in the path; a Bedrock API key goes as a bearer
+    // token, else the wire signs each request (Signature Version 4). No batch service here.
+    {"bedrock_converse", speaks_bedrock, "model/{modelId}/converse", "", {0, 0}, bearer,
+     bedrock_error_message, make_bedrock, nullptr},
 }};
 
 }  // namespace

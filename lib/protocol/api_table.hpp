@@ -1,7 +1,7 @@
 // The API table: one row per API the library speaks, chosen once from the mode. What the layers
 // above know of an API they learn from its row; its code lives in its folder under lib/protocol/
-// (openai_chat/, openai_responses/, anthropic_messages/, and openai_batch/ for the Batch API the
-// two OpenAI rows share). A new API is a folder and a row: nothing outside lib/protocol/ names
+// (openai_chat/, openai_responses/, anthropic_messages/, genai/, bedrock/, and openai_batch/ for
+// the Batch API the two OpenAI rows share). A new API is a folder and a row: nothing outside lib/protocol/ names
 // a provider but the from_provider catalogue (lib/client/providers.cpp).
 #pragma once
 

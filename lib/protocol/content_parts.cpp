@@ -69,4 +69,22 @@ boost::json::value content_of(message const& msg, std::size_t index,
     return out;
 }
 
+boost::json::array untyped_blocks_of(message const& msg, std::size_t index, part_rules const& rules)
+{
+    auto v = content_of(msg, index, rules);
+    boost::json::array blocks;
+    if (v.is_string()) {
+        blocks.push_back(boost::json::object{{"text", v.get_string()}});
+        return blocks;
+    }
+    for (auto& e : v.get_array()) {
+        auto& o = e.get_object();
+        if (auto const* t = o.if_contains("type"); t && *t == "text")
+            blocks.push_back(boost::json::object{{"text", o.at("text")}});
+        else
+            blocks.push_back(std::move(o));
+    }
+    return blocks;
+}
+
 }  // namespace instructor::detail

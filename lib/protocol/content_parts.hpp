@@ -3,6 +3,7 @@
 
 #include <instructor/message.hpp>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -50,5 +51,9 @@ struct part_rules {
 /// messages, and must have something to send (a URL, bytes with a media type, a file id; a
 /// data: URL in base64): else errc::invalid_argument naming them, before any request.
 boost::json::value content_of(message const& msg, std::size_t index, part_rules const& rules);
+
+/// content_of as blocks without a `type` (`{"text": ...}` for text, media as `rules` render
+/// them): Gemini's parts and Bedrock's content blocks.
+boost::json::array untyped_blocks_of(message const& msg, std::size_t index, part_rules const& rules);
 
 }  // namespace instructor::detail

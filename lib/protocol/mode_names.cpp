@@ -23,6 +23,9 @@ std::string_view to_string(mode m) noexcept
     case mode::genai_tools: return "genai_tools";
     case mode::genai_structured_outputs: return "genai_structured_outputs";
     case mode::genai_parallel_tools: return "genai_parallel_tools";
+    case mode::bedrock_tools: return "bedrock_tools";
+    case mode::bedrock_json: return "bedrock_json";
+    case mode::bedrock_parallel_tools: return "bedrock_parallel_tools";
     }
     return "unknown";
 }

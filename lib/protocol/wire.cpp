@@ -1,6 +1,9 @@
-// What every wire shares: the model's own ends of a reply, and the wire of a mode (its API's row).
+// What every wire shares: the model's own ends of a reply, SSE framing, and the wire of a mode
+// (its API's row).
 #include "protocol/api_table.hpp"
 #include "protocol/wire.hpp"
+
+#include "net/sse_parser.hpp"
 
 namespace instructor::detail {
 
@@ -17,6 +20,25 @@ std::optional<error> model_stop(extraction const& x)
         return e;
     }
     return std::nullopt;
+}
+
+void merge_extra_body(boost::json::object& body, boost::json::object const& extra)
+{
+    for (auto const& kv : extra) {
+        auto* mine = body.if_contains(kv.key());
+        if (mine && mine->is_object() && kv.value().is_object())
+            for (auto const& inner : kv.value().get_object())
+                mine->get_object()[inner.key()] = inner.value();
+        else
+            body[kv.key()] = kv.value();
+    }
+}
+
+std::unique_ptr<net::event_source> wire::events(std::size_t max_event) const
+{
+    net::sse_limits limits;
+    limits.max_event = max_event;
+    return std::make_unique<net::sse_parser>(limits);
 }
 
 std::unique_ptr<wire> make_wire(mode m, client_options const& o)

@@ -10,7 +10,7 @@
 #include <instructor/detail/tool_spec.hpp>
 #include <instructor/mode.hpp>
 #include <instructor/net/http_types.hpp>
-#include "net/sse_parser.hpp"
+#include "net/event_source.hpp"
 #include <instructor/request.hpp>
 #include <instructor/usage.hpp>
 
@@ -80,7 +80,7 @@ public:
     virtual void on_event(net::sse_event const& ev, piece_sink const& sink) = 0;
     /// The body ended: whether the API's end marker ([DONE], message_stop, response.completed)
     /// arrived; when not, `missing_end()` says what was expected.
-    virtual bool ended(net::sse_parser const& sse) const = 0;
+    virtual bool ended(net::event_source const& events) const = 0;
     virtual std::string missing_end() const = 0;
     /// Usage reported so far.
     virtual instructor::usage usage() const = 0;
@@ -115,7 +115,15 @@ public:
     /// Appends the re-ask turns to `conv`: the answer as the model gave it, then the errors.
     virtual void reask(conversation& conv, extraction const& got, std::string const& errors) const = 0;
     virtual std::unique_ptr<stream_reader> reader() const = 0;
+    /// How a stream's body is cut into events, no event holding more than `max_event` bytes:
+    /// server-sent events unless the API frames its streams otherwise.
+    virtual std::unique_ptr<net::event_source> events(std::size_t max_event) const;
 };
+
+/// `extra` (request::extra_body) into `body`: a member that is an object on both sides merged
+/// key by key (Gemini's generationConfig, Bedrock's inferenceConfig: an extra option never drops
+/// the schema or the thinking), any other replaced.
+void merge_extra_body(boost::json::object& body, boost::json::object const& extra);
 
 /// The response model a body is built for (the first of `tools`); invalid_argument when there
 /// is none.

@@ -2,6 +2,7 @@
 // instance of the schema the request carries.
 #include "mock_answers.hpp"
 
+#include "protocol/bedrock/event_stream.hpp"
 #include "protocol/json_access.hpp"
 
 #include <instructor/testing/example_instance.hpp>
@@ -691,6 +692,117 @@ mock_reply genai_answer(json::object const& req, std::size_t request_size, bool 
     return mock_reply::sse(events, false);
 }
 
+// ---- Amazon Bedrock Converse ---------------------------------------------------------------------
+
+/// A Converse response: a toolUse block per tool asked for (the forced one, else all), else the
+/// JSON of a schema found in the system prompt as text; a signed reasoning block first when
+/// thinking is asked for. Streamed (`stream`): event-stream frames as converse-stream sends
+/// them, the text, reasoning and tool input in pieces, messageStop then metadata (usage).
+mock_reply bedrock_answer(json::object const& req, std::size_t request_size, bool stream,
+                          mock_options const& o)
+{
+    std::string const prompt = texts(req, "user");
+    unsigned const id = next_id++;
+    json::array blocks;
+    std::vector<std::string> streamed;  // what each block streams (text, input JSON, reasoning)
+    std::string stop = "end_turn";
+    std::string const signature = "mock-signature-" + std::to_string(id);
+    if (auto const* extra = object_at(req, "additionalModelRequestFields"))
+        if (auto const* th = object_at(*extra, "thinking"); th && str_at(*th, "type") == "enabled") {
+            std::string thought = "The user asks to extract from: " + prompt.substr(0, 80);
+            blocks.push_back(json::object{
+                {"reasoningContent",
+                 {{"reasoningText", {{"text", thought}, {"signature", signature}}}}}});
+            streamed.push_back(std::move(thought));
+        }
+    json::array const* tools = nullptr;
+    std::string chosen;
+    if (auto const* tc = object_at(req, "toolConfig")) {
+        tools = array_at(*tc, "tools");
+        if (auto const* choice = object_at(*tc, "toolChoice"))
+            if (auto const* forced = object_at(*choice, "tool"))
+                chosen = str_at(*forced, "name");
+    }
+    if (tools && !tools->empty()) {
+        for (auto const& t : *tools) {
+            auto const* spec = t.is_object() ? object_at(t.get_object(), "toolSpec") : nullptr;
+            if (!spec || (!chosen.empty() && str_at(*spec, "name") != chosen))
+                continue;
+            json::object schema;
+            if (auto const* in = object_at(*spec, "inputSchema"))
+                if (auto const* js = object_at(*in, "json"))
+                    schema = *js;
+            auto input = instance_of(schema, prompt, o);
+            streamed.push_back(json::serialize(input));
+            blocks.push_back(json::object{
+                {"toolUse",
+                 {{"toolUseId", "tooluse_mock_" + std::to_string(id) + "_" +
+                                    std::to_string(blocks.size())},
+                  {"name", str_at(*spec, "name")},
+                  {"input", std::move(input)}}}});
+        }
+        stop = "tool_use";
+    }
+    else {
+        std::optional<json::object> schema;
+        if (auto const* sys = req.if_contains("system"))
+            schema = schema_in_text(text_of(*sys));
+        if (!schema)
+            schema = schema_in_text(prompt);
+        auto text = schema ? json::serialize(instance_of(*schema, prompt, o))
+                           : std::string("Hello from the mock endpoint.");
+        blocks.push_back(json::object{{"text", text}});
+        streamed.push_back(std::move(text));
+    }
+    std::size_t out_size = 0;
+    for (auto const& t : streamed)
+        out_size += t.size();
+    auto const in = static_cast<std::int64_t>(request_size / 4 + 1);
+    auto const out = static_cast<std::int64_t>(out_size / 4 + 1);
+    json::object usage{{"inputTokens", in}, {"outputTokens", out}, {"totalTokens", in + out}};
+    if (!stream)
+        return mock_reply::json(json::serialize(json::object{
+            {"output", {{"message", {{"role", "assistant"}, {"content", std::move(blocks)}}}}},
+            {"stopReason", stop},
+            {"usage", std::move(usage)},
+            {"metrics", {{"latencyMs", 1}}}}));
+
+    mock_reply r;
+    r.content_type = "application/vnd.amazon.eventstream";
+    r.chunk_size = 64;
+    // Bedrock pads events with a "p" field of letters (so sizes tell nothing): some here too.
+    auto event = [&](std::string_view type, json::object data) {
+        data["p"] = std::string(1 + r.body.size() % 7, 'x');
+        r.body += detail::encode_event(type, json::serialize(data));
+    };
+    event("messageStart", {{"role", "assistant"}});
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        auto const index = static_cast<std::int64_t>(b);
+        auto const& block = blocks[b].get_object();
+        if (auto const* use = object_at(block, "toolUse"))
+            event("contentBlockStart",
+                  {{"contentBlockIndex", index},
+                   {"start", {{"toolUse", {{"toolUseId", use->at("toolUseId")},
+                                           {"name", use->at("name")}}}}}});
+        bool const tool = block.contains("toolUse");
+        bool const thought = block.contains("reasoningContent");
+        for (auto const& piece : split(streamed[b], o.stream_chunk_size))
+            event("contentBlockDelta",
+                  {{"contentBlockIndex", index},
+                   {"delta", tool      ? json::object{{"toolUse", {{"input", piece}}}}
+                             : thought ? json::object{{"reasoningContent", {{"text", piece}}}}
+                                       : json::object{{"text", piece}}}});
+        if (thought)
+            event("contentBlockDelta",
+                  {{"contentBlockIndex", index},
+                   {"delta", {{"reasoningContent", {{"signature", signature}}}}}});
+        event("contentBlockStop", {{"contentBlockIndex", index}});
+    }
+    event("messageStop", {{"stopReason", stop}});
+    event("metadata", {{"usage", std::move(usage)}, {"metrics", {{"latencyMs", 1}}}});
+    return r;
+}
+
 }  // namespace
 
 bool anthropic_path(std::string_view target)
@@ -699,9 +811,26 @@ bool anthropic_path(std::string_view target)
     return path.ends_with("/messages") || path.find("/messages/batches") != std::string_view::npos;
 }
 
+bool bedrock_path(std::string_view target)
+{
+    auto const path = target.substr(0, target.find('?'));
+    return path.find("/model/") != std::string_view::npos &&
+           (path.ends_with("/converse") || path.ends_with("/converse-stream"));
+}
+
 mock_reply error_for(std::string_view target, unsigned status, std::string message,
                      std::vector<net::header> headers)
 {
+    if (bedrock_path(target)) {  // AWS names the error in a header, the body holds its message
+        auto r = mock_reply::aws_error(status,
+                               status == 429   ? "ThrottlingException"
+                               : status == 400 ? "ValidationException"
+                               : status >= 500 ? "ServiceUnavailableException"
+                                               : "AccessDeniedException",
+                               message);
+        r.headers.insert(r.headers.end(), headers.begin(), headers.end());
+        return r;
+    }
     return anthropic_path(target) ? mock_reply::anthropic_error(status, std::move(message),
                                                                 std::move(headers))
                                   : mock_reply::error(status, std::move(message), std::move(headers));
@@ -751,6 +880,8 @@ mock_reply default_answer(std::string_view target, std::string_view body, mock_o
         return responses_answer(v.get_object(), o);
     if (ends_with(":generateContent") || ends_with(":streamGenerateContent"))
         return genai_answer(v.get_object(), body.size(), ends_with(":streamGenerateContent"), o);
+    if (bedrock_path(target))
+        return bedrock_answer(v.get_object(), body.size(), ends_with("/converse-stream"), o);
     return mock_reply::error(404, "Unknown path " + std::string(path));
 }
 
@@ -858,6 +989,11 @@ mock_reply faulted_answer(mock_fault f, std::string_view target, std::string_vie
         return r;
     }
     case mock_fault::invalid_json:
+        if (bedrock_path(target) && target.find("/converse-stream") != std::string_view::npos) {
+            auto r = default_answer(target, body, o);
+            r.body[r.body.size() / 2] = static_cast<char>(r.body[r.body.size() / 2] ^ 0x20);
+            return r;
+        }
         if (asks_to_stream(body)) {
             auto r = default_answer(target, body, o);
             auto const cut = r.body.find("data:", r.body.size() / 2);

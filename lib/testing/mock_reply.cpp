@@ -42,6 +42,15 @@ mock_reply mock_reply::error(unsigned status, std::string message, std::vector<n
     return r;
 }
 
+mock_reply mock_reply::aws_error(unsigned status, std::string type, std::string message)
+{
+    mock_reply r;
+    r.status = status;
+    r.headers.push_back({"x-amzn-ErrorType", std::move(type)});
+    r.body = json::serialize(json::object{{"message", std::move(message)}});
+    return r;
+}
+
 mock_reply mock_reply::anthropic_error(unsigned status, std::string message,
                                        std::vector<net::header> headers)
 {

@@ -105,6 +105,16 @@ struct mock_server::impl {
             count(*refused);
             return std::move(*refused);
         }
+        if (bedrock_path(req.target())) {
+            std::vector<net::header> headers;
+            for (auto const& h : req)
+                headers.push_back({std::string(h.name_string()), std::string(h.value())});
+            if (auto refused =
+                    bedrock_refusal(req.method_string(), req.target(), headers, req.body(), opts)) {
+                count(*refused);
+                return std::move(*refused);
+            }
+        }
         if (!queue.empty()) {
             auto r = std::move(queue.front());
             queue.pop_front();

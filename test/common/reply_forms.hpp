@@ -1,9 +1,12 @@
 // One answer text in the two forms a reply can take, for every API and mode: a whole response
-// body and a server-sent event stream of it in pieces of a chosen size. The differential tests
+// body and a stream of it (server-sent events, or Bedrock's event-stream frames) in pieces of a
+// chosen size. The differential tests
 // feed both to the call core and require one meaning.
 #pragma once
 
 #include <instructor/mode.hpp>
+
+#include "protocol/bedrock/event_stream.hpp"
 
 #include <boost/json.hpp>
 
@@ -22,7 +25,7 @@ namespace json = boost::json;
 
 struct forms {
     std::string whole;   ///< the response body
-    std::string stream;  ///< the SSE body
+    std::string stream;  ///< the streamed body (SSE, or Bedrock's event-stream frames)
 };
 
 /// `text` in pieces of about `n` bytes, never splitting a UTF-8 sequence (an API sends valid
@@ -217,6 +220,46 @@ inline std::optional<forms> genai(bool tool, std::string const& name, std::strin
     return forms{json::serialize(response(parts, true)), s};
 }
 
+/// Bedrock: a toolUse input is a JSON document whole (none for a text that is not an object) and
+/// string pieces of its JSON streamed; text in pieces; event-stream frames, messageStop then
+/// metadata with the usage.
+inline std::optional<forms> bedrock(bool tool, std::string const& name, std::string const& text,
+                                    std::size_t n)
+{
+    namespace det = ins::detail;
+    auto frame = [](std::string_view type, json::object o) {
+        return det::encode_event(type, json::serialize(o));
+    };
+    json::object block;
+    std::string s = frame("messageStart", {{"role", "assistant"}});
+    if (tool) {
+        boost::system::error_code ec;
+        auto input = json::parse(text, ec);
+        if (ec || !input.is_object())
+            return std::nullopt;
+        block = {{"toolUse", {{"toolUseId", "tu_1"}, {"name", name}, {"input", input}}}};
+        s += frame("contentBlockStart", {{"contentBlockIndex", 0},
+                                         {"start", {{"toolUse", {{"toolUseId", "tu_1"}, {"name", name}}}}}});
+        for (auto const& p : pieces(json::serialize(input), n))
+            s += frame("contentBlockDelta",
+                       {{"contentBlockIndex", 0}, {"delta", {{"toolUse", {{"input", p}}}}}});
+    }
+    else {
+        block = {{"text", text}};
+        for (auto const& p : pieces(text, n))
+            s += frame("contentBlockDelta", {{"contentBlockIndex", 0}, {"delta", {{"text", p}}}});
+    }
+    s += frame("contentBlockStop", {{"contentBlockIndex", 0}});
+    auto const stop = tool ? "tool_use" : "end_turn";
+    json::object const usage{{"inputTokens", 10}, {"outputTokens", 5}, {"totalTokens", 15}};
+    s += frame("messageStop", {{"stopReason", stop}});
+    s += frame("metadata", {{"usage", usage}});
+    json::object whole{{"output", {{"message", {{"role", "assistant"}, {"content", json::array{block}}}}}},
+                       {"stopReason", stop},
+                       {"usage", usage}};
+    return forms{json::serialize(whole), s};
+}
+
 /// The answer `text` (tool arguments in a tools mode, else the reply's text) as mode `m`'s API
 /// sends it, whole and streamed in pieces of `n` bytes; none when the API cannot carry it.
 inline std::optional<forms> of(ins::mode m, std::string const& tool_name, std::string const& text,
@@ -233,6 +276,9 @@ inline std::optional<forms> of(ins::mode m, std::string const& tool_name, std::s
     case ins::mode::genai_tools:
     case ins::mode::genai_structured_outputs:
         return genai(tool, tool_name, text, n);
+    case ins::mode::bedrock_tools:
+    case ins::mode::bedrock_json:
+        return bedrock(tool, tool_name, text, n);
     default:
         return chat(tool, tool_name, text, n);
     }

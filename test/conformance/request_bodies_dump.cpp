@@ -22,12 +22,18 @@
 // check_batch_bodies.js validates them against CreateBatchRequest and
 // BetaCreateMessageBatchParams.
 //
+// `request_bodies_dump --bedrock` prints the Converse bodies (bedrock_tools, bedrock_json and
+// bedrock_parallel_tools, the same models and variants, thinking, and re-ask histories with
+// toolResult blocks); the bedrock_sdk test serialises each one with the official AWS SDK's
+// ConverseCommand and requires it unchanged (the SDK writes only what the model defines).
+//
 // Every element is {"name": "<what it is>", "body": {...}}.
 #include "models.hpp"
 
 #include <instructor/client.hpp>
 #include "protocol/batch_api.hpp"
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
+#include "protocol/bedrock/bedrock.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 #include "protocol/openai_responses/openai_responses.hpp"
 
@@ -76,7 +82,7 @@ constexpr variant_case variants[] = {
     {"media", true, false, false, false, true},
 };
 
-enum class api { chat, responses, anthropic };
+enum class api { chat, responses, anthropic, bedrock };
 
 // Tiny but real files: the wires send the bytes as they are, base64.
 std::string const png_bytes = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
@@ -86,6 +92,9 @@ std::string const pdf_bytes = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendob
 
 std::vector<ins::content_part> media_parts(api a)
 {
+    if (a == api::bedrock)  // bytes only: Converse reads no web URLs, no OpenAI files
+        return {ins::content_part::from_text("Extract the invoice from these."),
+                ins::content_part::image(png_bytes), ins::content_part::pdf(pdf_bytes, "invoice.pdf")};
     std::vector<ins::content_part> parts{
         ins::content_part::from_text("Extract the invoice from these."),
         ins::content_part::image(png_bytes, {}, "low"),
@@ -109,7 +118,11 @@ ins::request make_request(variant_case const& v, api a = api::chat)
     req.model = "gpt-4o-mini";
     if (v.system)
         req.messages.push_back(ins::message::system("You extract structured data."));
-    if (v.multi_part)
+    if (v.multi_part && a == api::bedrock)  // Converse reads no web URLs
+        req.messages.push_back(ins::message::user(
+            {ins::content_part::from_text("Who is on this badge? John Doe, 32."),
+             ins::content_part::image_url("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=")}));
+    else if (v.multi_part)
         req.messages.push_back(ins::message::user(
             {ins::content_part::from_text("Who is on this badge? John Doe, 32."),
              ins::content_part::image_url("https://example.com/badge.png", "high"),
@@ -440,6 +453,60 @@ int responses_main(std::vector<model_case> const& cases)
     return 0;
 }
 
+// ---- Amazon Bedrock Converse API ---------------------------------------------------------------
+
+int bedrock_main(std::vector<model_case> const& cases)
+{
+    json::array out;
+    auto add = [&out](std::string name, json::object body) {
+        out.push_back(json::object{{"name", std::move(name)}, {"body", std::move(body)}});
+    };
+    for (auto const& mc : cases) {
+        for (auto m : {ins::mode::bedrock_tools, ins::mode::bedrock_json,
+                       ins::mode::bedrock_parallel_tools}) {
+            if ((mc.tools.size() > 1) != (m == ins::mode::bedrock_parallel_tools))
+                continue;
+            for (bool thinking : {false, true}) {
+                for (auto const& v : variants) {
+                    auto req = make_request(v, api::bedrock);
+                    if (thinking) {
+                        ins::reasoning r;
+                        r.budget_tokens = 1024;
+                        req.reasoning = r;
+                    }
+                    auto conv = det::bedrock_initial(m, req, mc.tools.front());
+                    std::string const base = std::string(mc.name) + " " +
+                                             std::string(ins::to_string(m)) + " " + v.name +
+                                             (thinking ? " thinking" : "");
+                    add(base, det::build_bedrock_body(m, req, conv, mc.tools));
+                    // The second attempt: a reply (reasoning, text, every tool used) re-asked.
+                    json::array content;
+                    if (thinking)
+                        content.push_back(json::object{
+                            {"reasoningContent",
+                             {{"reasoningText", {{"text", "Reading."}, {"signature", "c2ln"}}}}}});
+                    if (ins::is_tools_mode(m))
+                        for (std::size_t i = 0; i < mc.tools.size(); ++i)
+                            content.push_back(json::object{
+                                {"toolUse", {{"toolUseId", "tooluse_" + std::to_string(i)},
+                                             {"name", mc.tools[i].name},
+                                             {"input", json::parse(mc.arguments)}}}});
+                    else
+                        content.push_back(json::object{{"text", mc.arguments}});
+                    json::value const reply = json::object{
+                        {"output", {{"message", {{"role", "assistant"}, {"content", content}}}}},
+                        {"stopReason", ins::is_tools_mode(m) ? "tool_use" : "end_turn"}};
+                    auto const got = det::extract_bedrock(m, reply);
+                    det::make_wire(m, {})->reask(conv, got, "age: Input should be a valid integer");
+                    add(base + " reask", det::build_bedrock_body(m, req, conv, mc.tools));
+                }
+            }
+        }
+    }
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+}
+
 /// A request's body: the file it is streamed from (batches spool theirs), or its string.
 std::string body_text(ins::net::http_request const& r)
 {
@@ -519,6 +586,8 @@ int main(int argc, char** argv)
         return responses_main(cases);
     if (argc > 1 && std::string_view(argv[1]) == "--batches")
         return batches_main(cases);
+    if (argc > 1 && std::string_view(argv[1]) == "--bedrock")
+        return bedrock_main(cases);
 
     json::array out;
     auto add = [&out](std::string name, json::object body) {

@@ -17,7 +17,8 @@ constexpr ins::mode modes[] = {ins::mode::tools,           ins::mode::json_schem
                                ins::mode::md_json,         ins::mode::json,
                                ins::mode::anthropic_tools, ins::mode::anthropic_json,
                                ins::mode::responses_tools, ins::mode::responses_structured_outputs,
-                               ins::mode::genai_tools,     ins::mode::genai_structured_outputs};
+                               ins::mode::genai_tools,     ins::mode::genai_structured_outputs,
+                               ins::mode::bedrock_tools,   ins::mode::bedrock_json};
 
 [[noreturn]] void disagree(char const* what, differential::verdict const& whole,
                            differential::verdict const& streamed)

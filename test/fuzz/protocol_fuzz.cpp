@@ -32,11 +32,14 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
                    mode::anthropic_tools, mode::anthropic_json, mode::responses_tools,
                    mode::responses_structured_outputs, mode::anthropic_parallel_tools,
                    mode::responses_parallel_tools, mode::genai_tools,
-                   mode::genai_structured_outputs, mode::genai_parallel_tools}) {
+                   mode::genai_structured_outputs, mode::genai_parallel_tools,
+                   mode::bedrock_tools, mode::bedrock_json, mode::bedrock_parallel_tools}) {
         auto const wire = det::make_wire(m, options);
         // The bytes as one stream event, under each event name the wires know.
         for (auto name : {"", "content_block_delta", "response.output_item.added",
-                          "response.function_call_arguments.delta", "response.completed"}) {
+                          "response.function_call_arguments.delta", "response.completed",
+                          "contentBlockStart", "contentBlockDelta", "metadata",
+                          "exception:throttlingException"}) {
             try {
                 auto reader = wire->reader();
                 reader->on_event({name, std::string(text), {}}, sink);

@@ -18,7 +18,8 @@ constexpr ins::mode modes[] = {ins::mode::tools,           ins::mode::json_schem
                                ins::mode::md_json,         ins::mode::json,
                                ins::mode::anthropic_tools, ins::mode::anthropic_json,
                                ins::mode::responses_tools, ins::mode::responses_structured_outputs,
-                               ins::mode::genai_tools,     ins::mode::genai_structured_outputs};
+                               ins::mode::genai_tools,     ins::mode::genai_structured_outputs,
+                               ins::mode::bedrock_tools,   ins::mode::bedrock_json};
 
 /// Whole vs streamed (pieces of 1, 7 and 64 bytes; reads of 5 bytes and of everything) for one
 /// text; a failure names what disagreed.

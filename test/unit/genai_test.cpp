@@ -3,6 +3,7 @@
 // the model's parts kept, and the stream reader.
 #include "wire_fixtures.hpp"
 
+#include "net/sse_parser.hpp"
 #include "protocol/genai/genai.hpp"
 
 namespace {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,14 @@ std::optional<std::string_view> find_header(std::vector<header> const& headers,
 /// none). Set on a request by the API that made it: the transport knows statuses and bytes.
 using error_reader = std::string (*)(std::string_view body);
 
+struct http_request;
+
+/// Signs one send of a request (AWS Signature Version 4): handed the Host header and the
+/// target (path and query) as they are sent, returns the headers to add. Called for every
+/// attempt, so a retry carries a signing time of its own.
+using request_signer = std::function<std::vector<header>(
+    std::string_view host, std::string_view target, http_request const& request)>;
+
 struct http_request {
     std::string method = "POST";
     std::string url;              ///< absolute: http[s]://host[:port]/path
@@ -40,6 +49,11 @@ struct http_request {
     bool idempotent = true;
     /// Reads the server's message from a non-2xx body; null: the body's start, on one line.
     error_reader error_message = nullptr;
+    /// Null: sent as it is.
+    request_signer sign;
+    /// Other values never copied into errors, logs or hooks (what a signer sends, such as a
+    /// session token, is not among `headers`).
+    std::vector<std::string> secrets;
 };
 
 struct http_response {

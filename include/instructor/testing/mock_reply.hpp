@@ -46,6 +46,9 @@ struct mock_reply {
     /// (429 rate_limit_error, 529 overloaded_error, 500 api_error, 4xx as the API names them).
     static mock_reply anthropic_error(unsigned status, std::string message,
                                       std::vector<net::header> headers = {});
+    /// An AWS error (Amazon Bedrock): `x-amzn-ErrorType: <type>` ("ThrottlingException",
+    /// "ValidationException") and the body `{"message"}`.
+    static mock_reply aws_error(unsigned status, std::string type, std::string message);
     /// 429 with `Retry-After: <seconds>`.
     static mock_reply rate_limited(std::chrono::seconds retry_after);
     /// A server-sent event stream of these `data:` payloads, then `data: [DONE]` when `done`.

@@ -84,6 +84,11 @@ struct mock_options {
     /// client's own cost is what is measured.
     std::size_t stream_write_bytes = 0;
 
+    /// Amazon Bedrock's paths check Signature Version 4 against this secret access key (any
+    /// access key id, any region; service `bedrock`); a bearer token (a Bedrock API key) passes
+    /// as it is.
+    std::string aws_secret_access_key = "mock-aws-secret-access-key";
+
     // Batches: Files, Batches (OpenAI) and Message Batches (Anthropic), kept in memory. Each
     // line is answered as an interactive call would be when its batch is created.
     /// A batch reports "in_progress" for this long after it is created, then completes.

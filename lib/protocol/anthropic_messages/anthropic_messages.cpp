@@ -394,7 +394,7 @@ public:
         d.calls = std::move(pieces);
         apply(d, sink);
     }
-    bool ended(net::sse_parser const&) const override { return stopped_; }
+    bool ended(net::event_source const&) const override { return stopped_; }
     std::string missing_end() const override { return "the stream ended without message_stop"; }
 
     json::value response() const override

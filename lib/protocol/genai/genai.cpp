@@ -49,24 +49,6 @@ constexpr part_rules genai_rules{genai_api, "text",
                                  "takes images, audio and documents only in user messages",
                                  genai_media};
 
-/// A message's parts: `{"text"}` for text (content_of writes a typed block), media as rendered.
-json::array parts_of(message const& msg, std::size_t index)
-{
-    auto v = content_of(msg, index, genai_rules);
-    json::array parts;
-    if (v.is_string()) {
-        parts.push_back(json::object{{"text", v.get_string()}});
-        return parts;
-    }
-    for (auto& e : v.get_array()) {
-        auto& o = e.get_object();
-        if (auto const* t = o.if_contains("type"); t && *t == "text")
-            parts.push_back(json::object{{"text", o.at("text")}});
-        else
-            parts.push_back(std::move(o));
-    }
-    return parts;
-}
 
 /// Gemini's finish reasons in the chat completions words the call core reads.
 std::string finish_reason_of(std::string_view r)
@@ -163,7 +145,7 @@ conversation genai_initial(mode, request const& req)
             continue;
         }
         c.messages.push_back(json::object{{"role", msg.role == "assistant" ? "model" : "user"},
-                                          {"parts", parts_of(msg, i)}});
+                                          {"parts", untyped_blocks_of(msg, i, genai_rules)}});
     }
     return c;
 }
@@ -212,16 +194,8 @@ json::object build_genai_body(mode m, request const& req, conversation const& co
     }
     if (!gen.empty())
         body["generationConfig"] = std::move(gen);
-    // Most of Gemini's options live inside generationConfig and toolConfig: extra fields there
-    // are merged key by key, so a topK or a seed never drops the schema or the thinking.
-    for (auto const& kv : req.extra_body) {
-        auto* mine = body.if_contains(kv.key());
-        if (mine && mine->is_object() && kv.value().is_object())
-            for (auto const& inner : kv.value().get_object())
-                mine->get_object()[inner.key()] = inner.value();
-        else
-            body[kv.key()] = kv.value();
-    }
+    // Most of Gemini's options live inside generationConfig and toolConfig.
+    merge_extra_body(body, req.extra_body);
     return body;
 }
 
@@ -364,7 +338,7 @@ public:
         }
         apply(d, sink);
     }
-    bool ended(net::sse_parser const&) const override { return ended_; }
+    bool ended(net::event_source const&) const override { return ended_; }
     std::string missing_end() const override
     {
         return "the stream ended before a chunk with its finishReason";

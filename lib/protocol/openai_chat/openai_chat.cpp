@@ -319,7 +319,7 @@ public:
     {
         apply(parse_chat_chunk(ev.data), sink);
     }
-    bool ended(net::sse_parser const& sse) const override { return sse.done(); }
+    bool ended(net::event_source const& events) const override { return events.done(); }
     std::string missing_end() const override
     {
         return "the stream ended without its [DONE] marker";

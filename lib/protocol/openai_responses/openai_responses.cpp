@@ -349,7 +349,7 @@ public:
         }
         // response.created, in_progress, *.done, content_part events: nothing new
     }
-    bool ended(net::sse_parser const&) const override { return ended_; }
+    bool ended(net::event_source const&) const override { return ended_; }
     std::string missing_end() const override
     {
         return "the stream ended without response.completed";

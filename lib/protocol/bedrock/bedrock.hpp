@@ -1,0 +1,38 @@
+// Amazon Bedrock's Converse API wire: bedrock_tools, bedrock_parallel_tools and bedrock_json,
+// as pure functions. Streams come in AWS event-stream frames (event_stream.hpp); requests are
+// signed with Signature Version 4 (sigv4.hpp) or carry a Bedrock API key as a bearer token.
+#pragma once
+
+#include "protocol/stream_pieces.hpp"
+#include "protocol/wire.hpp"
+
+namespace instructor::detail {
+
+/// The first attempt's conversation: system messages joined into `system` (bedrock_json adds
+/// the schema instructions), the others as Converse messages (text, image and document blocks;
+/// consecutive messages of one role merged, as the API wants turns to alternate).
+conversation bedrock_initial(mode m, request const& req, tool_spec const& primary);
+
+/// The Converse body (the model and the stream choice go in the URL).
+boost::json::object build_bedrock_body(mode m, request const& req, conversation const& conv,
+                                       std::span<tool_spec const> tools);
+
+/// The answer of a Converse response. `stopReason` max_tokens is "length",
+/// guardrail_intervened and content_filtered are "content_filter". Reasoning blocks are kept
+/// for a re-ask.
+extraction extract_bedrock(mode m, boost::json::value const& response);
+
+/// Usage from `usage` (cacheReadInputTokens as cached tokens).
+usage bedrock_usage(boost::json::value const& response);
+
+/// The messages appended for a re-ask: the reply as an assistant turn (reasoning, text and
+/// toolUse blocks), then toolResult blocks (`status: "error"`) with the errors, or the JSON
+/// correction prompt.
+boost::json::array bedrock_reask(mode m, extraction const& got, std::string const& errors);
+
+std::unique_ptr<wire> make_bedrock(mode m, client_options const& o);
+
+/// The message of a Bedrock error body (`{"message": ...}`); empty when it holds none.
+std::string bedrock_error_message(std::string_view body);
+
+}  // namespace instructor::detail
