@@ -69,6 +69,28 @@ boost::json::value content_of(message const& msg, std::size_t index,
     return out;
 }
 
+void append_paragraph(std::string& into, std::string_view text)
+{
+    if (text.empty())
+        return;
+    if (!into.empty())
+        into += "\n\n";
+    into += text;
+}
+
+std::string system_text_of(message const& msg, std::size_t index, std::string_view api)
+{
+    if (msg.parts.empty())
+        return msg.content;
+    std::string text;
+    for (std::size_t j = 0; j < msg.parts.size(); ++j)
+        if (msg.parts[j].kind == part_kind::text)
+            append_paragraph(text, msg.parts[j].text);
+        else
+            refuse_part(api, index, j, msg.parts[j], "takes only text in the system prompt");
+    return text;
+}
+
 boost::json::array untyped_blocks_of(message const& msg, std::size_t index, part_rules const& rules)
 {
     auto v = content_of(msg, index, rules);

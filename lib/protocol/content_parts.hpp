@@ -52,6 +52,14 @@ struct part_rules {
 /// data: URL in base64): else errc::invalid_argument naming them, before any request.
 boost::json::value content_of(message const& msg, std::size_t index, part_rules const& rules);
 
+/// A system message's text for an API whose system prompt is text alone (Anthropic, Gemini,
+/// Bedrock): its content, or when it has parts its text parts joined with a blank line; any
+/// other part is errc::invalid_argument ("takes only text in the system prompt").
+std::string system_text_of(message const& msg, std::size_t index, std::string_view api);
+
+/// `text` after `into`, a blank line between them; nothing for an empty text.
+void append_paragraph(std::string& into, std::string_view text);
+
 /// content_of as blocks without a `type` (`{"text": ...}` for text, media as `rules` render
 /// them): Gemini's parts and Bedrock's content blocks.
 boost::json::array untyped_blocks_of(message const& msg, std::size_t index, part_rules const& rules);

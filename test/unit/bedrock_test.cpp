@@ -88,6 +88,19 @@ TEST(Bedrock, ToolsBodyForcesOneToolWithSystemAndMergedTurns)
     EXPECT_FALSE(b.contains("inferenceConfig"));
 }
 
+TEST(Bedrock, ASystemMessagesPartsAreItsTextAndNothingElse)
+{
+    ins::request req;
+    auto sys = ins::message::system("ignored: the parts are the message");
+    sys.parts = {ins::content_part::from_text("First."), ins::content_part::from_text("Second.")};
+    req.messages.push_back(sys);
+    req.messages.push_back(ins::message::user("Hi."));
+    EXPECT_EQ(body_for(ins::mode::bedrock_tools, req).at("system"),
+              json::parse(R"([{"text":"First.\n\nSecond."}])"));
+    req.messages[0].parts.push_back(ins::content_part::image_url("data:image/png;base64,aGk="));
+    EXPECT_THROW((void)body_for(ins::mode::bedrock_tools, req), ins::error);
+}
+
 TEST(Bedrock, JsonBodyPutsTheSchemaInTheSystemPrompt)
 {
     auto req = seed(false);
@@ -223,7 +236,7 @@ TEST(Bedrock, ReasksSendTheTurnBackWithToolResults)
     EXPECT_NE(json::serialize(conv.messages[0]).find("name: missing"), std::string::npos);
 }
 
-TEST(Bedrock, RequestsNameTheModelInThePathAndSignEachAttempt)
+TEST(Bedrock, RequestsNameTheModelInThePathAndSignWhatIsSent)
 {
     ins::client_options o;
     o.base_url = "https://bedrock-runtime.us-east-1.amazonaws.com";

@@ -68,24 +68,11 @@ constexpr part_rules anthropic_rules{anthropic_api, "text",
 conversation anthropic_initial(mode m, request const& req, tool_spec const& primary)
 {
     conversation p;
-    auto add_system = [&](std::string const& text) {
-        if (text.empty())
-            return;
-        if (!p.system.empty())
-            p.system += "\n\n";
-        p.system += text;
-    };
+    auto add_system = [&](std::string const& text) { append_paragraph(p.system, text); };
     for (std::size_t i = 0; i < req.messages.size(); ++i) {
         auto const& msg = req.messages[i];
         if (msg.role == "system") {
-            if (msg.parts.empty())
-                add_system(msg.content);
-            for (std::size_t j = 0; j < msg.parts.size(); ++j)
-                if (msg.parts[j].kind == part_kind::text)
-                    add_system(msg.parts[j].text);
-                else  // Anthropic's system prompt is text only
-                    refuse_part(anthropic_api, i, j, msg.parts[j],
-                                "takes only text in the system prompt");
+            add_system(system_text_of(msg, i, anthropic_api));
             continue;
         }
         p.messages.push_back(

@@ -143,20 +143,11 @@ void settle(mode m, extraction& x)
 conversation bedrock_initial(mode m, request const& req, tool_spec const& primary)
 {
     conversation c;
-    auto add_system = [&](std::string const& text) {
-        if (!text.empty())
-            c.system += (c.system.empty() ? "" : "\n\n") + text;
-    };
+    auto add_system = [&](std::string const& text) { append_paragraph(c.system, text); };
     for (std::size_t i = 0; i < req.messages.size(); ++i) {
         auto const& msg = req.messages[i];
         if (msg.role == "system") {
-            add_system(msg.content);
-            for (std::size_t j = 0; j < msg.parts.size(); ++j)
-                if (msg.parts[j].kind == part_kind::text)
-                    add_system(msg.parts[j].text);
-                else
-                    refuse_part(bedrock_api, i, j, msg.parts[j], "takes only text in the system "
-                                                                 "prompt");
+            add_system(system_text_of(msg, i, bedrock_api));
             continue;
         }
         add_turn(c.messages, msg.role == "assistant" ? "assistant" : "user",

@@ -133,15 +133,7 @@ conversation genai_initial(mode, request const& req)
     for (std::size_t i = 0; i < req.messages.size(); ++i) {
         auto const& msg = req.messages[i];
         if (msg.role == "system") {
-            std::string text = msg.content;
-            for (std::size_t j = 0; j < msg.parts.size(); ++j)
-                if (msg.parts[j].kind == part_kind::text)
-                    text += msg.parts[j].text;
-                else
-                    refuse_part(genai_api, i, j, msg.parts[j],
-                                "takes only text in the system instruction");
-            if (!text.empty())
-                c.system += (c.system.empty() ? "" : "\n\n") + text;
+            append_paragraph(c.system, system_text_of(msg, i, genai_api));
             continue;
         }
         c.messages.push_back(json::object{{"role", msg.role == "assistant" ? "model" : "user"},
