@@ -4,13 +4,17 @@
 //
 //   instructor-bench [--url URL] [--api-key-env NAME] [--model M] [--mode MODE]
 //                    [--concurrency N] [--requests N | --duration SECONDS] [--stream]
-//                    [--schema small|nested|large] [--json]
+//                    [--schema small|nested|large] [--json] [--price IN:OUT[:CACHED]]
 //                    [--mock-latency MS[:SPREAD]] [--mock-tokens-per-second N]
 //                    [--mock-answer-bytes N] [--mock-fault-rate P]
 //
 // The key comes from the variable --api-key-env names (OPENAI_API_KEY by default); in a bedrock
 // mode without one, requests are signed with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN and AWS_REGION.
+//
+// --price gives the model's price in US dollars per million input, output (and cached input)
+// tokens: the summary then says what the calls cost (client_options::prices; a provider's own
+// reported cost wins).
 //
 // Without --url it starts the embedded mock endpoint in-process (on a thread of its own; the
 // --mock-* flags set its latency, stream pace, answer size and faults). Client CPU is the CPU
@@ -58,11 +62,12 @@ using clock_type = std::chrono::steady_clock;
 constexpr char const* usage =
     "usage: instructor-bench [--url URL] [--api-key-env NAME] [--model M] [--mode MODE]\n"
     "                        [--concurrency N] [--requests N | --duration SECONDS] [--stream]\n"
-    "                        [--schema small|nested|large] [--json]\n"
+    "                        [--schema small|nested|large] [--json] [--price IN:OUT[:CACHED]]\n"
     "                        [--mock-latency MS[:SPREAD]] [--mock-tokens-per-second N]\n"
     "                        [--mock-answer-bytes N] [--mock-fault-rate P]\n";
 
 struct config {
+    std::optional<ins::price> price;  // --price: the calls' cost is summed and shown
     std::string url;  // empty: the embedded mock
     std::string api_key_env = "OPENAI_API_KEY";
     std::string model = "gpt-4o-mini";
@@ -119,6 +124,21 @@ config parse(int argc, char** argv)
         }
         else if (a == "--duration")
             c.duration = flags.real(a, v, 0.001, 86'400);
+        else if (a == "--price") {
+            ins::price p;
+            auto const one = v.find(':');
+            if (one == std::string_view::npos)
+                flags.fail("--price is IN:OUT[:CACHED], US dollars per million tokens");
+            auto const two = v.find(':', one + 1);
+            p.input_per_mtok = flags.real(a, v.substr(0, one), 0, 1e6);
+            p.output_per_mtok = flags.real(a, v.substr(one + 1, two == std::string_view::npos
+                                                                    ? std::string_view::npos
+                                                                    : two - one - 1),
+                                           0, 1e6);
+            if (two != std::string_view::npos)
+                p.cached_input_per_mtok = flags.real(a, v.substr(two + 1), 0, 1e6);
+            c.price = p;
+        }
         else if (a == "--schema") {
             if (v != "small" && v != "nested" && v != "large")
                 flags.fail("--schema is small, nested or large, not '" + std::string(v) + "'");
@@ -165,6 +185,7 @@ struct results {
     std::map<std::string, std::size_t> errors;
     std::vector<double> latency_ms;
     std::vector<double> first_partial_ms;
+    double cost_usd = 0;  // with --price: summed over the calls that succeeded
 };
 
 double cpu_seconds_of_this_thread()
@@ -202,6 +223,12 @@ asio::awaitable<void> worker(ins::client& client, config const& c, results& r,
                         r.first_partial_ms.push_back(ms_since(t0));
                     first = false;
                 }
+                if (c.price && s.completion())
+                    r.cost_usd += s.completion()->total_usage.cost_usd.value_or(0);
+            }
+            else if (c.price) {  // the completion only when its cost is wanted
+                auto w = co_await client.create_with_completion<T>(req);
+                r.cost_usd += w.completion.total_usage.cost_usd.value_or(0);
             }
             else {
                 (void)co_await client.create<T>(req);
@@ -247,6 +274,8 @@ int run(config const& c)
     ins::client_options o;
     o.mode = c.mode;
     o.default_model = c.model;
+    if (c.price)
+        o.prices[c.model] = *c.price;
     o.transport.max_connections_per_host = std::max<std::size_t>(64, c.concurrency);
     if (c.url.empty()) {
         auto m = c.mock;
@@ -328,6 +357,10 @@ int run(config const& c)
         };
         if (c.stream)
             out["first_partial_ms"] = tools::percentiles(r.first_partial_ms, {50, 99});
+        if (c.price) {
+            out["cost_usd"] = r.cost_usd;
+            out["cost_usd_per_call"] = r.ok ? r.cost_usd / static_cast<double>(r.ok) : 0.0;
+        }
         if (mock) {
             out["mock"] = json::object{
                 {"latency_ms", c.mock.latency.count()},
@@ -353,6 +386,9 @@ int run(config const& c)
                 std::printf("first partial ms: p50 %.2f  p99 %.2f\n",
                             fp.at("p50").to_number<double>(), fp.at("p99").to_number<double>());
             }
+            if (c.price)
+                std::printf("cost: $%.6f ($%.8f per call that succeeded)\n", r.cost_usd,
+                            r.ok ? r.cost_usd / static_cast<double>(r.ok) : 0.0);
             std::printf("client CPU %.1f us per call; peak RSS %ld KiB\n",
                         calls ? cpu * 1e6 / n : 0.0, ru.ru_maxrss);
             for (auto const& [name, count] : r.errors)

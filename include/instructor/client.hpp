@@ -252,8 +252,12 @@ public:
             std::make_unique<detail::merged_results_state<T>>(state_, first, second));
     }
 
-    /// Adds a handler for every later call of this client (and its copies).
-    void on(hook kind, hook_handler fn);
+    /// Adds a handler for every later call of this client (and its copies); its id is for
+    /// off().
+    hook_id on(hook kind, hook_handler fn);
+    /// Removes the handler `id` names from calls that start afterwards (a call keeps the
+    /// handlers it started with); false when this client holds none by that id.
+    bool off(hook_id id);
 
     client_options const& options() const noexcept { return detail::options_of(*state_); }
 

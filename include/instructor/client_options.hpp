@@ -4,7 +4,9 @@
 #include <instructor/decode_options.hpp>
 #include <instructor/mode.hpp>
 #include <instructor/net/http_types.hpp>
+#include <instructor/usage.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +62,9 @@ struct client_options {
     decode_options decoding;
     /// Validated answers kept for later calls with the same question (see cache.hpp); null: off.
     std::shared_ptr<instructor::cache> cache;
+    /// Model name (as sent, an endpoint's own model included) to its price: each attempt's
+    /// usage::cost_usd is computed from its usage where the provider reports no cost.
+    std::map<std::string, price> prices;
 };
 
 }  // namespace instructor

@@ -34,7 +34,7 @@ enum class errc {
     content_filtered,       ///< finish_reason "content_filter"
     cancelled,              ///< the caller cancelled the operation
     invalid_argument,       ///< a bad configuration or request, detected before any I/O
-    budget_exceeded,        ///< request::token_budget used up before the answer validated
+    budget_exceeded,        ///< request::token_budget or cost_budget_usd used up before the answer validated
     cache_failed,           ///< the response cache could not answer (hook::cache_error only)
     proxy_failed,           ///< the HTTP proxy refused or could not open the tunnel (407, 403, 502)
 };

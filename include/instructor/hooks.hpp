@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -42,17 +43,23 @@ struct hook_event {
 
 using hook_handler = std::function<void(hook_event const&)>;
 
+/// Names one handler added with on(), for off(); unique in the process.
+enum class hook_id : std::uint64_t {};
+
 /// A set of handlers; several per event. A handler that throws is ignored: hooks never break
 /// a call.
 class hooks {
 public:
-    void on(hook kind, hook_handler fn) { handlers_.push_back({kind, std::move(fn)}); }
+    hook_id on(hook kind, hook_handler fn);
+    /// Removes the handler `id` names; false when this set holds none (removed already).
+    bool off(hook_id id);
     void emit(hook_event const& e) const noexcept;
     bool empty() const noexcept { return handlers_.empty(); }
 
 private:
     struct entry {
         hook kind;
+        hook_id id;
         hook_handler fn;
     };
     std::vector<entry> handlers_;

@@ -27,6 +27,15 @@ struct reasoning {
     std::optional<std::uint32_t> budget_tokens;
 };
 
+/// What a call does with an answer cut at the token limit (errc::output_truncated).
+enum class truncation {
+    fail,              ///< the call fails with errc::output_truncated (the default)
+    /// The same question once more with `max_tokens` doubled (from the limit asked for, else
+    /// from what the cut attempt produced), up to request::max_tokens_cap; each such attempt
+    /// counts as one of the call's attempts.
+    raise_max_tokens,
+};
+
 struct request {
     std::string model;              ///< sent verbatim (WorkflowAI's `agent/model` forms too); empty: the client's default
     std::vector<message> messages;  ///< may be empty (server-side deployments)
@@ -34,6 +43,10 @@ struct request {
     std::optional<instructor::mode> mode;     ///< overrides the client's mode
     std::optional<double> temperature;
     std::optional<int> max_tokens;
+    /// What a cut answer leads to (see ins::truncation).
+    truncation on_truncation = truncation::fail;
+    /// The most max_tokens raise_max_tokens asks for; unset: 65,536.
+    std::optional<int> max_tokens_cap;
     boost::json::object extra_body;  ///< merged into the request body last
     /// Bounds one attempt (request sent to answer read); default: the client's request timeout.
     std::optional<std::chrono::milliseconds> timeout;
@@ -45,6 +58,11 @@ struct request {
     /// it, no new attempt starts and the call fails with errc::budget_exceeded (with the usage
     /// and every failed attempt). Unset: no limit.
     std::optional<std::uint64_t> token_budget;
+    /// US dollars the call may spend (usage::cost_usd, summed over attempts): once spent, no
+    /// new attempt starts and the call fails with errc::budget_exceeded. The model must have a
+    /// price in client_options::prices (else invalid_argument, before any request): a budget is
+    /// never silently unenforced. Unset: no limit.
+    std::optional<double> cost_budget_usd;
     /// Variables for the call (Python Instructor's `context=`). When set, every message text is
     /// a Mustache template rendered with it before anything is sent (`{{name}}`, `{{a.b}}`,
     /// `{{#items}}...{{/items}}` over lists, `{{^flag}}` for "not"; values go in unescaped);

@@ -26,10 +26,16 @@ std::shared_ptr<client_state> make_client_state(boost::asio::any_io_executor ex,
 boost::asio::any_io_executor const& executor_of(client_state const& s) noexcept { return s.ex; }
 client_options const& options_of(client_state const& s) noexcept { return s.opts; }
 
-void add_hook(client_state& s, hook kind, hook_handler fn)
+hook_id add_hook(client_state& s, hook kind, hook_handler fn)
 {
     std::lock_guard lock(s.mutex);
-    s.client_hooks.on(kind, std::move(fn));
+    return s.client_hooks.on(kind, std::move(fn));
+}
+
+bool remove_hook(client_state& s, hook_id id)
+{
+    std::lock_guard lock(s.mutex);
+    return s.client_hooks.off(id);
 }
 
 void rethrow_as_error(client_state const& s, std::exception_ptr e)
@@ -75,7 +81,12 @@ client::client(boost::asio::any_io_executor executor, client_options options)
     : state_(detail::make_client_state(std::move(executor), std::move(options)))
 {}
 
-void client::on(hook kind, hook_handler fn) { detail::add_hook(*state_, kind, std::move(fn)); }
+hook_id client::on(hook kind, hook_handler fn)
+{
+    return detail::add_hook(*state_, kind, std::move(fn));
+}
+
+bool client::off(hook_id id) { return detail::remove_hook(*state_, id); }
 
 net::pool_stats client::transport_stats() const { return state_->http.stats(); }
 

@@ -8,6 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cstdio>
+
 namespace instructor::detail {
 
 namespace json = boost::json;
@@ -130,7 +132,14 @@ usage call_core::total_usage() const noexcept
 {
     usage u = total_;
     if (reader_)
-        u += reader_->usage();
+        u += priced(reader_->usage());
+    return u;
+}
+
+usage call_core::priced(usage u) const
+{
+    if (!u.cost_usd && price_)
+        u.cost_usd = cost_usd_of(u, *price_);
     return u;
 }
 
@@ -170,7 +179,7 @@ void call_core::absorb_reader()
 {
     if (!reader_)
         return;
-    total_ += reader_->usage();  // what the stream reported before it broke
+    total_ += priced(reader_->usage());  // what the stream reported before it broke
     if (response_.is_null())
         response_ = reader_->response();
     reader_.reset();
@@ -202,6 +211,14 @@ void call_core::start()
     target_.options.context = &req_.context;
     endpoints_ = endpoints_of(options_);
     max_attempts_ = std::max(req_.max_retries, 0) + 1;
+    if (req_.cost_budget_usd)  // a budget is never silently unenforced
+        for (auto const& ep : endpoints_) {
+            auto const& model = ep.model.empty() ? model_ : ep.model;
+            if (!options_.prices.contains(model))
+                throw error(errc::invalid_argument,
+                            "request::cost_budget_usd needs the price of model \"" + model +
+                                "\" in client_options::prices");
+        }
     if (options_.cache) {
         // The question as a whole call would first ask it (streamed or not, the same key).
         auto asked = wire_->body(req_, model_, conv_, tools_, false);
@@ -279,6 +296,8 @@ void call_core::send_to(std::size_t i)
     endpoint_ = i;
     auto const& ep = endpoints_[i];
     auto const& model = ep.model.empty() ? model_ : ep.model;
+    auto const known = options_.prices.find(model);
+    price_ = known == options_.prices.end() ? nullptr : &known->second;
     body_ = wire_->body(req_, model, conv_, tools_, stream_);
     emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = ep.base_url,
           .request_body = &body_});
@@ -326,7 +345,8 @@ void call_core::on_response(std::string const& body)
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
           .response = &response_});
-    total_ += wire_->usage_of(response_);
+    attempt_usage_ = priced(wire_->usage_of(response_));
+    total_ += attempt_usage_;
     emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
           .total_usage = total_});
     judge(wire_->extract(response_));
@@ -381,7 +401,8 @@ void call_core::on_eof()
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
           .response = &response_});
-    total_ += reader_->usage();
+    attempt_usage_ = priced(reader_->usage());
+    total_ += attempt_usage_;
     emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
           .total_usage = total_});
     auto x = reader_->finish(sink_);
@@ -391,9 +412,13 @@ void call_core::on_eof()
 
 void call_core::judge(extraction x)
 {
-    // The model's own ends: not API errors, never re-asked.
-    if (auto stop = model_stop(x))
+    // The model's own ends: not API errors, never re-asked (a cut answer may be asked again
+    // with room to finish, request::on_truncation).
+    if (auto stop = model_stop(x)) {
+        if (stop->code_enum() == errc::output_truncated && raise_max_tokens(*stop))
+            return;
         return fail(std::move(*stop));
+    }
 
     issues_.clear();
     if (judge_answers(x.answers, x.problem, target_, many_, issues_))
@@ -411,16 +436,53 @@ void call_core::judge(extraction x)
                    issues_));
         return;
     }
-    if (req_.token_budget && total_.total_tokens >= *req_.token_budget) {
-        fail(error(errc::budget_exceeded,
-                   "the call used " + std::to_string(total_.total_tokens) +
-                       " tokens of its budget of " + std::to_string(*req_.token_budget) +
-                       " before the output validated:\n" + errors,
-                   issues_));
-        return;
-    }
+    if (auto spent = budget_spent(" before the output validated:\n" + errors))
+        return fail(std::move(*spent));
     wire_->reask(conv_, x, errors);
     begin_attempt();
 }
 
+std::optional<error> call_core::budget_spent(std::string const& why) const
+{
+    if (req_.token_budget && total_.total_tokens >= *req_.token_budget)
+        return error(errc::budget_exceeded,
+                     "the call used " + std::to_string(total_.total_tokens) +
+                         " tokens of its budget of " + std::to_string(*req_.token_budget) + why,
+                     issues_);
+    if (req_.cost_budget_usd && total_.cost_usd.value_or(0) >= *req_.cost_budget_usd) {
+        char spent[96];
+        std::snprintf(spent, sizeof spent, "the call spent $%.6f of its budget of $%.6f",
+                      *total_.cost_usd, *req_.cost_budget_usd);
+        return error(errc::budget_exceeded, spent + why, issues_);
+    }
+    return std::nullopt;
+}
+
+bool call_core::raise_max_tokens(error& cut)
+{
+    if (req_.on_truncation != truncation::raise_max_tokens)
+        return false;
+    // The limit the cut attempt ran into: the one asked for, else what it produced (0: neither
+    // known, a stream without usage; the next attempt asks for the cap).
+    auto const cap = static_cast<std::int64_t>(req_.max_tokens_cap.value_or(65'536));
+    auto const was = req_.max_tokens ? std::int64_t{*req_.max_tokens}
+                                     : static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                           attempt_usage_.completion_tokens, 1u << 30));
+    if (was >= cap) {
+        cut = error(errc::output_truncated,
+                    std::string(cut.what()) + "; max_tokens " + std::to_string(was) +
+                        " is already at request::max_tokens_cap " + std::to_string(cap));
+        return false;
+    }
+    if (attempt_ >= max_attempts_)
+        return false;
+    if (auto spent = budget_spent(" before the cut answer could be asked again")) {
+        fail(std::move(*spent));
+        return true;  // ended, with the budget's error
+    }
+    req_.max_tokens = static_cast<int>(was > 0 ? std::min(was * 2, cap) : cap);
+    failures_.push_back({attempt_, {}, response_});
+    begin_attempt();  // the same question again, with room to finish
+    return true;
+}
 }  // namespace instructor::detail

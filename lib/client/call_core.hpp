@@ -73,11 +73,20 @@ private:
     void drain_events();
     void on_eof();
     void judge(extraction x);
+    /// The budget error when request::token_budget or cost_budget_usd is spent, `why` said.
+    std::optional<error> budget_spent(std::string const& why) const;
+    /// request::on_truncation raise_max_tokens: starts the attempt again with max_tokens
+    /// doubled (up to max_tokens_cap) and says so; false when it does not (`cut` may then say
+    /// why).
+    bool raise_max_tokens(error& cut);
     void on_cached(std::string const& entry);
     void on_cache_failure(error e);
     void accept(extraction const& x);
     void fail(error e, bool last_attempt_hook = true);
     void absorb_reader();
+    /// `u` with its cost from client_options::prices when the provider reported none (the
+    /// price of the model the attempt in flight sent).
+    usage priced(usage u) const;
     error& enrich(error& e);
     void emit(hook_event e);
     void queue(call_action a) { actions_.push_back(a); }
@@ -100,7 +109,9 @@ private:
     state st_ = state::idle;
     int attempt_ = 0;
     std::size_t endpoint_ = 0;  // the endpoint of the attempt in flight
+    price const* price_ = nullptr;  // the price of the model it sent, if known
     usage total_;
+    usage attempt_usage_;  // the last reply's
     std::vector<failed_attempt> failures_;
     boost::json::value body_;      // the attempt's request body (completion_kwargs)
     net::http_request request_;    // the attempt's HTTP request (send)

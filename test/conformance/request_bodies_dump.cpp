@@ -27,6 +27,12 @@
 // toolResult blocks); the bedrock_sdk test serialises each one with the official AWS SDK's
 // ConverseCommand and requires it unchanged (the SDK writes only what the model defines).
 //
+// `request_bodies_dump --genai` prints the generateContent bodies (genai_tools,
+// genai_structured_outputs and genai_parallel_tools, the same models and variants, thinking,
+// and re-ask histories with the model's parts and functionResponse parts); the genai_sdk test
+// hands each to @google/genai and requires the body it sends to be ours (its converter writes
+// only the fields the API defines).
+//
 // Every element is {"name": "<what it is>", "body": {...}}.
 #include "models.hpp"
 
@@ -34,6 +40,7 @@
 #include "protocol/batch_api.hpp"
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
 #include "protocol/bedrock/bedrock.hpp"
+#include "protocol/genai/genai.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 #include "protocol/openai_responses/openai_responses.hpp"
 
@@ -82,7 +89,7 @@ constexpr variant_case variants[] = {
     {"media", true, false, false, false, true},
 };
 
-enum class api { chat, responses, anthropic, bedrock };
+enum class api { chat, responses, anthropic, bedrock, genai };
 
 // Tiny but real files: the wires send the bytes as they are, base64.
 std::string const png_bytes = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
@@ -92,6 +99,11 @@ std::string const pdf_bytes = "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendob
 
 std::vector<ins::content_part> media_parts(api a)
 {
+    if (a == api::genai)  // bytes inline, a URL as file data
+        return {ins::content_part::from_text("Extract the invoice from these."),
+                ins::content_part::image(png_bytes), ins::content_part::audio(wav_bytes),
+                ins::content_part::pdf(pdf_bytes, "invoice.pdf"),
+                ins::content_part::pdf_url("https://example.com/invoice.pdf")};
     if (a == api::bedrock)  // bytes only: Converse reads no web URLs, no OpenAI files
         return {ins::content_part::from_text("Extract the invoice from these."),
                 ins::content_part::image(png_bytes), ins::content_part::pdf(pdf_bytes, "invoice.pdf")};
@@ -453,6 +465,61 @@ int responses_main(std::vector<model_case> const& cases)
     return 0;
 }
 
+// ---- Gemini generateContent --------------------------------------------------------------------
+
+int genai_main(std::vector<model_case> const& cases)
+{
+    json::array out;
+    auto add = [&out](std::string name, json::object body) {
+        out.push_back(json::object{{"name", std::move(name)}, {"body", std::move(body)}});
+    };
+    for (auto const& mc : cases) {
+        for (auto m : {ins::mode::genai_tools, ins::mode::genai_structured_outputs,
+                       ins::mode::genai_parallel_tools}) {
+            if ((mc.tools.size() > 1) != (m == ins::mode::genai_parallel_tools))
+                continue;
+            // Function declarations take no recursive model (TreeNode) and no map (Household).
+            auto const name = std::string_view(mc.name);
+            if (ins::is_tools_mode(m) && (name == "TreeNode" || name == "Household"))
+                continue;
+            for (bool thinking : {false, true}) {
+                for (auto const& v : variants) {
+                    auto req = make_request(v, api::genai);
+                    if (thinking) {
+                        ins::reasoning r;
+                        r.budget_tokens = 1024;
+                        req.reasoning = r;
+                    }
+                    auto const wire = det::make_wire(m, {});
+                    auto conv = wire->initial(req, mc.tools.front());
+                    std::string const base = std::string(mc.name) + " " +
+                                             std::string(ins::to_string(m)) + " " + v.name +
+                                             (thinking ? " thinking" : "");
+                    add(base, det::build_genai_body(m, req, conv, mc.tools));
+                    // The second attempt: the model's parts (a thought, signed calls) re-asked.
+                    json::array parts;
+                    if (thinking)
+                        parts.push_back(json::object{{"text", "Reading."}, {"thought", true}});
+                    if (ins::is_tools_mode(m))
+                        for (auto const& t : mc.tools)
+                            parts.push_back(json::object{
+                                {"functionCall", {{"name", t.name}, {"args", json::parse(mc.arguments)}}},
+                                {"thoughtSignature", "c2ln"}});
+                    else
+                        parts.push_back(json::object{{"text", mc.arguments}});
+                    json::value const reply = json::object{
+                        {"candidates", {json::object{{"content", {{"role", "model"}, {"parts", parts}}},
+                                                     {"finishReason", "STOP"}}}}};
+                    wire->reask(conv, wire->extract(reply), "age: Input should be a valid integer");
+                    add(base + " reask", det::build_genai_body(m, req, conv, mc.tools));
+                }
+            }
+        }
+    }
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+}
+
 // ---- Amazon Bedrock Converse API ---------------------------------------------------------------
 
 int bedrock_main(std::vector<model_case> const& cases)
@@ -588,6 +655,8 @@ int main(int argc, char** argv)
         return batches_main(cases);
     if (argc > 1 && std::string_view(argv[1]) == "--bedrock")
         return bedrock_main(cases);
+    if (argc > 1 && std::string_view(argv[1]) == "--genai")
+        return genai_main(cases);
 
     json::array out;
     auto add = [&out](std::string name, json::object body) {

@@ -131,8 +131,9 @@ TEST(Bedrock, FromProviderSignsCallsAndStreams)
         EXPECT_GT(snapshots, 1);  // the input streams in pieces, frame by frame
         EXPECT_EQ(age, 41);
         EXPECT_TRUE(s.completion());
-        if (s.completion())
+        if (s.completion()) {
             EXPECT_GT(s.completion()->total_usage.total_tokens, 0u);  // from the metadata event
+        }
     });
     ASSERT_FALSE(err) << err->what();
     auto const reqs = m.requests();

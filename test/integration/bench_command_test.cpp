@@ -113,12 +113,27 @@ TEST(BenchCommand, HumanSummary)
     EXPECT_NE(o.out.find("client CPU "), std::string::npos) << o.out;
 }
 
+TEST(BenchCommand, APriceGivesWhatTheCallsCost)
+{
+    auto const r = report("--requests 6 --price 1:4:0.5");
+    ASSERT_FALSE(r.empty());
+    EXPECT_EQ(r.at("ok"), 6);
+    EXPECT_GT(number(r, "cost_usd"), 0);
+    EXPECT_NEAR(number(r, "cost_usd_per_call") * 6, number(r, "cost_usd"), 1e-12);
+    auto const s = report("--requests 3 --stream --price 1:4");
+    EXPECT_GT(number(s, "cost_usd"), 0);
+    EXPECT_FALSE(report("--requests 2").contains("cost_usd"));
+    auto const o = bench("--requests 2 --price 2.5:10");
+    EXPECT_NE(o.out.find("cost: $"), std::string::npos) << o.out;
+}
+
 TEST(BenchCommand, BadFlagsExitWithStatus2)
 {
     for (auto const* flags :
          {"--concurrency 0", "--requests many", "--requests 5 --duration 1", "--mode nope",
           "--schema huge", "--url http://127.0.0.1:9/v1 --mock-latency 5", "--bogus",
-          "--duration", "--mock-fault-rate 1.5", "stray", "--url not-a-url"}) {
+          "--duration", "--mock-fault-rate 1.5", "stray", "--url not-a-url", "--price 3",
+          "--price 1:x", "--price -1:2"}) {
         auto const o = bench(flags);
         EXPECT_EQ(o.status, 2) << flags << ": " << o.out;
         EXPECT_NE(o.out.find("instructor-bench: "), std::string::npos) << flags << ": " << o.out;

@@ -356,6 +356,29 @@ TEST(Client, HooksSeeEveryEventInOrderAndNeverTheKey)
     EXPECT_EQ(everything.find(secret), std::string::npos);
 }
 
+TEST(Client, OffRemovesAHandlerFromLaterCallsAndOnlyThatOne)
+{
+    mock_server m;
+    std::vector<std::string> seen;
+    EXPECT_FALSE(with_client(options_for(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto const a = c.on(ins::hook::completion_usage, [&](auto const&) { seen.push_back("a"); });
+        auto const b = c.on(ins::hook::completion_usage, [&](auto const&) { seen.push_back("b"); });
+        EXPECT_NE(a, b);
+        co_await c.create<UserInfo>(john());
+        EXPECT_TRUE(c.off(a));
+        EXPECT_FALSE(c.off(a));  // removed already
+        // A call's own set numbers its handlers apart: its id removes nothing of the client's.
+        ins::request req = john();
+        auto const own = req.call_hooks.on(ins::hook::completion_usage, [&](auto const&) { seen.push_back("own"); });
+        EXPECT_FALSE(c.off(own));
+        co_await c.create<UserInfo>(req);
+        auto copy = c;  // copies share the handlers
+        EXPECT_TRUE(copy.off(b));
+        co_await c.create<UserInfo>(john());
+    }));
+    EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "b", "own"}));
+}
+
 TEST(Client, LastAttemptAndErrorHooks)
 {
     mock_server m;

@@ -204,6 +204,153 @@ TEST(Features, TheProvidersCostIsSummedOverAttempts)
     ASSERT_FALSE(err) << err->what();
 }
 
+namespace {
+
+/// A tool call with this usage: 1,000 prompt tokens (400 of them cached), 200 completion.
+mock_reply with_usage(std::string args)
+{
+    auto body = json::parse(mock_reply::chat_tool_call("UserInfo", std::move(args)).body).as_object();
+    body["usage"] = json::object{{"prompt_tokens", 1000},
+                                 {"completion_tokens", 200},
+                                 {"total_tokens", 1200},
+                                 {"prompt_tokens_details", {{"cached_tokens", 400}}}};
+    return mock_reply::json(json::serialize(body));
+}
+
+}  // namespace
+
+TEST(Features, PricesGiveTheCostWhereTheProviderGivesNone)
+{
+    mock_server m;
+    m.push(with_usage(R"({"name":"John Doe","age":"thirty"})"));
+    m.push(with_usage(R"({"name":"John Doe","age":32})"));
+    auto o = test::mock_options(m, ins::mode::tools);
+    o.prices["gpt-4o-mini"] = ins::price{1.0, 4.0, 0.5};
+    o.prices["other-model"] = ins::price{100.0, 100.0, {}};
+    auto err = test::with<ins::client>(o, [&](ins::client& c) -> asio::awaitable<void> {
+        auto [u, completion] = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32 years old."));
+        EXPECT_EQ(completion.attempts, 2);
+        // Each attempt: 600 input at $1, 400 cached at $0.50, 200 output at $4, per million.
+        EXPECT_NEAR(completion.total_usage.cost_usd.value_or(0), 2 * 0.0016, 1e-12);
+        // Streamed: the same price on the stream's usage.
+        auto s = c.create_partial<UserInfo>(test::ask("John Doe is 32 years old."));
+        for (;;)
+            if (!co_await s.next())
+                break;
+        EXPECT_TRUE(s.completion() && s.completion()->total_usage.cost_usd.value_or(0) > 0);
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_DOUBLE_EQ(ins::cost_usd_of({.prompt_tokens = 10, .cached_tokens = 20}, {1e6, 0, 0.0}), 0.0);
+}
+
+TEST(Features, ACostBudgetStopsNewAttemptsOnceSpent)
+{
+    mock_server m;
+    for (int i = 0; i < 4; ++i)
+        m.push(with_usage(R"({"name":"John Doe","age":"thirty"})"));
+    auto o = test::mock_options(m, ins::mode::tools);
+    o.prices["gpt-4o-mini"] = ins::price{1.0, 4.0, 0.5};
+    auto err = test::with<ins::client>(o, [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("John Doe is 32 years old.");
+        req.cost_budget_usd = 0.003;  // two attempts' worth: the third never starts
+        co_await c.create<UserInfo>(req);
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code(), ins::errc::budget_exceeded) << err->what();
+    EXPECT_EQ(m.requests().size(), 2u);
+    EXPECT_NEAR(err->total_usage.cost_usd.value_or(0), 0.0032, 1e-12);
+    EXPECT_NE(std::string(err->what()).find("$0.003200 of its budget of $0.003000"), std::string::npos)
+        << err->what();
+    // A model without a price: refused before any request, never an unenforced budget.
+    auto o2 = test::mock_options(m, ins::mode::tools);
+    err = test::with<ins::client>(o2, [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("John Doe is 32 years old.");
+        req.cost_budget_usd = 1.0;
+        co_await c.create<UserInfo>(req);
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code(), ins::errc::invalid_argument);
+    EXPECT_EQ(m.requests().size(), 2u);
+}
+
+TEST(Features, ACutAnswerIsAskedAgainWithRoomToFinish)
+{
+    mock_server m;
+    auto chunk = [](std::string content, std::string finish) {
+        json::object choice{{"index", 0}, {"delta", {{"content", std::move(content)}}}};
+        choice["finish_reason"] = finish.empty() ? json::value(nullptr) : json::value(finish);
+        return json::serialize(json::object{{"id", "c"}, {"object", "chat.completion.chunk"},
+                                            {"choices", {std::move(choice)}}});
+    };
+    m.push(mock_reply::chat_content(R"({"name":"John)", "length"));
+    m.push(mock_reply::chat_content(R"({"name":"John Doe","age":32})"));
+    m.push(mock_reply::sse({chunk(R"({"name":)", ""), chunk("", "length")}));
+    m.push(mock_reply::sse({chunk(R"({"name":"John Doe",)", ""), chunk(R"("age":32})", "stop")}));
+    m.push(mock_reply::chat_content(R"({"name":"John)", "length"));
+    m.push(mock_reply::chat_content(R"({"name":"John)", "length"));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("John Doe is 32 years old.");
+        req.max_tokens = 100;
+        req.on_truncation = ins::truncation::raise_max_tokens;
+        auto [u, completion] = co_await c.create_with_completion<UserInfo>(req);
+        EXPECT_EQ(u.age, 32);
+        EXPECT_EQ(completion.attempts, 2);
+        // Streamed: the cut stream, then the question again.
+        auto s = c.create_partial<UserInfo>(req);
+        int age = 0;
+        for (;;) {
+            auto p = co_await s.next();
+            if (!p)
+                break;
+            age = p->value.age;
+        }
+        EXPECT_EQ(age, 32);
+        // At the cap: the call fails, saying so. By default: no second attempt at all.
+        req.max_tokens_cap = 100;
+        try {
+            (void)co_await c.create<UserInfo>(req);
+            ADD_FAILURE() << "a cut answer at the cap succeeded";
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code_enum(), ins::errc::output_truncated);
+            EXPECT_NE(std::string(e.what()).find("already at request::max_tokens_cap 100"), std::string::npos)
+                << e.what();
+        }
+        auto plain = test::ask("John Doe is 32 years old.");
+        try {
+            (void)co_await c.create<UserInfo>(plain);
+            ADD_FAILURE() << "a cut answer succeeded";
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code_enum(), ins::errc::output_truncated);
+        }
+        // No limit asked and none reported (a stream without usage): the cap at once.
+        m.push(mock_reply::sse({chunk(R"({"name":)", ""), chunk("", "length")}));
+        m.push(mock_reply::sse({chunk(R"({"name":"John Doe","age":32})", "stop")}));
+        auto open = test::ask("John Doe is 32 years old.");
+        open.on_truncation = ins::truncation::raise_max_tokens;
+        open.max_tokens_cap = 5000;
+        auto s2 = c.create_partial<UserInfo>(open);
+        age = 0;
+        for (;;) {
+            auto p = co_await s2.next();
+            if (!p)
+                break;
+            age = p->value.age;
+        }
+        EXPECT_EQ(age, 32);
+    });
+    ASSERT_FALSE(err) << err->what();
+    auto const reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 8u);
+    EXPECT_FALSE(json::parse(reqs[6].body).as_object().contains("max_tokens"));
+    EXPECT_EQ(json::parse(reqs[7].body).at("max_tokens"), 5000);
+    EXPECT_EQ(json::parse(reqs[0].body).at("max_tokens"), 100);
+    EXPECT_EQ(json::parse(reqs[1].body).at("max_tokens"), 200);  // doubled, the same question
+    EXPECT_EQ(json::parse(reqs[1].body).at("messages"), json::parse(reqs[0].body).at("messages"));
+    EXPECT_EQ(json::parse(reqs[3].body).at("max_tokens"), 200);  // the stream's, again
+}
+
 TEST(Features, AnAlmostJsonReplyIsRepairedWithoutAReask)
 {
     mock_server m;

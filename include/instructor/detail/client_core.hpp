@@ -24,7 +24,8 @@ std::shared_ptr<client_state> make_client_state(boost::asio::any_io_executor ex,
                                                 client_options opts);
 boost::asio::any_io_executor const& executor_of(client_state const& s) noexcept;
 client_options const& options_of(client_state const& s) noexcept;
-void add_hook(client_state& s, hook kind, hook_handler fn);
+hook_id add_hook(client_state& s, hook kind, hook_handler fn);
+bool remove_hook(client_state& s, hook_id id);
 
 /// Throws `e` as an ins::error: itself when it is one; Asio's cancellation (its
 /// throw_if_cancelled, operation_aborted) as errc::cancelled; anything else as
