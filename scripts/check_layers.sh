@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # No include in lib/ runs from a lower layer to a higher one. The layers, lowest first (a layer may
 # include its own and any lower one): net, decode and schema (side by side); protocol (the API
-# table, the wires, the batch services); engine (the operations' vocabulary); cache; client (the
+# table, the wires, the batch services); engine (the operations' vocabulary); cache and limit (the
+# rate limiters), side by side; client (the
 # call core, the driver, the client's state and exit); batch (the batch operations); testing (the
 # mock, on top of all).
 set -euo pipefail
@@ -11,7 +12,7 @@ rank() {
     net | decode | schema) echo 0 ;;
     protocol) echo 1 ;;
     engine) echo 2 ;;
-    cache) echo 3 ;;
+    cache | limit) echo 3 ;;
     client) echo 4 ;;
     batch) echo 5 ;;
     testing) echo 6 ;;

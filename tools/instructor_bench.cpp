@@ -7,6 +7,7 @@
 //                    [--schema small|nested|large] [--json] [--price IN:OUT[:CACHED]]
 //                    [--mock-latency MS[:SPREAD]] [--mock-tokens-per-second N]
 //                    [--mock-answer-bytes N] [--mock-fault-rate P]
+//                    [--rpm N] [--tpm N] [--max-in-flight N] [--redis URL [--limit-name NAME]]
 //
 // The key comes from the variable --api-key-env names (OPENAI_API_KEY by default); in a bedrock
 // mode without one, requests are signed with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
@@ -15,6 +16,11 @@
 // --price gives the model's price in US dollars per million input, output (and cached input)
 // tokens: the summary then says what the calls cost (client_options::prices; a provider's own
 // reported cost wins).
+//
+// --rpm, --tpm and --max-in-flight limit the calls (ins::make_rate_limiter); with --redis the
+// limit is shared through that Redis under --limit-name (ins::make_redis_rate_limiter), with
+// every other process using the same name. The summary says how often and how long calls
+// waited.
 //
 // Without --url it starts the embedded mock endpoint in-process (on a thread of its own; the
 // --mock-* flags set its latency, stream pace, answer size and faults). Client CPU is the CPU
@@ -64,10 +70,14 @@ constexpr char const* usage =
     "                        [--concurrency N] [--requests N | --duration SECONDS] [--stream]\n"
     "                        [--schema small|nested|large] [--json] [--price IN:OUT[:CACHED]]\n"
     "                        [--mock-latency MS[:SPREAD]] [--mock-tokens-per-second N]\n"
-    "                        [--mock-answer-bytes N] [--mock-fault-rate P]\n";
+    "                        [--mock-answer-bytes N] [--mock-fault-rate P]\n"
+    "                        [--rpm N] [--tpm N] [--max-in-flight N] [--redis URL [--limit-name NAME]]\n";
 
 struct config {
     std::optional<ins::price> price;  // --price: the calls' cost is summed and shown
+    ins::rate_limit limits;           // --rpm, --tpm, --max-in-flight
+    std::string redis;                // --redis: the limit shared through it
+    std::string limit_name = "instructor-bench";
     std::string url;  // empty: the embedded mock
     std::string api_key_env = "OPENAI_API_KEY";
     std::string model = "gpt-4o-mini";
@@ -139,6 +149,19 @@ config parse(int argc, char** argv)
                 p.cached_input_per_mtok = flags.real(a, v.substr(two + 1), 0, 1e6);
             c.price = p;
         }
+        else if (a == "--rpm")
+            c.limits.requests_per_minute = static_cast<std::uint32_t>(flags.whole(a, v, 1, 1'000'000'000));
+        else if (a == "--tpm")
+            c.limits.tokens_per_minute = static_cast<std::uint32_t>(flags.whole(a, v, 1, 1'000'000'000));
+        else if (a == "--max-in-flight")
+            c.limits.max_in_flight = static_cast<std::uint32_t>(flags.whole(a, v, 1, 1'000'000));
+        else if (a == "--redis")
+            c.redis = v;
+        else if (a == "--limit-name") {
+            if (v.empty())
+                flags.fail("--limit-name is empty");
+            c.limit_name = v;
+        }
         else if (a == "--schema") {
             if (v != "small" && v != "nested" && v != "large")
                 flags.fail("--schema is small, nested or large, not '" + std::string(v) + "'");
@@ -174,6 +197,10 @@ config parse(int argc, char** argv)
         flags.fail("--requests and --duration cannot be combined");
     if (mock_flags && !c.url.empty())
         flags.fail("the --mock-* flags are for the embedded mock: not with --url");
+    bool const limited = c.limits.requests_per_minute || c.limits.tokens_per_minute ||
+                         c.limits.max_in_flight;
+    if (!c.redis.empty() && !limited)
+        flags.fail("--redis shares a limit: give --rpm, --tpm or --max-in-flight");
     return c;
 }
 
@@ -276,6 +303,16 @@ int run(config const& c)
     o.default_model = c.model;
     if (c.price)
         o.prices[c.model] = *c.price;
+    if (c.limits.requests_per_minute || c.limits.tokens_per_minute || c.limits.max_in_flight) {
+        try {
+            o.rate_limiter = c.redis.empty()
+                                 ? ins::make_rate_limiter(c.limits)
+                                 : ins::make_redis_rate_limiter(c.redis, c.limit_name, c.limits);
+        }
+        catch (ins::error const& e) {  // a bad Redis URL: its text never holds the password
+            flags.fail(e.what());
+        }
+    }
     o.transport.max_connections_per_host = std::max<std::size_t>(64, c.concurrency);
     if (c.url.empty()) {
         auto m = c.mock;
@@ -357,6 +394,12 @@ int run(config const& c)
         };
         if (c.stream)
             out["first_partial_ms"] = tools::percentiles(r.first_partial_ms, {50, 99});
+        if (o.rate_limiter) {
+            auto const st = o.rate_limiter->stats();
+            out["rate_limit"] = json::object{{"taken", st.taken},
+                                             {"waits", st.waits},
+                                             {"waited_ms", st.waited.count()}};
+        }
         if (c.price) {
             out["cost_usd"] = r.cost_usd;
             out["cost_usd_per_call"] = r.ok ? r.cost_usd / static_cast<double>(r.ok) : 0.0;
@@ -385,6 +428,13 @@ int run(config const& c)
                 auto const& fp = out["first_partial_ms"].as_object();
                 std::printf("first partial ms: p50 %.2f  p99 %.2f\n",
                             fp.at("p50").to_number<double>(), fp.at("p99").to_number<double>());
+            }
+            if (o.rate_limiter) {
+                auto const st = o.rate_limiter->stats();
+                std::printf("rate limit: %llu requests let through, %llu waits, %lld ms waited\n",
+                            static_cast<unsigned long long>(st.taken),
+                            static_cast<unsigned long long>(st.waits),
+                            static_cast<long long>(st.waited.count()));
             }
             if (c.price)
                 std::printf("cost: $%.6f ($%.8f per call that succeeded)\n", r.cost_usd,

@@ -4,6 +4,7 @@
 #include <instructor/decode_options.hpp>
 #include <instructor/mode.hpp>
 #include <instructor/net/http_types.hpp>
+#include <instructor/rate_limit.hpp>
 #include <instructor/usage.hpp>
 
 #include <map>
@@ -15,6 +16,7 @@
 namespace instructor {
 
 class cache;  // cache.hpp: the interface (Asio-free layers need only the pointer)
+class rate_limiter;  // rate_limiter.hpp, likewise
 
 /// Another endpoint to try when an attempt fails with a server, timeout or connection error
 /// after network retries.
@@ -65,6 +67,11 @@ struct client_options {
     /// Model name (as sent, an endpoint's own model included) to its price: each attempt's
     /// usage::cost_usd is computed from its usage where the provider reports no cost.
     std::map<std::string, price> prices;
+    /// This client's own limits, shared by its copies (see rate_limit.hpp); unset: none.
+    std::optional<instructor::rate_limit> rate_limit;
+    /// A limiter shared with other clients (ins::make_rate_limiter) or processes
+    /// (ins::make_redis_rate_limiter); with `rate_limit` too, a request waits for both.
+    std::shared_ptr<instructor::rate_limiter> rate_limiter;
 };
 
 }  // namespace instructor

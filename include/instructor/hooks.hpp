@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +26,7 @@ enum class hook {
     parse_error,              ///< an answer did not decode or validate (it will be re-asked)
     completion_last_attempt,  ///< the last attempt failed; the call is about to throw
     cache_error,              ///< the response cache failed (errc::cache_failed); the call goes on
+    rate_limited,             ///< a request waits for a rate limit (`wait`) before it is sent
 };
 
 /// What a handler sees. Pointers are valid during the handler only. Never holds the API key.
@@ -39,6 +41,7 @@ struct hook_event {
     usage total_usage;                                  ///< completion_usage
     instructor::error const* error = nullptr;           ///< completion_error, completion_last_attempt, cache_error
     std::span<validation_issue const> issues;           ///< parse_error, completion_last_attempt
+    std::chrono::milliseconds wait{0};                  ///< rate_limited: how long it waits
 };
 
 using hook_handler = std::function<void(hook_event const&)>;

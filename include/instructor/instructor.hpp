@@ -15,6 +15,8 @@
 #include <instructor/mode.hpp>
 #include <instructor/model_name.hpp>
 #include <instructor/providers.hpp>
+#include <instructor/rate_limit.hpp>
+#include <instructor/rate_limiter.hpp>
 #include <instructor/repair.hpp>
 #include <instructor/request.hpp>
 #include <instructor/schema.hpp>

@@ -75,6 +75,17 @@ call_action call_core::resume(call_event ev)
                 st_ = state::over;
                 queue({call_action::kind::done});
                 break;
+            case state::admitting:
+                if (ev.k == call_event::kind::limited)
+                    on_limited(ev.until);
+                else if (ev.k == call_event::kind::failure)  // the limiter's own: no attempt's
+                    fail(std::move(*ev.failure));
+                else
+                    admitted();
+                break;
+            case state::rate_waiting:
+                take_room();
+                break;
             case state::awaiting_reply:
                 if (ev.k == call_event::kind::failure)
                     on_failure(std::move(*ev.failure));
@@ -211,6 +222,7 @@ void call_core::start()
     target_.options.context = &req_.context;
     endpoints_ = endpoints_of(options_);
     max_attempts_ = std::max(req_.max_retries, 0) + 1;
+    limited_ = options_.rate_limit || options_.rate_limiter;
     if (req_.cost_budget_usd)  // a budget is never silently unenforced
         for (auto const& ep : endpoints_) {
             auto const& model = ep.model.empty() ? model_ : ep.model;
@@ -299,11 +311,51 @@ void call_core::send_to(std::size_t i)
     auto const known = options_.prices.find(model);
     price_ = known == options_.prices.end() ? nullptr : &known->second;
     body_ = wire_->body(req_, model, conv_, tools_, stream_);
+    request_ = wire_->http_request(ep, model, stream_, json::serialize(body_));
+    if (limited_) {  // room in the rate limits first, for about this many tokens
+        estimate_ = request_.body.size() / 4 + static_cast<std::uint64_t>(
+                                                   std::max(req_.max_tokens.value_or(0), 0));
+        take_room();
+        return;
+    }
+    admitted();
+}
+
+void call_core::take_room()
+{
+    call_action a{call_action::kind::take};
+    a.tokens = estimate_;
+    queue(a);
+    st_ = state::admitting;
+}
+
+void call_core::on_limited(std::chrono::steady_clock::time_point until)
+{
+    if (req_.deadline && until >= *req_.deadline) {
+        fail(error(errc::timeout, "the rate limit would hold attempt " + std::to_string(attempt_) +
+                                      " past the call's deadline"),
+             false);
+        return;
+    }
+    auto const now = clock_();
+    emit({.kind = hook::rate_limited, .attempt = attempt_,
+          .endpoint = endpoints_[endpoint_].base_url,
+          .wait = until > now ? std::chrono::ceil<std::chrono::milliseconds>(until - now)
+                              : std::chrono::milliseconds(0)});
+    call_action a{call_action::kind::sleep};
+    a.until = until;
+    queue(a);
+    st_ = state::rate_waiting;
+}
+
+void call_core::admitted()
+{
+    holding_ = limited_;
+    auto const& ep = endpoints_[endpoint_];
     emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = ep.base_url,
           .request_body = &body_});
-    request_ = wire_->http_request(ep, model, stream_, json::serialize(body_));
     call_action a{call_action::kind::send};
-    a.endpoint = i;
+    a.endpoint = endpoint_;
     a.request = &request_;
     a.stream = stream_;
     a.retry = {.max_retries = options_.max_network_retries,
@@ -313,9 +365,21 @@ void call_core::send_to(std::size_t i)
     st_ = state::awaiting_reply;
 }
 
+void call_core::settle(std::optional<std::uint64_t> used)
+{
+    if (!holding_)
+        return;
+    holding_ = false;
+    call_action a{call_action::kind::settle};
+    a.tokens = estimate_;
+    a.used = used;
+    queue(a);
+}
+
 void call_core::on_failure(error e)
 {
     bool const opening = st_ == state::awaiting_reply && response_.is_null();
+    settle(std::nullopt);  // what it used is unknown: the estimate stands
     absorb_reader();
     enrich(e);
     error_ = std::move(e);
@@ -347,6 +411,7 @@ void call_core::on_response(std::string const& body)
           .response = &response_});
     attempt_usage_ = priced(wire_->usage_of(response_));
     total_ += attempt_usage_;
+    settle(used_tokens());
     emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
           .total_usage = total_});
     judge(wire_->extract(response_));
@@ -403,11 +468,19 @@ void call_core::on_eof()
           .response = &response_});
     attempt_usage_ = priced(reader_->usage());
     total_ += attempt_usage_;
+    settle(used_tokens());
     emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
           .total_usage = total_});
     auto x = reader_->finish(sink_);
     reader_.reset();
     judge(std::move(x));
+}
+
+std::optional<std::uint64_t> call_core::used_tokens() const noexcept
+{
+    if (attempt_usage_.total_tokens > 0)
+        return attempt_usage_.total_tokens;
+    return std::nullopt;  // the reply reported none
 }
 
 void call_core::judge(extraction x)

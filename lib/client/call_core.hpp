@@ -60,11 +60,20 @@ public:
     int attempts() const noexcept { return attempt_; }
 
 private:
-    enum class state { idle, cache_lookup, awaiting_reply, reading, yielded, storing, over };
+    enum class state {
+        idle, cache_lookup, admitting, rate_waiting, awaiting_reply, reading, yielded, storing, over
+    };
 
     void start();
     void begin_attempt();
     void send_to(std::size_t endpoint);
+    /// Rate limits: take room for the request built (take), wait when told to (on_limited),
+    /// then send it (admitted); settle gives the room back with the tokens used.
+    void take_room();
+    void on_limited(std::chrono::steady_clock::time_point until);
+    void admitted();
+    void settle(std::optional<std::uint64_t> used);
+    std::optional<std::uint64_t> used_tokens() const noexcept;
     void on_failure(error e);
     void on_response(std::string const& body);
     void on_opened();
@@ -112,6 +121,9 @@ private:
     price const* price_ = nullptr;  // the price of the model it sent, if known
     usage total_;
     usage attempt_usage_;  // the last reply's
+    bool limited_ = false;       // a rate limiter is set: each request takes room first
+    bool holding_ = false;       // the request in flight holds room (until settle)
+    std::uint64_t estimate_ = 0; // its estimated tokens
     std::vector<failed_attempt> failures_;
     boost::json::value body_;      // the attempt's request body (completion_kwargs)
     net::http_request request_;    // the attempt's HTTP request (send)

@@ -5,6 +5,7 @@
 #include <instructor/error.hpp>
 #include <instructor/hooks.hpp>
 #include <instructor/net/http_client.hpp>
+#include <instructor/rate_limiter.hpp>
 #include "client/redaction.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -22,9 +23,12 @@ struct client_state {
     std::mutex mutex;
     hooks client_hooks;
     redaction exit;  // what every error, hook event and batch text leaves through
+    /// client_options::rate_limit's limiter (the client's copies share it); null: none.
+    std::shared_ptr<rate_limiter> own_limiter;
 
     client_state(boost::asio::any_io_executor e, client_options o)
-        : ex(e), opts(std::move(o)), http(e, transport_of(opts)), exit(secrets_of(opts))
+        : ex(e), opts(std::move(o)), http(e, transport_of(opts)), exit(secrets_of(opts)),
+          own_limiter(opts.rate_limit ? make_rate_limiter(*opts.rate_limit) : nullptr)
     {}
 
     /// The handlers registered now (a call keeps the set it started with).

@@ -3,6 +3,7 @@
 #include "client/cache_step.hpp"
 #include "client/client_state.hpp"
 #include "net/net_errors.hpp"
+#include "protocol/rate_headers.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,6 +12,7 @@
 
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace instructor::detail {
 
@@ -21,6 +23,48 @@ struct driver::impl {
     operation& op;
     std::optional<net::http_stream> http;
     op_event ev;
+    // The room the request in flight holds in the rate limiters (which the client state keeps
+    // alive): given back at settle, or when the operation ends without one (a cancellation).
+    std::vector<rate_limiter*> held;
+    std::uint64_t held_tokens = 0;
+
+    impl(client_state& state, operation& o) : s(state), op(o) {}
+    impl(impl const&) = delete;
+    impl& operator=(impl const&) = delete;
+    ~impl() { release(std::nullopt); }
+
+    std::vector<rate_limiter*> limiters() const
+    {
+        std::vector<rate_limiter*> all;
+        if (s.own_limiter)
+            all.push_back(s.own_limiter.get());
+        if (s.opts.rate_limiter)
+            all.push_back(s.opts.rate_limiter.get());
+        return all;
+    }
+
+    void release(std::optional<std::uint64_t> used) noexcept
+    {
+        for (auto* l : held)
+            l->give_back(held_tokens, used);
+        held.clear();
+    }
+
+    /// Room in every limiter, or the time to ask again (nothing held then).
+    boost::asio::awaitable<op_event> take(std::uint64_t tokens)
+    {
+        release(std::nullopt);  // a request never holds room twice
+        held_tokens = tokens;
+        for (auto* l : limiters()) {
+            auto const later = co_await l->take(tokens);
+            if (later) {
+                release(0);  // what the others took goes back whole
+                co_return op_event::limited(*later);
+            }
+            held.push_back(l);
+        }
+        co_return op_event::next();
+    }
 
     boost::asio::awaitable<bool> advance()
     {
@@ -34,6 +78,13 @@ struct driver::impl {
             }
             case op_action::kind::send:
                 http.reset();
+                if (!held.empty())  // the limiters learn what each response head says
+                    a.retry.on_head = [this](unsigned status, std::vector<net::header> const& h) {
+                        auto const sig = protocol::rate_signal_of(status, h,
+                                                                  std::chrono::system_clock::now());
+                        for (auto* l : held)
+                            l->learn(sig);
+                    };
                 try {
                     if (a.stream) {
                         http.emplace(co_await s.http.open_stream(std::move(*a.request), a.retry));
@@ -65,6 +116,19 @@ struct driver::impl {
                 ev = co_await cache_step(*s.opts.cache, a);
                 co_await net::check_cancelled();  // cancelled while the cache answered: the end
                 break;
+            case op_action::kind::take:
+                try {
+                    ev = co_await take(a.tokens);
+                }
+                catch (...) {
+                    ev = op_event::failed(as_error(std::current_exception()));
+                }
+                co_await net::check_cancelled();
+                break;
+            case op_action::kind::settle:
+                release(a.used);
+                ev = op_event::next();
+                break;
             case op_action::kind::sleep: {
                 asio::steady_timer timer(s.ex, a.until);
                 co_await timer.async_wait(asio::use_awaitable);
@@ -86,7 +150,7 @@ struct driver::impl {
     }
 };
 
-driver::driver(client_state& state, operation& op) : impl_(new impl{state, op, {}, {}}) {}
+driver::driver(client_state& state, operation& op) : impl_(new impl(state, op)) {}
 driver::~driver() = default;
 
 boost::asio::awaitable<bool> driver::advance() { return impl_->advance(); }

@@ -9,6 +9,7 @@
 #include <instructor/net/http_types.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -30,10 +31,12 @@ struct op_event {
         cached,    ///< the cache holds an entry for the key (`data`)
         uncached,  ///< the cache holds nothing for the key
         woke,      ///< the sleep ended
+        limited,   ///< the rate limiters took nothing: ask again at `until`
     };
     kind k = kind::next;
     std::string data;
     std::optional<error> failure;
+    std::chrono::steady_clock::time_point until{};  ///< limited
 
     static op_event next() { return {}; }
     static op_event response(std::string body) { return {kind::response, std::move(body), {}}; }
@@ -44,6 +47,10 @@ struct op_event {
     static op_event cached(std::string entry) { return {kind::cached, std::move(entry), {}}; }
     static op_event uncached() { return {kind::uncached, {}, {}}; }
     static op_event woke() { return {kind::woke, {}, {}}; }
+    static op_event limited(std::chrono::steady_clock::time_point at)
+    {
+        return {kind::limited, {}, {}, at};
+    }
 };
 
 struct op_action {
@@ -57,6 +64,10 @@ struct op_action {
         cache_get,  ///< look `key` up in the client's cache: answer cached or uncached
         cache_put,  ///< store `value` under `key` in the client's cache: answer next
         sleep,      ///< wait until `until` (cancellable): answer woke
+        /// take room for one request of `tokens` from the client's rate limiters: answer next
+        /// (taken; held until settle or the operation's end) or limited
+        take,
+        settle,     ///< the request taken for ended, `used` tokens when known: answer next
     };
     kind k = kind::fail;
     std::size_t endpoint = 0;
@@ -67,6 +78,8 @@ struct op_action {
     std::string const* key = nullptr;    ///< cache_get, cache_put: valid until the next resume()
     std::string const* value = nullptr;  ///< cache_put
     std::chrono::steady_clock::time_point until;  ///< sleep
+    std::uint64_t tokens = 0;                     ///< take: the estimate
+    std::optional<std::uint64_t> used;            ///< settle
 };
 
 /// What the driver runs.

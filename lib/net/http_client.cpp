@@ -312,6 +312,8 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         attempt_outcome o;
         if (result) {
             auto const& resp = result->response;
+            if (retry.on_head)
+                retry.on_head(resp.status, resp.headers);
             if (resp.status / 100 == 2)
                 co_return std::move(*result);
             o.status = resp.status;

@@ -195,4 +195,13 @@ retry_decision decide_retry(attempt_outcome const& o, int retries_done, int max_
     return {true, to_millis(base * (1 - 0.25 * r))};
 }
 
+std::optional<std::chrono::milliseconds> server_delay(attempt_outcome const& o,
+                                                     std::chrono::system_clock::time_point now)
+{
+    auto const s = header_delay(o, now);
+    if (!s || !std::isfinite(*s) || *s < 0)
+        return std::nullopt;
+    return to_millis(std::min(*s, 86'400.0));  // a day at most: a duration, never an overflow
+}
+
 }  // namespace instructor::net

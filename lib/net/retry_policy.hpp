@@ -45,6 +45,11 @@ struct retry_decision {
 retry_decision decide_retry(attempt_outcome const& o, int retries_done, int max_retries,
                             double random01, std::chrono::system_clock::time_point now);
 
+/// The wait a response's `retry-after-ms` or `Retry-After` asks for (read as decide_retry reads
+/// them, at most a day), whatever the status; nothing when neither holds a readable one.
+std::optional<std::chrono::milliseconds> server_delay(attempt_outcome const& o,
+                                                     std::chrono::system_clock::time_point now);
+
 /// True for the statuses worth another attempt: 408, 409, 429 and every 5xx (and above).
 bool is_retryable_status(unsigned status) noexcept;
 

@@ -91,7 +91,7 @@ struct mock_server::impl {
                           std::string const& sni)
     {
         recorded_request rec{std::string(req.method_string()), std::string(req.target()), {},
-                             req.body(), conn, sni};
+                             req.body(), conn, sni, std::chrono::steady_clock::now()};
         for (auto const& h : req)
             rec.headers.push_back({std::string(h.name_string()), std::string(h.value())});
         std::lock_guard lock(mutex);

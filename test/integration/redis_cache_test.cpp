@@ -7,6 +7,7 @@
 #include "mock_client.hpp"
 #include "async_test.hpp"
 #include "child_process.hpp"
+#include "redis_server.hpp"
 #include "models.hpp"
 
 #include "cache/redis_cache.hpp"
@@ -48,68 +49,10 @@ using instructor::testing::mock_server;
 
 namespace {
 
-constexpr char const* password = "s3cret-redis-pass";
-constexpr int database = 2;
+using test::redis_server;
+constexpr char const* password = test::redis_password;
+constexpr int database = test::redis_database;
 
-/// A redis-server on 127.0.0.1 without persistence, stopped (SIGTERM, waitpid) when destroyed
-/// or, should the test program die, with it.
-class redis_server {
-public:
-    explicit redis_server(unsigned short port = test::free_port())
-        : port_(port),
-          process_({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--requirepass",
-                    password})
-    {
-        for (int i = 0; i < 200 && cli("PING") != "PONG"; ++i)
-            std::this_thread::sleep_for(25ms);
-        if (cli("PING") != "PONG")
-            ADD_FAILURE() << "redis-server did not start on port " << port_;
-    }
-
-    void stop() { process_.stop(); }
-
-    unsigned short port() const { return port_; }
-
-    std::string url(std::string pass = password) const
-    {
-        return "redis://:" + pass + "@127.0.0.1:" + std::to_string(port_) + "/" +
-               std::to_string(database);
-    }
-
-    /// redis-cli's answer, one line per value, without the last newline.
-    std::string cli(std::string const& command, int db = database) const
-    {
-        auto line = "redis-cli -h 127.0.0.1 -p " + std::to_string(port_) + " -a " + password +
-                    " --no-auth-warning -n " + std::to_string(db) + " " + command + " 2>/dev/null";
-        std::string out;
-        if (FILE* f = popen(line.c_str(), "r")) {
-            char buf[4096];
-            while (auto n = fread(buf, 1, sizeof buf, f))
-                out.append(buf, n);
-            pclose(f);
-        }
-        while (!out.empty() && out.back() == '\n')
-            out.pop_back();
-        return out;
-    }
-
-    std::vector<std::string> keys(std::string const& prefix, int db = database) const
-    {
-        std::vector<std::string> found;
-        auto text = cli("KEYS '" + prefix + "*'", db);
-        for (std::size_t at = 0; at < text.size();) {
-            auto end = std::min(text.find('\n', at), text.size());
-            found.push_back(text.substr(at, end - at));
-            at = end + 1;
-        }
-        return found;
-    }
-
-private:
-    unsigned short port_;
-    test::child_process process_;
-};
 
 class RedisCache : public ::testing::Test {
 protected:

@@ -13,6 +13,7 @@
 #include "net/http_errors.hpp"
 #include <instructor/testing/mock_reply.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 #include <gtest/gtest.h>
 
@@ -71,6 +72,7 @@ std::string kind_name(ins::hook k)
     case ins::hook::parse_error: return "parse";
     case ins::hook::completion_last_attempt: return "last";
     case ins::hook::cache_error: return "cache";
+    case ins::hook::rate_limited: return "rate";
     }
     return "?";
 }
@@ -680,4 +682,95 @@ TEST(CallCore, ReportedCostsAreSummedOverAttempts)
     ASSERT_TRUE(streamed.completion->total_usage.cost_usd);
     EXPECT_NEAR(*streamed.completion->total_usage.cost_usd, 0.0007, 1e-12);
     EXPECT_EQ(streamed.completion->run_url.value_or(""), "https://workflowai.com/r/2");
+}
+
+// A rate limit, without sockets: the core asks for room before each request (after building
+// it, before completion_kwargs), sleeps when told to, gives the room back with the tokens the
+// reply reported (or none known after a failure), and never waits past the call's deadline.
+TEST(CallCore, ARateLimitTakesRoomBeforeEachRequestAndGivesItBack)
+{
+    auto o = options(ins::mode::tools);
+    o.rate_limit = ins::rate_limit{.requests_per_minute = 60};
+    o.fallbacks.push_back({"http://fallback.test/v1", "sk-fallback", ""});
+    auto run = [&](ins::request req, std::deque<det::call_event> takes, std::deque<mock_reply> replies,
+                   std::vector<std::string>& steps, std::vector<std::string>& hooks) {
+        UserInfo value{};
+        det::value_target<UserInfo> target(value);
+        ins::hooks h;
+        h.on(ins::hook::rate_limited, [&](ins::hook_event const& e) {
+            hooks.push_back("rate " + std::to_string(e.wait.count() >= 1900 && e.wait.count() <= 2000));
+        });
+        h.on(ins::hook::completion_kwargs, [&](ins::hook_event const&) { hooks.push_back("kwargs"); });
+        det::call_core core(o, h, std::move(req), target, false);
+        std::uint64_t estimate = 0;
+        auto end = test::run_scripted(core, [&](det::call_action const& a) {
+            using k = det::call_action::kind;
+            switch (a.k) {
+            case k::take: {
+                steps.push_back("take");
+                estimate = a.tokens;
+                EXPECT_GT(a.tokens, 10u);  // the body's size, about
+                auto ev = takes.empty() ? det::call_event::next() : std::move(takes.front());
+                if (!takes.empty())
+                    takes.pop_front();
+                return ev;
+            }
+            case k::sleep:
+                steps.push_back("sleep");
+                return det::call_event::woke();
+            case k::settle:
+                EXPECT_EQ(a.tokens, estimate);
+                steps.push_back(a.used ? "settle " + std::to_string(*a.used) : "settle ?");
+                return det::call_event::next();
+            case k::send: {
+                steps.push_back("send " + std::string(boost::urls::parse_uri(a.request->url)->host()));
+                auto reply = std::move(replies.front());
+                replies.pop_front();
+                if (reply.status >= 300)
+                    return det::call_event::failed(
+                        ins::net::http_error({reply.status, {}, reply.body}, {}, nullptr));
+                return det::call_event::response(reply.body);
+            }
+            default:
+                ADD_FAILURE() << "an unexpected action";
+                return det::call_event::failed(ins::error(ins::errc::invalid_argument, "no"));
+            }
+        });
+        return end;
+    };
+    auto const later = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    {
+        std::vector<std::string> steps, hooks;
+        auto reply = mock_reply::chat_tool_call("UserInfo", R"({"name":"John Doe","age":32})");
+        auto const used = boost::json::parse(reply.body).at("usage").at("total_tokens").as_int64();
+        auto end = run(john(), {det::call_event::limited(later)},
+                       {mock_reply::error(500, "down"), std::move(reply)}, steps, hooks);
+        ASSERT_TRUE(end);
+        EXPECT_EQ(*end, det::call_action::kind::done);
+        // Told to wait: sleeps, asks again; the primary fails (room back, usage unknown); the
+        // fallback takes room of its own and gives it back with the reply's tokens.
+        EXPECT_EQ(steps, (std::vector<std::string>{"take", "sleep", "take", "send primary.test",
+                                                   "settle ?", "take", "send fallback.test",
+                                                   "settle " + std::to_string(used)}));
+        EXPECT_EQ(hooks, (std::vector<std::string>{"rate 1", "kwargs", "kwargs"}));
+    }
+    {
+        std::vector<std::string> steps, hooks;
+        auto req = john();
+        req.deadline = later - std::chrono::seconds(1);
+        auto end = run(req, {det::call_event::limited(later)}, {}, steps, hooks);
+        ASSERT_TRUE(end);
+        EXPECT_EQ(*end, det::call_action::kind::fail);  // the wait would pass the deadline
+        EXPECT_EQ(steps, (std::vector<std::string>{"take"}));
+        EXPECT_TRUE(hooks.empty());
+    }
+    {
+        // A limiter that fails (a user's own, throwing): the call ends with its error, unsent.
+        std::vector<std::string> steps, hooks;
+        auto end = run(john(), {det::call_event::failed(ins::error(ins::errc::cancelled, "gone"))},
+                       {}, steps, hooks);
+        ASSERT_TRUE(end);
+        EXPECT_EQ(*end, det::call_action::kind::fail);
+        EXPECT_EQ(steps, (std::vector<std::string>{"take"}));
+    }
 }

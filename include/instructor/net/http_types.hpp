@@ -104,6 +104,9 @@ struct retry_settings {
     std::optional<std::chrono::milliseconds> attempt_timeout;
     /// The whole call, retries and backoff sleeps included; none when unset.
     std::optional<std::chrono::steady_clock::time_point> deadline;
+    /// Called with every attempt's response head (2xx and errors, streams too), before any
+    /// retry: what a rate limiter learns from. Must not throw.
+    std::function<void(unsigned status, std::vector<header> const& headers)> on_head;
 };
 
 }  // namespace instructor::net

@@ -122,6 +122,8 @@ struct recorded_request {
     std::string body;
     std::size_t connection = 0;  ///< 1-based number of the connection it came on
     std::string sni;             ///< the TLS server name the client sent (https; empty: none)
+    /// When the mock had read it (its own clock: the spacing of requests a client sends).
+    std::chrono::steady_clock::time_point received{};
 };
 
 class mock_server {
