@@ -47,6 +47,8 @@ inline constexpr char const* batch_usage =
     "  --provider openai|anthropic   the batch API and the default mode (tools,\n"
     "                       anthropic_tools) and key variable (OPENAI_API_KEY, ANTHROPIC_API_KEY)\n"
     "  --mode MODE  --model M  --api-key-env NAME  --poll-seconds S  --json\n"
+    "  --price IN:OUT[:CACHED]   the model's US dollars per million tokens: results and run\n"
+    "                       then print what the answers cost (batch lines at half price)\n"
     "  --mock-delay-ms N  --mock-fail ID,...  --mock-invalid ID,...   (the embedded mock)\n"
     "A requests file holds one JSON object a line: {\"custom_id\"?, \"messages\": [{\"role\",\n"
     "\"content\"}]} or {\"custom_id\"?, \"text\"} (with --prompt as the system message), and\n"
@@ -67,6 +69,7 @@ struct batch_config {
     double poll_seconds = 2;
     bool json = false;
     bool retry = false;
+    std::optional<instructor::price> price;  // --price: what the results cost
     instructor::testing::mock_options mock;
 };
 
@@ -164,6 +167,8 @@ inline batch_config parse(int argc, char** argv)
             c.list.limit = flags.whole(a, v, 1, 100);
         else if (a == "--after")
             c.list.after = v;
+        else if (a == "--price")
+            c.price = flags.price(a, v);
         else if (a == "--poll-seconds")
             c.poll_seconds = flags.real(a, v, 0.001, 3600);
         else if (a == "--mock-delay-ms")
@@ -363,6 +368,12 @@ asio::awaitable<std::pair<std::size_t, std::size_t>> write_results(
         }
         out << json::serialize(line) << "\n";
     }
+    if (c.price) {  // beside the results, never in them
+        auto const u = results.total_usage();
+        std::fprintf(stderr, "cost: $%.6f (%llu tokens, at %.0f%% of --price for batch lines)\n",
+                     u.cost_usd.value_or(0), static_cast<unsigned long long>(u.total_tokens),
+                     c.price->batch_share * 100);
+    }
     co_return std::pair{ok, bad};
 }
 
@@ -497,6 +508,8 @@ int batch_main(int argc, char** argv)
     bool const anthropic = c.provider == "anthropic";
     o.mode = c.mode.value_or(anthropic ? ins::mode::anthropic_tools : ins::mode::tools);
     o.default_model = !c.model.empty() ? c.model : anthropic ? "claude-3-5-haiku-latest" : "gpt-4o-mini";
+    if (c.price)
+        o.prices[o.default_model] = *c.price;
     if (c.url.empty()) {
         auto m = c.mock;
         m.max_recorded = 0;

@@ -2,6 +2,8 @@
 // status 2.
 #pragma once
 
+#include <instructor/usage.hpp>
+
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -42,6 +44,26 @@ struct flag_values {
             fail(std::string(flag) + " takes a number from " + std::to_string(lo) + " to " +
                  std::to_string(hi) + ", not '" + text + "'");
         return d;
+    }
+
+    /// `IN:OUT[:CACHED]`: a model's price in US dollars per million input, output and cached
+    /// input tokens (--price).
+    instructor::price price(std::string_view flag, std::string_view v) const
+    {
+        instructor::price p;
+        auto const one = v.find(':');
+        if (one == std::string_view::npos)
+            fail(std::string(flag) + " is IN:OUT[:CACHED], US dollars per million tokens");
+        auto const two = v.find(':', one + 1);
+        p.input_per_mtok = real(flag, v.substr(0, one), 0, 1e6);
+        p.output_per_mtok =
+            real(flag,
+                 v.substr(one + 1, two == std::string_view::npos ? std::string_view::npos
+                                                                  : two - one - 1),
+                 0, 1e6);
+        if (two != std::string_view::npos)
+            p.cached_input_per_mtok = real(flag, v.substr(two + 1), 0, 1e6);
+        return p;
     }
 };
 

@@ -134,21 +134,8 @@ config parse(int argc, char** argv)
         }
         else if (a == "--duration")
             c.duration = flags.real(a, v, 0.001, 86'400);
-        else if (a == "--price") {
-            ins::price p;
-            auto const one = v.find(':');
-            if (one == std::string_view::npos)
-                flags.fail("--price is IN:OUT[:CACHED], US dollars per million tokens");
-            auto const two = v.find(':', one + 1);
-            p.input_per_mtok = flags.real(a, v.substr(0, one), 0, 1e6);
-            p.output_per_mtok = flags.real(a, v.substr(one + 1, two == std::string_view::npos
-                                                                    ? std::string_view::npos
-                                                                    : two - one - 1),
-                                           0, 1e6);
-            if (two != std::string_view::npos)
-                p.cached_input_per_mtok = flags.real(a, v.substr(two + 1), 0, 1e6);
-            c.price = p;
-        }
+        else if (a == "--price")
+            c.price = flags.price(a, v);
         else if (a == "--rpm")
             c.limits.requests_per_minute = static_cast<std::uint32_t>(flags.whole(a, v, 1, 1'000'000'000));
         else if (a == "--tpm")

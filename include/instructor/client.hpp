@@ -45,6 +45,10 @@ struct many_alternatives;
 template <class T>
 struct value_target;
 template <class T>
+struct async_checked;
+template <class T>
+struct value_check;
+template <class T>
 struct answer_shape;
 template <class T>
 struct batch_results_state;
@@ -285,7 +289,13 @@ private:
         T out{};
         detail::value_target<T> target(out);
         try {
-            co_await detail::run_call(s, std::move(req), target);
+            if constexpr (detail::async_checked<T>::value) {
+                detail::value_check<T> check(out);
+                co_await detail::run_call(s, std::move(req), target, &check);
+            }
+            else {
+                co_await detail::run_call(s, std::move(req), target);
+            }
         }
         catch (...) {  // Asio's own cancellation exceptions included
             detail::rethrow_as_error(*s, std::current_exception());
@@ -299,7 +309,13 @@ private:
         with_completion<T> r{};
         detail::value_target<T> target(r.value);
         try {
-            r.completion = co_await detail::run_call(s, std::move(req), target);
+            if constexpr (detail::async_checked<T>::value) {
+                detail::value_check<T> check(r.value);
+                r.completion = co_await detail::run_call(s, std::move(req), target, &check);
+            }
+            else {
+                r.completion = co_await detail::run_call(s, std::move(req), target);
+            }
         }
         catch (...) {
             detail::rethrow_as_error(*s, std::current_exception());

@@ -9,6 +9,7 @@
 #include <instructor/decode_options.hpp>
 #include <instructor/encode.hpp>
 #include <instructor/error.hpp>
+#include <instructor/llm_validator.hpp>
 #include <instructor/maybe.hpp>
 #include <instructor/model.hpp>
 #include <instructor/message.hpp>

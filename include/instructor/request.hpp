@@ -34,6 +34,25 @@ enum class truncation {
     /// from what the cut attempt produced), up to request::max_tokens_cap; each such attempt
     /// counts as one of the call's attempts.
     raise_max_tokens,
+    /// The text modes (json, md_json, json_schema, structured_outputs and the other APIs'
+    /// JSON modes): the cut answer goes back as the model's turn with a request to continue it
+    /// exactly where it stopped, and the parts, joined, are judged as one answer (decoded,
+    /// validated, re-asked like any other). Each continuation is one of the call's attempts.
+    /// A cut tool call cannot be continued: the tool modes fail with errc::output_truncated.
+    continue_answer,
+};
+
+/// Per-call control of client_options::cache (every cache kind: memory, disk, Redis, yours).
+struct cache_policy {
+    /// The entry this call stores is a miss for every call after `ttl`: the expiry is written
+    /// into the entry (the wall clock's, so processes and machines sharing a disk or a Redis
+    /// agree), and a hit past it is refused and asked again. A Redis cache's own TTL still
+    /// removes it at its time. Unset: the entry lasts as long as the cache keeps it. Must be
+    /// positive (else errc::invalid_argument before any request).
+    std::optional<std::chrono::seconds> ttl;
+    /// Skip the lookup: the call asks the model, and its answer replaces the stored one (a
+    /// refresh).
+    bool bypass = false;
 };
 
 struct request {
@@ -73,6 +92,8 @@ struct request {
     /// reasoning back as each API requires (Anthropic's thinking blocks unchanged with their
     /// signatures, Responses reasoning items).
     std::optional<instructor::reasoning> reasoning;
+    /// How this call uses the client's response cache (no effect without one).
+    cache_policy cache;
 };
 
 }  // namespace instructor

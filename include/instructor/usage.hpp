@@ -37,6 +37,9 @@ struct price {
     double output_per_mtok = 0;
     /// Cached input tokens (prompt caching); unset: priced as input.
     std::optional<double> cached_input_per_mtok;
+    /// What a batch line costs, as a share of these prices (OpenAI's Batch API and Anthropic's
+    /// Message Batches: half).
+    double batch_share = 0.5;
 };
 
 /// The cost of `u` at `p`: cached prompt tokens at the cached price, the other prompt tokens at

@@ -176,7 +176,9 @@ struct line_reader {
           op(*api, *w, api->results(primary(*s), b), result_lines_bound(b),
              s->opts.transport.max_body_bytes, retry_of(*s), prepared(target, s->opts), many, b.id),
           d(*s, op)
-    {}
+    {
+        op.prices = &s->opts.prices;
+    }
 
     static answer_target& prepared(answer_target& t, client_options const& o)
     {

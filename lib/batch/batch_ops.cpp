@@ -1,6 +1,7 @@
 #include "batch/batch_ops.hpp"
 
 #include "batch/poll_wait.hpp"
+#include "protocol/json_access.hpp"
 
 
 #include <boost/json/parse.hpp>
@@ -182,6 +183,31 @@ op_action results_op::resume(op_event ev)
     }
 }
 
+namespace {
+
+/// The price of the model a batch line's response names: exact, else the longest price name
+/// the model's starts with ("gpt-4o-mini" for "gpt-4o-mini-2024-07-18").
+price const* price_of_line(std::map<std::string, price> const& prices,
+                           boost::json::value const& response)
+{
+    auto const* o = response.if_object();
+    auto const model = o ? json_access::string_at(*o, "model") : std::string();
+    if (model.empty())
+        return nullptr;
+    if (auto it = prices.find(model); it != prices.end())
+        return &it->second;
+    price const* best = nullptr;
+    std::size_t best_size = 0;
+    for (auto const& [name, p] : prices)
+        if (!name.empty() && name.size() > best_size && model.starts_with(name)) {
+            best = &p;
+            best_size = name.size();
+        }
+    return best;
+}
+
+}  // namespace
+
 op_action results_op::step(op_event& ev)
 {
     switch (ev.k) {
@@ -200,8 +226,13 @@ op_action results_op::step(op_event& ev)
             throw error(errc::protocol_error, "batch " + id_ + " has more result lines than its " +
                                                   std::to_string(most_) + " requests");
         auto r = api_.parse_result(*text);
-        if (!r.failure)
-            total_ += w_.usage_of(r.response);
+        if (!r.failure) {
+            auto u = w_.usage_of(r.response);
+            if (!u.cost_usd && prices)
+                if (auto const* p = price_of_line(*prices, r.response))
+                    u.cost_usd = cost_usd_of(u, *p) * p->batch_share;
+            total_ += u;
+        }
         target_.options.context = context_of ? context_of(r.custom_id) : nullptr;
         x_ = {};
         line_ = judge_result(w_, std::move(r), target_, many_, &x_);

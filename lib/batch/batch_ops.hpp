@@ -18,6 +18,7 @@
 
 #include <exception>
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -161,6 +162,10 @@ public:
 
     /// The request::context a line's validators see (the retry pass knows the requests).
     std::function<boost::json::object const*(std::string const&)> context_of;
+    /// client_options::prices: a line's cost where the provider reports none, at the price of
+    /// the model its response names (exactly, else the longest price name it starts with: a
+    /// dated snapshot) times price::batch_share.
+    std::map<std::string, price> const* prices = nullptr;
 
 private:
     op_action step(op_event& ev);

@@ -61,6 +61,8 @@ std::string serialize_entry(cache_entry const& e)
                    {"response", e.response}};
     if (e.run_url)
         o["run_url"] = *e.run_url;
+    if (e.expires_ms)
+        o["expires_ms"] = *e.expires_ms;
     return json::serialize(o);
 }
 
@@ -88,6 +90,12 @@ std::optional<cache_entry> parse_entry(std::string_view text)
     e.endpoint = json_access::string_at(*o, "endpoint");
     if (auto url = json_access::string_at(*o, "run_url"); !url.empty())
         e.run_url = std::move(url);
+    if (auto const* x = o->if_contains("expires_ms")) {
+        auto const* n = x->if_int64();
+        if (!n)
+            return std::nullopt;  // an expiry that cannot be read is no entry
+        e.expires_ms = *n;
+    }
     return e;
 }
 

@@ -8,6 +8,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,6 +27,8 @@ struct cache_entry {
     boost::json::value response;  ///< the reply they came in
     std::string endpoint;
     std::optional<std::string> run_url;
+    /// When it stops being an answer (request::cache.ttl): milliseconds of the Unix epoch.
+    std::optional<std::int64_t> expires_ms;
 };
 
 std::string serialize_entry(cache_entry const& e);

@@ -67,10 +67,10 @@ error as_error(std::exception_ptr e)
 }
 
 boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, request req,
-                                            answer_target& target)
+                                            answer_target& target, async_check* check)
 {
     call_core core(s->opts, s->hooks_now(), std::move(req), target, false);
-    driver d(*s, core);
+    driver d(*s, core, check);
     co_await d.run();
     co_return core.take_completion();
 }

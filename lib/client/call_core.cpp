@@ -3,6 +3,8 @@
 
 #include "cache/cache_entry.hpp"
 #include "client/prepare.hpp"
+#include "protocol/json_in_text.hpp"
+#include "protocol/prompts.hpp"
 #include "protocol/verdict.hpp"
 
 #include <boost/json/parse.hpp>
@@ -45,7 +47,10 @@ call_core::call_core(client_options const& options, hooks client_hooks, request 
       clock_(std::move(clock))
 {
     sink_ = [this](std::size_t call, std::string_view name, std::string_view text) {
-        target_.piece(call, name, text);  // provisional: the verdict comes from judge()
+        // Provisional: the verdict comes from judge(). A continuation's pieces are the middle
+        // of an answer, no snapshot on their own: the joined whole is handed out at the end.
+        if (joined_.empty())
+            target_.piece(call, name, text);
     };
 }
 
@@ -85,6 +90,14 @@ call_action call_core::resume(call_event ev)
                 break;
             case state::rate_waiting:
                 take_room();
+                break;
+            case state::checking:
+                if (ev.k == call_event::kind::checked)
+                    on_checked(ev);
+                else if (ev.k == call_event::kind::failure)  // a validator's error, the deadline
+                    fail(std::move(*ev.failure));
+                else
+                    fail(error(errc::invalid_argument, "call core: checked expected"));
                 break;
             case state::awaiting_reply:
                 if (ev.k == call_event::kind::failure)
@@ -213,7 +226,8 @@ void call_core::fail(error e, bool last_attempt_hook)
 
 void call_core::start()
 {
-    wire_ = make_wire(mode_for(req_, options_, many_), options_);
+    mode_ = mode_for(req_, options_, many_);
+    wire_ = make_wire(mode_, options_);
     auto p = prepare(*wire_, std::move(req_), options_, tools_);
     req_ = std::move(p.req);
     model_ = std::move(p.model);
@@ -231,12 +245,18 @@ void call_core::start()
                             "request::cost_budget_usd needs the price of model \"" + model +
                                 "\" in client_options::prices");
         }
+    if (req_.cache.ttl && req_.cache.ttl->count() <= 0)
+        throw error(errc::invalid_argument, "request::cache.ttl must be positive");
     if (options_.cache) {
         // The question as a whole call would first ask it (streamed or not, the same key).
         auto asked = wire_->body(req_, model_, conv_, tools_, false);
         if (!asked.contains("model"))  // an API that names the model in its URL (Gemini)
             asked["model"] = model_;
         cache_key_ = cache_key(options_.base_url, json::serialize(asked), tools_);
+        if (req_.cache.bypass) {  // a refresh: ask the model, store what it answers
+            begin_attempt();
+            return;
+        }
         st_ = state::cache_lookup;
         call_action a{call_action::kind::cache_get};
         a.key = &cache_key_;
@@ -257,7 +277,10 @@ void call_core::accept(extraction const& x)
         queue({call_action::kind::done});
         return;
     }
-    cache_value_ = serialize_entry({x.answers, response_, base, x.run_url});
+    std::optional<std::int64_t> expires;
+    if (req_.cache.ttl)
+        expires = unix_ms() + std::chrono::milliseconds(*req_.cache.ttl).count();
+    cache_value_ = serialize_entry({x.answers, response_, base, x.run_url, expires});
     st_ = state::storing;
     call_action a{call_action::kind::cache_put};
     a.key = &cache_key_;
@@ -265,11 +288,21 @@ void call_core::accept(extraction const& x)
     queue(a);
 }
 
+std::int64_t call_core::unix_ms()
+{
+    // The wall clock: expiries are compared across processes and machines.
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 void call_core::on_cached(std::string const& text)
 {
     auto entry = parse_entry(text);
     if (!entry)
         return;  // corrupt or foreign: a miss, overwritten when this call succeeds
+    if (entry->expires_ms && *entry->expires_ms <= unix_ms())
+        return;  // past its request::cache.ttl: a miss, replaced when this call succeeds
     // Validated again: the request's context may differ, and a validator may read it.
     target_.begin_attempt(1);
     std::vector<validation_issue> issues;
@@ -277,6 +310,10 @@ void call_core::on_cached(std::string const& text)
         return;
     completion_.emplace(completion{std::move(entry->response), {}, 0, std::move(entry->endpoint),
                                    std::move(entry->run_url), std::move(target_.repairs), true});
+    if (target_.checks_async()) {  // the validators that wait judge a hit too
+        queue_check();
+        return;
+    }
     st_ = state::over;
     queue({call_action::kind::done});
 }
@@ -487,16 +524,68 @@ void call_core::judge(extraction x)
 {
     // The model's own ends: not API errors, never re-asked (a cut answer may be asked again
     // with room to finish, request::on_truncation).
+    part_ = x.content;  // this reply's own text
+    if (!joined_.empty() && !is_tools_mode(mode_)) {
+        // A continuation (continue_answer): the parts joined are the answer, judged whole.
+        x.content = joined_ + x.content;
+        x.answers.clear();
+        x.problem.reset();
+        set_text_answer(x, mode_ == mode::md_json, "The reply has no text.");
+    }
     if (auto stop = model_stop(x)) {
-        if (stop->code_enum() == errc::output_truncated && raise_max_tokens(*stop))
+        if (stop->code_enum() == errc::output_truncated &&
+            (raise_max_tokens(*stop) || continue_answer(x, *stop)))
             return;
         return fail(std::move(*stop));
     }
 
     issues_.clear();
-    if (judge_answers(x.answers, x.problem, target_, many_, issues_))
+    if (!judge_answers(x.answers, x.problem, target_, many_, issues_))
+        return reject(x);
+    if (!target_.checks_async())
         return accept(x);
+    // Valid so far: the validators that wait have the last word.
+    pending_ = std::move(x);
+    queue_check();
+}
 
+void call_core::queue_check()
+{
+    call_action a{call_action::kind::check};
+    a.context = &req_.context;
+    a.deadline = req_.deadline;
+    queue(a);
+    st_ = state::checking;
+}
+
+void call_core::on_checked(call_event& ev)
+{
+    if (!pending_) {  // a cache hit's
+        if (ev.issues.empty()) {
+            st_ = state::over;
+            queue({call_action::kind::done});
+        }
+        else {  // no longer valid: a miss, asked again and replaced
+            completion_.reset();
+            begin_attempt();
+        }
+        return;
+    }
+    auto x = std::move(*pending_);
+    pending_.reset();
+    if (ev.spent.total_tokens > 0 || ev.spent.cost_usd) {  // the validators' own model calls
+        total_ += ev.spent;
+        emit({.kind = hook::completion_usage, .attempt = attempt_,
+              .endpoint = endpoints_[endpoint_].base_url, .total_usage = total_});
+    }
+    if (ev.issues.empty())
+        return accept(x);
+    issues_ = std::move(ev.issues);
+    reject(x);
+}
+
+void call_core::reject(extraction const& x)
+{
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
           .response = &response_, .issues = issues_});
@@ -511,8 +600,42 @@ void call_core::judge(extraction x)
     }
     if (auto spent = budget_spent(" before the output validated:\n" + errors))
         return fail(std::move(*spent));
-    wire_->reask(conv_, x, errors);
+    if (joined_.empty()) {
+        wire_->reask(conv_, x, errors);
+    }
+    else {  // the earlier parts are in the conversation already: echo the last one
+        auto last = x;
+        last.content = part_;
+        joined_.clear();
+        wire_->reask(conv_, last, errors);
+    }
     begin_attempt();
+}
+
+bool call_core::continue_answer(extraction const& x, error& cut)
+{
+    if (req_.on_truncation != truncation::continue_answer)
+        return false;
+    if (is_tools_mode(mode_)) {
+        cut = error(errc::output_truncated,
+                    std::string(cut.what()) +
+                        "; request::on_truncation continue_answer applies to the text modes "
+                        "only (a cut tool call cannot be continued)");
+        return false;
+    }
+    if (attempt_ >= max_attempts_ || !target_.may_reask())
+        return false;
+    if (auto spent = budget_spent(" before the cut answer could be continued")) {
+        fail(std::move(*spent));
+        return true;  // ended, with the budget's error
+    }
+    joined_ = x.content;  // every part so far
+    auto last = x;
+    last.content = part_;
+    wire_->continue_cut(conv_, last, std::string(continue_prompt));
+    failures_.push_back({attempt_, {}, response_});
+    begin_attempt();  // the rest of the answer
+    return true;
 }
 
 std::optional<error> call_core::budget_spent(std::string const& why) const

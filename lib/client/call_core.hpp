@@ -61,7 +61,8 @@ public:
 
 private:
     enum class state {
-        idle, cache_lookup, admitting, rate_waiting, awaiting_reply, reading, yielded, storing, over
+        idle, cache_lookup, admitting, rate_waiting, awaiting_reply, reading, yielded, checking,
+        storing, over
     };
 
     void start();
@@ -82,13 +83,23 @@ private:
     void drain_events();
     void on_eof();
     void judge(extraction x);
+    /// The validators that wait answered (check): accept, or re-ask with their issues.
+    void on_checked(call_event& ev);
+    void queue_check();
+    /// The answers of `x` are not valid (issues_): re-ask, or fail when no attempt is left.
+    void reject(extraction const& x);
     /// The budget error when request::token_budget or cost_budget_usd is spent, `why` said.
     std::optional<error> budget_spent(std::string const& why) const;
     /// request::on_truncation raise_max_tokens: starts the attempt again with max_tokens
     /// doubled (up to max_tokens_cap) and says so; false when it does not (`cut` may then say
     /// why).
     bool raise_max_tokens(error& cut);
+    /// request::on_truncation continue_answer: asks for the rest of a cut text-mode answer
+    /// (the parts joined before the judgment); false when it does not (`cut` may say why).
+    bool continue_answer(extraction const& x, error& cut);
     void on_cached(std::string const& entry);
+    /// Now, in milliseconds of the Unix epoch (cache expiries).
+    static std::int64_t unix_ms();
     void on_cache_failure(error e);
     void accept(extraction const& x);
     void fail(error e, bool last_attempt_hook = true);
@@ -109,6 +120,7 @@ private:
     bool stream_;
     clock_fn clock_;
 
+    instructor::mode mode_ = instructor::mode::tools;
     std::unique_ptr<wire> wire_;
     std::vector<endpoint_config> endpoints_;
     std::string model_;
@@ -129,6 +141,9 @@ private:
     net::http_request request_;    // the attempt's HTTP request (send)
     boost::json::value response_;  // the attempt's reply
     std::vector<validation_issue> issues_;
+    std::optional<extraction> pending_;  // valid, awaiting the validators that wait
+    std::string joined_;  // continue_answer: the parts of a cut answer so far
+    std::string part_;    // the last reply's own text
     std::optional<error> error_;
     std::optional<completion> completion_;
     std::string cache_key_, cache_value_;

@@ -2,9 +2,11 @@
 
 #include "client/cache_step.hpp"
 #include "client/client_state.hpp"
+#include <instructor/detail/client_core.hpp>
 #include "net/net_errors.hpp"
 #include "protocol/rate_headers.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -28,7 +30,9 @@ struct driver::impl {
     std::vector<rate_limiter*> held;
     std::uint64_t held_tokens = 0;
 
-    impl(client_state& state, operation& o) : s(state), op(o) {}
+    async_check* checker;
+
+    impl(client_state& state, operation& o, async_check* c) : s(state), op(o), checker(c) {}
     impl(impl const&) = delete;
     impl& operator=(impl const&) = delete;
     ~impl() { release(std::nullopt); }
@@ -64,6 +68,27 @@ struct driver::impl {
             held.push_back(l);
         }
         co_return op_event::next();
+    }
+
+    /// The validators that wait, by the call's deadline (past it: errc::timeout, the
+    /// validators cancelled and waited for).
+    boost::asio::awaitable<op_event> check(op_action const& a)
+    {
+        if (!checker)
+            throw error(errc::invalid_argument, "driver: a check asked with no validators");
+        std::vector<validation_issue> issues;
+        usage spent;
+        validation_context ctx(issues, {}, a.context, a.deadline, &spent);
+        if (!a.deadline) {
+            co_await checker->run(ctx);
+            co_return op_event::checked(std::move(issues), spent);
+        }
+        using namespace boost::asio::experimental::awaitable_operators;
+        asio::steady_timer timer(s.ex, *a.deadline);
+        auto const first = co_await (checker->run(ctx) || timer.async_wait(asio::use_awaitable));
+        if (first.index() == 1)
+            throw error(errc::timeout, "the call's deadline passed while validate_async ran");
+        co_return op_event::checked(std::move(issues), spent);
     }
 
     boost::asio::awaitable<bool> advance()
@@ -125,6 +150,15 @@ struct driver::impl {
                 }
                 co_await net::check_cancelled();
                 break;
+            case op_action::kind::check:
+                try {
+                    ev = co_await check(a);
+                }
+                catch (...) {
+                    ev = op_event::failed(as_error(std::current_exception()));
+                }
+                co_await net::check_cancelled();
+                break;
             case op_action::kind::settle:
                 release(a.used);
                 ev = op_event::next();
@@ -150,7 +184,9 @@ struct driver::impl {
     }
 };
 
-driver::driver(client_state& state, operation& op) : impl_(new impl(state, op)) {}
+driver::driver(client_state& state, operation& op, async_check* check)
+    : impl_(new impl(state, op, check))
+{}
 driver::~driver() = default;
 
 boost::asio::awaitable<bool> driver::advance() { return impl_->advance(); }

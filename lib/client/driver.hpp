@@ -13,11 +13,13 @@
 namespace instructor::detail {
 
 struct client_state;
+struct async_check;
 
 class driver {
 public:
-    /// `state` and `op` must outlive the driver.
-    driver(client_state& state, operation& op);
+    /// `state`, `op` and `check` (an operation's validators that wait, when it asks for them)
+    /// must outlive the driver.
+    driver(client_state& state, operation& op, async_check* check = nullptr);
     ~driver();
     driver(driver const&) = delete;
     driver& operator=(driver const&) = delete;

@@ -23,6 +23,17 @@ boost::json::object const& validation_context::context() const noexcept
     return context_ ? *context_ : none;
 }
 
+validation_context validation_context::nested(std::string_view path) const
+{
+    std::string full = base_;
+    if (!path.empty()) {
+        if (!full.empty())
+            full.push_back('/');
+        full.append(path);
+    }
+    return validation_context(*out_, std::move(full), context_, deadline_, spent_);
+}
+
 void validation_context::fail(std::string_view path, std::string_view message)
 {
     std::string full = base_;

@@ -7,6 +7,10 @@
 #include <instructor/error.hpp>
 #include <instructor/hooks.hpp>
 #include <instructor/net/http_types.hpp>
+#include <instructor/usage.hpp>
+#include <instructor/validation.hpp>
+
+#include <boost/json/fwd.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -14,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace instructor::detail {
 
@@ -32,11 +37,14 @@ struct op_event {
         uncached,  ///< the cache holds nothing for the key
         woke,      ///< the sleep ended
         limited,   ///< the rate limiters took nothing: ask again at `until`
+        checked,   ///< the validators that wait ran: `issues` (none: valid), `spent` their usage
     };
     kind k = kind::next;
     std::string data;
     std::optional<error> failure;
     std::chrono::steady_clock::time_point until{};  ///< limited
+    std::vector<validation_issue> issues;           ///< checked
+    usage spent;                                    ///< checked
 
     static op_event next() { return {}; }
     static op_event response(std::string body) { return {kind::response, std::move(body), {}}; }
@@ -50,6 +58,10 @@ struct op_event {
     static op_event limited(std::chrono::steady_clock::time_point at)
     {
         return {kind::limited, {}, {}, at};
+    }
+    static op_event checked(std::vector<validation_issue> found, usage used)
+    {
+        return {kind::checked, {}, {}, {}, std::move(found), used};
     }
 };
 
@@ -68,6 +80,10 @@ struct op_action {
         /// (taken; held until settle or the operation's end) or limited
         take,
         settle,     ///< the request taken for ended, `used` tokens when known: answer next
+        /// run the target's validators that wait (validate_async) on the value it accepted,
+        /// with `context` and by `deadline`: answer checked (or failure: an ins::error one
+        /// threw, the deadline, a cancellation)
+        check,
     };
     kind k = kind::fail;
     std::size_t endpoint = 0;
@@ -80,6 +96,8 @@ struct op_action {
     std::chrono::steady_clock::time_point until;  ///< sleep
     std::uint64_t tokens = 0;                     ///< take: the estimate
     std::optional<std::uint64_t> used;            ///< settle
+    boost::json::object const* context = nullptr;  ///< check: request::context
+    std::optional<std::chrono::steady_clock::time_point> deadline;  ///< check
 };
 
 /// What the driver runs.

@@ -13,6 +13,11 @@ inline constexpr std::string_view md_json_instruction =
 inline constexpr std::string_view json_reask_prefix =
     "Correct your JSON ONLY RESPONSE, based on the following errors:\n";
 
+/// What asks a model for the rest of an answer cut at its token limit (continue_answer).
+inline constexpr std::string_view continue_prompt =
+    "Your answer was cut off at the output limit. Continue it exactly where it stopped: write "
+    "only the rest, without repeating anything and without any other text.";
+
 /// The json-mode system instructions around `schema`.
 std::string json_instructions(boost::json::object const& schema);
 

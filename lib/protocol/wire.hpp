@@ -114,6 +114,10 @@ public:
     virtual usage usage_of(boost::json::value const& response) const = 0;
     /// Appends the re-ask turns to `conv`: the answer as the model gave it, then the errors.
     virtual void reask(conversation& conv, extraction const& got, std::string const& errors) const = 0;
+    /// Appends the turns that ask for the rest of a text-mode answer cut at the token limit
+    /// (request::on_truncation continue_answer): the cut answer as the model gave it, then `ask`.
+    virtual void continue_cut(conversation& conv, extraction const& got,
+                              std::string const& ask) const = 0;
     virtual std::unique_ptr<stream_reader> reader() const = 0;
     /// How a stream's body is cut into events, no event holding more than `max_event` bytes:
     /// server-sent events unless the API frames its streams otherwise.

@@ -263,3 +263,32 @@ TEST(BatchCommand, AServersWordsAreMadeSafeForSpreadsheetsAndTerminals)
     EXPECT_EQ(o.out.find('\x1b'), std::string::npos) << o.out;
     EXPECT_EQ(o.out.find(k), std::string::npos) << o.out;
 }
+
+TEST(BatchCommand, APriceMakesRunAndResultsSayWhatTheAnswersCost)
+{
+    inputs in;
+    auto const out = (in.dir / "out.jsonl").string();
+    auto run = [&](std::string const& flags) {
+        std::string line = INSTRUCTOR_BATCH_COMMAND;
+        line += " run --type SmallUser --out " + out + " " + flags + " " + in.texts() + " 2>&1";
+        return test::run_command(line);
+    };
+    auto o = run("--price 2:8");
+    ASSERT_EQ(o.status, 0) << o.out;
+    auto const at = o.out.find("cost: $");
+    ASSERT_NE(at, std::string::npos) << o.out;
+    double cost = 0;
+    unsigned long long tokens = 0;
+    ASSERT_EQ(std::sscanf(o.out.c_str() + at, "cost: $%lf (%llu tokens", &cost, &tokens), 2) << o.out;
+    EXPECT_GT(tokens, 0u);
+    EXPECT_GT(cost, 0.0);
+    // At most every token at the output price, halved for a batch; at least at the input's.
+    EXPECT_LE(cost, static_cast<double>(tokens) * 8 / 1e6 * 0.5 + 1e-12);
+    EXPECT_GE(cost, static_cast<double>(tokens) * 2 / 1e6 * 0.5 - 1e-12);
+    EXPECT_EQ(jsonl(test::run_command("cat " + out).out).size(), 2u);  // the results apart
+
+    o = run("");
+    ASSERT_EQ(o.status, 0) << o.out;
+    EXPECT_EQ(o.out.find("cost:"), std::string::npos) << o.out;
+    EXPECT_EQ(batch("run --type SmallUser --price 2 " + in.texts()).status, 2);
+}

@@ -8,6 +8,9 @@
 #include <instructor/instructor.hpp>
 #include <instructor/testing/mock_server.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
 #include <gtest/gtest.h>
@@ -374,4 +377,70 @@ TEST(Cache, DiskCacheRefusesADirectoryAnotherUserOwns)
     }
     ASSERT_EQ(::chown(theirs.c_str(), 0, 0), 0);
     EXPECT_NO_THROW((void)ins::make_disk_cache(theirs));  // the same directory, now ours
+}
+
+TEST(Cache, ARequestsTtlExpiresTheEntryItStoresInEveryCacheKind)
+{
+    temp_dir dir;
+    std::vector<std::shared_ptr<ins::cache>> caches{ins::make_memory_cache(16),
+                                                    ins::make_disk_cache(dir.path)};
+    for (auto const& cache : caches) {
+        mock_server m;
+        auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
+            auto brief = test::ask("John Doe is 32.");
+            brief.cache.ttl = std::chrono::seconds(1);
+            auto kept = test::ask("Jane is 41.");  // no ttl: as long as the cache keeps it
+            co_await c.create<UserInfo>(brief);
+            co_await c.create<UserInfo>(kept);
+            auto hit = co_await c.create_with_completion<UserInfo>(brief);
+            EXPECT_TRUE(hit.completion.from_cache);
+            asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(1100));
+            co_await t.async_wait(asio::use_awaitable);
+            auto after = co_await c.create_with_completion<UserInfo>(brief);
+            EXPECT_FALSE(after.completion.from_cache);  // expired: asked again, stored again
+            auto still = co_await c.create_with_completion<UserInfo>(kept);
+            EXPECT_TRUE(still.completion.from_cache);
+        });
+        ASSERT_FALSE(err) << err->what();
+        EXPECT_EQ(m.requests().size(), 3u);
+    }
+}
+
+TEST(Cache, BypassAsksTheModelAndRefreshesTheEntry)
+{
+    mock_server m;
+    m.push(mock_reply::chat_tool_call("UserInfo", R"({"name": "John Doe", "age": 32})"));
+    m.push(mock_reply::chat_tool_call("UserInfo", R"({"name": "John Doe", "age": 33})"));
+    auto cache = ins::make_memory_cache(16);
+    auto err = test::with<ins::client>(cached_options(m, cache), [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(test::ask("John Doe is 32."));
+        auto fresh = test::ask("John Doe is 32.");
+        fresh.cache.bypass = true;
+        auto r = co_await c.create_with_completion<UserInfo>(fresh);
+        EXPECT_FALSE(r.completion.from_cache);
+        EXPECT_EQ(r.value.age, 33);
+        auto again = co_await c.create_with_completion<UserInfo>(test::ask("John Doe is 32."));
+        EXPECT_TRUE(again.completion.from_cache);
+        EXPECT_EQ(again.value.age, 33);  // the refreshed answer
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(m.requests().size(), 2u);
+}
+
+TEST(Cache, ANonPositiveTtlIsABadRequest)
+{
+    mock_server m;
+    auto err = test::with<ins::client>(cached_options(m, ins::make_memory_cache(4)), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = test::ask("John Doe is 32.");
+        r.cache.ttl = std::chrono::seconds(0);
+        try {
+            co_await c.create<UserInfo>(r);
+            ADD_FAILURE() << "a zero ttl was accepted";
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::invalid_argument);
+        }
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_TRUE(m.requests().empty());
 }

@@ -273,15 +273,22 @@ TEST(Features, ACostBudgetStopsNewAttemptsOnceSpent)
     EXPECT_EQ(m.requests().size(), 2u);
 }
 
+namespace {
+
+/// A chat stream's chunk of content, with its finish reason (empty: none yet).
+std::string chunk(std::string content, std::string finish)
+{
+    json::object choice{{"index", 0}, {"delta", {{"content", std::move(content)}}}};
+    choice["finish_reason"] = finish.empty() ? json::value(nullptr) : json::value(finish);
+    return json::serialize(json::object{{"id", "c"}, {"object", "chat.completion.chunk"},
+                                        {"choices", {std::move(choice)}}});
+}
+
+}  // namespace
+
 TEST(Features, ACutAnswerIsAskedAgainWithRoomToFinish)
 {
     mock_server m;
-    auto chunk = [](std::string content, std::string finish) {
-        json::object choice{{"index", 0}, {"delta", {{"content", std::move(content)}}}};
-        choice["finish_reason"] = finish.empty() ? json::value(nullptr) : json::value(finish);
-        return json::serialize(json::object{{"id", "c"}, {"object", "chat.completion.chunk"},
-                                            {"choices", {std::move(choice)}}});
-    };
     m.push(mock_reply::chat_content(R"({"name":"John)", "length"));
     m.push(mock_reply::chat_content(R"({"name":"John Doe","age":32})"));
     m.push(mock_reply::sse({chunk(R"({"name":)", ""), chunk("", "length")}));
@@ -349,6 +356,76 @@ TEST(Features, ACutAnswerIsAskedAgainWithRoomToFinish)
     EXPECT_EQ(json::parse(reqs[1].body).at("max_tokens"), 200);  // doubled, the same question
     EXPECT_EQ(json::parse(reqs[1].body).at("messages"), json::parse(reqs[0].body).at("messages"));
     EXPECT_EQ(json::parse(reqs[3].body).at("max_tokens"), 200);  // the stream's, again
+}
+
+TEST(Features, ACutTextAnswerIsContinuedAndThePartsJudgedAsOne)
+{
+    mock_server m;
+    // A call cut twice, then finished; the parts joined are one answer.
+    m.push(mock_reply::chat_content(R"({"name":"John)", "length"));
+    m.push(mock_reply::chat_content(R"( Doe","ag)", "length"));
+    m.push(mock_reply::chat_content(R"(e":32})"));
+    // A stream cut once; the whole answer is the last snapshot.
+    m.push(mock_reply::sse({chunk(R"({"name":"Jane",)", ""), chunk("", "length")}));
+    m.push(mock_reply::sse({chunk(R"("age":41})", "stop")}));
+    // Joined, the parts do not validate: an ordinary re-ask, echoing the last part.
+    m.push(mock_reply::chat_content(R"({"name":"John)", "length"));
+    m.push(mock_reply::chat_content(R"(","age":"old"})"));
+    m.push(mock_reply::chat_content(R"({"name":"John","age":32})"));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("John Doe is 32 years old.");
+        req.on_truncation = ins::truncation::continue_answer;
+        auto [u, completion] = co_await c.create_with_completion<UserInfo>(req);
+        EXPECT_EQ(u.name, "John Doe");
+        EXPECT_EQ(u.age, 32);
+        EXPECT_EQ(completion.attempts, 3);
+        auto s = c.create_partial<UserInfo>(req);
+        UserInfo last;
+        for (;;) {
+            auto p = co_await s.next();
+            if (!p)
+                break;
+            last = p->value;
+        }
+        EXPECT_EQ(last.name, "Jane");
+        EXPECT_EQ(last.age, 41);
+        auto r = co_await c.create_with_completion<UserInfo>(req);
+        EXPECT_EQ(r.value.age, 32);
+        EXPECT_EQ(r.completion.attempts, 3);
+    });
+    ASSERT_FALSE(err) << err->what();
+    auto const reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 8u);
+    auto const second = json::parse(reqs[1].body).at("messages").as_array();
+    auto const third = json::parse(reqs[2].body).at("messages").as_array();
+    ASSERT_GE(second.size(), 2u);
+    EXPECT_EQ(second[second.size() - 2].at("role"), "assistant");
+    EXPECT_EQ(second[second.size() - 2].at("content"), R"({"name":"John)");
+    EXPECT_NE(std::string(second.back().at("content").as_string()).find("Continue it exactly"),
+              std::string::npos);
+    EXPECT_EQ(third[third.size() - 2].at("content"), R"( Doe","ag)");  // each part once
+    auto const reask = json::parse(reqs[7].body).at("messages").as_array();
+    EXPECT_EQ(reask[reask.size() - 2].at("content"), R"(","age":"old"})");
+    EXPECT_NE(std::string(reask.back().at("content").as_string()).find("age"), std::string::npos);
+}
+
+TEST(Features, AToolCallCutCannotBeContinued)
+{
+    mock_server m;
+    auto cut = json::parse(R"({"id":"c","object":"chat.completion","created":0,"model":"m",
+        "choices":[{"index":0,"finish_reason":"length","message":{"role":"assistant",
+        "content":null,"tool_calls":[{"id":"t","type":"function","function":{"name":"UserInfo",
+        "arguments":"{\"name\":\"Jo"}}]}}]})");
+    m.push(mock_reply::json(json::serialize(cut)));
+    auto err = test::with<ins::client>(test::mock_options(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto req = test::ask("John Doe is 32 years old.");
+        req.on_truncation = ins::truncation::continue_answer;
+        (void)co_await c.create<UserInfo>(req);
+    });
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->code_enum(), ins::errc::output_truncated);
+    EXPECT_NE(std::string(err->what()).find("text modes only"), std::string::npos) << err->what();
+    EXPECT_EQ(m.requests().size(), 1u);
 }
 
 TEST(Features, AnAlmostJsonReplyIsRepairedWithoutAReask)

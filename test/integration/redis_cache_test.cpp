@@ -254,6 +254,24 @@ TEST_F(RedisCache, KeysCarryThePrefixAndAnExpiryButNoApiKey)
     EXPECT_TRUE(server->keys(prefix(), 0).empty());  // SELECT put it in the URL's database
 }
 
+TEST_F(RedisCache, ARequestsTtlHoldsForEveryCacheOnTheRedis)
+{
+    mock_server m;
+    auto brief = ask("John Doe is 32.");
+    brief.cache.ttl = std::chrono::seconds(1);
+    auto errors = with_cache(m, make_cache(server->url()), [&](ins::client& c) -> asio::awaitable<void> {
+        co_await c.create<UserInfo>(brief);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto errors2 = with_cache(m, make_cache(server->url()), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = co_await c.create_with_completion<UserInfo>(brief);
+        EXPECT_FALSE(r.completion.from_cache);  // past the ttl written into the entry
+    });
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    EXPECT_TRUE(errors2.empty()) << errors2.front();
+    EXPECT_EQ(m.requests().size(), 2u);
+}
+
 TEST_F(RedisCache, AnUnreachableRedisNeverFailsACall)
 {
     mock_server m;

@@ -774,3 +774,72 @@ TEST(CallCore, ARateLimitTakesRoomBeforeEachRequestAndGivesItBack)
         EXPECT_EQ(steps, (std::vector<std::string>{"take"}));
     }
 }
+
+namespace {
+
+/// A model whose validators wait: the core asks its driver to run them (check).
+struct Checked {
+    std::string name;
+    int age = 0;
+    boost::asio::awaitable<void> validate_async(ins::validation_context&) const { co_return; }
+};
+BOOST_DESCRIBE_STRUCT(Checked, (), (name, age))
+
+}  // namespace
+
+TEST(CallCore, ValidatorsThatWaitHaveTheLastWordAndTheirIssuesAreReasked)
+{
+    auto run = [](std::deque<det::call_event> checks, ins::usage& total, std::vector<std::string>& steps) {
+        Checked value{};
+        det::value_target<Checked> target(value);
+        auto o = options(ins::mode::tools);
+        auto req = john();
+        req.context = {{"source", "John Doe is 32."}};
+        det::call_core core(o, {}, std::move(req), target, false);
+        auto end = test::run_scripted(core, [&](det::call_action const& a) {
+            using k = det::call_action::kind;
+            switch (a.k) {
+            case k::send:
+                steps.push_back(a.request->body.find("is not John") != std::string::npos ? "reask" : "send");
+                return det::call_event::response(
+                    mock_reply::chat_tool_call("Checked", R"({"name":"John Doe","age":32})").body);
+            case k::check: {
+                steps.push_back("check");
+                EXPECT_TRUE(a.context && a.context->contains("source"));
+                auto ev = std::move(checks.front());
+                checks.pop_front();
+                return ev;
+            }
+            default:
+                ADD_FAILURE() << "an unexpected action";
+                return det::call_event::failed(ins::error(ins::errc::invalid_argument, "no"));
+            }
+        });
+        if (end && *end == det::call_action::kind::done)
+            total = core.take_completion().total_usage;
+        return end;
+    };
+    {
+        std::vector<std::string> steps;
+        ins::usage total;
+        std::deque<det::call_event> checks;
+        checks.push_back(det::call_event::checked({{"name", "is not John", ins::issue_kind::custom}},
+                                                  {.prompt_tokens = 5, .completion_tokens = 2, .total_tokens = 7}));
+        checks.push_back(det::call_event::checked({}, {.total_tokens = 3}));
+        auto end = run(std::move(checks), total, steps);
+        ASSERT_TRUE(end);
+        EXPECT_EQ(*end, det::call_action::kind::done);
+        EXPECT_EQ(steps, (std::vector<std::string>{"send", "check", "reask", "check"}));
+        EXPECT_EQ(total.total_tokens, 20u + 7u + 20u + 3u);  // two replies, two checks' calls
+    }
+    {
+        std::vector<std::string> steps;
+        ins::usage total;
+        std::deque<det::call_event> checks;
+        checks.push_back(det::call_event::failed(ins::error(ins::errc::timeout, "deadline")));
+        auto end = run(std::move(checks), total, steps);
+        ASSERT_TRUE(end);
+        EXPECT_EQ(*end, det::call_action::kind::fail);  // a validator's error ends the call
+        EXPECT_EQ(steps, (std::vector<std::string>{"send", "check"}));
+    }
+}

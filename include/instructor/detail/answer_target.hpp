@@ -44,6 +44,9 @@ struct answer_target {
     virtual bool finish(std::vector<validation_issue>& issues) = 0;
     /// Whether a failed attempt may be asked again (nothing handed out would be repeated).
     virtual bool may_reask() const { return true; }
+    /// Whether a value finish() accepted has validators that wait (validate_async): the call
+    /// then has its driver run them (the typed side's async_check) before it accepts.
+    virtual bool checks_async() const { return false; }
 };
 
 }  // namespace instructor::detail

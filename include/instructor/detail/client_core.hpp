@@ -8,6 +8,7 @@
 #include <instructor/detail/tool_spec.hpp>
 #include <instructor/hooks.hpp>
 #include <instructor/request.hpp>
+#include <instructor/validation.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -33,10 +34,19 @@ bool remove_hook(client_state& s, hook_id id);
 /// it: the client's exit, where every secret it holds is redacted (lib/client/redaction.hpp).
 [[noreturn]] void rethrow_as_error(client_state const& s, std::exception_ptr e);
 
+/// The validators that wait (validate_async) of the value a call's target accepted: run by the
+/// driver when the call core asks (its target's checks_async()). Failures go to `ctx`; an
+/// ins::error or a cancellation thrown ends the call.
+struct async_check {
+    virtual ~async_check() = default;
+    virtual boost::asio::awaitable<void> run(validation_context& ctx) = 0;
+};
+
 /// Runs a whole call: attempts, re-asks, network retries, fallbacks, hooks. `tools`: the
 /// response model on the wire (one per alternative when `many`: parallel_tools, where every
-/// tool call is an answer). Throws ins::error.
+/// tool call is an answer). `check`: the target's validators that wait, when it has any.
+/// Throws ins::error.
 boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> state, request req,
-                                            answer_target& target);
+                                            answer_target& target, async_check* check = nullptr);
 
 }  // namespace instructor::detail

@@ -81,6 +81,80 @@ struct answer_shape {
     }
 };
 
+/// A model with `boost::asio::awaitable<void> validate_async(validation_context&) const`.
+template <class T>
+concept has_validate_async = requires(T const& t, validation_context& c) {
+    { t.validate_async(c) } -> std::same_as<boost::asio::awaitable<void>>;
+};
+
+/// Whether a T answer has validators that wait: the model itself, the items of a list of
+/// models, or an alternative of the parallel tools.
+template <class T>
+struct async_checked : std::bool_constant<has_validate_async<T>> {};
+template <class M, class A>
+struct async_checked<std::vector<M, A>> : async_checked<M> {};
+template <class... A>
+struct async_checked<std::variant<A...>> : std::bool_constant<(has_validate_async<A> || ...)> {};
+
+/// One validate_async co_awaited: a std::exception it throws (not an ins::error, not Asio's
+/// cancellation) is an issue, as in validate().
+template <class M>
+boost::asio::awaitable<void> run_validate_async(M const& m, validation_context& ctx)
+{
+    std::string failure;
+    try {
+        co_await m.validate_async(ctx);
+        co_return;
+    }
+    catch (error const&) {
+        throw;
+    }
+    catch (boost::system::system_error const&) {
+        throw;
+    }
+    catch (std::exception const& e) {
+        failure = e.what();
+    }
+    ctx.fail(failure);
+}
+
+template <class M>
+boost::asio::awaitable<void> check_alternative(M const& m, validation_context& ctx)
+{
+    if constexpr (has_validate_async<M>)
+        co_await run_validate_async(m, ctx);
+    co_return;
+}
+
+template <class T>
+boost::asio::awaitable<void> check_value_async(T const& v, validation_context& ctx)
+{
+    if constexpr (has_validate_async<T>) {
+        co_await run_validate_async(v, ctx);
+    }
+    else if constexpr (is_vector<T>::value) {
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            auto item = ctx.nested(std::to_string(i));
+            co_await check_value_async(v[i], item);
+        }
+    }
+    else {
+        static_assert(is_variant<T>::value);
+        co_await std::visit([&](auto const& alt) { return check_alternative(alt, ctx); }, v);
+    }
+}
+
+/// create<T>'s validators that wait, on the value its target accepted.
+template <class T>
+struct value_check final : async_check {
+    T const& value;
+    explicit value_check(T const& v) : value(v) {}
+    boost::asio::awaitable<void> run(validation_context& ctx) override
+    {
+        return check_value_async(value, ctx);
+    }
+};
+
 /// create<T>'s target: each whole answer judged into T.
 template <class T>
 struct value_target final : answer_target {
@@ -108,6 +182,7 @@ struct value_target final : answer_target {
             out_issues = std::move(issues);
         return ok;
     }
+    bool checks_async() const override { return async_checked<T>::value; }
 };
 
 /// parallel_tools' target: every tool call judged into the alternative it names.
@@ -140,6 +215,7 @@ struct value_target<std::vector<std::variant<A...>>> final : answer_target {
         out_issues = issues;
         return issues.empty();
     }
+    bool checks_async() const override { return async_checked<std::variant<A...>>::value; }
 };
 
 }  // namespace detail

@@ -201,7 +201,8 @@ usage messages_usage(json::value const& response)
     return u;
 }
 
-json::array anthropic_reask(mode m, extraction const& got, std::string const& errors)
+json::array anthropic_reask(mode m, extraction const& got, std::string const& errors,
+                            std::string_view prefix)
 {
     json::array out;
     json::array content = got.kept;  // the thinking first, unchanged, as the API requires
@@ -237,7 +238,7 @@ json::array anthropic_reask(mode m, extraction const& got, std::string const& er
     else {
         out.push_back(json::object{
             {"role", "user"},
-            {"content", std::string(json_reask_prefix) + errors}});
+            {"content", std::string(prefix) + errors}});
     }
     return out;
 }
@@ -442,6 +443,13 @@ public:
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& msg : anthropic_reask(m_, got, errors))
+            conv.messages.push_back(std::move(msg));
+    }
+    // A text mode's turns: the cut answer, then the ask as it is.
+    void continue_cut(conversation& conv, extraction const& got,
+                      std::string const& ask) const override
+    {
+        for (auto& msg : anthropic_reask(mode::json, got, ask, {}))
             conv.messages.push_back(std::move(msg));
     }
     std::unique_ptr<stream_reader> reader() const override

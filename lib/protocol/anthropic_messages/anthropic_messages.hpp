@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/stream_pieces.hpp"
+#include "protocol/prompts.hpp"
 #include "protocol/wire.hpp"
 
 namespace instructor::detail {
@@ -26,7 +27,9 @@ usage messages_usage(boost::json::value const& response);
 /// The messages appended for a re-ask: the reply as an assistant turn (text and tool_use
 /// blocks; omitted when empty), then tool_result blocks with is_error (anthropic_tools) or the
 /// JSON correction prompt.
-boost::json::array anthropic_reask(mode m, extraction const& got, std::string const& errors);
+/// `prefix` goes before `errors` in a text mode's user turn (continue_cut: none).
+boost::json::array anthropic_reask(mode m, extraction const& got, std::string const& errors,
+                        std::string_view prefix = json_reask_prefix);
 
 /// One event of a Messages API stream as the delta it amounts to: text and input_json deltas,
 /// tool_use starts (name and id), stop reason ("max_tokens" as "length"), usage, and `error`

@@ -278,7 +278,8 @@ usage bedrock_usage(json::value const& response)
     return u;
 }
 
-json::array bedrock_reask(mode m, extraction const& got, std::string const& errors)
+json::array bedrock_reask(mode m, extraction const& got, std::string const& errors,
+                          std::string_view prefix)
 {
     json::array out;
     json::array content = got.kept;  // reasoning first, unchanged, as the model requires
@@ -301,7 +302,7 @@ json::array bedrock_reask(mode m, extraction const& got, std::string const& erro
     else {
         feedback.push_back(json::object{
             {"text", is_tools_mode(m) ? tool_feedback(errors)
-                                      : std::string(json_reask_prefix) + errors}});
+                                      : std::string(prefix) + errors}});
     }
     out.push_back(json::object{{"role", "user"}, {"content", std::move(feedback)}});
     return out;
@@ -535,6 +536,16 @@ public:
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& turn : bedrock_reask(m_, got, errors)) {
+            auto& t = turn.get_object();
+            auto role = std::string(t.at("role").get_string());
+            add_turn(conv.messages, role, std::move(t.at("content").get_array()));
+        }
+    }
+    // A text mode's turns: the cut answer, then the ask as it is.
+    void continue_cut(conversation& conv, extraction const& got,
+                      std::string const& ask) const override
+    {
+        for (auto& turn : bedrock_reask(mode::json, got, ask, {})) {
             auto& t = turn.get_object();
             auto role = std::string(t.at("role").get_string());
             add_turn(conv.messages, role, std::move(t.at("content").get_array()));

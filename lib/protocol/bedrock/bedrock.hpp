@@ -4,6 +4,7 @@
 #pragma once
 
 #include "protocol/stream_pieces.hpp"
+#include "protocol/prompts.hpp"
 #include "protocol/wire.hpp"
 
 namespace instructor::detail {
@@ -28,7 +29,9 @@ usage bedrock_usage(boost::json::value const& response);
 /// The messages appended for a re-ask: the reply as an assistant turn (reasoning, text and
 /// toolUse blocks), then toolResult blocks (`status: "error"`) with the errors, or the JSON
 /// correction prompt.
-boost::json::array bedrock_reask(mode m, extraction const& got, std::string const& errors);
+/// `prefix` goes before `errors` in a text mode's user turn (continue_cut: none).
+boost::json::array bedrock_reask(mode m, extraction const& got, std::string const& errors,
+                        std::string_view prefix = json_reask_prefix);
 
 std::unique_ptr<wire> make_bedrock(mode m, client_options const& o);
 

@@ -233,7 +233,8 @@ usage genai_usage(json::value const& response)
     return u;
 }
 
-json::array genai_reask(mode m, extraction const& got, std::string const& errors)
+json::array genai_reask(mode m, extraction const& got, std::string const& errors,
+                        std::string_view prefix)
 {
     json::array out;
     json::array parts = got.kept;  // the model's turn as it came, thought signatures included
@@ -263,7 +264,7 @@ json::array genai_reask(mode m, extraction const& got, std::string const& errors
     else {
         feedback.push_back(json::object{
             {"text", is_tools_mode(m) ? tool_feedback(errors)
-                                      : std::string(json_reask_prefix) + errors}});
+                                      : std::string(prefix) + errors}});
     }
     out.push_back(json::object{{"role", "user"}, {"parts", std::move(feedback)}});
     return out;
@@ -433,6 +434,13 @@ public:
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& c : genai_reask(m_, got, errors))
+            conv.messages.push_back(std::move(c));
+    }
+    // A text mode's turns: the cut answer, then the ask as it is.
+    void continue_cut(conversation& conv, extraction const& got,
+                      std::string const& ask) const override
+    {
+        for (auto& c : genai_reask(mode::json, got, ask, {}))
             conv.messages.push_back(std::move(c));
     }
     std::unique_ptr<stream_reader> reader() const override

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "protocol/stream_pieces.hpp"
+#include "protocol/prompts.hpp"
 #include "protocol/wire.hpp"
 
 namespace instructor::detail {
@@ -26,7 +27,9 @@ usage genai_usage(boost::json::value const& response);
 
 /// The contents appended for a re-ask: the model's turn as it gave it, then a user turn of
 /// functionResponse parts carrying the errors (tools) or the JSON correction prompt.
-boost::json::array genai_reask(mode m, extraction const& got, std::string const& errors);
+/// `prefix` goes before `errors` in a text mode's user turn (continue_cut: none).
+boost::json::array genai_reask(mode m, extraction const& got, std::string const& errors,
+                        std::string_view prefix = json_reask_prefix);
 
 /// A JSON Schema (as the schema builder writes it) as a function declaration's `parameters`,
 /// Gemini's OpenAPI subset: `$ref`s inlined, `null` alternatives as `nullable`, `const` as a

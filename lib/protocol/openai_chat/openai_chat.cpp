@@ -277,7 +277,8 @@ extraction extract_chat(mode m, json::value const& response)
     return x;
 }
 
-json::array reask_messages(mode m, extraction const& got, std::string const& errors)
+json::array reask_messages(mode m, extraction const& got, std::string const& errors,
+                           std::string_view prefix)
 {
     json::array out;
     if (is_tools_mode(m) && !got.answers.empty()) {
@@ -302,7 +303,7 @@ json::array reask_messages(mode m, extraction const& got, std::string const& err
     else
         out.push_back(json::object{
             {"role", "user"},
-            {"content", std::string(json_reask_prefix) + errors}});
+            {"content", std::string(prefix) + errors}});
     return out;
 }
 
@@ -386,6 +387,13 @@ public:
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& msg : reask_messages(m_, got, errors))
+            conv.messages.push_back(std::move(msg));
+    }
+    // A text mode's turns: the cut answer, then the ask as it is.
+    void continue_cut(conversation& conv, extraction const& got,
+                      std::string const& ask) const override
+    {
+        for (auto& msg : reask_messages(mode::json, got, ask, {}))
             conv.messages.push_back(std::move(msg));
     }
     std::unique_ptr<stream_reader> reader() const override

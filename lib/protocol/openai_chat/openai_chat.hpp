@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/stream_pieces.hpp"
+#include "protocol/prompts.hpp"
 #include "protocol/wire.hpp"
 
 namespace instructor::detail {
@@ -29,7 +30,9 @@ extraction extract_chat(mode m, boost::json::value const& response);
 usage chat_usage(boost::json::value const& response);
 
 /// The messages appended for a re-ask of `got` with `errors` (one issue a line).
-boost::json::array reask_messages(mode m, extraction const& got, std::string const& errors);
+/// `prefix` goes before `errors` in a text mode's user turn (continue_cut: none).
+boost::json::array reask_messages(mode m, extraction const& got, std::string const& errors,
+                        std::string_view prefix = json_reask_prefix);
 
 /// Parses one `data:` payload of a chat completions stream. Throws ins::error(protocol_error)
 /// when it is not a JSON object.

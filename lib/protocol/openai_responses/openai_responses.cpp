@@ -255,7 +255,8 @@ usage responses_usage(json::value const& response)
     return u;
 }
 
-json::array responses_reask(mode m, extraction const& got, std::string const& errors)
+json::array responses_reask(mode m, extraction const& got, std::string const& errors,
+                            std::string_view prefix)
 {
     json::array out = got.kept;  // reasoning items first, as the model gave them
     if (!got.content.empty())
@@ -275,7 +276,7 @@ json::array responses_reask(mode m, extraction const& got, std::string const& er
     out.push_back(json::object{
         {"role", "user"},
         {"content", is_tools_mode(m) ? tool_feedback(errors)
-                                               : std::string(json_reask_prefix) + errors}});
+                                               : std::string(prefix) + errors}});
     return out;
 }
 
@@ -437,6 +438,13 @@ public:
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& item : responses_reask(m_, got, errors))
+            conv.messages.push_back(std::move(item));
+    }
+    // A text mode's turns: the cut answer, then the ask as it is.
+    void continue_cut(conversation& conv, extraction const& got,
+                      std::string const& ask) const override
+    {
+        for (auto& item : responses_reask(mode::json, got, ask, {}))
             conv.messages.push_back(std::move(item));
     }
     std::unique_ptr<stream_reader> reader() const override

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "protocol/stream_pieces.hpp"
+#include "protocol/prompts.hpp"
 #include "protocol/wire.hpp"
 
 namespace instructor::detail {
@@ -31,7 +32,9 @@ usage responses_usage(boost::json::value const& response);
 /// The input items appended for a re-ask: each function_call item followed by a
 /// function_call_output item (same call_id) with the errors, or the text answer and the JSON
 /// correction prompt.
-boost::json::array responses_reask(mode m, extraction const& got, std::string const& errors);
+/// `prefix` goes before `errors` in a text mode's user turn (continue_cut: none).
+boost::json::array responses_reask(mode m, extraction const& got, std::string const& errors,
+                        std::string_view prefix = json_reask_prefix);
 
 std::unique_ptr<wire> make_openai_responses(mode m, client_options const& o);
 
