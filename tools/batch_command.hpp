@@ -370,9 +370,13 @@ asio::awaitable<std::pair<std::size_t, std::size_t>> write_results(
     }
     if (c.price) {  // beside the results, never in them
         auto const u = results.total_usage();
-        std::fprintf(stderr, "cost: $%.6f (%llu tokens, at %.0f%% of --price for batch lines)\n",
-                     u.cost_usd.value_or(0), static_cast<unsigned long long>(u.total_tokens),
-                     c.price->batch_share * 100);
+        if (u.cost_usd)
+            std::fprintf(stderr, "cost: $%.6f (%llu tokens, at %.0f%% of --price for batch lines)\n",
+                         *u.cost_usd, static_cast<unsigned long long>(u.total_tokens),
+                         c.price->batch_share * 100);
+        else  // never a made-up $0
+            std::fprintf(stderr, "cost: unknown (%llu tokens; no line names a priced model)\n",
+                         static_cast<unsigned long long>(u.total_tokens));
     }
     co_return std::pair{ok, bad};
 }

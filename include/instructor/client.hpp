@@ -18,6 +18,7 @@
 #include <instructor/detail/client_core.hpp>
 #include <instructor/model_name.hpp>
 #include <instructor/net/http_client.hpp>
+#include <instructor/rate_limit.hpp>
 #include <instructor/request.hpp>
 #include <instructor/schema.hpp>
 #include <instructor/stream.hpp>
@@ -45,9 +46,9 @@ struct many_alternatives;
 template <class T>
 struct value_target;
 template <class T>
-struct async_checked;
-template <class T>
 struct value_check;
+template <class T>
+struct partial_check;
 template <class T>
 struct answer_shape;
 template <class T>
@@ -113,7 +114,10 @@ public:
     stream<partial<T>> create_partial(request req) const
     {
         auto s = std::make_unique<detail::driven_stream<detail::partial_target<T>, partial<T>>>(state_);
-        s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target);
+        if constexpr (detail::async_checked<T>::value)  // the final object waits for them
+            s->check = std::make_unique<detail::partial_check<T>>(s->target);
+        s->driver = std::make_unique<detail::stream_driver>(state_, std::move(req), s->target,
+                                                            s->check.get());
         return stream<partial<T>>(std::move(s));
     }
 
@@ -267,6 +271,9 @@ public:
 
     /// The connection pool now: connections opened so far, idle and in use (for monitoring).
     net::pool_stats transport_stats() const;
+    /// What client_options::rate_limit has made calls wait (this client and its copies);
+    /// nullopt without one. A shared limiter's are its own stats().
+    std::optional<instructor::rate_limit_stats> rate_limit_stats() const;
     boost::asio::any_io_executor const& get_executor() const noexcept
     {
         return detail::executor_of(*state_);

@@ -27,6 +27,9 @@ public:
     /// A request taken for has ended: its in-flight place comes back, and `used` (the tokens
     /// the reply reported, when it did) replaces the estimate.
     virtual void give_back(std::uint64_t estimated, std::optional<std::uint64_t> used) noexcept = 0;
+    /// A request taken for was never sent (another limiter had no room): everything it took
+    /// comes back, the request itself too. The default gives back its place and its tokens.
+    virtual void give_back_unsent(std::uint64_t estimated) noexcept { give_back(estimated, 0); }
     /// What a provider's response said (every response head, 429s and streams included).
     virtual void learn(rate_limit_signal const& signal) noexcept = 0;
     virtual rate_limit_stats stats() const = 0;
@@ -37,7 +40,8 @@ public:
 std::shared_ptr<rate_limiter> make_rate_limiter(rate_limit limits);
 
 /// One budget for every process, on any machine, that uses the same Redis server and `name`
-/// (its keys are `<name>:requests`, `:tokens`, `:in-flight` and `:pause`). The buckets live in
+/// (its keys are `{<name>}:requests`, `:tokens`, `:in-flight` and `:pause`: one hash slot, so
+/// a Redis Cluster runs its scripts too). The buckets live in
 /// Redis and Lua scripts update them atomically, with every time read from Redis's clock (the
 /// machines' clocks need not agree). A place in flight is a lease of at most 10 minutes (a
 /// process that dies frees its places then). A 429's retry-after learnt by one process pauses

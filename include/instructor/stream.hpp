@@ -129,6 +129,8 @@ struct stream_state {
         return driver ? driver->accepted() : nullptr;
     }
     std::shared_ptr<client_state> client;
+    std::unique_ptr<async_check> check;  // the target's validators that wait (before driver:
+                                         // it goes after the driver that uses it)
     std::unique_ptr<stream_driver> driver;
     bool finished = false;
     bool failed = false;
@@ -145,6 +147,8 @@ struct driven_stream final : stream_state<X> {
 
 template <class T>
 struct answer_shape;  // impl/client.hpp
+template <class T>
+struct async_checked;  // impl/client.hpp
 template <class T>
 tool_spec tool_spec_for();  // impl/client.hpp
 template <class T>

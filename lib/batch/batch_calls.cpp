@@ -178,6 +178,7 @@ struct line_reader {
           d(*s, op)
     {
         op.prices = &s->opts.prices;
+        op.fallback_model = s->opts.default_model;
     }
 
     static answer_target& prepared(answer_target& t, client_options const& o)

@@ -185,25 +185,29 @@ op_action results_op::resume(op_event ev)
 
 namespace {
 
-/// The price of the model a batch line's response names: exact, else the longest price name
-/// the model's starts with ("gpt-4o-mini" for "gpt-4o-mini-2024-07-18").
+/// The price of the model a batch line's response names: exact, else a priced name it is a
+/// dated snapshot of ("gpt-4o-mini" for "gpt-4o-mini-2024-07-18", "claude-3-5-haiku" for
+/// "claude-3-5-haiku-20241022"), else the price of `fallback` (the client's default model,
+/// which a "-latest" alias stands for).
 price const* price_of_line(std::map<std::string, price> const& prices,
-                           boost::json::value const& response)
+                           boost::json::value const& response, std::string const& fallback)
 {
     auto const* o = response.if_object();
     auto const model = o ? json_access::string_at(*o, "model") : std::string();
-    if (model.empty())
-        return nullptr;
-    if (auto it = prices.find(model); it != prices.end())
+    if (auto it = prices.find(model); !model.empty() && it != prices.end())
         return &it->second;
-    price const* best = nullptr;
-    std::size_t best_size = 0;
-    for (auto const& [name, p] : prices)
-        if (!name.empty() && name.size() > best_size && model.starts_with(name)) {
-            best = &p;
-            best_size = name.size();
-        }
-    return best;
+    for (auto const& [name, p] : prices) {
+        // The rest after the name is a date: "-" and digits and dashes only.
+        if (name.empty() || model.size() < name.size() + 2 || !model.starts_with(name) ||
+            model[name.size()] != '-')
+            continue;
+        auto const rest = std::string_view(model).substr(name.size() + 1);
+        if (rest.find_first_not_of("0123456789-") == std::string_view::npos)
+            return &p;
+    }
+    if (auto it = prices.find(fallback); !fallback.empty() && it != prices.end())
+        return &it->second;
+    return nullptr;
 }
 
 }  // namespace
@@ -229,7 +233,7 @@ op_action results_op::step(op_event& ev)
         if (!r.failure) {
             auto u = w_.usage_of(r.response);
             if (!u.cost_usd && prices)
-                if (auto const* p = price_of_line(*prices, r.response))
+                if (auto const* p = price_of_line(*prices, r.response, fallback_model))
                     u.cost_usd = cost_usd_of(u, *p) * p->batch_share;
             total_ += u;
         }

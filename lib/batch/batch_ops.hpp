@@ -163,9 +163,10 @@ public:
     /// The request::context a line's validators see (the retry pass knows the requests).
     std::function<boost::json::object const*(std::string const&)> context_of;
     /// client_options::prices: a line's cost where the provider reports none, at the price of
-    /// the model its response names (exactly, else the longest price name it starts with: a
-    /// dated snapshot) times price::batch_share.
+    /// the model its response names (exactly, else a priced name it is a dated snapshot of,
+    /// else fallback_model) times price::batch_share.
     std::map<std::string, price> const* prices = nullptr;
+    std::string fallback_model;  ///< priced when a line's model has no price: the client's
 
 private:
     op_action step(op_event& ev);

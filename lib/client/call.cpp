@@ -90,4 +90,11 @@ bool client::off(hook_id id) { return detail::remove_hook(*state_, id); }
 
 net::pool_stats client::transport_stats() const { return state_->http.stats(); }
 
+std::optional<instructor::rate_limit_stats> client::rate_limit_stats() const
+{
+    if (!state_->own_limiter)
+        return std::nullopt;
+    return state_->own_limiter->stats();
+}
+
 }  // namespace instructor

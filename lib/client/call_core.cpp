@@ -278,8 +278,8 @@ void call_core::accept(extraction const& x)
         return;
     }
     std::optional<std::int64_t> expires;
-    if (req_.cache.ttl)
-        expires = unix_ms() + std::chrono::milliseconds(*req_.cache.ttl).count();
+    if (req_.cache.ttl)  // at most a century: seconds::max() means "for good", not overflow
+        expires = unix_ms() + std::min<std::int64_t>(req_.cache.ttl->count(), 3'155'760'000) * 1000;
     cache_value_ = serialize_entry({x.answers, response_, base, x.run_url, expires});
     st_ = state::storing;
     call_action a{call_action::kind::cache_put};
@@ -375,10 +375,10 @@ void call_core::on_limited(std::chrono::steady_clock::time_point until)
         return;
     }
     auto const now = clock_();
-    emit({.kind = hook::rate_limited, .attempt = attempt_,
-          .endpoint = endpoints_[endpoint_].base_url,
-          .wait = until > now ? std::chrono::ceil<std::chrono::milliseconds>(until - now)
-                              : std::chrono::milliseconds(0)});
+    if (until > now)  // a timed wait (a wait for a place in flight happened in the limiter)
+        emit({.kind = hook::rate_limited, .attempt = attempt_,
+              .endpoint = endpoints_[endpoint_].base_url,
+              .wait = std::chrono::ceil<std::chrono::milliseconds>(until - now)});
     call_action a{call_action::kind::sleep};
     a.until = until;
     queue(a);
@@ -561,6 +561,7 @@ void call_core::queue_check()
 void call_core::on_checked(call_event& ev)
 {
     if (!pending_) {  // a cache hit's
+        completion_->total_usage += ev.spent;  // the validators' own model calls
         if (ev.issues.empty()) {
             st_ = state::over;
             queue({call_action::kind::done});

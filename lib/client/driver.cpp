@@ -62,7 +62,9 @@ struct driver::impl {
         for (auto* l : limiters()) {
             auto const later = co_await l->take(tokens);
             if (later) {
-                release(0);  // what the others took goes back whole
+                for (auto* h : held)  // what the others took goes back whole, the request too
+                    h->give_back_unsent(tokens);
+                held.clear();
                 co_return op_event::limited(*later);
             }
             held.push_back(l);
@@ -83,11 +85,24 @@ struct driver::impl {
             co_await checker->run(ctx);
             co_return op_event::checked(std::move(issues), spent);
         }
+        // `||` waits for the first to succeed: a validator's exception is made a value, so
+        // that it ends the wait at once instead of waiting out the deadline.
+        auto caught = [](async_check& c, validation_context& x) -> asio::awaitable<std::exception_ptr> {
+            try {
+                co_await c.run(x);
+            }
+            catch (...) {
+                co_return std::current_exception();
+            }
+            co_return nullptr;
+        };
         using namespace boost::asio::experimental::awaitable_operators;
         asio::steady_timer timer(s.ex, *a.deadline);
-        auto const first = co_await (checker->run(ctx) || timer.async_wait(asio::use_awaitable));
+        auto const first = co_await (caught(*checker, ctx) || timer.async_wait(asio::use_awaitable));
         if (first.index() == 1)
             throw error(errc::timeout, "the call's deadline passed while validate_async ran");
+        if (auto const e = std::get<0>(first))
+            std::rethrow_exception(e);
         co_return op_event::checked(std::move(issues), spent);
     }
 

@@ -12,15 +12,15 @@ struct stream_driver::impl {
     call_core core;
     driver run;
 
-    impl(std::shared_ptr<client_state> s, request req, answer_target& target)
+    impl(std::shared_ptr<client_state> s, request req, answer_target& target, async_check* check)
         : state(std::move(s)), core(state->opts, state->hooks_now(), std::move(req), target, true),
-          run(*state, core)
+          run(*state, core, check)
     {}
 };
 
 stream_driver::stream_driver(std::shared_ptr<client_state> state, request req,
-                             answer_target& target)
-    : impl_(std::make_unique<impl>(std::move(state), std::move(req), target))
+                             answer_target& target, async_check* check)
+    : impl_(std::make_unique<impl>(std::move(state), std::move(req), target, check))
 {}
 
 stream_driver::~stream_driver() = default;

@@ -6,8 +6,11 @@
 #include <instructor/rate_limiter.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -43,12 +46,18 @@ public:
                 stats_.waited += std::chrono::ceil<std::chrono::milliseconds>(*later - now);
                 co_return later;
             }
-            waiter = std::make_shared<asio::steady_timer>(ex, now + std::chrono::milliseconds(100));
+            // On a strand of its own: the wait starts there and a give_back's cancel runs
+            // there, never both at once, whatever threads run the executor.
+            waiter = std::make_shared<asio::steady_timer>(asio::make_strand(ex),
+                                                          now + std::chrono::milliseconds(100));
             waiters_.push_back(waiter);
         }
-        // Woken by a give_back, by the 100 ms, or by the call's cancellation (which the
-        // caller checks): in each case the caller asks again at once.
-        co_await waiter->async_wait(asio::as_tuple(asio::use_awaitable));
+        // Woken by a give_back or by the 100 ms; the caller asks again at once (and checks
+        // its cancellation: the wait is not cancelled from outside, which would touch the
+        // timer off its strand).
+        co_await asio::co_spawn(waiter->get_executor(), wait_on(waiter),
+                                asio::bind_cancellation_slot(asio::cancellation_slot(),
+                                                             asio::use_awaitable));
         auto const after = clock::now();
         std::lock_guard lock(mutex_);
         stats_.waited += std::chrono::ceil<std::chrono::milliseconds>(after - now);
@@ -64,6 +73,27 @@ public:
             buckets_.give_back(clock::now(), estimated, used);
             woken.swap(waiters_);
         }
+        wake(woken);
+    }
+
+    void give_back_unsent(std::uint64_t estimated) noexcept override
+    {
+        std::vector<std::weak_ptr<asio::steady_timer>> woken;
+        {
+            std::lock_guard lock(mutex_);
+            buckets_.untake(clock::now(), estimated);
+            woken.swap(waiters_);
+        }
+        wake(woken);
+    }
+
+    static asio::awaitable<void> wait_on(std::shared_ptr<asio::steady_timer> t)
+    {
+        co_await t->async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+
+    static void wake(std::vector<std::weak_ptr<asio::steady_timer>> const& woken) noexcept
+    {
         for (auto const& w : woken) {
             auto const t = w.lock();
             if (!t)

@@ -102,6 +102,20 @@ void rate_buckets::give_back(time_point now, std::uint64_t estimated,
     }
 }
 
+void rate_buckets::untake(time_point now, std::uint64_t tokens)
+{
+    if (in_flight_ > 0)
+        --in_flight_;
+    if (requests_) {
+        refill(*requests_, now);
+        requests_->level = std::min(requests_->capacity, requests_->level + 1);
+    }
+    if (tokens_) {
+        refill(*tokens_, now);
+        tokens_->level = std::min(tokens_->capacity, tokens_->level + static_cast<double>(tokens));
+    }
+}
+
 void rate_buckets::pause_until(time_point until) { paused_until_ = std::max(paused_until_, until); }
 
 std::optional<std::chrono::milliseconds> rate_buckets::pause_of(rate_limit_signal const& s)

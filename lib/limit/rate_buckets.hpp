@@ -24,6 +24,8 @@ public:
     /// A request ended: its in-flight place back; `used` replaces `estimated` in the tokens
     /// bucket (a refund, or more debt).
     void give_back(time_point now, std::uint64_t estimated, std::optional<std::uint64_t> used);
+    /// A request taken for was never sent: its place, its request and its tokens come back.
+    void untake(time_point now, std::uint64_t tokens);
     /// Nothing goes before `until` (the provider's retry-after or reset, exhausted).
     void pause_until(time_point until);
     /// The provider's signal at `now`, as a pause (pause_of).

@@ -71,21 +71,27 @@ if tpm > 0 then store(KEYS[2], tl - tokens, tcap, tpm) end
 return '0'
 )lua";
 
-// KEYS: tokens bucket, in-flight leases. ARGV: lease id, estimate, used (-1: unknown), tokens/min.
+// KEYS: tokens bucket, in-flight leases, requests bucket. ARGV: lease id, estimate, used (-1:
+// unknown), tokens/min, requests/min, unsent (1: never sent, the request comes back too).
 constexpr char const* give_back_script = R"lua(
 redis.call('ZREM', KEYS[2], ARGV[1])
-local used, tpm = tonumber(ARGV[3]), tonumber(ARGV[4])
-if used < 0 or tpm <= 0 then return '0' end
-local h = redis.call('HMGET', KEYS[1], 'level', 'at')
-local l, at = tonumber(h[1]), tonumber(h[2])
-if not l or not at then return '0' end
+local estimate, used = tonumber(ARGV[2]), tonumber(ARGV[3])
+local tpm, rpm, unsent = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local cap = math.max(tpm / 60, 1)
-if now > at then l = math.min(cap, l + (now - at) * tpm / 60000) end
-l = math.min(cap, l + tonumber(ARGV[2]) - used)
-redis.call('HSET', KEYS[1], 'level', tostring(l), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((cap - l) * 60000 / tpm) + 1000)
+local function refund(key, per_min, amount)
+  local h = redis.call('HMGET', key, 'level', 'at')
+  local l, at = tonumber(h[1]), tonumber(h[2])
+  if not l or not at then return end
+  local cap = math.max(per_min / 60, 1)
+  if now > at then l = math.min(cap, l + (now - at) * per_min / 60000) end
+  l = math.min(cap, l + amount)
+  redis.call('HSET', key, 'level', tostring(l), 'at', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil((cap - l) * 60000 / per_min) + 1000)
+end
+if unsent then used = 0 end
+if used >= 0 and tpm > 0 then refund(KEYS[1], tpm, estimate - used) end
+if unsent and rpm > 0 then refund(KEYS[3], rpm, 1) end
 return '0'
 )lua";
 
@@ -120,8 +126,9 @@ class redis_rate_limiter final : public rate_limiter,
                                  public std::enable_shared_from_this<redis_rate_limiter> {
 public:
     redis_rate_limiter(redis::target where, std::string const& name, rate_limit limits)
-        : requests_key_(name + ":requests"), tokens_key_(name + ":tokens"),
-          leases_key_(name + ":in-flight"), pause_key_(name + ":pause"), limits_(limits),
+        : requests_key_("{" + name + "}:requests"), tokens_key_("{" + name + "}:tokens"),
+          leases_key_("{" + name + "}:in-flight"), pause_key_("{" + name + "}:pause"),
+          limits_(limits),
           local_(limits), runner_(std::move(where), link_options(), redis::resolve_host)
     {
         std::random_device rd;  // lease ids unique across processes: a random part per limiter
@@ -146,6 +153,12 @@ public:
                 answer = n;
         }
         catch (...) {  // unreachable, timed out, an error reply: this process's limits
+            try {  // a script that ran after all must not hold a place for ten minutes
+                if (limits_.max_in_flight)
+                    runner_.send({"ZREM", leases_key_, id});
+            }
+            catch (...) {
+            }
         }
         auto const now = clock::now();
         std::lock_guard lock(mutex_);
@@ -175,6 +188,16 @@ public:
 
     void give_back(std::uint64_t estimated, std::optional<std::uint64_t> used) noexcept override
     {
+        settle(estimated, used, false);
+    }
+
+    void give_back_unsent(std::uint64_t estimated) noexcept override
+    {
+        settle(estimated, 0, true);
+    }
+
+    void settle(std::uint64_t estimated, std::optional<std::uint64_t> used, bool unsent) noexcept
+    {
         std::string id;
         {
             std::lock_guard lock(mutex_);
@@ -183,15 +206,19 @@ public:
             id = std::move(held_.front());  // places of this process are alike: any one goes
             held_.pop_front();
             if (id.empty()) {
-                local_.give_back(clock::now(), estimated, used);
+                if (unsent)
+                    local_.untake(clock::now(), estimated);
+                else
+                    local_.give_back(clock::now(), estimated, used);
                 return;
             }
         }
         try {
-            runner_.send({"EVAL", give_back_script, "2", tokens_key_, leases_key_, id,
-                          std::to_string(estimated),
+            runner_.send({"EVAL", give_back_script, "3", tokens_key_, leases_key_, requests_key_,
+                          id, std::to_string(estimated),
                           used ? std::to_string(*used) : std::string("-1"),
-                          count(limits_.tokens_per_minute)});
+                          count(limits_.tokens_per_minute), count(limits_.requests_per_minute),
+                          unsent ? "1" : "0"});
         }
         catch (...) {  // no memory to send it: the lease expires on its own
         }

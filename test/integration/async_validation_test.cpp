@@ -14,12 +14,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/describe/class.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace asio = boost::asio;
 namespace ins = instructor;
@@ -109,8 +111,11 @@ TEST(ValidateAsync, AThrownExceptionIsAnIssueAndAnInsErrorEndsTheCall)
     m.push(booking("throws"));
     m.push(booking("broken"));
     auto err = test::with<ins::client>(test::mock_options(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto r = test::ask("Book me a room.");
+        // A deadline far off: the validator's error ends the call, not the deadline.
+        r.deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
         try {
-            co_await c.create<Booking>(test::ask("Book me a room."));
+            co_await c.create<Booking>(r);
             ADD_FAILURE() << "a broken validator passed the answer";
         }
         catch (ins::error const& e) {
@@ -162,6 +167,41 @@ TEST(ValidateAsync, ACacheHitIsJudgedByThemToo)
     });
     ASSERT_FALSE(err) << err->what();
     EXPECT_EQ(m.requests().size(), 1u);
+}
+
+TEST(ValidateAsync, APartialStreamsFinalObjectWaitsForThem)
+{
+    reset_counts();
+    mock_server m;
+    auto streamed = [](std::string content) {  // one content delta, then the stop
+        auto event = [](boost::json::object delta, boost::json::value finish) {
+            return boost::json::serialize(boost::json::object{
+                {"id", "c"}, {"object", "chat.completion.chunk"},
+                {"choices", {boost::json::object{{"index", 0}, {"delta", std::move(delta)},
+                                                 {"finish_reason", std::move(finish)}}}}});
+        };
+        return mock_reply::sse({event({{"content", std::move(content)}}, nullptr),
+                                event({}, "stop")});
+    };
+    m.push(streamed(R"({"room": "taken"})"));
+    m.push(streamed(R"({"room": "12B"})"));
+    auto err = test::with<ins::client>(test::mock_options(m, ins::mode::json), [&](ins::client& c) -> asio::awaitable<void> {
+        auto s = c.create_partial<Booking>(test::ask("Book me a room."));
+        std::vector<std::string> finals;
+        for (;;) {
+            auto p = co_await s.next();
+            if (!p)
+                break;
+            if (p->complete)
+                finals.push_back(p->value.room);
+        }
+        EXPECT_EQ(finals, std::vector<std::string>{"12B"});  // "taken" was never final
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(Booking::async_checks, 2);
+    auto const reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 2u);
+    EXPECT_NE(reqs[1].body.find("room: is already booked"), std::string::npos);
 }
 
 TEST(LlmValidator, TheJudgesReasonIsReaskedAndItsUsageIsTheCalls)

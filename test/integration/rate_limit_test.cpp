@@ -82,6 +82,9 @@ TEST(RateLimit, RequestsPerMinuteSpaceWhatTheMockReceives)
         });
         auto errors = co_await burst(c, 5);
         EXPECT_TRUE(errors.empty());
+        auto const stats = c.rate_limit_stats();
+        EXPECT_TRUE(stats && stats->taken == 5 && stats->waits >= 3);
+        EXPECT_FALSE(ins::client(ex, test::mock_options(m)).rate_limit_stats());  // no limit
     });
     auto const reqs = m.requests();
     ASSERT_EQ(reqs.size(), 5u);
@@ -210,7 +213,7 @@ TEST(RateLimit, TwoLimitersSharingARedisNameShareOneBudget)
     // One bucket for both: two at once, then two a second (each alone would take half a second).
     EXPECT_GE(gap(reqs.front(), reqs.back()), 1900ms);
     EXPECT_GT(a.rate_limiter->stats().waits + b.rate_limiter->stats().waits, 0u);
-    EXPECT_FALSE(r.keys("share-test:requests").empty());  // the bucket lives in Redis
+    EXPECT_FALSE(r.keys("{share-test}:requests").empty());  // the bucket lives in Redis, one slot
 }
 
 TEST(RateLimit, ARetryAfterPausesEveryProcessSharingTheName)
@@ -234,7 +237,7 @@ TEST(RateLimit, ARetryAfterPausesEveryProcessSharingTheName)
             EXPECT_EQ(e.code_enum(), ins::errc::rate_limited);
         }
         // The pause goes to Redis without the call waiting for it: seen there, then asked.
-        for (int i = 0; i < 100 && r.cli("EXISTS pause-test:pause") != "1"; ++i)
+        for (int i = 0; i < 100 && r.cli("EXISTS {pause-test}:pause") != "1"; ++i)
             std::this_thread::sleep_for(5ms);
         (void)co_await second.create<UserInfo>(test::ask("John Doe is 32 years old."));
     });

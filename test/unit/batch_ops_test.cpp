@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <map>
 #include <stdexcept>
 
 namespace ins = instructor;
@@ -437,4 +438,37 @@ TEST(BatchOps, TheRetryPassReasksOnlyWhatMayBeReaskedOnce)
               ins::errc::invalid_argument);
     EXPECT_EQ(test::errc_of(test::thrown([&] { (void)pass.request_of("x"); })),
               ins::errc::invalid_argument);
+}
+
+TEST(BatchOps, EachLineIsPricedByTheModelItNamesAtTheBatchShare)
+{
+    reading r;
+    std::map<std::string, ins::price> prices{{"gpt-4o-mini", {1, 2}},
+                                             {"gpt-4o", {10, 20}},
+                                             {"fallback-model", {100, 200}}};
+    auto line = [](std::string const& id, std::string const& model) {
+        auto body = json::parse(ins::testing::mock_reply::chat_tool_call(
+                                    "UserInfo", R"({"name":"Ann","age":31})")
+                                    .body);
+        body.as_object()["model"] = model;
+        body.as_object()["usage"] = {{"prompt_tokens", 10}, {"completion_tokens", 10}, {"total_tokens", 20}};
+        return json::serialize(json::object{
+                   {"custom_id", id}, {"response", {{"status_code", 200}, {"body", body}}}}) +
+               "\n";
+    };
+    auto const b = r.finished(4);
+    auto op = r.make(b);
+    op.prices = &prices;
+    op.fallback_model = "fallback-model";
+    auto out = read_all(op, r,
+                        {line("0", "gpt-4o-mini-2024-07-18") + line("1", "gpt-4o-mini") +
+                             line("2", "gpt-4o-2024-08-06") + line("3", "someone-else"),
+                         ""});
+    ASSERT_FALSE(out.failure);
+    ASSERT_EQ(out.lines.size(), 4u);
+    // Half of: 10 in and 10 out at 1/2 twice (a snapshot and the name), at 10/20 (gpt-4o's own
+    // snapshot, not gpt-4o-mini's), and at the fallback's 100/200 (a model without a price).
+    auto const cost = op.total_usage().cost_usd;
+    ASSERT_TRUE(cost);
+    EXPECT_NEAR(*cost, (30 + 30 + 300 + 3000) / 1e6 * 0.5, 1e-12);
 }

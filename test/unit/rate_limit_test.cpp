@@ -85,6 +85,19 @@ TEST(RateBuckets, PlacesInFlightComeBackAtGiveBack)
     EXPECT_EQ(r.in_flight(), 1u);
 }
 
+TEST(RateBuckets, ARequestNeverSentGivesBackAllItTook)
+{
+    // Two limiters: the first took, the second had no room; the first gets it all back.
+    rate_buckets b(ins::rate_limit{.requests_per_minute = 60, .tokens_per_minute = 6000,
+                                   .max_in_flight = 1});
+    EXPECT_FALSE(b.take(t0, 100));
+    b.untake(t0, 100);
+    EXPECT_EQ(b.in_flight(), 0u);
+    EXPECT_FALSE(b.take(t0, 100));  // the request, its tokens and its place, all there again
+    b.give_back(t0, 100, 100);
+    EXPECT_TRUE(b.take(t0, 100));   // sent and answered: spent
+}
+
 TEST(RateBuckets, TheProvidersWordPausesEverythingForAMinuteAtMost)
 {
     rate_buckets b(ins::rate_limit{.requests_per_minute = 6000});

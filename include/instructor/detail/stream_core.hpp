@@ -13,7 +13,9 @@ namespace instructor::detail {
 
 class stream_driver {
 public:
-    stream_driver(std::shared_ptr<client_state> state, request req, answer_target& target);
+    /// `check`: the target's validators that wait, when it has any (outlives the driver).
+    stream_driver(std::shared_ptr<client_state> state, request req, answer_target& target,
+                  async_check* check = nullptr);
     ~stream_driver();
     stream_driver(stream_driver const&) = delete;
     stream_driver& operator=(stream_driver const&) = delete;

@@ -155,6 +155,17 @@ struct value_check final : async_check {
     }
 };
 
+/// create_partial<T>'s validators that wait, on the final object before it is handed out.
+template <class T>
+struct partial_check final : async_check {
+    partial_target<T>& target;
+    explicit partial_check(partial_target<T>& t) : target(t) {}
+    boost::asio::awaitable<void> run(validation_context& ctx) override
+    {
+        return check_value_async(*target.judged, ctx);
+    }
+};
+
 /// create<T>'s target: each whole answer judged into T.
 template <class T>
 struct value_target final : answer_target {

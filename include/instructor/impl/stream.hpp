@@ -65,6 +65,7 @@ struct partial_target final : answer_target {
             out = std::move(issues);
         return valid;
     }
+    bool checks_async() const override { return async_checked<T>::value; }
     std::optional<partial<T>> take()
     {
         if (!session)
