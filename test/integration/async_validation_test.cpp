@@ -104,6 +104,27 @@ TEST(ValidateAsync, AFailureIsReaskedWithWhatItSaid)
     EXPECT_NE(reqs[2].body.find("room: is already booked"), std::string::npos);
 }
 
+TEST(ValidateAsync, EachItemOfAListIsCheckedAtItsPath)
+{
+    reset_counts();
+    mock_server m;
+    m.push(mock_reply::chat_tool_call("Response", R"({"content": [{"room": "12B"}, {"room": "taken"}]})"));
+    m.push(mock_reply::chat_tool_call("Response", R"({"content": [{"room": "12B"}, {"room": "14C"}]})"));
+    auto err = test::with<ins::client>(test::mock_options(m), [&](ins::client& c) -> asio::awaitable<void> {
+        auto rooms = co_await c.create<std::vector<Booking>>(test::ask("Book me two rooms."));
+        EXPECT_EQ(rooms.size(), 2u);
+        if (rooms.size() == 2) {
+            EXPECT_EQ(rooms[1].room, "14C");
+        }
+    });
+    ASSERT_FALSE(err) << err->what();
+    EXPECT_EQ(Booking::async_checks, 4);
+    auto const reqs = m.requests();
+    ASSERT_EQ(reqs.size(), 2u);
+    // Where validate() would put it: under the Response model's content, at the item.
+    EXPECT_NE(reqs[1].body.find("content/1/room: is already booked"), std::string::npos);
+}
+
 TEST(ValidateAsync, AThrownExceptionIsAnIssueAndAnInsErrorEndsTheCall)
 {
     reset_counts();

@@ -144,6 +144,20 @@ boost::asio::awaitable<void> check_value_async(T const& v, validation_context& c
     }
 }
 
+/// The validators that wait of a T answer, at the paths validate()'s issues use: under
+/// `content` for an answer the `Response` model wraps, each call's index for parallel tools.
+template <class T>
+boost::asio::awaitable<void> check_answer_async(T const& value, validation_context& ctx)
+{
+    if constexpr (wrapped_answer<T> && !many_alternatives<T>::value) {
+        auto content = ctx.nested("content");
+        co_await check_value_async(value, content);
+    }
+    else {
+        co_await check_value_async(value, ctx);
+    }
+}
+
 /// create<T>'s validators that wait, on the value its target accepted.
 template <class T>
 struct value_check final : async_check {
@@ -151,7 +165,7 @@ struct value_check final : async_check {
     explicit value_check(T const& v) : value(v) {}
     boost::asio::awaitable<void> run(validation_context& ctx) override
     {
-        return check_value_async(value, ctx);
+        return check_answer_async(value, ctx);
     }
 };
 
@@ -162,7 +176,7 @@ struct partial_check final : async_check {
     explicit partial_check(partial_target<T>& t) : target(t) {}
     boost::asio::awaitable<void> run(validation_context& ctx) override
     {
-        return check_value_async(*target.judged, ctx);
+        return check_answer_async(*target.judged, ctx);
     }
 };
 
