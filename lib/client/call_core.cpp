@@ -140,8 +140,7 @@ call_action call_core::resume(call_event ev)
     }
     if (actions_.empty())
         return {call_action::kind::fail};
-    auto a = actions_.front();
-    actions_.pop_front();
+    auto a = actions_.pop();
     handed_emit_ = a.k == call_action::kind::emit;
     return a;
 }
@@ -480,13 +479,15 @@ void call_core::read_event(net::sse_event const& ev)
 
 void call_core::drain_events()
 {
-    while (auto ev = frames_->next()) {
+    // Every event of one read first, then one hand-out: a read of a fast stream holds hundreds
+    // of events, and a snapshot for each was most of a stream's cost. (An iterable's items
+    // wait in its queue: one yield each, before the next read.)
+    while (auto ev = frames_->next())
         read_event(*ev);
-        if (target_.ready()) {
-            st_ = state::yielded;
-            queue({call_action::kind::yield});
-            return;
-        }
+    if (target_.ready()) {
+        st_ = state::yielded;
+        queue({call_action::kind::yield});
+        return;
     }
     queue({call_action::kind::read});
 }
@@ -560,9 +561,10 @@ void call_core::queue_check()
 
 void call_core::on_checked(call_event& ev)
 {
+    auto found = ev.check ? std::move(*ev.check) : check_result{};
     if (!pending_) {  // a cache hit's
-        completion_->total_usage += ev.spent;  // the validators' own model calls
-        if (ev.issues.empty()) {
+        completion_->total_usage += found.spent;  // the validators' own model calls
+        if (found.issues.empty()) {
             st_ = state::over;
             queue({call_action::kind::done});
         }
@@ -574,14 +576,14 @@ void call_core::on_checked(call_event& ev)
     }
     auto x = std::move(*pending_);
     pending_.reset();
-    if (ev.spent.total_tokens > 0 || ev.spent.cost_usd) {  // the validators' own model calls
-        total_ += ev.spent;
+    if (found.spent.total_tokens > 0 || found.spent.cost_usd) {  // the validators' own model calls
+        total_ += found.spent;
         emit({.kind = hook::completion_usage, .attempt = attempt_,
               .endpoint = endpoints_[endpoint_].base_url, .total_usage = total_});
     }
-    if (ev.issues.empty())
+    if (found.issues.empty())
         return accept(x);
-    issues_ = std::move(ev.issues);
+    issues_ = std::move(found.issues);
     reject(x);
 }
 

@@ -6,6 +6,7 @@
 // loops over it (call.cpp, stream_driver.cpp); tests drive it step by step without sockets.
 #pragma once
 
+#include "engine/action_queue.hpp"
 #include "engine/operation.hpp"
 #include "protocol/wire.hpp"
 
@@ -109,7 +110,7 @@ private:
     usage priced(usage u) const;
     error& enrich(error& e);
     void emit(hook_event e);
-    void queue(call_action a) { actions_.push_back(a); }
+    void queue(call_action a) { actions_.push(std::move(a)); }
 
     client_options const& options_;
     hooks client_hooks_;
@@ -154,7 +155,7 @@ private:
     std::unique_ptr<net::event_source> frames_;  // the stream's framing (its wire's)
     piece_sink sink_;
 
-    std::deque<call_action> actions_;
+    action_queue actions_;
     std::deque<hook_event> events_;  // payloads of queued emits (stable addresses)
     bool handed_emit_ = false;       // the last action handed out was an emit
 };

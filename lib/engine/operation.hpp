@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,13 @@ namespace instructor::detail {
 
 /// What an operation reads the time from (tests give a fake one).
 using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
+
+/// What the validators that wait found (a checked event's payload; held apart so that every
+/// other event, a stream's bytes above all, stays small to move).
+struct check_result {
+    std::vector<validation_issue> issues;  ///< none: valid
+    usage spent;                           ///< their own model calls
+};
 
 struct op_event {
     enum class kind {
@@ -37,14 +45,13 @@ struct op_event {
         uncached,  ///< the cache holds nothing for the key
         woke,      ///< the sleep ended
         limited,   ///< the rate limiters took nothing: ask again at `until`
-        checked,   ///< the validators that wait ran: `issues` (none: valid), `spent` their usage
+        checked,   ///< the validators that wait ran: `check` says what they found
     };
     kind k = kind::next;
     std::string data;
     std::optional<error> failure;
     std::chrono::steady_clock::time_point until{};  ///< limited
-    std::vector<validation_issue> issues;           ///< checked
-    usage spent;                                    ///< checked
+    std::shared_ptr<check_result> check;            ///< checked
 
     static op_event next() { return {}; }
     static op_event response(std::string body) { return {kind::response, std::move(body), {}}; }
@@ -61,7 +68,8 @@ struct op_event {
     }
     static op_event checked(std::vector<validation_issue> found, usage used)
     {
-        return {kind::checked, {}, {}, {}, std::move(found), used};
+        return {kind::checked, {}, {}, {},
+                std::make_shared<check_result>(check_result{std::move(found), used})};
     }
 };
 

@@ -1,0 +1,34 @@
+// The actions an operation has decided and not yet handed out, in order. A vector and a read
+// position: a stream step queues one action and hands it out at once, so the storage is reused
+// and never allocates after the first actions (a deque of these allocates a block every two).
+#pragma once
+
+#include "engine/operation.hpp"
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace instructor::detail {
+
+class action_queue {
+public:
+    bool empty() const noexcept { return next_ == items_.size(); }
+    void push(op_action a) { items_.push_back(std::move(a)); }
+    /// The first action; the queue must not be empty.
+    op_action pop()
+    {
+        op_action a = std::move(items_[next_++]);
+        if (next_ == items_.size()) {  // drained: start again at the front of the storage
+            items_.clear();
+            next_ = 0;
+        }
+        return a;
+    }
+
+private:
+    std::vector<op_action> items_;
+    std::size_t next_ = 0;
+};
+
+}  // namespace instructor::detail
