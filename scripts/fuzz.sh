@@ -54,14 +54,33 @@ const frames = ["000000100000000005c248eb7d98c8ff",
 frames.forEach((h, i) => fs.writeFileSync(process.argv[1] + "/f" + i, Buffer.from(h, "hex")));
 fs.writeFileSync(process.argv[1] + "/all", Buffer.from(frames.join(""), "hex"));
 ' "$corpus/event_stream"
-for target in decode sse protocol net differential template redis_reply event_stream; do
+# Two targets at a time on two cores (each runs alone on one core for the same bounded time).
+targets=(decode sse protocol net differential template redis_reply event_stream)
+at_once=$(nproc)
+fuzz_one() {  # target: its log, and a .failed mark when it found a failure
+    local target=$1
+    rm -f "$build/${target}_fuzz.failed"
+    "$build/test/fuzz/${target}_fuzz" "$corpus/$target" -max_total_time="$seconds" \
+        -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        >"$build/${target}_fuzz.log" 2>&1 || touch "$build/${target}_fuzz.failed"
+}
+running=()
+for target in "${targets[@]}"; do
     echo "-- ${target}_fuzz for ${seconds}s"
+    fuzz_one "$target" &
+    running+=($!)
+    if ((${#running[@]} >= at_once)); then
+        wait "${running[0]}"
+        running=("${running[@]:1}")
+    fi
+done
+wait
+for target in "${targets[@]}"; do
     log="$build/${target}_fuzz.log"
-    if ! "$build/test/fuzz/${target}_fuzz" "$corpus/$target" -max_total_time="$seconds" \
-        -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+    if [ -e "$build/${target}_fuzz.failed" ]; then
         tail -60 "$log"
         echo "${target}_fuzz found a failure (input saved in the working directory as crash-*)"
         exit 1
     fi
-    grep -E "^(stat::number_of_executed_units|Done)" "$log" || true
+    echo "-- ${target}_fuzz: $(grep -E "^(stat::number_of_executed_units|Done)" "$log" | tr '\n' ' ' || true)"
 done

@@ -57,8 +57,22 @@ cmake --build build/tsan --target instructor_thread_tests
 # hand-over), the fail and cancel matrices, the hostile servers, the Redis cache's thread; the
 # mock's thread under all.
 # (The long-answer stream, 10 MB of SSE, is left to the other builds: it is slow under TSan.)
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build/tsan/test/instructor_thread_tests \
-    --gtest_filter=-HostileServer.ALongAnswerInTinyDeltasStreamsToTheEnd
+# Two shards side by side: one test program would leave a core idle.
+tsan_shard() {  # index: runs that shard, its output in build/tsan/shard-<index>.log
+    GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX=$1 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+        build/tsan/test/instructor_thread_tests \
+        --gtest_filter=-HostileServer.ALongAnswerInTinyDeltasStreamsToTheEnd \
+        >"build/tsan/shard-$1.log" 2>&1
+}
+tsan_shard 0 & shard0=$!
+tsan_shard 1 & shard1=$!
+tsan_failed=0
+wait "$shard0" || tsan_failed=1
+wait "$shard1" || tsan_failed=1
+for i in 0 1; do
+    if ((tsan_failed)); then cat "build/tsan/shard-$i.log"; else tail -n 3 "build/tsan/shard-$i.log"; fi
+done
+((tsan_failed == 0)) || { echo "ThreadSanitizer: a test failed"; exit 1; }
 
 leg "sanitized build (ASan + UBSan) and tests"
 # The library's headers precompiled (no CMake consumer test here to need the plain commands).

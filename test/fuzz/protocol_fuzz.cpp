@@ -1,6 +1,8 @@
 // libFuzzer: any bytes as a provider's response, stream event or free text, through every wire,
 // and as a batch's result file, result line, batch or page through both batch services: the
-// protocol layer answers or throws ins::error, and never crashes.
+// protocol layer answers or throws ins::error, and never crashes. A chat chunk's one-pass
+// reading must mean what its tree reading means.
+#include "chunk_reading.hpp"
 #include "protocol/batch_api.hpp"
 #include "batch/jsonl_lines.hpp"
 #include "protocol/json_in_text.hpp"
@@ -23,6 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     det::json_text_follower f;
     for (std::size_t i = 0; i < text.size(); i += 3)
         (void)f.feed(text.substr(i, 3));
+    if (test::chunk_reading(&det::parse_chat_chunk, text) !=
+        test::chunk_reading(&det::parse_chat_chunk_tree, text))
+        __builtin_trap();
 
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);

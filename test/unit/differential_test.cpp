@@ -70,6 +70,16 @@ agree_fn agree_for(std::string_view model)
     return nullptr;
 }
 
+// Under AddressSanitizer (the sanitized leg of scripts/test.sh) the two corpus-wide tests read
+// every other entry: there they look for memory and undefined-behaviour faults, which every
+// mode, piece and read size still reaches, at 15x the plain build's time; the plain build holds
+// every entry to the one judgment.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr std::size_t stride = 2;
+#else
+constexpr std::size_t stride = 1;
+#endif
+
 std::vector<repair_corpus::entry> const& corpus()
 {
     static auto const c = repair_corpus::load(INSTRUCTOR_TEST_DATA_DIR "/repair_corpus.json");
@@ -96,18 +106,20 @@ std::vector<std::pair<std::string, std::string>> mutations(std::string const& t)
 TEST(OneJudgment, EveryCorpusReplyMeansTheSameWholeOrStreamed)
 {
     std::size_t n = 0;
-    for (auto const& e : corpus()) {
+    for (std::size_t i = 0; i < corpus().size(); i += stride) {
+        auto const& e = corpus()[i];
         auto fn = agree_for(e.model);
         ASSERT_NE(fn, nullptr) << e.model;
         fn(e.text, e.name);
         ++n;
     }
-    EXPECT_GT(n, 300u);
+    EXPECT_GT(n, 300u / stride);
 }
 
 TEST(OneJudgment, MutatedRepliesMeanTheSameWholeOrStreamed)
 {
-    for (std::size_t i = 0; i < corpus().size(); i += 3) {  // a third of the corpus, each mutated
+    // a third of the corpus, each mutated
+    for (std::size_t i = 0; i < corpus().size(); i += 3 * stride) {
         auto const& e = corpus()[i];
         for (auto const& [how, text] : mutations(e.text))
             agree_for(e.model)(text, e.name + " (" + how + ")");

@@ -1,6 +1,7 @@
 // The OpenAI chat completions wire: the request body of every mode pinned in full, compared with
 // the shapes real clients sent (recorded in ../shared/wire), the answers and usage extracted from
 // every recorded non-streaming chat completion, JSON found in free text, and re-ask messages.
+#include "chunk_reading.hpp"
 #include "wire_fixtures.hpp"
 
 #include "protocol/json_in_text.hpp"
@@ -726,3 +727,89 @@ TEST(ProtocolReask, ToolsModeReplyWithoutAToolCall)
 
 
 }  // namespace
+
+// =============================================================================================
+// Stream chunks: the one-pass reading means what the tree reading means
+
+namespace {
+
+/// The `data:` payloads of every OpenAI-compatible stream recorded in ../shared/wire.
+std::vector<std::string> recorded_chunks()
+{
+    std::vector<std::string> out;
+    for (auto const& e : std::filesystem::directory_iterator(INSTRUCTOR_WIRE_DIR)) {
+        auto const name = e.path().filename().string();
+        if (e.path().extension() != ".sse" || name.find("anthropic") != std::string::npos)
+            continue;
+        std::istringstream in(read_text(e.path()));
+        for (std::string line; std::getline(in, line);) {
+            if (!line.empty() && line.back() == '\r')
+                line.pop_back();
+            if (line.rfind("data: {", 0) == 0)
+                out.push_back(line.substr(6));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(ChatChunk, TheOnePassReadingMeansWhatTheTreeMeans)
+{
+    std::vector<std::string> chunks = recorded_chunks();
+    ASSERT_GT(chunks.size(), 20u);
+    // What the one pass hands over, and what it must not get wrong on its own.
+    for (std::string s : {
+             R"({"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]})",
+             R"({"choices":[{"delta":{"content":"a\"b\\u00e9\n"}}]})",
+             R"({"choices":[{"delta":{"reasoning_content":"","reasoning":"think"}}]})",
+             R"({"choices":[{"delta":{"reasoning_content":"first","reasoning":"second"}}]})",
+             R"({"choices":[{"delta":{"reasoning_content":null,"reasoning":"r"}}]})",
+             R"({"choices":[{"delta":{"content":1,"refusal":"no"}}]})",
+             R"({"choices":[{"delta":{"tool_calls":[{"index":2,"id":"c","function":{"name":"f","arguments":"{\"a\""}}]}}]})",
+             R"({"choices":[{"delta":{"tool_calls":[1,{"index":-1,"function":[]},{"index":1.0},{"index":18446744073709551615}]}}]})",
+             R"({"choices":[{"delta":{"tool_calls":{"index":0}}}]})",
+             R"({"choices":[{"delta":"text","finish_reason":"stop"}]})",
+             R"({"choices":[{"finish_reason":7}]})",
+             R"({"choices":[1,{"delta":{"content":"second choice"}}]})",
+             R"({"choices":[{"delta":{"content":"first"}},{"delta":{"content":"second"}}]})",
+             R"({"choices":[]})",
+             R"({"choices":{}})",
+             R"({"choices":[{"delta":{"content":"a","content":"b"}}]})",
+             R"({"choices":[{"delta":{"content":"a"}}],"choices":[{"delta":{"content":"b"}}]})",
+             R"({"choices":[{"delta":{"content":"a"},"delta":{"refusal":"b"}}]})",
+             R"({"choices":[{"delta":{"tool_calls":[{"id":"a","id":"b"}]}}]})",
+             R"({"usage":null,"choices":[{"delta":{"content":"x"}}]})",
+             R"({"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7},"choices":[]})",
+             R"({"usage":5,"choices":[{"delta":{"content":"x"}}]})",
+             R"({"error":null,"choices":[{"delta":{"content":"x"}}]})",
+             R"({"error":{"message":"overloaded"}})",
+             R"({"error":"bad"})",
+             R"({"error":{"message":""},"choices":[{"delta":{"content":"x"}}]})",
+             R"({"choices":[{"delta":{"content":"x"},"cost_usd":0.5}]})",
+             R"({"choices":[{"delta":{"content":"x"},"cost_usd":"free"}]})",
+             R"({"choices":[{"delta":{},"url":"https://run.example/1"}]})",
+             R"({"choices":[{"delta":{},"url":""}]})",
+             R"({"nested":{"choices":[{"delta":{"content":"not this"}}]},"choices":[{"delta":{"content":"this"}}]})",
+             R"({"choices":[{"delta":{"content":"x","extra":{"content":"y","tool_calls":[{"id":"z"}]}}}]})",
+             R"([{"choices":[]}])", R"("text")", "42", "null", "", "   ", "{", "{}", "{} {}",
+             R"({"choices":[{"delta":{"content":"x"}}]} trailing)",
+             R"({"choices":[{"delta":{"content":"\ud800"}}]})",
+             "{\"choices\":[{\"delta\":{\"content\":\"\xff\"}}]}",
+             R"({"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]})",
+         })
+        chunks.push_back(s);
+    // Every chunk cut short, and with a byte dropped, as well as whole.
+    std::size_t const n = chunks.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        auto const c = chunks[i];
+        for (std::size_t at = 0; at < c.size(); at += 7) {
+            chunks.push_back(c.substr(0, at));
+            chunks.push_back(c.substr(0, at) + c.substr(at + 1));
+        }
+    }
+    for (auto const& c : chunks)
+        EXPECT_EQ(test::chunk_reading(&det::parse_chat_chunk, c),
+                  test::chunk_reading(&det::parse_chat_chunk_tree, c))
+            << c;
+}

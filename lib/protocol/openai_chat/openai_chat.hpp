@@ -37,6 +37,9 @@ boost::json::array reask_messages(mode m, extraction const& got, std::string con
 /// Parses one `data:` payload of a chat completions stream. Throws ins::error(protocol_error)
 /// when it is not a JSON object.
 chunk_delta parse_chat_chunk(std::string_view data);
+/// The same reading through a JSON tree: what parse_chat_chunk's one-pass reading hands over
+/// to whenever a chunk holds more than a delta, and what tests hold it to.
+chunk_delta parse_chat_chunk_tree(std::string_view data);
 
 std::unique_ptr<wire> make_openai_chat(mode m, client_options const& o);
 

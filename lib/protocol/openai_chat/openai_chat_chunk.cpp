@@ -5,14 +5,18 @@
 
 #include <instructor/error.hpp>
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
+
+#include <cstdint>
+#include <vector>
 
 namespace instructor::detail {
 
 namespace json = boost::json;
 
-chunk_delta parse_chat_chunk(std::string_view data)
+chunk_delta parse_chat_chunk_tree(std::string_view data)
 {
     // A chunk is a few hundred bytes parsed once and dropped: its tree lives on the stack (a
     // larger one spills to the heap), not in a malloc per object and string.
@@ -71,6 +75,267 @@ chunk_delta parse_chat_chunk(std::string_view data)
             d.calls.push_back(std::move(p));
         }
     return d;
+}
+
+namespace {
+
+// The common chunk (a delta of content, reasoning or tool-call arguments, a finish reason) read
+// in one pass with no tree: the few members parse_chat_chunk_tree reads are taken as they
+// stream by, everything else skipped. Whatever that reading would have to reason about (an
+// error, a usage or cost object, a run URL, a repeated member, a root that is not an object,
+// malformed JSON) stops it, and the tree reading decides: one meaning, two speeds.
+enum class frame : std::uint8_t { skip, root, choices, c0, delta, calls, call, function };
+enum class slot : std::uint8_t {
+    none, error, usage, choices, cost, url, finish, delta, content, refusal, reasoning_content,
+    reasoning, tool_calls, index, id, function, name, arguments, c0, call
+};
+
+struct chunk_reader {
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+
+    struct level {
+        frame kind;
+        std::uint32_t seen = 0;  // the slots met in this object (a repeat stops the reading)
+        std::size_t items = 0;   // the elements met in this array
+    };
+    chunk_delta d;
+    std::string reasoning;  // "reasoning", used when "reasoning_content" is empty
+    std::vector<level> stack;
+    std::string key;
+    slot next = slot::none;        // the slot of the value after the last key
+    std::string* text = nullptr;   // the string value being taken
+    bool in_string = false;
+    bool stopped = false;          // the tree reading decides
+
+    bool stop()
+    {
+        stopped = true;
+        return false;
+    }
+
+    /// The slot of the value that starts now, from where it is.
+    slot take_slot()
+    {
+        if (stack.empty())
+            return slot::none;
+        auto& top = stack.back();
+        switch (top.kind) {
+        case frame::choices: return top.items++ == 0 ? slot::c0 : slot::none;
+        case frame::calls: ++top.items; return slot::call;
+        case frame::root:
+        case frame::c0:
+        case frame::delta:
+        case frame::call:
+        case frame::function: return std::exchange(next, slot::none);
+        case frame::skip: return slot::none;
+        }
+        return slot::none;
+    }
+
+    slot slot_of(frame f, std::string_view k) const
+    {
+        switch (f) {
+        case frame::root:
+            if (k == "error") return slot::error;
+            if (k == "usage") return slot::usage;
+            if (k == "choices") return slot::choices;
+            return slot::none;
+        case frame::c0:
+            if (k == "cost_usd") return slot::cost;
+            if (k == "url") return slot::url;
+            if (k == "finish_reason") return slot::finish;
+            if (k == "delta") return slot::delta;
+            return slot::none;
+        case frame::delta:
+            if (k == "content") return slot::content;
+            if (k == "refusal") return slot::refusal;
+            if (k == "reasoning_content") return slot::reasoning_content;
+            if (k == "reasoning") return slot::reasoning;
+            if (k == "tool_calls") return slot::tool_calls;
+            return slot::none;
+        case frame::call:
+            if (k == "index") return slot::index;
+            if (k == "id") return slot::id;
+            if (k == "function") return slot::function;
+            return slot::none;
+        case frame::function:
+            if (k == "name") return slot::name;
+            if (k == "arguments") return slot::arguments;
+            return slot::none;
+        default: return slot::none;
+        }
+    }
+
+    /// A scalar in `s` other than a string: what the tree reading would make of it.
+    bool scalar(slot s)
+    {
+        switch (s) {
+        case slot::error:
+        case slot::cost:
+        case slot::url: return stop();
+        default: return true;  // a member read as a string or a container: absent
+        }
+    }
+
+    bool push(frame f)
+    {
+        if (stack.size() >= 64)
+            return stop();
+        stack.push_back({f});
+        return true;
+    }
+
+    bool on_document_begin(boost::system::error_code&) { return true; }
+    bool on_document_end(boost::system::error_code&) { return true; }
+    bool on_object_begin(boost::system::error_code&)
+    {
+        if (stack.empty())
+            return push(frame::root);
+        switch (take_slot()) {
+        case slot::error:
+        case slot::usage:
+        case slot::cost:
+        case slot::url: return stop();
+        case slot::c0: return push(frame::c0);
+        case slot::delta: return push(frame::delta);
+        case slot::call: d.calls.emplace_back(); return push(frame::call);
+        case slot::function: return push(frame::function);
+        default: return push(frame::skip);
+        }
+    }
+    bool on_object_end(std::size_t, boost::system::error_code&)
+    {
+        stack.pop_back();
+        return true;
+    }
+    bool on_array_begin(boost::system::error_code&)
+    {
+        if (stack.empty())
+            return stop();  // not an object: the tree reading says so
+        switch (take_slot()) {
+        case slot::error:
+        case slot::cost:
+        case slot::url: return stop();
+        case slot::choices: return push(frame::choices);
+        case slot::tool_calls: return push(frame::calls);
+        default: return push(frame::skip);
+        }
+    }
+    bool on_array_end(std::size_t, boost::system::error_code&)
+    {
+        stack.pop_back();
+        return true;
+    }
+    bool on_key_part(std::string_view s, std::size_t, boost::system::error_code&)
+    {
+        key.append(s);
+        return true;
+    }
+    bool on_key(std::string_view s, std::size_t, boost::system::error_code&)
+    {
+        key.append(s);
+        auto& top = stack.back();
+        next = slot_of(top.kind, key);
+        key.clear();
+        if (next != slot::none) {
+            auto const bit = std::uint32_t{1} << static_cast<unsigned>(next);
+            if (top.seen & bit)
+                return stop();  // a repeated member: the tree keeps the last
+            top.seen |= bit;
+        }
+        return true;
+    }
+    std::string* string_of(slot s)
+    {
+        switch (s) {
+        case slot::content: return &d.content;
+        case slot::refusal: return &d.refusal;
+        case slot::reasoning_content: return &d.reasoning;
+        case slot::reasoning: return &reasoning;
+        case slot::id: return &d.calls.back().id;
+        case slot::name: return &d.calls.back().name;
+        case slot::arguments: return &d.calls.back().arguments;
+        case slot::finish: return &d.finish_reason.emplace();
+        default: return nullptr;
+        }
+    }
+    bool string_piece(std::string_view s)
+    {
+        if (!in_string) {
+            if (stack.empty())
+                return stop();
+            auto const at = take_slot();
+            if (at == slot::error || at == slot::cost || at == slot::url)
+                return stop();
+            text = string_of(at);
+            in_string = true;
+        }
+        if (text)
+            text->append(s);
+        return true;
+    }
+    bool on_string_part(std::string_view s, std::size_t, boost::system::error_code&)
+    {
+        return string_piece(s);
+    }
+    bool on_string(std::string_view s, std::size_t, boost::system::error_code&)
+    {
+        if (!string_piece(s))
+            return false;
+        in_string = false;
+        text = nullptr;
+        return true;
+    }
+    bool on_number_part(std::string_view, boost::system::error_code&) { return true; }
+    bool on_int64(std::int64_t v, std::string_view, boost::system::error_code&)
+    {
+        if (stack.empty())
+            return stop();
+        auto const at = take_slot();
+        if (at == slot::index && v >= 0)
+            d.calls.back().index = static_cast<std::size_t>(v);
+        return scalar(at);
+    }
+    bool on_uint64(std::uint64_t, std::string_view, boost::system::error_code&)
+    {
+        return stack.empty() ? stop() : scalar(take_slot());
+    }
+    bool on_double(double, std::string_view, boost::system::error_code&)
+    {
+        return stack.empty() ? stop() : scalar(take_slot());
+    }
+    bool on_bool(bool, boost::system::error_code&)
+    {
+        return stack.empty() ? stop() : scalar(take_slot());
+    }
+    bool on_null(boost::system::error_code&)
+    {
+        if (stack.empty())
+            return stop();
+        auto const at = take_slot();
+        // `"error": null` and `"usage": null` say there is none, as in the tree reading.
+        return at == slot::cost || at == slot::url ? stop() : true;
+    }
+    bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }
+    bool on_comment(std::string_view, boost::system::error_code&) { return true; }
+};
+
+}  // namespace
+
+chunk_delta parse_chat_chunk(std::string_view data)
+{
+    json::basic_parser<chunk_reader> p(json::parse_options{});
+    boost::system::error_code ec;
+    auto const used = p.write_some(false, data.data(), data.size(), ec);
+    auto& r = p.handler();
+    if (ec || r.stopped || used != data.size())
+        return parse_chat_chunk_tree(data);
+    if (r.d.reasoning.empty())
+        r.d.reasoning = std::move(r.reasoning);
+    return std::move(r.d);
 }
 
 }  // namespace instructor::detail
