@@ -99,7 +99,7 @@ struct chunk_reader {
     struct level {
         frame kind;
         std::uint32_t seen = 0;  // the slots met in this object (a repeat stops the reading)
-        std::size_t items = 0;   // the elements met in this array
+        std::size_t items = 0;   // the elements met in `choices`
     };
     chunk_delta d;
     std::string reasoning;  // "reasoning", used when "reasoning_content" is empty
@@ -124,7 +124,7 @@ struct chunk_reader {
         auto& top = stack.back();
         switch (top.kind) {
         case frame::choices: return top.items++ == 0 ? slot::c0 : slot::none;
-        case frame::calls: ++top.items; return slot::call;
+        case frame::calls: return slot::call;
         case frame::root:
         case frame::c0:
         case frame::delta:
@@ -135,38 +135,37 @@ struct chunk_reader {
         return slot::none;
     }
 
-    slot slot_of(frame f, std::string_view k) const
+    /// The members read, by where they are; any other member is skipped.
+    static slot slot_of(frame f, std::string_view k)
     {
-        switch (f) {
-        case frame::root:
-            if (k == "error") return slot::error;
-            if (k == "usage") return slot::usage;
-            if (k == "choices") return slot::choices;
-            return slot::none;
-        case frame::c0:
-            if (k == "cost_usd") return slot::cost;
-            if (k == "url") return slot::url;
-            if (k == "finish_reason") return slot::finish;
-            if (k == "delta") return slot::delta;
-            return slot::none;
-        case frame::delta:
-            if (k == "content") return slot::content;
-            if (k == "refusal") return slot::refusal;
-            if (k == "reasoning_content") return slot::reasoning_content;
-            if (k == "reasoning") return slot::reasoning;
-            if (k == "tool_calls") return slot::tool_calls;
-            return slot::none;
-        case frame::call:
-            if (k == "index") return slot::index;
-            if (k == "id") return slot::id;
-            if (k == "function") return slot::function;
-            return slot::none;
-        case frame::function:
-            if (k == "name") return slot::name;
-            if (k == "arguments") return slot::arguments;
-            return slot::none;
-        default: return slot::none;
-        }
+        struct member {
+            frame in;
+            std::string_view key;
+            slot is;
+        };
+        static constexpr member members[] = {
+            {frame::root, "error", slot::error},
+            {frame::root, "usage", slot::usage},
+            {frame::root, "choices", slot::choices},
+            {frame::c0, "cost_usd", slot::cost},
+            {frame::c0, "url", slot::url},
+            {frame::c0, "finish_reason", slot::finish},
+            {frame::c0, "delta", slot::delta},
+            {frame::delta, "content", slot::content},
+            {frame::delta, "refusal", slot::refusal},
+            {frame::delta, "reasoning_content", slot::reasoning_content},
+            {frame::delta, "reasoning", slot::reasoning},
+            {frame::delta, "tool_calls", slot::tool_calls},
+            {frame::call, "index", slot::index},
+            {frame::call, "id", slot::id},
+            {frame::call, "function", slot::function},
+            {frame::function, "name", slot::name},
+            {frame::function, "arguments", slot::arguments},
+        };
+        for (auto const& m : members)
+            if (m.in == f && m.key == k)
+                return m.is;
+        return slot::none;
     }
 
     /// A scalar in `s` other than a string: what the tree reading would make of it.
@@ -299,18 +298,13 @@ struct chunk_reader {
             d.calls.back().index = static_cast<std::size_t>(v);
         return scalar(at);
     }
+    bool other_scalar() { return stack.empty() ? stop() : scalar(take_slot()); }
     bool on_uint64(std::uint64_t, std::string_view, boost::system::error_code&)
     {
-        return stack.empty() ? stop() : scalar(take_slot());
+        return other_scalar();
     }
-    bool on_double(double, std::string_view, boost::system::error_code&)
-    {
-        return stack.empty() ? stop() : scalar(take_slot());
-    }
-    bool on_bool(bool, boost::system::error_code&)
-    {
-        return stack.empty() ? stop() : scalar(take_slot());
-    }
+    bool on_double(double, std::string_view, boost::system::error_code&) { return other_scalar(); }
+    bool on_bool(bool, boost::system::error_code&) { return other_scalar(); }
     bool on_null(boost::system::error_code&)
     {
         if (stack.empty())
