@@ -15,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 
+namespace anthropic_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
@@ -297,3 +299,5 @@ TEST(Anthropic, StructuredOutputsMode)
     EXPECT_EQ(msgs.at(msgs.size() - 2).at("role"), "assistant");
     EXPECT_NE(json::serialize(msgs.back()).find("age"), std::string::npos);
 }
+
+}  // namespace anthropic_test

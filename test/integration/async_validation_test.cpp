@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+namespace async_validation_test {
+
 namespace asio = boost::asio;
 namespace ins = instructor;
 using instructor::testing::mock_reply;
@@ -270,3 +272,5 @@ TEST(LlmValidator, AJudgeThatCannotAnswerEndsTheCall)
     EXPECT_THROW(ins::llm_validator(ins::client(io.get_executor(), test::mock_options(m)), ""),
                  ins::error);
 }
+
+}  // namespace async_validation_test

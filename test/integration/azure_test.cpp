@@ -16,6 +16,8 @@
 
 #include <cstdlib>
 
+namespace azure_test {
+
 namespace ins = instructor;
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -194,3 +196,5 @@ TEST(Azure, FromProviderNeedsTheEndpointAndAPlainDeploymentName)
     EXPECT_EQ(code_of("azure/gpt-4o"), ins::errc::missing_api_key);
     ::unsetenv("AZURE_OPENAI_ENDPOINT");
 }
+
+}  // namespace azure_test

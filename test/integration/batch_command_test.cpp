@@ -17,6 +17,8 @@
 
 #include <unistd.h>
 
+namespace batch_command_test {
+
 namespace json = boost::json;
 using instructor::testing::mock_options;
 using instructor::testing::mock_server;
@@ -292,3 +294,5 @@ TEST(BatchCommand, APriceMakesRunAndResultsSayWhatTheAnswersCost)
     EXPECT_EQ(o.out.find("cost:"), std::string::npos) << o.out;
     EXPECT_EQ(batch("run --type SmallUser --price 2 " + in.texts()).status, 2);
 }
+
+}  // namespace batch_command_test

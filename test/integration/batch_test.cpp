@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+namespace batch_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
@@ -842,3 +844,5 @@ TEST(Batch, AKeyTheServerEchoesIsRedactedFromEveryBatchError)
     EXPECT_EQ(e->code_enum(), ins::errc::bad_request);
     clean(*e);
 }
+
+}  // namespace batch_test

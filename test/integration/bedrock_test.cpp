@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include <variant>
 
+namespace bedrock_test {
+
 namespace ins = instructor;
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -435,3 +437,5 @@ TEST(Bedrock, CredentialsFromTheEnvironmentNeverGoToAnEndpointOnlyTheDotEnvNames
     EXPECT_EQ(given->secret_access_key, "given-secret");
     EXPECT_EQ(given->region, "ap-south-1");
 }
+
+}  // namespace bedrock_test

@@ -11,6 +11,8 @@
 
 #include <string>
 
+namespace bench_command_test {
+
 namespace json = boost::json;
 
 namespace {
@@ -141,3 +143,5 @@ TEST(BenchCommand, BadFlagsExitWithStatus2)
 }
 
 }  // namespace
+
+}  // namespace bench_command_test

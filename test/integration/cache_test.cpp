@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+namespace cache_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -444,3 +446,5 @@ TEST(Cache, ANonPositiveTtlIsABadRequest)
     ASSERT_FALSE(err) << err->what();
     EXPECT_TRUE(m.requests().empty());
 }
+
+}  // namespace cache_test

@@ -21,6 +21,8 @@
 #include <fstream>
 #include <unistd.h>
 
+namespace client_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
@@ -726,3 +728,5 @@ TEST(Providers, AnyscaleAndTogetherGetTheLegacyJsonSchemaShape)
     ::unsetenv("TOGETHER_API_KEY");
     ::unsetenv("OPENAI_API_KEY");
 }
+
+}  // namespace client_test

@@ -19,6 +19,8 @@
 
 #include <future>
 
+namespace completion_tokens_test {
+
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using instructor::testing::mock_reply;
@@ -149,3 +151,5 @@ TEST(CompletionTokens, EveryBatchOperation)
     EXPECT_EQ(get(l2).batches.size(), 1u);
     pool.join();
 }
+
+}  // namespace completion_tokens_test

@@ -17,6 +17,8 @@
 
 #include <unistd.h>
 
+namespace content_parts_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using instructor::content_part;
@@ -129,3 +131,5 @@ TEST(ContentParts, APartTheApiCannotTakeFailsBeforeAnyRequest)
 }
 
 }  // namespace
+
+}  // namespace content_parts_test

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+namespace extract_server_test {
+
 namespace asio = boost::asio;
 namespace ins = instructor;
 namespace net = instructor::net;
@@ -133,3 +135,5 @@ TEST(ExtractServer, StopClosesTheListenerAndEveryConnection)
     // No connection coroutine was left waiting for its 30 s read timeout.
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
+
+}  // namespace extract_server_test

@@ -21,6 +21,8 @@
 
 #include <gtest/gtest.h>
 
+namespace fail_matrix_test {
+
 namespace asio = boost::asio;
 namespace net = instructor::net;
 using namespace models;
@@ -200,3 +202,5 @@ TEST(CancelMatrix, EveryStepOfAStreamIsCancelled)
     for (bool tls : {false, true})
         matrix(tls, true, action::cancel);
 }
+
+}  // namespace fail_matrix_test

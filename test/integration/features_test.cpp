@@ -15,6 +15,8 @@
 
 #include <set>
 
+namespace features_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
@@ -563,3 +565,5 @@ TEST(Features, StreamsWithStrictDecodingReaskInstead)
     });
     ASSERT_FALSE(err) << err->what();
 }
+
+}  // namespace features_test

@@ -18,6 +18,8 @@
 #include <cstdlib>
 #include <variant>
 
+namespace genai_test {
+
 namespace ins = instructor;
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -286,3 +288,5 @@ TEST(GenAI, TheCacheTellsModelsApart)
     ASSERT_EQ(reqs.size(), 2u);  // the third call was the first's, from the cache
     EXPECT_EQ(reqs[1].target, "/v1/models/gemini-2.5-pro:generateContent");
 }
+
+}  // namespace genai_test

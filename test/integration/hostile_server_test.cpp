@@ -15,6 +15,8 @@
 
 #include <random>
 
+namespace hostile_server_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace net = instructor::net;
@@ -323,3 +325,5 @@ TEST(HostileServer, EveryMockFaultEndsWithItsError)
         }
     }
 }
+
+}  // namespace hostile_server_test

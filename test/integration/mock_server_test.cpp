@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+namespace mock_server_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace net = instructor::net;
@@ -360,3 +362,5 @@ TEST(MockServer, LoadOptionsShapeTheDefaultAnswers)
               std::string::npos)
         << st.to_string();
 }
+
+}  // namespace mock_server_test

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+namespace parallel_tools_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
@@ -165,3 +167,5 @@ TEST(ParallelTools, AnExplicitSingleToolModeIsNotParallel)
     EXPECT_EQ(err->code(), ins::errc::invalid_argument);
     EXPECT_TRUE(m.requests().empty());
 }
+
+}  // namespace parallel_tools_test

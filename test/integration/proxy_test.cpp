@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <fstream>
 
+namespace proxy_test {
+
 namespace asio = boost::asio;
 using instructor::testing::mock_options;
 using instructor::testing::mock_server;
@@ -262,7 +264,7 @@ TEST(Proxy, BadProxySettingsAreInvalidArguments)
     mock_server m;
     auto call = [](ins::client_options o) -> std::optional<ins::error> {
         try {  // the transport's options are checked when the client is made
-            return ::call(std::move(o));
+            return proxy_test::call(std::move(o));
         }
         catch (ins::error const& e) {
             return e;
@@ -328,3 +330,5 @@ TEST(Proxy, CredentialsAProxyEchoesAreRedacted)
 }
 
 }  // namespace
+
+}  // namespace proxy_test

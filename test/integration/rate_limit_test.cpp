@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+namespace rate_limit_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace ins = instructor;
@@ -291,3 +293,5 @@ TEST(RateLimit, TwoProcessesShareOneLimitThroughRedis)
     EXPECT_GE(gap(reqs.front(), reqs.back()), 2800ms);
     EXPECT_GT(waits, 0u);
 }
+
+}  // namespace rate_limit_test

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+namespace reasoning_test {
+
 namespace ins = instructor;
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -311,3 +313,5 @@ TEST(Reasoning, ChatSendsTheEffortAndReadsReasoningContentAndTokens)
         });
     ASSERT_FALSE(err) << err->what();
 }
+
+}  // namespace reasoning_test

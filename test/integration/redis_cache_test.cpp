@@ -42,6 +42,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+namespace redis_cache_test {
+
 namespace asio = boost::asio;
 using namespace models;
 using namespace std::chrono_literals;
@@ -621,3 +623,5 @@ TEST_F(RedisCache, DnsThatDoesNotAnswerHoldsOneLookupAtATime)
         EXPECT_NE(failures[i].find("last lookup of the host has not returned"), std::string::npos)
             << failures[i];
 }
+
+}  // namespace redis_cache_test

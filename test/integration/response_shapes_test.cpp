@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+namespace response_shapes_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using instructor::testing::mock_reply;
@@ -180,3 +182,5 @@ TEST(ResponseShapes, ABatchOfNumbers)
     ASSERT_FALSE(err) << err->what();
     EXPECT_EQ(values, 2u);
 }
+
+}  // namespace response_shapes_test

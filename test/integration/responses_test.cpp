@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+namespace responses_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
@@ -370,3 +372,5 @@ TEST(Responses, CancellingNextEndsTheStreamWithCancelled)
     ASSERT_TRUE(err) << "the stream was not cancelled";
     EXPECT_EQ(err->code(), ins::errc::cancelled) << err->what();
 }
+
+}  // namespace responses_test

@@ -28,6 +28,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+namespace secrets_exit_test {
+
 namespace ins = instructor;
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -346,3 +348,5 @@ TEST_F(SecretsExit, TheBatchCommandShowsNoSecret)
 }
 
 }  // namespace
+
+}  // namespace secrets_exit_test

@@ -27,6 +27,8 @@
 #include <map>
 #include <thread>
 
+namespace soak_test {
+
 namespace asio = boost::asio;
 using namespace models;
 using namespace std::chrono_literals;
@@ -211,3 +213,5 @@ TEST(Soak, CallsAndStreamsUnderEveryFault)
         EXPECT_LE(after, baseline + baseline / 10) << "memory in use grew";
     }
 }
+
+}  // namespace soak_test

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+namespace stream_test {
+
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace models;
@@ -443,3 +445,5 @@ TEST(Stream, IterableOfVariantsAgainstTheDefaultAnswer)
     ASSERT_FALSE(err) << err->what();
     EXPECT_EQ(n, 2u);  // the mock calls every offered function once
 }
+
+}  // namespace stream_test

@@ -20,6 +20,8 @@
 #include <atomic>
 #include <future>
 
+namespace threads_test {
+
 namespace asio = boost::asio;
 using namespace models;
 using namespace std::chrono_literals;
@@ -117,3 +119,5 @@ TEST(Threads, CancellingFromAnotherThread)
     pool.join();
     EXPECT_EQ(cancelled.load(), 8);
 }
+
+}  // namespace threads_test

@@ -15,6 +15,8 @@
 #include <fstream>
 #include <sstream>
 
+namespace wire_replay_test {
+
 namespace asio = boost::asio;
 namespace net = instructor::net;
 namespace ins = instructor;
@@ -193,3 +195,5 @@ TEST(WireReplay, RecordedStreamsFrameIntoEvents)
         });
     }
 }
+
+}  // namespace wire_replay_test

@@ -4,6 +4,8 @@
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
 
+namespace anthropic_messages_test {
+
 namespace {
 
 std::string const seed_system = "Extract the user.";
@@ -722,3 +724,5 @@ TEST(ProtocolAnthropicStream, NotJsonIsAProtocolError)
         EXPECT_FALSE(stopped) << data;
     }
 }
+
+}  // namespace anthropic_messages_test

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+namespace api_table_test {
+
 namespace ins = instructor;
 namespace det = instructor::detail;
 
@@ -136,3 +138,5 @@ TEST(ApiTable, BatchLimitsComeFromTheRow)
     EXPECT_EQ(ins::batch_limits_for(ins::mode::anthropic_json).max_lines, 100'000u);
     EXPECT_EQ(ins::batch_limits_for(ins::mode::anthropic_tools).max_bytes, 256u * 1024 * 1024);
 }
+
+}  // namespace api_table_test

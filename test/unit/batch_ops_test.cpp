@@ -20,6 +20,8 @@
 #include <map>
 #include <stdexcept>
 
+namespace batch_ops_test {
+
 namespace ins = instructor;
 namespace det = ins::detail;
 namespace json = boost::json;
@@ -472,3 +474,5 @@ TEST(BatchOps, EachLineIsPricedByTheModelItNamesAtTheBatchShare)
     ASSERT_TRUE(cost);
     EXPECT_NEAR(*cost, (30 + 30 + 300 + 3000) / 1e6 * 0.5, 1e-12);
 }
+
+}  // namespace batch_ops_test

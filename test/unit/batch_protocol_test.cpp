@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 
+namespace batch_protocol_test {
+
 namespace ins = instructor;
 namespace json = boost::json;
 using ins::detail::make_batch_api;
@@ -337,3 +339,5 @@ TEST(OpenAIBatches, AKeyInALineIsRedactedBeforeItsTextIsCut)
         << r.failure->what();
     EXPECT_EQ(r.failure->provider_message.find("sk-unit"), std::string::npos);
 }
+
+}  // namespace batch_protocol_test

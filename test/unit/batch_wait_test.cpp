@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+namespace batch_wait_test {
+
 using namespace instructor::detail;
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
@@ -49,3 +51,5 @@ TEST(BatchWait, WakesAtTheDelayOrTheDeadline)
     EXPECT_EQ(poll_wake(now, 5s, now + 1s), now + 1s);
     EXPECT_EQ(poll_wake(now, -3ms, std::nullopt), now);
 }
+
+}  // namespace batch_wait_test

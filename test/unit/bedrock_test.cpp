@@ -7,6 +7,8 @@
 #include "protocol/bedrock/bedrock.hpp"
 #include "protocol/bedrock/event_stream.hpp"
 
+namespace bedrock_test {
+
 namespace {
 
 ins::request seed(bool with_system = true)
@@ -371,3 +373,5 @@ TEST(Bedrock, HostileStreamsAreTypedErrors)
     EXPECT_FALSE(reader->ended(*events));
     EXPECT_NE(reader->missing_end().find("messageStop"), std::string::npos);
 }
+
+}  // namespace bedrock_test

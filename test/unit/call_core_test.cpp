@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+namespace call_core_test {
+
 namespace det = ins::detail;
 using ins::testing::mock_reply;
 using models::UserInfo;
@@ -843,3 +845,5 @@ TEST(CallCore, ValidatorsThatWaitHaveTheLastWordAndTheirIssuesAreReasked)
         EXPECT_EQ(steps, (std::vector<std::string>{"send", "check"}));
     }
 }
+
+}  // namespace call_core_test

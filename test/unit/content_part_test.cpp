@@ -10,6 +10,8 @@
 
 #include <functional>
 
+namespace content_part_test {
+
 namespace {
 
 using ins::content_part;
@@ -296,3 +298,5 @@ TEST(ContentPartWire, MediaOnlyInUserMessages)
 }
 
 }  // namespace
+
+}  // namespace content_part_test

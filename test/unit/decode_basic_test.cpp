@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+namespace decode_basic_test {
+
 using namespace models;
 
 TEST(DecodeBasic, SeedUserInfo)
@@ -136,3 +138,5 @@ TEST(DecodeBasic, SurroundingWhitespace)
 {
     EXPECT_TRUE(ins::decode<UserInfo>(" \n\t{\"name\":\"J\",\"age\":5}\r\n "));
 }
+
+}  // namespace decode_basic_test

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+namespace decode_errors_test {
+
 using namespace models;
 
 namespace {
@@ -251,3 +253,5 @@ TEST(DecodeErrors, FromJsonThrowsTypedError)
         EXPECT_NE(std::string(e.what()).find("age: Field required"), std::string::npos);
     }
 }
+
+}  // namespace decode_errors_test

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+namespace decode_incremental_test {
+
 using namespace models;
 
 namespace {
@@ -162,3 +164,5 @@ TEST(DecodeIncremental, HasFollowsNestedMembersAsTheirKeysArrive)
     auto const done = ins::partial<Outer>(dec.value(), nullptr, 1, false, true);
     EXPECT_TRUE(done.has(&Outer::inner, &Inner::b));
 }
+
+}  // namespace decode_incremental_test

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+namespace differential_test {
+
 using differential::verdict;
 
 namespace {
@@ -212,3 +214,5 @@ TEST(OneJudgment, IterableItemsAreTheWholeReplysItems)
             }
         }
 }
+
+}  // namespace differential_test

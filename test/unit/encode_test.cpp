@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+namespace encode_test {
+
 using namespace models;
 
 TEST(Encode, ModelToCompactJson)
@@ -53,3 +55,5 @@ TEST(Encode, RoundTrip)
     auto v = ins::to_value(n);
     EXPECT_EQ(v.at("children").at(0).at("label").as_string(), "a");
 }
+
+}  // namespace encode_test

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+namespace event_stream_test {
+
 namespace ins = instructor;
 namespace det = ins::detail;
 
@@ -189,3 +191,5 @@ TEST(EventStream, BadFramesAreTypedErrors)
     EXPECT_TRUE(d.feed(good));
     EXPECT_FALSE(d.next());
 }
+
+}  // namespace event_stream_test

@@ -8,16 +8,19 @@
 #include <string>
 #include <string_view>
 
+namespace example_instance_test {
+
 using namespace models;
 namespace json = boost::json;
 using ins::testing::example_instance;
 
+// The typed fixture outside the anonymous namespace: its tests' classes derive from it.
+template <class T>
+class ExampleInstanceModels : public ::testing::Test {};
+
 namespace {
 
 json::object schema(std::string_view text) { return json::parse(text).as_object(); }
-
-template <class T>
-class ExampleInstanceModels : public ::testing::Test {};
 
 // Models whose instances must decode with no issue at all; Constrained has its own test.
 using all_models =
@@ -260,3 +263,5 @@ TEST(ExampleInstance, SchemasWithoutFiniteInstancesStillReturn)
     EXPECT_EQ(example_instance(schema(R"({"type":"array","minItems":1e12})")).as_array().size(),
               10000u);
 }
+
+}  // namespace example_instance_test

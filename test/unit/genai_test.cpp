@@ -6,6 +6,8 @@
 #include "net/sse_parser.hpp"
 #include "protocol/genai/genai.hpp"
 
+namespace genai_test {
+
 namespace {
 
 ins::request seed(bool with_system = true)
@@ -363,3 +365,5 @@ TEST(GenAI, AStreamedBlockIsTheModelsStopAsAWholeOneIs)
     ASSERT_TRUE(stop);
     EXPECT_EQ(stop->code_enum(), ins::errc::content_filtered);
 }
+
+}  // namespace genai_test

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <set>
 
+namespace json_repair_test {
+
 namespace {
 
 using ins::repair_kind;
@@ -658,3 +660,5 @@ TEST(RepairCorpus, EveryReplyDecodesToItsValueOrNotAtAll)
 }
 
 }  // namespace
+
+}  // namespace json_repair_test

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+namespace maybe_test {
+
 using models::UserInfo;
 
 TEST(Maybe, NamedAfterTheModelWithResultErrorAndMessage)
@@ -41,3 +43,5 @@ TEST(Maybe, AResultOrAnExplanation)
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.issues.at(0).path, "result/age");
 }
+
+}  // namespace maybe_test

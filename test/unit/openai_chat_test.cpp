@@ -7,6 +7,8 @@
 #include "protocol/json_in_text.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 
+namespace openai_chat_test {
+
 namespace {
 
 // The first attempt's body, as the client builds it.
@@ -813,3 +815,5 @@ TEST(ChatChunk, TheOnePassReadingMeansWhatTheTreeMeans)
                   test::chunk_reading(&det::parse_chat_chunk_tree, c))
             << c;
 }
+
+}  // namespace openai_chat_test

@@ -7,6 +7,8 @@
 #include "net/sse_parser.hpp"
 #include <instructor/testing/mock_reply.hpp>
 
+namespace openai_responses_test {
+
 namespace {
 
 using ins::mode;
@@ -309,3 +311,5 @@ TEST(ResponsesStream, HostileEventsAreProtocolErrors)
     ins::net::sse_parser sse;
     EXPECT_FALSE(reader->ended(sse));
 }
+
+}  // namespace openai_responses_test

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+namespace output_escaping_test {
+
 using tools::csv_cell;
 using tools::terminal_text;
 
@@ -46,3 +48,5 @@ TEST(OutputEscaping, CsvCellsNeverStartAFormula)
     EXPECT_EQ(csv_cell("red\x1b[31m"), "red\\x1b[31m");
     EXPECT_EQ(csv_cell("\x1b=1"), "\\x1b=1");  // escaped first: no longer a formula's start
 }
+
+}  // namespace output_escaping_test

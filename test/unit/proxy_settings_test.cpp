@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 
+namespace proxy_settings_test {
+
 namespace det = instructor::net::detail;
 namespace ins = instructor;
 
@@ -155,3 +157,5 @@ TEST(ProxySettings, OptionsWinOverTheEnvironment)
 }
 
 }  // namespace
+
+}  // namespace proxy_settings_test

@@ -9,6 +9,8 @@
 
 #include <chrono>
 
+namespace rate_limit_test {
+
 namespace ins = instructor;
 using ins::detail::rate_buckets;
 using namespace std::chrono_literals;
@@ -195,3 +197,5 @@ TEST(RateHeaders, EachProvidersHeadersAreRead)
     EXPECT_FALSE(junk.tokens_reset);
     EXPECT_FALSE(junk.retry_after);
 }
+
+}  // namespace rate_limit_test

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+namespace retry_policy_test {
+
 using namespace std::chrono;
 using namespace std::chrono_literals;
 using instructor::net::attempt_outcome;
@@ -285,3 +287,5 @@ TEST(RetryHttpDate, FarDatesSaturate)
                   .delay,
               500ms);
 }
+
+}  // namespace retry_policy_test

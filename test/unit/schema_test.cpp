@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+namespace schema_test {
+
 
 using namespace models;
 namespace json = boost::json;
@@ -136,3 +138,5 @@ TEST(Schema, WireNames)
     EXPECT_EQ(ins::detail::wire_name("two::Box<one::Item>"), "Box_one_Item");
     EXPECT_EQ(ins::detail::wire_name("std::map<std::string, int>"), "map_std_string_int");
 }
+
+}  // namespace schema_test

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+namespace sigv4_test {
+
 namespace ins = instructor;
 namespace det = ins::detail;
 
@@ -203,3 +205,5 @@ TEST(SigV4, WhatCannotBeSignedIsRefused)
     EXPECT_EQ(det::region_of_host("bedrock.evil.example.com"), "");
     EXPECT_EQ(det::amz_date_now().size(), 16u);
 }
+
+}  // namespace sigv4_test

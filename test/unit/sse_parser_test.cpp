@@ -21,6 +21,8 @@ void PrintTo(sse_event const& e, std::ostream* os)
 }
 }  // namespace instructor::net
 
+namespace sse_parser_test {
+
 using ins::net::sse_event;
 using ins::net::sse_limits;
 using ins::net::sse_parser;
@@ -426,3 +428,5 @@ TEST_P(SseWireAnthropic, EventNamesMatchTheDataTypeAndPingsArrive)
 INSTANTIATE_TEST_SUITE_P(SseReplay, SseWireAnthropic,
                          testing::Values("10_anthropic_stream_tool_use_input_json_delta.sse",
                                          "11_anthropic_stream_output_format_json_schema.sse"));
+
+}  // namespace sse_parser_test

@@ -11,6 +11,8 @@
 
 #include <string>
 
+namespace templates_test {
+
 namespace ins = instructor;
 namespace det = ins::detail;
 namespace json = boost::json;
@@ -140,3 +142,5 @@ TEST(Templates, OrdinaryTemplatesRenderAsBefore)
     EXPECT_TRUE(render("{{#open}} never closed", {{"open", true}}).starts_with("refused: "));
     EXPECT_EQ(render("Literal {{missing}} stays empty.", {{"x", 1}}), "Literal  stays empty.");
 }
+
+}  // namespace templates_test

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+namespace url_test {
+
 namespace net = instructor::net;
 namespace ins = instructor;
 
@@ -97,3 +99,5 @@ TEST(Url, QueryParametersAreEncodedAndFollowAnyQueryThere)
     EXPECT_EQ(net::query_of("https://h/v1/batches?limit=5&k=v#frag"), "limit=5&k=v");
     EXPECT_EQ(net::query_of("https://h/v1"), "");
 }
+
+}  // namespace url_test

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+namespace wire_names_test {
+
 namespace wire_names {
 
 struct Token {
@@ -106,3 +108,5 @@ TEST(WireNames, APartialKnowsAMemberByItsWireName)
     d.write(R"(name": "A)");
     EXPECT_TRUE(d.session().root_member_seen(1));
 }
+
+}  // namespace wire_names_test
