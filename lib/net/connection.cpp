@@ -18,6 +18,9 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 namespace instructor::net::detail {
 
@@ -30,6 +33,7 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 void connection::close() noexcept
 {
+    watch.stop();
     if (!plain && !tls)
         return;  // it failed before it had a socket (name resolution)
     error_code ec;
@@ -44,13 +48,11 @@ bool connection::alive()
     auto& sock = lowest().socket();
     if (!sock.is_open() || buffer.size() != 0)
         return false;
-    error_code ec;
+    // One non-blocking peek (a call on a pooled connection makes it): nothing waiting means
+    // open and quiet; end of file, an error or unasked-for bytes mean the connection is done.
     char byte;
-    sock.non_blocking(true, ec);
-    sock.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
-    error_code ignored;
-    sock.non_blocking(false, ignored);
-    return ec == asio::error::would_block;
+    auto const n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 namespace {
@@ -130,8 +132,10 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
         throw_network(cec, "connect to " + peer);
     co_await check_cancelled();
     c.lowest().socket().set_option(tcp::no_delay(true));
-    if (!ep.tls)
+    if (!ep.tls) {
+        c.lowest().expires_never();  // from here on, the connection's watch bounds its I/O
         co_return;
+    }
     if (proxy) {
         co_await open_tunnel(c, ep, *proxy);
         c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*c.plain),
@@ -161,6 +165,7 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
     if (auto injected = inject(fault, io_step::handshake))
         hec = injected;
     if (!hec) {
+        c.lowest().expires_never();
         co_await check_cancelled();
         co_return;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fault_hook.hpp"
+#include "io_watch.hpp"
 #include "proxy.hpp"
 
 #include "net/url.hpp"
@@ -28,6 +29,9 @@ struct connection {
     /// response_too_large) instead of growing without end.
     boost::beast::flat_buffer buffer;
     bool reused = false;
+    /// Bounds each exchange's reads and writes in time (the streams' own expiry is off once
+    /// the connection is open).
+    io_watch watch;
 
     explicit connection(std::size_t buffer_limit) : buffer(buffer_limit) {}
 

@@ -87,10 +87,11 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             held.give_back(false);
             throw error(errc::timeout, "read the response body: timed out");
         }
-        c.lowest().expires_at(limit);
-        auto [ec, n] = co_await c.with_stream([&](auto& st) {
+        c.watch.bound(c.lowest().socket(), limit);
+        auto [rec, n] = co_await c.with_stream([&](auto& st) {
             return bhttp::async_read_some(st, c.buffer, parser, tuple_awaitable);
         });
+        auto ec = c.watch.outcome(rec);
         if (ec == bhttp::error::need_buffer)
             ec = {};
         if (auto injected = inject(fault, io_step::read_body))

@@ -187,12 +187,12 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
                     ec == asio::ssl::error::stream_truncated);
         };
 
-        c.lowest().expires_at(deadline);
+        c.watch.bound(c.lowest().socket(), deadline);
         error_code wec;
         if (request.body_file.empty()) {
             auto [ec, n] = co_await c.with_stream(
                 [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
-            wec = ec;
+            wec = c.watch.outcome(ec);
         }
         else {  // the header as built, the body streamed from the file (from its start)
             bhttp::request<bhttp::file_body> file_req{req.base()};
@@ -205,7 +205,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
             file_req.prepare_payload();
             auto [ec, n] = co_await c.with_stream(
                 [&](auto& s) { return bhttp::async_write(s, file_req, tuple_awaitable); });
-            wec = ec;
+            wec = c.watch.outcome(ec);
         }
         if (auto injected = inject(fault, io_step::write))
             wec = injected;
@@ -224,10 +224,11 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         x->idle_timeout = opts.idle_timeout;
         x->fault = fault;
         x->deadline = deadline;
-        c.lowest().expires_at(std::min(deadline, after(opts.idle_timeout)));
-        auto [hec, hn] = co_await c.with_stream([&](auto& st) {
+        c.watch.bound(c.lowest().socket(), std::min(deadline, after(opts.idle_timeout)));
+        auto [rec, hn] = co_await c.with_stream([&](auto& st) {
             return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
         });
+        auto hec = c.watch.outcome(rec);
         if (auto injected = inject(fault, io_step::read_header))
             hec = injected;
         if (hec) {

@@ -95,6 +95,8 @@ void lease::give_back(bool keep) noexcept
 {
     if (!pool)
         return;
+    if (conn)
+        conn->watch.stop();
     {
         std::lock_guard lock(pool->mutex);
         --pool->in_use;

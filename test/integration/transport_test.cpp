@@ -11,7 +11,9 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
@@ -24,6 +26,8 @@
 #include <unistd.h>
 
 #include <thread>
+
+namespace transport_test {
 
 namespace asio = boost::asio;
 namespace net = instructor::net;
@@ -535,6 +539,69 @@ TEST(Transport, IdleTimeoutOnADripFedBody)
     }));
 }
 
+TEST(Transport, TheIdleTimeoutSlidesWithEachRead)
+{
+    // A body that takes three idle timeouts in all, never silent for one: each read moves the
+    // limit, though the connection's one timer is armed for the first.
+    mock_server m;
+    mock_reply drip;
+    drip.body = std::string(24, 'x');
+    drip.chunk_size = 1;
+    drip.chunk_delay = 25ms;
+    m.push(drip);
+    EXPECT_FALSE(with_client({.idle_timeout = 200ms}, [&](net::http_client& c) -> asio::awaitable<void> {
+        auto r = co_await c.send(chat(m), {.max_retries = 0});
+        EXPECT_EQ(r.body, std::string(24, 'x'));
+    }));
+}
+
+TEST(Transport, AStreamReaderSlowerThanTheIdleTimeoutReadsToTheEnd)
+{
+    // The idle timeout bounds a read, not the reader's time between reads (the bytes wait in
+    // the socket meanwhile).
+    mock_server m;
+    m.push(mock_reply::sse({R"({"a":1})", R"({"b":2})", R"({"c":3})"}));
+    EXPECT_FALSE(with_client({.idle_timeout = 100ms}, [&](net::http_client& c) -> asio::awaitable<void> {
+        auto s = co_await c.open_stream(chat(m));
+        std::string body;
+        asio::steady_timer pause(co_await asio::this_coro::executor);
+        while (auto bytes = co_await s.read_some()) {
+            body += *bytes;
+            pause.expires_after(300ms);
+            co_await pause.async_wait(asio::use_awaitable);
+        }
+        EXPECT_NE(body.find(R"({"c":3})"), std::string::npos);
+        EXPECT_EQ(c.stats().idle, 1u);
+    }));
+}
+
+TEST(Transport, APooledConnectionKeepsNoIoContextRunning)
+{
+    // The connection's timer is cancelled when its exchange ends: once the calls are done,
+    // run() returns, the client and its pooled connection still alive.
+    mock_server m;
+    m.push(mock_reply::json(R"({"ok":true})"));
+    m.push(mock_reply::sse({R"({"a":1})"}));
+    asio::io_context ioc;
+    net::http_client c(ioc.get_executor(), {.request_timeout = 1h, .idle_timeout = 1h});
+    unsigned status = 0;
+    std::string streamed;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            status = (co_await c.send(chat(m))).status;
+            auto s = co_await c.open_stream(chat(m));
+            while (auto bytes = co_await s.read_some())
+                streamed += *bytes;
+        },
+        asio::detached);
+    ioc.run_for(30s);
+    EXPECT_TRUE(ioc.stopped()) << "run() did not return: something still waits";
+    EXPECT_EQ(status, 200u);
+    EXPECT_NE(streamed.find(R"({"a":1})"), std::string::npos);
+    EXPECT_EQ(c.stats().idle, 1u);
+}
+
 TEST(Transport, CancellationAbortsAndDropsTheConnection)
 {
     mock_server m;
@@ -747,3 +814,5 @@ TEST(Transport, InvalidUrlsAreRejectedBeforeAnyIo)
               }),
               ins::errc::invalid_argument);
 }
+
+}  // namespace transport_test

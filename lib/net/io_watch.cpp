@@ -1,0 +1,89 @@
+// One timer bounding a connection's reads and writes.
+#include "io_watch.hpp"
+
+#include <boost/beast/core/error.hpp>
+
+namespace instructor::net::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using clock = std::chrono::steady_clock;
+
+struct io_watch::state {
+    asio::steady_timer* timer = nullptr;  // null once the watch is gone
+    asio::ip::tcp::socket* socket = nullptr;
+    clock::time_point limit = clock::time_point::max();  // of the pending operation
+    clock::time_point armed_for{};
+    unsigned generation = 0;  // of the wait whose firing counts; older ones are ignored
+    bool armed = false;
+    bool pending = false;  // an operation is under way
+    bool fired = false;    // the socket was closed for a passed limit
+};
+
+io_watch::~io_watch()
+{
+    if (!state_)
+        return;
+    state_->timer = nullptr;
+    state_->socket = nullptr;
+    timer_->cancel();
+}
+
+void io_watch::arm(std::shared_ptr<state> const& s, clock::time_point at)
+{
+    s->armed = true;
+    s->armed_for = at;
+    s->timer->expires_at(at);  // cancels the wait before, which then counts for nothing
+    s->timer->async_wait([s, generation = ++s->generation](error_code ec) {
+        if (ec == asio::error::operation_aborted || generation != s->generation || !s->timer)
+            return;
+        s->armed = false;
+        if (!s->pending)
+            return;  // between operations: the next one arms again
+        if (clock::now() < s->limit) {
+            arm(s, s->limit);
+            return;
+        }
+        s->fired = true;
+        error_code ignored;
+        s->socket->close(ignored);
+    });
+}
+
+void io_watch::bound(asio::ip::tcp::socket& socket, clock::time_point limit)
+{
+    if (!timer_) {
+        timer_ = std::make_unique<asio::steady_timer>(socket.get_executor());
+        state_ = std::make_shared<state>();
+        state_->timer = timer_.get();
+    }
+    state_->socket = &socket;
+    state_->limit = limit;
+    state_->pending = true;
+    if (!state_->armed || state_->armed_for > limit)
+        arm(state_, limit);
+}
+
+error_code io_watch::outcome(error_code ec) noexcept
+{
+    if (!state_)
+        return ec;
+    state_->pending = false;
+    if (ec && state_->fired)
+        return boost::beast::error::timeout;
+    return ec;
+}
+
+void io_watch::stop() noexcept
+{
+    if (!state_)
+        return;
+    state_->pending = false;
+    if (!state_->armed)
+        return;
+    state_->armed = false;
+    ++state_->generation;
+    timer_->cancel();
+}
+
+}  // namespace instructor::net::detail

@@ -1,0 +1,47 @@
+// The time bound of a connection's exchanges: one timer for all their reads and writes (private
+// to lib/net).
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace instructor::net::detail {
+
+/// Bounds a connection's reads and writes in time with one timer. Beast's per-operation expiry
+/// arms a timer for every read and write (a timerfd_settime each: thousands for one long
+/// stream); here an operation only records its limit, and the timer, armed once, moves only
+/// when an operation must end sooner than it would fire. When it fires during an operation it
+/// re-arms for that operation's limit if it is still ahead, else closes the socket, which fails
+/// the operation; `outcome` then reports Beast's timeout error, not a cancellation. Between
+/// operations (a stream's reader busy elsewhere) nothing times out, as with Beast.
+class io_watch {
+public:
+    io_watch() = default;
+    ~io_watch();
+    io_watch(io_watch const&) = delete;
+    io_watch& operator=(io_watch const&) = delete;
+
+    /// An operation on `socket` starts and must end by `limit`.
+    void bound(boost::asio::ip::tcp::socket& socket, std::chrono::steady_clock::time_point limit);
+
+    /// The operation ended with `ec`: `ec`, or beast::error::timeout when its limit closed the
+    /// socket.
+    boost::system::error_code outcome(boost::system::error_code ec) noexcept;
+
+    /// The exchange is over: the timer is cancelled, so a pooled connection has no deadline
+    /// and keeps no io_context running.
+    void stop() noexcept;
+
+private:
+    struct state;
+    static void arm(std::shared_ptr<state> const& s, std::chrono::steady_clock::time_point at);
+
+    std::unique_ptr<boost::asio::steady_timer> timer_;
+    std::shared_ptr<state> state_;  // shared with the pending wait, which may outlive this
+};
+
+}  // namespace instructor::net::detail
