@@ -177,7 +177,7 @@ error call_core::take_error()
 
 void call_core::emit(hook_event e)
 {
-    if (client_hooks_.empty() && req_.call_hooks.empty())
+    if (!heard())
         return;  // nobody listens: no payload to keep
     e.max_attempts = max_attempts_;
     e.is_last_attempt = e.attempt == max_attempts_;
@@ -346,8 +346,11 @@ void call_core::send_to(std::size_t i)
     auto const& model = ep.model.empty() ? model_ : ep.model;
     auto const known = options_.prices.find(model);
     price_ = known == options_.prices.end() ? nullptr : &known->second;
-    body_ = wire_->body(req_, model, conv_, tools_, stream_);
-    request_ = wire_->http_request(ep, model, stream_, json::serialize(body_));
+    auto body = wire_->body(req_, model, conv_, tools_, stream_);
+    request_ = wire_->http_request(ep, model, stream_, json::serialize(body));
+    // The tree only for a hook to read (completion_kwargs); else a call in flight holds the
+    // body's bytes alone.
+    body_ = heard() ? json::value(std::move(body)) : json::value();
     if (limited_) {  // room in the rate limits first, for about this many tokens
         estimate_ = request_.body.size() / 4 + static_cast<std::uint64_t>(
                                                    std::max(req_.max_tokens.value_or(0), 0));

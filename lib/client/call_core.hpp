@@ -19,7 +19,7 @@
 #include <instructor/request.hpp>
 
 #include <chrono>
-#include <deque>
+#include <list>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -110,6 +110,7 @@ private:
     usage priced(usage u) const;
     error& enrich(error& e);
     void emit(hook_event e);
+    bool heard() const noexcept { return !client_hooks_.empty() || !req_.call_hooks.empty(); }
     void queue(call_action a) { actions_.push(std::move(a)); }
 
     client_options const& options_;
@@ -138,7 +139,7 @@ private:
     bool holding_ = false;       // the request in flight holds room (until settle)
     std::uint64_t estimate_ = 0; // its estimated tokens
     std::vector<failed_attempt> failures_;
-    boost::json::value body_;      // the attempt's request body (completion_kwargs)
+    boost::json::value body_;      // the attempt's request body, when hooks listen (completion_kwargs)
     net::http_request request_;    // the attempt's HTTP request (send)
     boost::json::value response_;  // the attempt's reply
     std::vector<validation_issue> issues_;
@@ -156,7 +157,9 @@ private:
     piece_sink sink_;
 
     action_queue actions_;
-    std::deque<hook_event> events_;  // payloads of queued emits (stable addresses)
+    // Payloads of queued emits (stable addresses). A list: a deque allocates its map and a
+    // block when made, on every call, hooks or not.
+    std::list<hook_event> events_;
     bool handed_emit_ = false;       // the last action handed out was an emit
 };
 

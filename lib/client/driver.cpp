@@ -106,6 +106,75 @@ struct driver::impl {
         co_return op_event::checked(std::move(issues), spent);
     }
 
+    // Each step that waits is a coroutine of its own, which leaves its event in `ev`: one
+    // frame holding every step's locals and results would be most of a call's memory in flight.
+
+    /// The request sent; its response, or its stream opened.
+    boost::asio::awaitable<void> send(op_action& a)
+    {
+        http.reset();
+        if (!held.empty())  // the limiters learn what each response head says
+            a.retry.on_head = [this](unsigned status, std::vector<net::header> const& h) {
+                auto const sig =
+                    protocol::rate_signal_of(status, h, std::chrono::system_clock::now());
+                for (auto* l : held)
+                    l->learn(sig);
+            };
+        try {
+            if (a.stream) {
+                http.emplace(co_await s.http.open_stream(std::move(*a.request), a.retry));
+                co_await net::check_cancelled();
+                ev = op_event::opened();
+                co_return;
+            }
+            auto r = co_await s.http.send(std::move(*a.request), a.retry);
+            co_await net::check_cancelled();  // a cancellation that came with the answer
+            ev = op_event::response(std::move(r.body));
+        }
+        catch (...) {
+            ev = op_event::failed(as_error(std::current_exception()));
+        }
+    }
+
+    boost::asio::awaitable<void> read()
+    {
+        try {
+            auto bytes = co_await http->read_some();
+            co_await net::check_cancelled();
+            ev = bytes ? op_event::bytes(std::move(*bytes)) : op_event::eof();
+        }
+        catch (...) {
+            ev = op_event::failed(as_error(std::current_exception()));
+        }
+    }
+
+    /// `step`'s event, or the failure it threw; then a cancellation that came meanwhile ends
+    /// the operation.
+    boost::asio::awaitable<void> guarded(boost::asio::awaitable<op_event> step)
+    {
+        try {
+            ev = co_await std::move(step);
+        }
+        catch (...) {
+            ev = op_event::failed(as_error(std::current_exception()));
+        }
+        co_await net::check_cancelled();
+    }
+
+    boost::asio::awaitable<void> cache(op_action const& a)
+    {
+        ev = co_await cache_step(*s.opts.cache, a);
+        co_await net::check_cancelled();  // cancelled while the cache answered: the end
+    }
+
+    boost::asio::awaitable<void> sleep(std::chrono::steady_clock::time_point until)
+    {
+        asio::steady_timer timer(s.ex, until);
+        co_await timer.async_wait(asio::use_awaitable);
+        co_await net::check_cancelled();
+        ev = op_event::woke();
+    }
+
     boost::asio::awaitable<bool> advance()
     {
         for (;;) {
@@ -117,74 +186,28 @@ struct driver::impl {
                 break;
             }
             case op_action::kind::send:
-                http.reset();
-                if (!held.empty())  // the limiters learn what each response head says
-                    a.retry.on_head = [this](unsigned status, std::vector<net::header> const& h) {
-                        auto const sig = protocol::rate_signal_of(status, h,
-                                                                  std::chrono::system_clock::now());
-                        for (auto* l : held)
-                            l->learn(sig);
-                    };
-                try {
-                    if (a.stream) {
-                        http.emplace(co_await s.http.open_stream(std::move(*a.request), a.retry));
-                        co_await net::check_cancelled();
-                        ev = op_event::opened();
-                    }
-                    else {
-                        auto r = co_await s.http.send(std::move(*a.request), a.retry);
-                        co_await net::check_cancelled();  // a cancellation that came with the answer
-                        ev = op_event::response(std::move(r.body));
-                    }
-                }
-                catch (...) {
-                    ev = op_event::failed(as_error(std::current_exception()));
-                }
+                co_await send(a);
                 break;
             case op_action::kind::read:
-                try {
-                    auto bytes = co_await http->read_some();
-                    co_await net::check_cancelled();
-                    ev = bytes ? op_event::bytes(std::move(*bytes)) : op_event::eof();
-                }
-                catch (...) {
-                    ev = op_event::failed(as_error(std::current_exception()));
-                }
+                co_await read();
                 break;
             case op_action::kind::cache_get:
             case op_action::kind::cache_put:
-                ev = co_await cache_step(*s.opts.cache, a);
-                co_await net::check_cancelled();  // cancelled while the cache answered: the end
+                co_await cache(a);
                 break;
             case op_action::kind::take:
-                try {
-                    ev = co_await take(a.tokens);
-                }
-                catch (...) {
-                    ev = op_event::failed(as_error(std::current_exception()));
-                }
-                co_await net::check_cancelled();
+                co_await guarded(take(a.tokens));
                 break;
             case op_action::kind::check:
-                try {
-                    ev = co_await check(a);
-                }
-                catch (...) {
-                    ev = op_event::failed(as_error(std::current_exception()));
-                }
-                co_await net::check_cancelled();
+                co_await guarded(check(a));
                 break;
             case op_action::kind::settle:
                 release(a.used);
                 ev = op_event::next();
                 break;
-            case op_action::kind::sleep: {
-                asio::steady_timer timer(s.ex, a.until);
-                co_await timer.async_wait(asio::use_awaitable);
-                co_await net::check_cancelled();
-                ev = op_event::woke();
+            case op_action::kind::sleep:
+                co_await sleep(a.until);
                 break;
-            }
             case op_action::kind::yield:
                 co_return true;
             case op_action::kind::done:

@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <vector>
 
 namespace instructor::net::detail {
 
@@ -91,19 +93,15 @@ asio::awaitable<void> open_tunnel(connection& c, endpoint const& ep, proxy_endpo
 
 }  // namespace
 
-asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
-                                      proxy_endpoint const* proxy, steady::time_point limit,
-                                      ssl::context& ssl_ctx, bool verify,
-                                      std::shared_ptr<fault_hook const> const& fault)
+namespace {
+
+/// The addresses of `host` into `out`, by `limit` (beast::error::timeout past it); a coroutine
+/// of its own, so that what the wait holds is freed once the name is resolved.
+asio::awaitable<error_code> resolve(asio::any_io_executor ex, std::string const& host,
+                                    std::uint16_t port, steady::time_point limit,
+                                    std::vector<tcp::endpoint>& out)
 {
     using namespace asio::experimental::awaitable_operators;
-    auto ex = co_await asio::this_coro::executor;
-    auto const where = ep.origin();
-    // With a proxy, the TCP connection is to the proxy, and failures name it.
-    auto const& host = proxy ? proxy->host : ep.host;
-    auto const port = proxy ? proxy->port : ep.port;
-    auto const peer = proxy ? proxy->where() : where;
-
     tcp::resolver resolver(ex);
     asio::steady_timer timer(ex, limit);
     auto r = co_await (resolver.async_resolve(host, std::to_string(port), tuple_awaitable) ||
@@ -111,11 +109,43 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
     if (r.index() == 1) {
         if (std::get<0>(std::get<1>(r)) == asio::error::operation_aborted)
             throw_cancelled();
-        throw error(errc::timeout, "resolving " + (proxy ? peer : host) + " timed out");
+        co_return beast::error::timeout;
     }
-    auto [rec, results] = std::get<0>(r);
-    if (auto injected = inject(fault, io_step::resolve))
-        rec = injected;
+    auto const& [ec, results] = std::get<0>(r);
+    for (auto const& each : results)
+        out.push_back(each.endpoint());
+    co_return ec;
+}
+
+}  // namespace
+
+asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
+                                      proxy_endpoint const* proxy, steady::time_point limit,
+                                      ssl::context& ssl_ctx, bool verify,
+                                      std::shared_ptr<fault_hook const> const& fault)
+{
+    auto ex = co_await asio::this_coro::executor;
+    auto const where = ep.origin();
+    // With a proxy, the TCP connection is to the proxy, and failures name it.
+    auto const& host = proxy ? proxy->host : ep.host;
+    auto const port = proxy ? proxy->port : ep.port;
+    auto const peer = proxy ? proxy->where() : where;
+
+    // An address needs no resolver (whose lookups run on a thread of their own).
+    error_code not_address;
+    auto const address = asio::ip::make_address(host, not_address);
+    std::vector<tcp::endpoint> endpoints;
+    error_code rec;
+    if (!not_address) {
+        endpoints.emplace_back(address, port);
+    }
+    else {
+        rec = co_await resolve(ex, host, port, limit, endpoints);
+        if (auto injected = inject(fault, io_step::resolve))
+            rec = injected;
+    }
+    if (rec == beast::error::timeout)
+        throw error(errc::timeout, "resolving " + (proxy ? peer : host) + " timed out");
     if (rec)
         throw_network(rec, "resolve " + (proxy ? peer : host));
     co_await check_cancelled();
@@ -125,7 +155,7 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
     else
         c.plain = std::make_unique<beast::tcp_stream>(ex);
     c.lowest().expires_at(limit);
-    auto [cec, _] = co_await c.lowest().async_connect(results, tuple_awaitable);
+    auto [cec, _] = co_await c.lowest().async_connect(endpoints, tuple_awaitable);
     if (auto injected = inject(fault, io_step::connect))
         cec = injected;
     if (cec)

@@ -12,13 +12,14 @@
 #include <boost/beast/http/read.hpp>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace instructor::net::detail {
 
 namespace asio = boost::asio;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint const& ep,
+bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r, endpoint const& ep,
                                                 std::string const& user_agent,
                                                 proxy_endpoint const* proxy)
 {
@@ -32,7 +33,7 @@ bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint 
     if (!default_port)
         host += ":" + std::to_string(ep.port);
     // A proxy is asked for the whole URL (RFC 9112 absolute-form).
-    bhttp::request<bhttp::string_body> req{
+    bhttp::request<bhttp::span_body<char const>> req{
         verb, proxy ? "http://" + host + ep.target : ep.target, 11};
     req.set(bhttp::field::host, host);
     if (proxy && !proxy->authorization.empty())
@@ -50,7 +51,7 @@ bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint 
         for (auto const& h : r.sign(std::string(req[bhttp::field::host]), ep.target, r))
             req.set(h.name, h.value);
     req.keep_alive(true);
-    req.body() = r.body;
+    req.body() = {r.body.data(), r.body.size()};
     req.prepare_payload();
     return req;
 }
@@ -70,9 +71,12 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
     if (failed || !held.conn)
         throw error(errc::protocol_error, "read from a failed stream");
     auto& c = *held.conn;
-    constexpr std::size_t piece = 16 * 1024;
-    if (!scratch)
+    if (!scratch) {  // 16 KB a read, or less for a body whose length is known to be less
+        constexpr std::uint64_t most = 16 * 1024;
+        auto const left = parser.content_length_remaining();
+        piece = static_cast<std::size_t>(left ? std::clamp<std::uint64_t>(*left, 1, most) : most);
         scratch = std::make_unique<char[]>(piece);
+    }
     for (;;) {
         parser.get().body().data = scratch.get();
         parser.get().body().size = piece;

@@ -8,8 +8,8 @@
 #include <instructor/net/http_types.hpp>
 
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <memory>
 #include <optional>
@@ -21,9 +21,9 @@ namespace instructor::net::detail {
 namespace bhttp = boost::beast::http;
 
 /// The Beast request for `r` to `ep`; through `proxy` (an http origin's), in absolute form with
-/// the proxy's credentials. Throws ins::error(invalid_argument) for an unknown method or a
-/// header with a line break.
-bhttp::request<bhttp::string_body> make_request(http_request const& r, endpoint const& ep,
+/// the proxy's credentials. Its body is a view of `r.body` (no copy: `r` outlives the attempt).
+/// Throws ins::error(invalid_argument) for an unknown method or a header with a line break.
+bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r, endpoint const& ep,
                                                 std::string const& user_agent,
                                                 proxy_endpoint const* proxy = nullptr);
 
@@ -41,6 +41,7 @@ struct stream_impl {
     std::shared_ptr<fault_hook const> fault;  // tests only
     std::size_t body_bytes = 0;
     std::unique_ptr<char[]> scratch;  // what a read fills, then appended: no zero-fill of `out`
+    std::size_t piece = 0;            // its size
     bool done = false;
     bool failed = false;
 

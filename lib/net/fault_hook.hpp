@@ -11,7 +11,8 @@ namespace instructor::net {
 
 class http_client;
 
-/// The I/O steps of an exchange, in the order a request takes them.
+/// The I/O steps of an exchange, in the order a request takes them (resolve for a host name
+/// only: an address is not resolved).
 enum class io_step { resolve, connect, handshake, write, read_header, read_body, backoff };
 
 /// Asked before each step: an error fails the step with it, as if the socket had; a hook may

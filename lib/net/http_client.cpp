@@ -166,6 +166,34 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint c
     co_return l;
 }
 
+namespace {
+
+/// `req` written on `c`; with `body_file`, the header as built and the body streamed from the
+/// file (from its start). A coroutine of its own: an attempt's frame, held while it waits for
+/// the response, does not keep the file request.
+asio::awaitable<error_code> write_request(connection& c,
+                                          bhttp::request<bhttp::span_body<char const>> const& req,
+                                          std::string const& body_file)
+{
+    if (body_file.empty()) {
+        auto [ec, n] = co_await c.with_stream(
+            [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
+        co_return ec;
+    }
+    bhttp::request<bhttp::file_body> file_req{req.base()};
+    beast::error_code fec;
+    file_req.body().open(body_file.c_str(), beast::file_mode::scan, fec);
+    if (fec)
+        throw error(errc::invalid_argument,
+                    "cannot read the request body file " + body_file + ": " + fec.message());
+    file_req.prepare_payload();
+    auto [ec, n] = co_await c.with_stream(
+        [&](auto& s) { return bhttp::async_write(s, file_req, tuple_awaitable); });
+    co_return ec;
+}
+
+}  // namespace
+
 asio::awaitable<client_impl::attempt_result> client_impl::attempt(
     http_request const& request, endpoint const& ep, steady::time_point deadline,
     std::optional<steady::time_point> call_deadline, bool stream)
@@ -188,25 +216,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::attempt(
         };
 
         c.watch.bound(c.lowest().socket(), deadline);
-        error_code wec;
-        if (request.body_file.empty()) {
-            auto [ec, n] = co_await c.with_stream(
-                [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
-            wec = c.watch.outcome(ec);
-        }
-        else {  // the header as built, the body streamed from the file (from its start)
-            bhttp::request<bhttp::file_body> file_req{req.base()};
-            beast::error_code fec;
-            file_req.body().open(request.body_file.c_str(), beast::file_mode::scan, fec);
-            if (fec)
-                throw error(errc::invalid_argument,
-                            "cannot read the request body file " + request.body_file + ": " +
-                                fec.message());
-            file_req.prepare_payload();
-            auto [ec, n] = co_await c.with_stream(
-                [&](auto& s) { return bhttp::async_write(s, file_req, tuple_awaitable); });
-            wec = c.watch.outcome(ec);
-        }
+        auto wec = c.watch.outcome(co_await write_request(c, req, request.body_file));
         if (auto injected = inject(fault, io_step::write))
             wec = injected;
         if (wec) {

@@ -13,6 +13,7 @@
 #include <instructor/instructor.hpp>
 #include <instructor/testing/mock_server.hpp>
 
+#include <boost/algorithm/string/replace.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
@@ -66,6 +67,8 @@ run_result run_once(mock_server& m, bool stream, int n, action what, bool retry)
     run_result r;
     asio::io_context ioc;
     auto o = test::mock_options(m, ins::mode::tools, "sk-matrix");
+    // By name, so that resolving it is a step too (an address is not resolved).
+    boost::algorithm::replace_first(o.base_url, "127.0.0.1", "localhost");
     o.max_network_retries = retry ? 1 : 0;
     ins::client c(ioc.get_executor(), o);
     asio::cancellation_signal cancel;

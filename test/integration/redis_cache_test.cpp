@@ -49,7 +49,7 @@ using namespace models;
 using namespace std::chrono_literals;
 using instructor::testing::mock_server;
 
-namespace {
+// Not in an anonymous namespace: the fixture is the tests' base (unity builds warn).
 
 using test::redis_server;
 constexpr char const* password = test::redis_password;
@@ -211,7 +211,6 @@ std::vector<std::string> with_cache(mock_server const& m, std::shared_ptr<ins::c
     return reported;
 }
 
-}  // namespace
 
 TEST_F(RedisCache, ASecondCacheOnTheSameRedisAnswersWithoutARequest)
 {
