@@ -139,7 +139,7 @@ private:
     bool holding_ = false;       // the request in flight holds room (until settle)
     std::uint64_t estimate_ = 0; // its estimated tokens
     std::vector<failed_attempt> failures_;
-    boost::json::value body_;      // the attempt's request body, when hooks listen (completion_kwargs)
+    boost::json::value body_;      // the attempt's body, when hooks listen (completion_kwargs)
     net::http_request request_;    // the attempt's HTTP request (send)
     boost::json::value response_;  // the attempt's reply
     std::vector<validation_issue> issues_;
