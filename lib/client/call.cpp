@@ -66,7 +66,7 @@ error as_error(std::exception_ptr e)
     }
 }
 
-boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, request req,
+boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, request&& req,
                                             answer_target& target, async_check* check)
 {
     call_core core(s->opts, s->hooks_now(), std::move(req), target, false);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "engine/action_queue.hpp"
+#include "engine/boxed.hpp"
 #include "engine/operation.hpp"
 #include "protocol/wire.hpp"
 
@@ -143,13 +144,13 @@ private:
     net::http_request request_;    // the attempt's HTTP request (send)
     boost::json::value response_;  // the attempt's reply
     std::vector<validation_issue> issues_;
-    std::optional<extraction> pending_;  // valid, awaiting the validators that wait
+    boxed<extraction> pending_;  // valid, awaiting the validators that wait
     std::string joined_;  // continue_answer: the parts of a cut answer so far
     std::string part_;    // the last reply's own text
-    std::optional<error> error_;
-    std::optional<completion> completion_;
+    boxed<error> error_;
+    boxed<completion> completion_;
     std::string cache_key_, cache_value_;
-    std::optional<error> cache_error_;  // what hook::cache_error points at
+    boxed<error> cache_error_;  // what hook::cache_error points at
 
     // the stream in flight
     std::unique_ptr<stream_reader> reader_;

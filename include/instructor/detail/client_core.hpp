@@ -45,8 +45,9 @@ struct async_check {
 /// Runs a whole call: attempts, re-asks, network retries, fallbacks, hooks. `tools`: the
 /// response model on the wire (one per alternative when `many`: parallel_tools, where every
 /// tool call is an answer). `check`: the target's validators that wait, when it has any.
-/// Throws ins::error.
-boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> state, request req,
+/// Throws ins::error. `req` is moved from: the caller's frame, which awaits this at once, owns
+/// it (a copy here would be a second request held by every call in flight).
+boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> state, request&& req,
                                             answer_target& target, async_check* check = nullptr);
 
 }  // namespace instructor::detail
