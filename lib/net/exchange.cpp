@@ -78,6 +78,11 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         scratch = std::make_unique<char[]>(piece);
     }
     for (;;) {
+        if (parser.is_done()) {  // an empty body (204, Content-Length: 0): nothing to read, and
+            done = true;         // Beast would wait on the socket for more
+            held.give_back(parser.keep_alive());
+            co_return false;
+        }
         parser.get().body().data = scratch.get();
         parser.get().body().size = piece;
         auto limit = after(idle_timeout);

@@ -3,13 +3,19 @@
 
 #include <boost/beast/core/error.hpp>
 
+#include <mutex>
+
 namespace instructor::net::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
 using clock = std::chrono::steady_clock;
 
+// On a multi-threaded executor the timer's handler may run while the call's coroutine starts an
+// operation, ends one or drops the connection: everything here, the timer's own calls included,
+// is under the mutex.
 struct io_watch::state {
+    std::mutex mutex;
     asio::steady_timer* timer = nullptr;  // null once the watch is gone
     asio::ip::tcp::socket* socket = nullptr;
     clock::time_point limit = clock::time_point::max();  // of the pending operation
@@ -24,18 +30,22 @@ io_watch::~io_watch()
 {
     if (!state_)
         return;
+    std::lock_guard lock(state_->mutex);
     state_->timer = nullptr;
     state_->socket = nullptr;
     timer_->cancel();
 }
 
-void io_watch::arm(std::shared_ptr<state> const& s, clock::time_point at)
+void io_watch::arm(std::shared_ptr<state> const& s, clock::time_point at)  // under s->mutex
 {
     s->armed = true;
     s->armed_for = at;
     s->timer->expires_at(at);  // cancels the wait before, which then counts for nothing
     s->timer->async_wait([s, generation = ++s->generation](error_code ec) {
-        if (ec == asio::error::operation_aborted || generation != s->generation || !s->timer)
+        if (ec == asio::error::operation_aborted)
+            return;
+        std::lock_guard lock(s->mutex);
+        if (generation != s->generation || !s->timer)
             return;
         s->armed = false;
         if (!s->pending)
@@ -57,6 +67,7 @@ void io_watch::bound(asio::ip::tcp::socket& socket, clock::time_point limit)
         state_ = std::make_shared<state>();
         state_->timer = timer_.get();
     }
+    std::lock_guard lock(state_->mutex);
     state_->socket = &socket;
     state_->limit = limit;
     state_->pending = true;
@@ -68,6 +79,7 @@ error_code io_watch::outcome(error_code ec) noexcept
 {
     if (!state_)
         return ec;
+    std::lock_guard lock(state_->mutex);
     state_->pending = false;
     if (ec && state_->fired)
         return boost::beast::error::timeout;
@@ -78,6 +90,7 @@ void io_watch::stop() noexcept
 {
     if (!state_)
         return;
+    std::lock_guard lock(state_->mutex);
     state_->pending = false;
     if (!state_->armed)
         return;

@@ -17,7 +17,9 @@ namespace instructor::net::detail {
 /// when an operation must end sooner than it would fire. When it fires during an operation it
 /// re-arms for that operation's limit if it is still ahead, else closes the socket, which fails
 /// the operation; `outcome` then reports Beast's timeout error, not a cancellation. Between
-/// operations (a stream's reader busy elsewhere) nothing times out, as with Beast.
+/// operations (a stream's reader busy elsewhere) nothing times out, as with Beast, though the
+/// timer may stay armed until its time (at most idle_timeout) while the exchange is open.
+/// Safe with the timer's handler on another thread of the executor (a mutex).
 class io_watch {
 public:
     io_watch() = default;

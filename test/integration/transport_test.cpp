@@ -602,6 +602,29 @@ TEST(Transport, APooledConnectionKeepsNoIoContextRunning)
     EXPECT_EQ(c.stats().idle, 1u);
 }
 
+TEST(Transport, AnEmptyBodyEndsTheExchangeAtOnce)
+{
+    // Content-Length: 0, and a 204: the response is whole with its header. A read for a body
+    // would wait on the kept-alive connection until the idle timeout.
+    mock_server m;
+    mock_reply empty;
+    empty.body = "";
+    mock_reply no_content;
+    no_content.status = 204;
+    no_content.body = "";
+    m.push(empty);
+    m.push(no_content);
+    EXPECT_FALSE(with_client({.idle_timeout = 2s}, [&](net::http_client& c) -> asio::awaitable<void> {
+        auto r = co_await c.send(chat(m), {.max_retries = 0});
+        EXPECT_EQ(r.status, 200u);
+        EXPECT_EQ(r.body, "");
+        r = co_await c.send(chat(m), {.max_retries = 0});
+        EXPECT_EQ(r.status, 204u);
+        EXPECT_EQ(c.stats().idle, 1u);
+        EXPECT_EQ(c.stats().connections_opened, 1u);
+    }));
+}
+
 TEST(Transport, CancellationAbortsAndDropsTheConnection)
 {
     mock_server m;
