@@ -298,10 +298,10 @@ private:
         try {
             if constexpr (detail::async_checked<T>::value) {
                 detail::value_check<T> check(out);
-                co_await detail::run_call(s, std::move(req), target, &check);
+                co_await detail::run_call(s, std::move(req), target, &check, false);
             }
             else {
-                co_await detail::run_call(s, std::move(req), target);
+                co_await detail::run_call(s, std::move(req), target, nullptr, false);
             }
         }
         catch (...) {  // Asio's own cancellation exceptions included

@@ -67,9 +67,12 @@ error as_error(std::exception_ptr e)
 }
 
 boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, request&& req,
-                                            answer_target& target, async_check* check)
+                                            answer_target& target, async_check* check,
+                                            bool keep_raw)
 {
     call_core core(s->opts, s->hooks_now(), std::move(req), target, false);
+    if (!keep_raw)
+        core.drop_raw();
     driver d(*s, core, check);
     co_await d.run();
     co_return core.take_completion();

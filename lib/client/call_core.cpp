@@ -7,6 +7,7 @@
 #include "protocol/prompts.hpp"
 #include "protocol/verdict.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -192,7 +193,8 @@ error& call_core::enrich(error& e)
     e.attempts = attempt_;
     e.total_usage = total_;
     if (e.last_completion.is_null())
-        e.last_completion = response_;
+        e.last_completion =
+            completion_ && !completion_->raw.is_null() ? completion_->raw : reply();
     if (e.failed_attempts.empty())
         e.failed_attempts = failures_;
     return e;
@@ -268,7 +270,22 @@ void call_core::start()
 void call_core::accept(extraction const& x)
 {
     auto const& base = endpoints_[endpoint_].base_url;
-    completion_.emplace(completion{response_, total_, attempt_, base, x.run_url,
+    if (options_.cache) {
+        std::optional<std::int64_t> expires;
+        if (req_.cache.ttl)  // at most a century: seconds::max() means "for good", not overflow
+            expires =
+                unix_ms() + std::min<std::int64_t>(req_.cache.ttl->count(), 3'155'760'000) * 1000;
+        cache_value_ = serialize_entry({x.answers, reply(), base, x.run_url, expires});
+    }
+    // The reply's tree moves into the completion, and only when the caller keeps it
+    // (create_with_completion); the text stays for an error that would still want it.
+    json::value raw;
+    if (keep_raw_) {
+        (void)reply();
+        raw = std::move(response_);
+        response_ = nullptr;
+    }
+    completion_.emplace(completion{std::move(raw), total_, attempt_, base, x.run_url,
                                    std::move(target_.repairs)});
     completion_->reasoning = x.reasoning;
     if (!options_.cache) {
@@ -276,10 +293,6 @@ void call_core::accept(extraction const& x)
         queue({call_action::kind::done});
         return;
     }
-    std::optional<std::int64_t> expires;
-    if (req_.cache.ttl)  // at most a century: seconds::max() means "for good", not overflow
-        expires = unix_ms() + std::min<std::int64_t>(req_.cache.ttl->count(), 3'155'760'000) * 1000;
-    cache_value_ = serialize_entry({x.answers, response_, base, x.run_url, expires});
     st_ = state::storing;
     call_action a{call_action::kind::cache_put};
     a.key = &cache_key_;
@@ -336,6 +349,7 @@ void call_core::begin_attempt()
     }
     target_.begin_attempt(attempt_);
     response_ = nullptr;
+    reply_text_.clear();
     send_to(0);
 }
 
@@ -346,11 +360,18 @@ void call_core::send_to(std::size_t i)
     auto const& model = ep.model.empty() ? model_ : ep.model;
     auto const known = options_.prices.find(model);
     price_ = known == options_.prices.end() ? nullptr : &known->second;
-    auto body = wire_->body(req_, model, conv_, tools_, stream_);
-    request_ = wire_->http_request(ep, model, stream_, json::serialize(body));
-    // The tree only for a hook to read (completion_kwargs); else a call in flight holds the
-    // body's bytes alone.
-    body_ = heard() ? json::value(std::move(body)) : json::value();
+    // The tree only for a hook to read (completion_kwargs); else the wire writes the body's
+    // bytes (without a tree where it can) and a call in flight holds those alone.
+    if (heard()) {
+        auto body = wire_->body(req_, model, conv_, tools_, stream_);
+        request_ = wire_->http_request(ep, model, stream_, json::serialize(body));
+        body_ = std::move(body);
+    }
+    else {
+        request_ =
+            wire_->http_request(ep, model, stream_, wire_->body_text(req_, model, conv_, tools_, stream_));
+        body_ = nullptr;
+    }
     if (limited_) {  // room in the rate limits first, for about this many tokens
         estimate_ = request_.body.size() / 4 + static_cast<std::uint64_t>(
                                                    std::max(req_.max_tokens.value_or(0), 0));
@@ -417,7 +438,8 @@ void call_core::settle(std::optional<std::uint64_t> used)
 
 void call_core::on_failure(error e)
 {
-    bool const opening = st_ == state::awaiting_reply && response_.is_null();
+    bool const opening =
+        st_ == state::awaiting_reply && response_.is_null() && reply_text_.empty();
     settle(std::nullopt);  // what it used is unknown: the estimate stands
     absorb_reader();
     enrich(e);
@@ -438,9 +460,37 @@ void call_core::on_failure(error e)
     fail(std::move(copy));
 }
 
-void call_core::on_response(std::string const& body)
+json::value const& call_core::reply()
+{
+    if (response_.is_null() && !reply_text_.empty()) {
+        boost::system::error_code ec;
+        auto v = json::parse(reply_text_, ec);
+        if (!ec)  // it was read once already: it parses
+            response_ = std::move(v);
+    }
+    return response_;
+}
+
+void call_core::on_response(std::string& body)
 {
     boost::system::error_code ec;
+    if (!heard()) {
+        // Nobody reads the reply's tree now: it lives on the stack (spilling to the heap when
+        // larger) while the wire reads it, and the text is kept for whatever may want the tree
+        // later (the completion, the cache, an error, a re-ask's record).
+        unsigned char arena[8192];
+        json::monotonic_resource mr(arena, sizeof arena);
+        auto const v = json::parse(body, ec, &mr);
+        if (ec || !v.is_object())
+            throw error(errc::protocol_error, "the response body is not a JSON object");
+        reply_text_ = std::move(body);
+        attempt_usage_ = priced(wire_->usage_of(v));
+        total_ += attempt_usage_;
+        settle(used_tokens());
+        auto x = wire_->extract(v);  // strings and trees of its own: nothing points into `mr`
+        judge(std::move(x));
+        return;
+    }
     auto v = json::parse(body, ec);
     if (ec || !v.is_object())
         throw error(errc::protocol_error, "the response body is not a JSON object");
@@ -595,7 +645,7 @@ void call_core::reject(extraction const& x)
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
           .response = &response_, .issues = issues_});
-    failures_.push_back({attempt_, issues_, response_});
+    failures_.push_back({attempt_, issues_, reply()});
     std::string const errors = format_issues(issues_);
     if (attempt_ >= max_attempts_ || !target_.may_reask()) {
         fail(error(errc::validation_failed,
@@ -639,7 +689,7 @@ bool call_core::continue_answer(extraction const& x, error& cut)
     auto last = x;
     last.content = part_;
     wire_->continue_cut(conv_, last, std::string(continue_prompt));
-    failures_.push_back({attempt_, {}, response_});
+    failures_.push_back({attempt_, {}, reply()});
     begin_attempt();  // the rest of the answer
     return true;
 }
@@ -683,7 +733,7 @@ bool call_core::raise_max_tokens(error& cut)
         return true;  // ended, with the budget's error
     }
     req_.max_tokens = static_cast<int>(was > 0 ? std::min(was * 2, cap) : cap);
-    failures_.push_back({attempt_, {}, response_});
+    failures_.push_back({attempt_, {}, reply()});
     begin_attempt();  // the same question again, with room to finish
     return true;
 }

@@ -52,6 +52,8 @@ public:
     void dispatch(hook_event const& e) const noexcept override;
 
     completion take_completion();
+    /// The completion's `raw` (the reply's tree) is left empty: the caller drops it (create).
+    void drop_raw() noexcept { keep_raw_ = false; }
     /// The accepted answer's completion, once accepted (a stream reads it in place).
     completion const* accepted() const noexcept { return completion_ ? &*completion_ : nullptr; }
     error take_error();
@@ -78,7 +80,9 @@ private:
     void settle(std::optional<std::uint64_t> used);
     std::optional<std::uint64_t> used_tokens() const noexcept;
     void on_failure(error e);
-    void on_response(std::string const& body);
+    void on_response(std::string& body);
+    /// The reply's tree, parsed from its text when it was read without keeping one.
+    boost::json::value const& reply();
     void on_opened();
     void on_bytes(std::string const& bytes);
     void read_event(net::sse_event const& ev);
@@ -142,7 +146,9 @@ private:
     std::vector<failed_attempt> failures_;
     boost::json::value body_;      // the attempt's body, when hooks listen (completion_kwargs)
     net::http_request request_;    // the attempt's HTTP request (send)
-    boost::json::value response_;  // the attempt's reply
+    boost::json::value response_;  // the attempt's reply, when its tree is kept
+    std::string reply_text_;       // else its text (reply() parses it when asked)
+    bool keep_raw_ = true;
     std::vector<validation_issue> issues_;
     boxed<extraction> pending_;  // valid, awaiting the validators that wait
     std::string joined_;  // continue_answer: the parts of a cut answer so far

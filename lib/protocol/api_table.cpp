@@ -10,7 +10,6 @@
 
 #include "net/url.hpp"
 
-#include <boost/algorithm/string/predicate.hpp>
 
 #include <algorithm>
 #include <array>
@@ -95,7 +94,7 @@ net::http_request api_request(api_row const& api, endpoint_config const& ep, std
         hr.headers = {{extra.key_header, ep.api_key}};
     for (auto const& h : hr.headers)  // the key's headers stay out of errors, logs and hooks
         if (std::ranges::none_of(hr.secret_headers,
-                                 [&](auto const& n) { return boost::iequals(n, h.name); }))
+                                 [&](auto const& n) { return net::same_header_name(n, h.name); }))
             hr.secret_headers.push_back(h.name);
     hr.headers.insert(hr.headers.end(), std::make_move_iterator(own.begin()),
                       std::make_move_iterator(own.end()));

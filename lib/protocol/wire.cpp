@@ -5,6 +5,8 @@
 
 #include "net/sse_parser.hpp"
 
+#include <boost/json/serialize.hpp>
+
 namespace instructor::detail {
 
 std::optional<error> model_stop(extraction const& x)
@@ -32,6 +34,13 @@ void merge_extra_body(boost::json::object& body, boost::json::object const& extr
         else
             body[kv.key()] = kv.value();
     }
+}
+
+std::string wire::body_text(request const& req, std::string const& model,
+                            conversation const& conv, std::span<tool_spec const> tools,
+                            bool stream) const
+{
+    return boost::json::serialize(body(req, model, conv, tools, stream));
 }
 
 std::unique_ptr<net::event_source> wire::events(std::size_t max_event) const

@@ -108,6 +108,11 @@ public:
     virtual boost::json::object body(request const& req, std::string const& model,
                                      conversation const& conv, std::span<tool_spec const> tools,
                                      bool stream) const = 0;
+    /// The same body as its bytes (json::serialize of body()); a wire may write them without
+    /// building the tree.
+    virtual std::string body_text(request const& req, std::string const& model,
+                                  conversation const& conv, std::span<tool_spec const> tools,
+                                  bool stream) const;
     /// The answer(s) of a reply. Throws ins::error(protocol_error) when it is not this API's
     /// response at all.
     virtual extraction extract(boost::json::value const& response) const = 0;

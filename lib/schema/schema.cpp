@@ -1,5 +1,8 @@
 // Non-template parts of schema building, and the strict-mode rewrite.
 #include <instructor/schema.hpp>
+#include <instructor/detail/tool_spec.hpp>
+
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -118,6 +121,8 @@ boost::json::object enum_schema(std::vector<std::string_view> const& names)
         values.emplace_back(n);
     return {{"type", "string"}, {"enum", std::move(values)}};
 }
+
+std::string schema_text(boost::json::object const& o) { return boost::json::serialize(o); }
 
 }  // namespace detail
 

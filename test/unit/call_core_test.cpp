@@ -57,6 +57,7 @@ struct outcome {
     std::optional<ins::error> error;
     std::vector<std::string> hooks;  // "<kind><attempt>@<endpoint host>"
     std::vector<std::string> urls;   // every send's URL
+    std::vector<std::string> bodies; // every send's body
     int terminal = 0;                // done or fail actions seen
     int io_steps = 0;                // sends, reads and cache steps carried out
     bool failed_cache_step = false;  // the injected failure hit a cache step
@@ -101,6 +102,8 @@ struct script {
     std::size_t piece = 7;           // stream bytes per read
     /// The client's cache when options().cache is set: cache steps are I/O steps too.
     std::map<std::string, std::string>* cache = nullptr;
+    bool heard = true;      // hooks listen (the core then keeps the trees they read)
+    bool drop_raw = false;  // the caller drops the completion's raw reply (create)
 };
 
 /// Runs one call (or stream) through the core, answering its actions from `s`.
@@ -112,7 +115,10 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
     det::partial_target<UserInfo> stream_target;
     det::answer_target& target = stream ? static_cast<det::answer_target&>(stream_target)
                                         : call_target;
-    det::call_core core(o, recording(out), std::move(req), target, stream);
+    det::call_core core(o, s.heard ? recording(out) : ins::hooks{}, std::move(req), target,
+                        stream);
+    if (s.drop_raw)
+        core.drop_raw();
     std::string body;  // the stream being read
     std::size_t at = 0;
     auto const io_fails = [&] { return out.io_steps++ == s.fail_at; };
@@ -121,6 +127,7 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
         switch (a.k) {
         case k::send: {
             out.urls.push_back(a.request->url);
+            out.bodies.push_back(a.request->body);
             if (io_fails())
                 return det::call_event::failed(ins::error(s.fail_code, "injected failure"));
             mock_reply reply;
@@ -225,6 +232,132 @@ TEST(CallCore, OneCallThroughEachWire)
                 EXPECT_GT(out.snapshots, 1);
             }
         }
+    }
+}
+
+// With no hook listening the core keeps no trees: each wire writes its body's bytes (the chat
+// wire without building one), a reply is read through a tree on the stack and kept as text
+// until something asks for it. The same calls must send the same bytes and end the same way,
+// values, errors, re-ask records and completions alike.
+namespace {
+
+boost::json::value without_ids(boost::json::value v)
+{
+    if (auto* o = v.if_object()) {
+        o->erase("id");
+        o->erase("call_id");
+        for (auto& kv : *o)
+            kv.value() = without_ids(std::move(kv.value()));
+    }
+    else if (auto* a = v.if_array()) {
+        for (auto& e : *a)
+            e = without_ids(std::move(e));
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST(CallCore, ACallNobodyListensToSendsAndMeansTheSame)
+{
+    struct scenario {
+        char const* name;
+        std::function<script()> replies;
+        int max_retries;
+    };
+    std::vector<scenario> const scenarios = {
+        {"the mock's answer", [] { return script{}; }, 3},
+        {"a re-ask, then the answer",
+         [] {
+             script s;
+             s.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));
+             return s;
+         },
+         3},
+        {"re-asks exhausted",
+         [] {
+             script s;
+             for (int i = 0; i < 3; ++i)
+                 s.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));
+             return s;
+         },
+         2},
+        {"not this API's reply", [] {
+             script s;
+             s.replies.push_back(mock_reply::json(R"({"unexpected":[1,2,{"x":"y"}]})"));
+             return s;
+         },
+         3},
+        {"not JSON", [] {
+             script s;
+             s.replies.push_back(mock_reply::json("{\"choices\": ["));
+             return s;
+         },
+         3},
+        {"cut at the token limit", [] {
+             script s;
+             s.replies.push_back(mock_reply::chat_content("{\"name\":", "length"));
+             return s;
+         },
+         3},
+    };
+    for (auto m : {ins::mode::tools, ins::mode::tools_strict, ins::mode::json,
+                   ins::mode::json_schema, ins::mode::md_json, ins::mode::structured_outputs,
+                   ins::mode::anthropic_tools, ins::mode::anthropic_json,
+                   ins::mode::responses_tools, ins::mode::responses_structured_outputs}) {
+        for (auto const& sc : scenarios) {
+            SCOPED_TRACE(std::string(ins::to_string(m)) + ": " + sc.name);
+            auto req = john(sc.max_retries);
+            req.temperature = 0.25;
+            req.max_tokens = 300;
+            auto heard = drive(options(m), req, false, sc.replies());
+            auto quiet_script = sc.replies();
+            quiet_script.heard = false;
+            auto quiet = drive(options(m), req, false, std::move(quiet_script));
+            EXPECT_TRUE(quiet.hooks.empty());
+            EXPECT_EQ(quiet.bodies, heard.bodies);
+            EXPECT_EQ(quiet.urls, heard.urls);
+            EXPECT_EQ(quiet.value.has_value(), heard.value.has_value());
+            if (quiet.value && heard.value) {
+                EXPECT_EQ(quiet.value->name, heard.value->name);
+                EXPECT_EQ(quiet.value->age, heard.value->age);
+            }
+            EXPECT_EQ(quiet.usage.total_tokens, heard.usage.total_tokens);
+            ASSERT_EQ(quiet.error.has_value(), heard.error.has_value());
+            if (heard.error) {
+                EXPECT_EQ(quiet.error->code(), heard.error->code());
+                EXPECT_STREQ(quiet.error->what(), heard.error->what());
+                EXPECT_EQ(quiet.error->last_completion, heard.error->last_completion);
+                ASSERT_EQ(quiet.error->failed_attempts.size(),
+                          heard.error->failed_attempts.size());
+                for (std::size_t i = 0; i < heard.error->failed_attempts.size(); ++i)
+                    EXPECT_EQ(quiet.error->failed_attempts[i].completion,
+                              heard.error->failed_attempts[i].completion);
+            }
+            ASSERT_EQ(quiet.completion.has_value(), heard.completion.has_value());
+            if (heard.completion) {
+                EXPECT_FALSE(quiet.completion->raw.is_null());
+                // The mock numbers its replies' ids across calls: the rest must be the same.
+                EXPECT_EQ(without_ids(quiet.completion->raw), without_ids(heard.completion->raw));
+                EXPECT_EQ(quiet.completion->attempts, heard.completion->attempts);
+            }
+        }
+    }
+}
+
+TEST(CallCore, ACallerThatDropsTheCompletionGetsTheValueWithoutItsRawReply)
+{
+    for (bool heard : {true, false}) {
+        script s;
+        s.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));
+        s.heard = heard;
+        s.drop_raw = true;
+        auto out = drive(options(ins::mode::tools), john(), false, std::move(s));
+        ASSERT_FALSE(out.error) << out.error->what();
+        ASSERT_TRUE(out.value);
+        EXPECT_EQ(out.value->age, 32);
+        EXPECT_EQ(out.completion->attempts, 2);
+        EXPECT_TRUE(out.completion->raw.is_null());
     }
 }
 

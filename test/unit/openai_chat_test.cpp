@@ -16,7 +16,11 @@ json::object body_for(ins::mode m, ins::request const& req, std::vector<det::too
                       bool legacy_json_schema = false, bool stream = false)
 {
     auto const messages = det::initial_messages(m, req, tools.front());
-    return det::build_chat_body(m, req, req.model, messages, tools, legacy_json_schema, stream);
+    auto body = det::build_chat_body(m, req, req.model, messages, tools, legacy_json_schema, stream);
+    // The body the client sends is written without the tree: the same bytes, every time.
+    EXPECT_EQ(det::write_chat_body(m, req, req.model, messages, tools, legacy_json_schema, stream),
+              json::serialize(body));
+    return body;
 }
 
 json::object body_for(ins::mode m, ins::request const& req, bool legacy_json_schema = false,
@@ -231,6 +235,44 @@ TEST(ProtocolBody, StreamAsksForUsage)
         auto const body = body_for(m, seed_request(), false, true);
         EXPECT_EQ(body.at("stream"), true) << ins::to_string(m);
         EXPECT_EQ(body.at("stream_options"), parse(R"({"include_usage":true})")) << ins::to_string(m);
+    }
+}
+
+// Every mode and option the writer knows, with names, descriptions and messages that need
+// escaping, a schema kept as text and one serialized on the spot: the tree's bytes exactly.
+TEST(ProtocolBody, TheWrittenBodyIsTheTreesSerialization)
+{
+    auto odd = det::tool_spec_for<models::UserInfo>();
+    odd.name = "User\"Info\u00e9";
+    odd.description = "line\nbreak \\ tab\t \x01 <\u2028>";
+    auto bare = det::tool_spec_for<models::Cat>();
+    bare.parameters_json = {};  // serialized where it is
+    bare.strict_parameters_json = {};
+    std::vector<std::vector<det::tool_spec>> const tool_sets = {
+        {det::tool_spec_for<models::UserInfo>()}, {odd}, {bare},
+        {det::tool_spec_for<models::Cat>(), det::tool_spec_for<models::Dog>()}};
+    for (auto m : {ins::mode::tools, ins::mode::tools_strict, ins::mode::parallel_tools,
+                   ins::mode::json, ins::mode::json_schema, ins::mode::md_json,
+                   ins::mode::structured_outputs}) {
+        for (auto const& tools : tool_sets) {
+            for (int options = 0; options < 16; ++options) {
+                auto req = seed_request(options % 2 == 1);
+                req.messages.push_back(
+                    ins::message::user("quote \" and \u00fc" + std::string(1, '\0') + " end"));
+                if (options & 2)
+                    req.temperature = 0.1 * options;
+                if (options & 4)
+                    req.max_tokens = 100 * options;
+                if (options & 8)
+                    req.reasoning = ins::reasoning{.effort = "low"};
+                for (bool legacy : {false, true})
+                    for (bool stream : {false, true}) {
+                        SCOPED_TRACE(std::string(ins::to_string(m)) + " " + tools.front().name +
+                                     " options " + std::to_string(options));
+                        (void)body_for(m, req, tools, legacy, stream);  // it compares them
+                    }
+            }
+        }
     }
 }
 

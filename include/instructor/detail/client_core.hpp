@@ -46,8 +46,11 @@ struct async_check {
 /// response model on the wire (one per alternative when `many`: parallel_tools, where every
 /// tool call is an answer). `check`: the target's validators that wait, when it has any.
 /// Throws ins::error. `req` is moved from: the caller's frame, which awaits this at once, owns
-/// it (a copy here would be a second request held by every call in flight).
+/// it (a copy here would be a second request held by every call in flight). `keep_raw` false:
+/// the completion's `raw` stays empty (the caller drops the completion, so its reply's tree is
+/// never built when nothing else asks for it).
 boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> state, request&& req,
-                                            answer_target& target, async_check* check = nullptr);
+                                            answer_target& target, async_check* check = nullptr,
+                                            bool keep_raw = true);
 
 }  // namespace instructor::detail

@@ -57,7 +57,10 @@ tool_spec wrapper_spec(std::string const& name, std::string_view property, Prope
         return p;
     }();
     static boost::json::object const strict_parameters = make_strict(parameters);
-    return {name, {}, &schema, &parameters, &strict_parameters};
+    static std::string const parameters_json = schema_text(parameters);
+    static std::string const strict_parameters_json = schema_text(strict_parameters);
+    return {name, {}, &schema, &parameters, &strict_parameters, parameters_json,
+            strict_parameters_json};
 }
 
 /// The `Response` model's tool as the wires send it.

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace instructor::detail {
 
@@ -13,6 +14,14 @@ struct tool_spec {
     boost::json::object const* schema = nullptr;             ///< full schema (title, description)
     boost::json::object const* parameters = nullptr;         ///< schema without root title/description
     boost::json::object const* strict_parameters = nullptr;  ///< OpenAI strict form of parameters
+    /// `parameters` and `strict_parameters` serialized, kept beside them by the typed templates
+    /// (once per type): a body is written with these bytes instead of serializing the schema on
+    /// every call. Empty: serialize the object.
+    std::string_view parameters_json;
+    std::string_view strict_parameters_json;
 };
+
+/// `o` serialized (json::serialize), for a type's schema kept as text once.
+std::string schema_text(boost::json::object const& o);
 
 }  // namespace instructor::detail

@@ -22,9 +22,12 @@ tool_spec tool_spec_for()
         return p;
     }();
     static boost::json::object const strict_parameters = make_strict(parameters);
+    static std::string const parameters_json = schema_text(parameters);
+    static std::string const strict_parameters_json = schema_text(strict_parameters);
     auto const& ann = annotations_of<T>();
-    return {model_name<T>(), std::string(ann.info.description), &json_schema<T>(), &parameters,
-            &strict_parameters};
+    return {model_name<T>(),    std::string(ann.info.description), &json_schema<T>(),
+            &parameters,        &strict_parameters,                parameters_json,
+            strict_parameters_json};
 }
 
 template <class T>

@@ -16,6 +16,9 @@ struct header {
     std::string value;
 };
 
+/// Header names compared as HTTP does: ASCII letters without case (no locale).
+bool same_header_name(std::string_view a, std::string_view b) noexcept;
+
 /// Case-insensitive lookup of the first header named `name`.
 std::optional<std::string_view> find_header(std::vector<header> const& headers,
                                             std::string_view name) noexcept;

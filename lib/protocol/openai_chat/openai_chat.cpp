@@ -5,6 +5,7 @@
 #include "protocol/content_parts.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/json_in_text.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
@@ -187,6 +188,109 @@ json::object build_chat_body(mode m, request const& req, std::string const& mode
     for (auto const& kv : req.extra_body)
         body[kv.key()] = kv.value();  // last, so callers can override anything
     return body;
+}
+
+namespace {
+
+/// A type's schema as the body carries it: its bytes kept beside it, else serialized here.
+void write_schema(json_writer& w, json::object const* o, std::string_view text)
+{
+    if (!text.empty())
+        w.raw(text);
+    else
+        w.value(*o);
+}
+
+/// function_of's object, written.
+void write_function(json_writer& w, tool_spec const& t, bool strict)
+{
+    w.open().key("name").string(t.name).key("description");
+    if (t.description.empty())
+        w.string(default_description(t.name));
+    else
+        w.string(t.description);
+    w.key("parameters");
+    if (strict)
+        write_schema(w, t.strict_parameters, t.strict_parameters_json);
+    else
+        write_schema(w, t.parameters, t.parameters_json);
+    if (strict)
+        w.key("strict").boolean(true);
+    w.close();
+}
+
+}  // namespace
+
+std::string write_chat_body(mode m, request const& req, std::string const& model,
+                            json::array const& messages, std::span<tool_spec const> tools,
+                            bool legacy_json_schema, bool stream)
+{
+    // What the writer does not know (an extra member may replace one in its place, an unknown
+    // mode's error): the tree's own serialization.
+    bool const known = m == mode::tools || m == mode::tools_strict || m == mode::parallel_tools ||
+                       m == mode::json || m == mode::json_schema || m == mode::md_json ||
+                       m == mode::structured_outputs;
+    if (!known || !req.extra_body.empty() || tools.empty())
+        return json::serialize(
+            build_chat_body(m, req, model, messages, tools, legacy_json_schema, stream));
+    tool_spec const& t = tools.front();
+    json_writer w(1024);
+    w.open().key("model").string(model).key("messages").value(messages);
+    switch (m) {
+    case mode::tools:
+    case mode::tools_strict:
+        w.key("tools").open_array().open().key("type").string("function").key("function");
+        write_function(w, t, m == mode::tools_strict);
+        w.close().close_array();
+        w.key("tool_choice").open().key("type").string("function").key("function").open();
+        w.key("name").string(t.name).close().close();
+        break;
+    case mode::parallel_tools:
+        w.key("tools").open_array();
+        for (auto const& each : tools) {
+            w.open().key("type").string("function").key("function");
+            write_function(w, each, false);
+            w.close();
+        }
+        w.close_array().key("tool_choice").string("auto");
+        break;
+    case mode::json:
+        w.key("response_format").open().key("type").string("json_object").close();
+        break;
+    case mode::json_schema:
+        w.key("response_format").open();
+        if (legacy_json_schema) {
+            w.key("type").string("json_object").key("schema");
+            write_schema(w, t.parameters, t.parameters_json);
+        }
+        else {
+            w.key("type").string("json_schema").key("json_schema").open();
+            w.key("name").string(t.name).key("schema");
+            write_schema(w, t.parameters, t.parameters_json);
+            w.close();
+        }
+        w.close();
+        break;
+    case mode::structured_outputs:
+        w.key("response_format").open().key("type").string("json_schema").key("json_schema");
+        w.open().key("name").string(t.name).key("schema");
+        write_schema(w, t.strict_parameters, t.strict_parameters_json);
+        w.key("strict").boolean(true).close().close();
+        break;
+    default: break;  // md_json: the instructions are in the messages
+    }
+    if (req.temperature)
+        w.key("temperature").number(*req.temperature);
+    if (req.reasoning && !req.reasoning->effort.empty())
+        w.key("reasoning_effort").string(req.reasoning->effort);
+    if (req.max_tokens)
+        w.key("max_tokens").number(std::int64_t{*req.max_tokens});
+    if (stream) {
+        w.key("stream").boolean(true);
+        w.key("stream_options").open().key("include_usage").boolean(true).close();
+    }
+    w.close();
+    return w.take();
 }
 
 usage chat_usage(json::value const& response)
@@ -378,6 +482,11 @@ public:
                       std::span<tool_spec const> tools, bool stream) const override
     {
         return build_chat_body(m_, req, model, conv.messages, tools, legacy_, stream);
+    }
+    std::string body_text(request const& req, std::string const& model, conversation const& conv,
+                          std::span<tool_spec const> tools, bool stream) const override
+    {
+        return write_chat_body(m_, req, model, conv.messages, tools, legacy_, stream);
     }
     extraction extract(json::value const& response) const override
     {

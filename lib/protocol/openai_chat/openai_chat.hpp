@@ -22,6 +22,12 @@ boost::json::object build_chat_body(mode m, request const& req, std::string cons
                                     std::span<tool_spec const> tools, bool legacy_json_schema,
                                     bool stream);
 
+/// The same body written straight to its bytes: json::serialize(build_chat_body(...)) byte for
+/// byte, without the tree (the messages and the schemas serialized where they are).
+std::string write_chat_body(mode m, request const& req, std::string const& model,
+                            boost::json::array const& messages, std::span<tool_spec const> tools,
+                            bool legacy_json_schema, bool stream);
+
 /// The answer(s) of a chat completion in mode `m`. Throws ins::error(protocol_error) when the
 /// response is not a chat completion at all.
 extraction extract_chat(mode m, boost::json::value const& response);

@@ -1,0 +1,91 @@
+#include "protocol/json_writer.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+
+void json_writer::comma()
+{
+    if (!first_)
+        out_.push_back(',');
+    first_ = false;
+}
+
+json_writer& json_writer::punct(char c, bool opens)
+{
+    if (opens)
+        comma();
+    out_.push_back(c);
+    first_ = opens;  // a container's first element next; after one closes, a comma
+    return *this;
+}
+
+void json_writer::drain()
+{
+    char buf[1024];
+    while (!sr_.done())
+        out_.append(sr_.read(buf, sizeof buf));
+}
+
+json_writer& json_writer::key(std::string_view k)
+{
+    comma();
+    sr_.reset(k);
+    drain();
+    out_.push_back(':');
+    first_ = true;  // the value follows without a comma
+    return *this;
+}
+
+template <class T>
+json_writer& json_writer::serialized(T const& v)
+{
+    comma();
+    sr_.reset(&v);
+    drain();
+    return *this;
+}
+
+json_writer& json_writer::string(std::string_view s)
+{
+    comma();
+    sr_.reset(s);
+    drain();
+    return *this;
+}
+
+json_writer& json_writer::value(json::value const& v) { return serialized(v); }
+json_writer& json_writer::value(json::object const& o) { return serialized(o); }
+json_writer& json_writer::value(json::array const& a) { return serialized(a); }
+
+json_writer& json_writer::number(std::int64_t n)
+{
+    json::value const v(n);
+    return serialized(v);
+}
+
+json_writer& json_writer::number(double d)
+{
+    json::value const v(d);  // Boost.JSON's own formatting, as the tree's serialization has it
+    return serialized(v);
+}
+
+json_writer& json_writer::boolean(bool b)
+{
+    comma();
+    out_.append(b ? "true" : "false");
+    return *this;
+}
+
+json_writer& json_writer::raw(std::string_view json)
+{
+    comma();
+    out_.append(json);
+    return *this;
+}
+
+}  // namespace instructor::detail

@@ -1,0 +1,50 @@
+// A request body written straight to its bytes: each piece serialized where it lives (the
+// conversation, a type's schema), no tree of the whole body built per call. What it writes is
+// what json::serialize writes for the tree with the same members in the same order (the wires'
+// tests compare the two byte for byte).
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <boost/json/serializer.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace instructor::detail {
+
+class json_writer {
+public:
+    explicit json_writer(std::size_t reserve = 512) { out_.reserve(reserve); }
+
+    json_writer& open() { return punct('{'); }
+    json_writer& close() { return punct('}', false); }
+    json_writer& open_array() { return punct('['); }
+    json_writer& close_array() { return punct(']', false); }
+    /// A member's key: `"key":`, after a comma when it is not the object's first.
+    json_writer& key(std::string_view k);
+    json_writer& string(std::string_view s);
+    json_writer& value(boost::json::value const& v);
+    json_writer& value(boost::json::object const& o);
+    json_writer& value(boost::json::array const& a);
+    json_writer& number(std::int64_t n);
+    json_writer& number(double d);
+    json_writer& boolean(bool b);
+    /// Bytes already serialized (a type's schema written once): a value as it stands.
+    json_writer& raw(std::string_view json);
+
+    std::string take() { return std::move(out_); }
+
+private:
+    json_writer& punct(char c, bool opens = true);
+    void comma();
+    void drain();  // what sr_ holds, into out_
+    template <class T>
+    json_writer& serialized(T const& v);
+
+    std::string out_;
+    boost::json::serializer sr_;
+    bool first_ = true;  // no member or element written yet at this depth
+};
+
+}  // namespace instructor::detail
