@@ -31,7 +31,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/describe.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_to.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -41,6 +43,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -189,6 +192,16 @@ struct raw_target {
     std::string host;
     std::string port;
     http::request<http::string_body> request;
+    std::string request_bytes;  // the same request serialized once (the leanest client's)
+};
+
+/// What a raw worker does with each call.
+enum class raw_kind {
+    beast,   // Beast writes the request message and reads the whole response: no JSON
+    lean,    // the request's bytes written as they are, the response read into a string
+    typed,   // beast, then what a hand-written typed client does: parse the body, take the
+             // tool call's arguments, parse them and value_to<T> (the second reference)
+    stream,  // the SSE through Beast's chunked decoding, no parsing
 };
 
 /// The request create<T> would send, captured through the completion_kwargs hook.
@@ -219,6 +232,9 @@ raw_target capture(config const& c, ins::request const& req, std::string const& 
     t.request.set(http::field::accept, "application/json");
     t.request.body() = std::move(body);
     t.request.prepare_payload();
+    std::ostringstream bytes;
+    bytes << t.request;
+    t.request_bytes = bytes.str();
     return t;
 }
 
@@ -236,8 +252,30 @@ struct raw_connection {
     beast::flat_buffer buf;
 };
 
+/// The hand-written typed client's work on a chat completion: false when it is not one.
+template <class T>
+bool typed_answer(std::string const& body, T& out)
+{
+    boost::system::error_code ec;
+    auto const v = json::parse(body, ec);
+    if (ec)
+        return false;
+    auto const* args = v.find_pointer("/choices/0/message/tool_calls/0/function/arguments", ec);
+    if (!args || !args->is_string())
+        return false;
+    auto const a = json::parse(args->get_string(), ec);
+    if (ec)
+        return false;
+    auto r = json::try_value_to<T>(a);
+    if (!r)
+        return false;
+    out = std::move(*r);
+    return true;
+}
+
+template <class T>
 asio::awaitable<void> raw_worker(raw_target const& t, tcp::endpoint ep, raw_connection& conn,
-                                 std::size_t& left, measured& m, bool stream)
+                                 std::size_t& left, measured& m, raw_kind kind)
 {
     if (!conn.stream) {
         conn.stream.emplace(co_await asio::this_coro::executor);
@@ -250,8 +288,11 @@ asio::awaitable<void> raw_worker(raw_target const& t, tcp::endpoint ep, raw_conn
     while (left > 0) {
         --left;
         auto const t0 = clock_type::now();
-        co_await http::async_write(s, t.request, asio::use_awaitable);
-        if (stream) {
+        if (kind == raw_kind::lean)
+            co_await asio::async_write(s, asio::buffer(t.request_bytes), asio::use_awaitable);
+        else
+            co_await http::async_write(s, t.request, asio::use_awaitable);
+        if (kind == raw_kind::stream) {
             // The SSE through Beast's chunked decoding into a 64 KB buffer, and no parsing.
             http::response_parser<http::buffer_body> p;
             p.body_limit(boost::none);
@@ -271,6 +312,9 @@ asio::awaitable<void> raw_worker(raw_target const& t, tcp::endpoint ep, raw_conn
             http::response<http::string_body> res;
             co_await http::async_read(s, buf, res, asio::use_awaitable);
             if (res.result() != http::status::ok)
+                ++m.failed;
+            T value{};
+            if (kind == raw_kind::typed && !typed_answer(res.body(), value))
                 ++m.failed;
         }
         m.latency_ms.push_back(
@@ -303,14 +347,15 @@ measured measure(asio::io_context& ioc, std::size_t concurrency, std::size_t req
     return m;
 }
 
-measured run_raw(raw_target const& t, std::size_t concurrency, std::size_t requests, bool stream)
+template <class T>
+measured run_raw(raw_target const& t, std::size_t concurrency, std::size_t requests, raw_kind kind)
 {
     asio::io_context ioc{1};
     tcp::resolver r(ioc);
     auto const ep = *r.resolve(t.host, t.port).begin();
     std::vector<raw_connection> conns(concurrency);
     return measure(ioc, concurrency, requests, [&](std::size_t i, std::size_t& left, measured& m) {
-        asio::co_spawn(ioc, raw_worker(t, ep, conns[i], left, m, stream), rethrow);
+        asio::co_spawn(ioc, raw_worker<T>(t, ep, conns[i], left, m, kind), rethrow);
     });
 }
 
@@ -368,30 +413,36 @@ int calls(config const& c)
 {
     auto const req = request_for("John Doe, 32, works at Acme in Paris; extract the record.");
     auto const target = capture<SmallUser>(c, req, "/chat/completions");
-    // Alternated twice, so a slow patch of the machine hits both sides.
-    auto raw = run_raw(target, c.concurrency, c.requests / 2, false);
-    auto ours = run_ours<SmallUser>(c, req, c.concurrency, c.requests / 2);
-    auto raw2 = run_raw(target, c.concurrency, c.requests - c.requests / 2, false);
-    auto ours2 = run_ours<SmallUser>(c, req, c.concurrency, c.requests - c.requests / 2);
     auto add = [](measured a, measured const& b) {
         a.seconds += b.seconds, a.cpu += b.cpu, a.calls += b.calls, a.failed += b.failed;
         a.latency_ms.insert(a.latency_ms.end(), b.latency_ms.begin(), b.latency_ms.end());
         return a;
     };
-    ours = add(std::move(ours), ours2);
-    raw = add(std::move(raw), raw2);
+    // Alternated twice, so a slow patch of the machine hits every side.
+    measured ours, raw, lean, typed;
+    for (std::size_t half : {c.requests / 2, c.requests - c.requests / 2}) {
+        raw = add(std::move(raw), run_raw<SmallUser>(target, c.concurrency, half, raw_kind::beast));
+        lean = add(std::move(lean), run_raw<SmallUser>(target, c.concurrency, half, raw_kind::lean));
+        typed =
+            add(std::move(typed), run_raw<SmallUser>(target, c.concurrency, half, raw_kind::typed));
+        ours = add(std::move(ours), run_ours<SmallUser>(c, req, c.concurrency, half));
+    }
     auto out = compare(ours, raw);
+    out["raw_lean"] = side(lean);
+    out["raw_typed"] = side(typed);
+    out["cpu_ratio_lean"] = round3(ours.cpu / std::max(lean.cpu, 1e-9));
+    out["cpu_ratio_typed"] = round3(ours.cpu / std::max(typed.cpu, 1e-9));
     out["benchmark"] = "calls";
     out["concurrency"] = c.concurrency;
     std::cout << json::serialize(out) << "\n";
-    return ours.failed + raw.failed ? 1 : 0;
+    return ours.failed + raw.failed + lean.failed + typed.failed ? 1 : 0;
 }
 
 int stream(config const& c)
 {
     auto const req = request_for("Write the essay.");
     auto target = capture<Essay>(c, req, "/chat/completions");
-    auto raw = run_raw(target, 1, c.requests, true);
+    auto raw = run_raw<Essay>(target, 1, c.requests, raw_kind::stream);
     auto ours = run_ours<Essay>(c, req, 1, c.requests);
     auto out = compare(ours, raw);
     out["benchmark"] = "stream";

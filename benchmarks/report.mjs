@@ -26,6 +26,9 @@ const peerStreams = lines("peer_stream.jsonl");
 const scale = lines("scale.jsonl");
 const benchRuns = lines("bench.jsonl");
 const batches = lines("batch.jsonl");
+const callsSized = lines("calls_sized.jsonl");
+const scaleRealistic = lines("scale_realistic.jsonl");
+const regression = lines("regression.jsonl");
 // Without colours, whatever the terminal said.
 const decode = existsSync(join(work, "decode.txt"))
   ? readFileSync(join(work, "decode.txt"), "utf8").replace(/\x1b\[[0-9;]*m/g, "") : "";
@@ -55,6 +58,21 @@ for (const c of calls)
   md.push(`| ${c.concurrency} | ${f1(c.ours.cpu_us_per_call)} | ${f1(c.raw.cpu_us_per_call)} | ${f2(c.cpu_ratio)} (${verdict(c.cpu_ratio, 1.3)}) | ` +
     `${f1(c.ours.calls_per_second)} | ${f1(c.raw.calls_per_second)} | ${f2(c.ours.latency_ms.p50)} / ${f2(c.ours.latency_ms.p99)} | ` +
     `${f2(c.raw.latency_ms.p50)} / ${f2(c.raw.latency_ms.p99)} |`);
+
+const refs = [...calls, ...callsSized].filter((c) => c.raw_lean && c.raw_typed);
+if (refs.length) {
+  md.push("", "### The two references, and a realistic answer", "");
+  md.push("The leanest raw client (keep-alive, the request's bytes written as they are, the response read into a string) " +
+    "and a hand-written typed client (raw Beast, then `json::parse` of the body, the tool call's arguments parsed and " +
+    "`value_to<SmallUser>`), measured in turn with ours; then the same calls with a 1.5 KB answer (the mock lengthens " +
+    "the name to 1,536 bytes).", "");
+  md.push("| answer | concurrency | ours µs CPU/call | raw Beast | leanest raw | raw + parse + value_to | ours / raw | ours / leanest | ours / typed |");
+  md.push("|---|---|---|---|---|---|---|---|---|");
+  for (const c of refs)
+    md.push(`| ${c.answer_bytes ? kib(c.answer_bytes) : "small"} | ${c.concurrency} | ${f1(c.ours.cpu_us_per_call)} | ` +
+      `${f1(c.raw.cpu_us_per_call)} | ${f1(c.raw_lean.cpu_us_per_call)} | ${f1(c.raw_typed.cpu_us_per_call)} | ` +
+      `${f2(c.cpu_ratio)} | ${f2(c.cpu_ratio_lean)} | ${f2(c.cpu_ratio_typed)} |`);
+}
 
 // ---- instructor-bench ----
 if (benchRuns.length) {
@@ -120,9 +138,10 @@ md.push("N `create<SmallUser>` started at once on one thread against a mock that
   "resident size over the resident size before, divided by N.", "");
 md.push("| in flight | KiB per call (target <= 10 at 10,000) | µs CPU/call | calls/s | failed |");
 md.push("|---|---|---|---|---|");
-for (const s of scale) {
+for (const s of [...scale, ...scaleRealistic]) {
   const target = s.in_flight === 10000 ? ` (${verdict(s.kib_per_call, 10)})` : "";
-  md.push(`| ${f1(s.in_flight)} | ${f2(s.kib_per_call)}${target} | ${f1(s.cpu_us_per_call)} | ${f1(s.calls_per_second)} | ${s.failed} |`);
+  const label = s.latency ? `${f1(s.in_flight)}, the mock at ${s.latency.replace(":", " ms +/- ")} ms` : f1(s.in_flight);
+  md.push(`| ${label} | ${f2(s.kib_per_call)}${target} | ${f1(s.cpu_us_per_call)} | ${f1(s.calls_per_second)} | ${s.failed} |`);
 }
 
 // ---- 5. decode ----
@@ -203,15 +222,40 @@ if (reads.length >= 2 && creates.length >= 2) {
 }
 md.push("");
 
+// ---- 7. against the previous release ----
+let slower = false;
+const prev = regression.filter((r) => r.build === "previous");
+const cur = regression.filter((r) => r.build === "current");
+if (prev.length && cur.length) {
+  const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+  const p = median(prev.map((r) => r.ours.cpu_us_per_call));
+  const c = median(cur.map((r) => r.ours.cpu_us_per_call));
+  const ratio = c / p;
+  slower = ratio > 1.1;
+  md.push("", "## 7. Against the previous release", "");
+  md.push(`\`create<SmallUser>\` at concurrency 1, the client of ${prev[0].ref} (benchmarks/previous_release) built from its ` +
+    "sources in the same run and measured in turn with this one against the same mock, three rounds each; the medians " +
+    "are compared. The run fails when this one costs more than 10 % more.", "");
+  md.push("| build | µs CPU/call, each round | median |", "|---|---|---|");
+  md.push(`| previous (${prev[0].ref}) | ${prev.map((r) => f1(r.ours.cpu_us_per_call)).join(", ")} | ${f1(p)} |`);
+  md.push(`| this one | ${cur.map((r) => f1(r.ours.cpu_us_per_call)).join(", ")} | ${f1(c)} |`);
+  md.push("", `This one / previous: ${f2(ratio)} (${slower ? "MORE than 10 % slower: the run fails" : "within 10 %"}).`);
+} else {
+  md.push("", "## 7. Against the previous release", "", kind === "quick"
+    ? "Not run in a quick pass (its counts cannot tell 10 %)." : "Not run (`--against none`).");
+}
+md.push("");
+
 // The profile notes are kept by hand (what changed, what remains and why).
 const notes = new URL("./profile_notes.md", import.meta.url);
 if (existsSync(notes)) md.push(readFileSync(notes, "utf8").trimEnd(), "");
 writeFileSync(join(out, "RESULTS.md"), md.join("\n") + "\n");
 
 // A failed call or a peer that failed (not one that was capped) fails the run: CI's smoke test.
-const failures = [...calls.flatMap((c) => [c.ours, c.raw]), ...streams.flatMap((s) => [s.ours, s.raw]), ...scale]
+const failures = [...[...calls, ...callsSized].flatMap((c) => [c.ours, c.raw, c.raw_lean, c.raw_typed].filter(Boolean)), ...scaleRealistic, ...streams.flatMap((s) => [s.ours, s.raw]), ...scale]
   .filter((x) => x.failed > 0).length + reads.filter((r) => r.ok !== r.lines).length + benchRuns.filter((b) => b.ok !== b.requests).length + [...peers, ...peerStreams].filter((p) => p.exit_status !== undefined || p.failed > 0).length;
 if (failures) {
   console.error(`report: ${failures} runs had failed calls (see RESULTS.md)`);
   process.exit(3);
 }
+if (slower) process.exit(4);

@@ -2,23 +2,30 @@
 # The benchmark suite in one command: overhead against raw Beast, the JavaScript peers, streaming
 # linearity, calls in flight, decode. Writes RESULTS.md and its plots (see benchmarks/README.md).
 #
-#   bash scripts/bench.sh [--quick] [--build-dir DIR] [--no-build] [--out DIR]
+#   bash scripts/bench.sh [--quick] [--build-dir DIR] [--no-build] [--out DIR] [--against REF]
 #
 # instructor-mock runs on one core and every client on the other (taskset), one at a time, so each
 # client's CPU per call is its own. --quick runs each benchmark briefly (about a minute: CI's
 # smoke test); the full suite takes about 10 minutes. Default output: benchmarks/RESULTS.md with
 # the plots in benchmarks/results/.
+#
+# Against the previous release: the full suite also builds the client of REF (default: the commit
+# in benchmarks/previous_release; --against none skips it) from its own sources beside the build,
+# and runs its call_bench and ours in turn against the same mock. The run fails when our CPU per
+# call is more than 10 % above the previous release's, so no feature adds cost to every call
+# unseen. --quick skips it (its counts are too small to tell 10 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 build=1 build_dir=build/release out=benchmarks
+quick=0 build=1 build_dir=build/release out=benchmarks against=
 while (($#)); do
     case $1 in
     --quick) quick=1 ;;
     --no-build) build=0 ;;
     --build-dir) build_dir=$2; shift ;;
     --out) out=$2; shift ;;
-    *) echo "usage: bash scripts/bench.sh [--quick] [--build-dir DIR] [--no-build] [--out DIR]" >&2; exit 2 ;;
+    --against) against=$2; shift ;;
+    *) echo "usage: bash scripts/bench.sh [--quick] [--build-dir DIR] [--no-build] [--out DIR] [--against REF|none]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -98,14 +105,19 @@ peer() {  # file, extra members ("" or '"a":1,'), cap seconds, peer.mjs flags (-
     echo "{$extra${line#\{}" >>"$file"
 }
 
+[ -n "$against" ] || against=$(cat benchmarks/previous_release 2>/dev/null || echo none)
+((quick == 0)) || against=none
+
 if ((quick)); then
     calls1=200 calls64=640 peer_calls1=40 peer_calls64=128 bench_calls=640 bench_slow_calls=128
     sizes=(10240) stream_calls=(3) peer_stream_cap=60
     in_flight=(10 100) scale_latency=300 decode_time=0.05 batch_lines=(500 5000)
+    sized_calls=200 realistic_in_flight=100 regression_calls=0
 else
     calls1=4000 calls64=16000 peer_calls1=400 peer_calls64=1600 bench_calls=20000 bench_slow_calls=2000
     sizes=(10240 102400 1048576) stream_calls=(20 10 5) peer_stream_cap=300
     in_flight=(10 100 1000 10000) scale_latency=3000 decode_time=1 batch_lines=(5000 50000)
+    sized_calls=4000 realistic_in_flight=1000 regression_calls=4000
 fi
 libs=(instructor openai ai)
 
@@ -120,6 +132,12 @@ for lib in "${libs[@]}"; do
     peer "$work/peers.jsonl" "" 600 --lib "$lib" --url "$url" --concurrency 1 --requests $peer_calls1
     peer "$work/peers.jsonl" "" 600 --lib "$lib" --url "$url" --concurrency 64 --requests $peer_calls64
 done
+stop_mock
+
+echo "== 1. calls with a realistic answer (1.5 KB of JSON)"
+start_mock --answer-bytes 1536
+client "$bin/call_bench" calls --url "$url" --concurrency 1 --requests $sized_calls |
+    sed 's/^{/{"answer_bytes":1536,/' >>"$work/calls_sized.jsonl" || failed=1
 stop_mock
 
 echo "== instructor-bench against its embedded mock, instant and with a provider's latency and pace"
@@ -158,6 +176,12 @@ for n in "${in_flight[@]}"; do
     stop_mock
 done
 
+echo "== 4. calls in flight with a provider's latency (300 ms +/- 100)"
+start_mock --latency 300:100
+client "$bin/call_bench" scale --url "$url" --in-flight $realistic_in_flight |
+    sed 's/^{/{"latency":"300:100",/' >>"$work/scale_realistic.jsonl" || failed=1
+stop_mock
+
 echo "== 5. decode"
 client "$bin/decode_bench" --benchmark_min_time="$decode_time" --benchmark_color=false \
     >"$work/decode.txt" 2>&1 || failed=1
@@ -173,13 +197,38 @@ for n in "${batch_lines[@]}"; do
 done
 stop_mock
 
+if [ "$against" != none ]; then
+    echo "== 7. against the previous release ($against): its client built from its sources, then in turn with ours"
+    prev_src=$build_dir/previous-src prev_build=$build_dir/previous
+    if [ "$(cat "$prev_build/built-from" 2>/dev/null)" != "$(git rev-parse "$against")" ]; then
+        rm -rf "$prev_src"
+        mkdir -p "$prev_src"
+        git archive "$against" | tar -x -C "$prev_src"
+        cmake -S "$prev_src" -B "$prev_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+        cmake --build "$prev_build" --target call_bench
+        git rev-parse "$against" >"$prev_build/built-from"
+    fi
+    start_mock
+    for round in 1 2 3; do  # in turn, so a slow patch of the machine hits both
+        client "$prev_build/benchmarks/call_bench" calls --url "$url" --concurrency 1 \
+            --requests $regression_calls | sed "s/^{/{\"build\":\"previous\",\"ref\":\"$against\",/" \
+            >>"$work/regression.jsonl" || failed=1
+        client "$bin/call_bench" calls --url "$url" --concurrency 1 --requests $regression_calls |
+            sed 's/^{/{"build":"current",/' >>"$work/regression.jsonl" || failed=1
+    done
+    stop_mock
+fi
+
 mkdir -p "$out/results"
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 status=0
 node benchmarks/report.mjs "$work" "$out" "$machine" "$(git describe --always --dirty 2>/dev/null || echo '?')" \
     "$( ((quick)) && echo quick || echo full)" || status=$?
-if ((status == 0 || status == 3)); then  # 3: written, with failed calls in it
+if ((status == 0 || status == 3 || status == 4)); then  # written; 3: failed calls, 4: slower
     echo "bench: wrote $out/RESULTS.md"
+    if ((status == 4)); then
+        echo "bench: CPU per call rose more than 10 % against the previous release (see RESULTS.md)" >&2
+    fi
 else
     echo "bench: report.mjs failed ($status)" >&2
 fi

@@ -33,7 +33,9 @@ std::string shown(std::string_view url)
 
 }  // namespace
 
-endpoint parse_url(std::string_view url)
+namespace {
+
+endpoint parse_url_now(std::string_view url)
 {
     auto r = boost::urls::parse_absolute_uri(url);
     if (!r)
@@ -64,6 +66,21 @@ endpoint parse_url(std::string_view url)
     if (e.target.empty() || e.target.front() != '/')
         e.target.insert(0, "/");
     return e;
+}
+
+}  // namespace
+
+endpoint parse_url(std::string_view url)
+{
+    // A client sends to the same few URLs call after call: the last one's parts are kept (per
+    // thread, so no lock) and a call to it copies them instead of parsing it again.
+    thread_local std::string last_url;
+    thread_local endpoint last;
+    if (url != last_url || last_url.empty()) {
+        last = parse_url_now(url);  // a bad URL throws here and leaves the kept one
+        last_url.assign(url);
+    }
+    return last;
 }
 
 std::string join_url(std::string_view base, std::string_view path)
