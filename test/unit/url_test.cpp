@@ -27,6 +27,27 @@ std::string error_of(std::string_view url)
 
 }  // namespace
 
+// parse_url keeps the last URL's parts (per thread): a call to another URL, or a bad one in
+// between, never hands out parts of the wrong URL.
+TEST(Url, TheKeptPartsAreAlwaysThoseOfTheURLAsked)
+{
+    for (int round = 0; round < 2; ++round) {
+        auto const a = net::parse_url("https://a.example/v1/chat/completions");
+        EXPECT_EQ(a.host, "a.example");
+        EXPECT_EQ(a.target, "/v1/chat/completions");
+        auto const b = net::parse_url("http://b.example:8080/v1/messages?x=1");
+        EXPECT_EQ(b.host, "b.example");
+        EXPECT_EQ(b.port, 8080);
+        EXPECT_FALSE(b.tls);
+        EXPECT_EQ(b.target, "/v1/messages?x=1");
+        (void)error_of("ftp://b.example:8080/v1/messages?x=1");
+        (void)error_of("");
+        auto const again = net::parse_url("http://b.example:8080/v1/messages?x=1");
+        EXPECT_EQ(again.host, "b.example");
+        EXPECT_EQ(again.target, "/v1/messages?x=1");
+    }
+}
+
 TEST(Url, SchemeHostPortAndTarget)
 {
     auto const e = net::parse_url("https://api.openai.com/v1/chat/completions");
