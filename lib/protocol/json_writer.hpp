@@ -33,7 +33,9 @@ public:
     /// Bytes already serialized (a type's schema written once): a value as it stands.
     json_writer& raw(std::string_view json);
 
-    std::string take() { return std::move(out_); }
+    /// The bytes written, in a string of their size: a call in flight holds its body, not the
+    /// room the writer grew into.
+    std::string take() const { return std::string(out_.data(), out_.size()); }
 
 private:
     json_writer& punct(char c, bool opens = true);
