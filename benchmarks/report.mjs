@@ -242,7 +242,9 @@ if (prev.length && cur.length) {
   md.push("", `This one / previous: ${f2(ratio)} (${slower ? "MORE than 10 % slower: the run fails" : "within 10 %"}).`);
 } else {
   md.push("", "## 7. Against the previous release", "", kind === "quick"
-    ? "Not run in a quick pass (its counts cannot tell 10 %)." : "Not run (`--against none`).");
+    ? "Not run in a quick pass (its counts cannot tell 10 %)."
+    : regression.length ? "Not compared: one of the two builds gave no figures (see the run's output)."
+    : "Not run (`--against none`, or the previous release could not be built: see the run's output).");
 }
 md.push("");
 
@@ -252,8 +254,9 @@ if (existsSync(notes)) md.push(readFileSync(notes, "utf8").trimEnd(), "");
 writeFileSync(join(out, "RESULTS.md"), md.join("\n") + "\n");
 
 // A failed call or a peer that failed (not one that was capped) fails the run: CI's smoke test.
-const failures = [...[...calls, ...callsSized].flatMap((c) => [c.ours, c.raw, c.raw_lean, c.raw_typed].filter(Boolean)), ...scaleRealistic, ...streams.flatMap((s) => [s.ours, s.raw]), ...scale]
+const failures = [...[...calls, ...callsSized, ...regression].flatMap((c) => [c.ours, c.raw, c.raw_lean, c.raw_typed].filter(Boolean)), ...scaleRealistic, ...streams.flatMap((s) => [s.ours, s.raw]), ...scale]
   .filter((x) => x.failed > 0).length + reads.filter((r) => r.ok !== r.lines).length + benchRuns.filter((b) => b.ok !== b.requests).length + [...peers, ...peerStreams].filter((p) => p.exit_status !== undefined || p.failed > 0).length;
+if (slower) console.error("report: CPU per call rose more than 10 % against the previous release (see RESULTS.md)");
 if (failures) {
   console.error(`report: ${failures} runs had failed calls (see RESULTS.md)`);
   process.exit(3);

@@ -200,23 +200,28 @@ stop_mock
 if [ "$against" != none ]; then
     echo "== 7. against the previous release ($against): its client built from its sources, then in turn with ours"
     prev_src=$build_dir/previous-src prev_build=$build_dir/previous
-    if [ "$(cat "$prev_build/built-from" 2>/dev/null)" != "$(git rev-parse "$against")" ]; then
-        rm -rf "$prev_src"
-        mkdir -p "$prev_src"
-        git archive "$against" | tar -x -C "$prev_src"
-        cmake -S "$prev_src" -B "$prev_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-        cmake --build "$prev_build" --target call_bench
-        git rev-parse "$against" >"$prev_build/built-from"
+    # A failure here (an unknown ref, a build that breaks) is reported; the rest of the run stands.
+    if ! ref=$(git rev-parse --verify --quiet "$against^{commit}"); then
+        echo "bench: $against is not a commit here: the previous release is not measured" >&2
+        failed=1
+    elif [ "$(cat "$prev_build/built-from" 2>/dev/null)" != "$ref" ] &&
+        ! { rm -rf "$prev_src" "$prev_build" && mkdir -p "$prev_src" &&
+            git archive "$ref" | tar -x -m -C "$prev_src" &&
+            cmake -S "$prev_src" -B "$prev_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+            cmake --build "$prev_build" --target call_bench && echo "$ref" >"$prev_build/built-from"; }; then
+        echo "bench: the previous release ($against) did not build: not measured" >&2
+        failed=1
+    else
+        start_mock
+        for round in 1 2 3; do  # in turn, so a slow patch of the machine hits both
+            client "$prev_build/benchmarks/call_bench" calls --url "$url" --concurrency 1 \
+                --requests $regression_calls | sed "s/^{/{\"build\":\"previous\",\"ref\":\"${ref:0:12}\",/" \
+                >>"$work/regression.jsonl" || failed=1
+            client "$bin/call_bench" calls --url "$url" --concurrency 1 --requests $regression_calls |
+                sed 's/^{/{"build":"current",/' >>"$work/regression.jsonl" || failed=1
+        done
+        stop_mock
     fi
-    start_mock
-    for round in 1 2 3; do  # in turn, so a slow patch of the machine hits both
-        client "$prev_build/benchmarks/call_bench" calls --url "$url" --concurrency 1 \
-            --requests $regression_calls | sed "s/^{/{\"build\":\"previous\",\"ref\":\"$against\",/" \
-            >>"$work/regression.jsonl" || failed=1
-        client "$bin/call_bench" calls --url "$url" --concurrency 1 --requests $regression_calls |
-            sed 's/^{/{"build":"current",/' >>"$work/regression.jsonl" || failed=1
-    done
-    stop_mock
 fi
 
 mkdir -p "$out/results"

@@ -350,6 +350,7 @@ void call_core::begin_attempt()
     target_.begin_attempt(attempt_);
     response_ = nullptr;
     reply_text_.clear();
+    shown_reply_ = nullptr;
     send_to(0);
 }
 
@@ -460,6 +461,17 @@ void call_core::on_failure(error e)
     fail(std::move(copy));
 }
 
+json::value const* call_core::shown()
+{
+    if (!heard())
+        return nullptr;  // no event is kept
+    if (!shown_reply_) {
+        shown_.push_back(reply());
+        shown_reply_ = &shown_.back();
+    }
+    return shown_reply_;
+}
+
 json::value const& call_core::reply()
 {
     if (response_.is_null() && !reply_text_.empty()) {
@@ -495,9 +507,10 @@ void call_core::on_response(std::string& body)
     if (ec || !v.is_object())
         throw error(errc::protocol_error, "the response body is not a JSON object");
     response_ = std::move(v);
+    shown_reply_ = nullptr;
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
-          .response = &response_});
+          .response = shown()});
     attempt_usage_ = priced(wire_->usage_of(response_));
     total_ += attempt_usage_;
     settle(used_tokens());
@@ -554,9 +567,10 @@ void call_core::on_eof()
     if (!reader_->ended(*frames_))
         throw error(errc::protocol_error, reader_->missing_end());
     response_ = reader_->response();
+    shown_reply_ = nullptr;
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
-          .response = &response_});
+          .response = shown()});
     attempt_usage_ = priced(reader_->usage());
     total_ += attempt_usage_;
     settle(used_tokens());
@@ -644,7 +658,7 @@ void call_core::reject(extraction const& x)
 {
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
-          .response = &response_, .issues = issues_});
+          .response = shown(), .issues = issues_});
     failures_.push_back({attempt_, issues_, reply()});
     std::string const errors = format_issues(issues_);
     if (attempt_ >= max_attempts_ || !target_.may_reask()) {

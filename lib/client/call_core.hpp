@@ -83,6 +83,10 @@ private:
     void on_response(std::string& body);
     /// The reply's tree, parsed from its text when it was read without keeping one.
     boost::json::value const& reply();
+    /// The reply as hook events show it: a copy of its own, kept until the core ends, so that a
+    /// re-ask or the completion taking the reply leaves a queued event's payload as it was.
+    /// Null when no hook listens.
+    boost::json::value const* shown();
     void on_opened();
     void on_bytes(std::string const& bytes);
     void read_event(net::sse_event const& ev);
@@ -149,6 +153,8 @@ private:
     boost::json::value response_;  // the attempt's reply, when its tree is kept
     std::string reply_text_;       // else its text (reply() parses it when asked)
     bool keep_raw_ = true;
+    std::list<boost::json::value> shown_;       // the replies hook events point at
+    boost::json::value const* shown_reply_ = nullptr;  // the current reply's, once made
     std::vector<validation_issue> issues_;
     boxed<extraction> pending_;  // valid, awaiting the validators that wait
     std::string joined_;  // continue_answer: the parts of a cut answer so far

@@ -77,7 +77,8 @@ endpoint parse_url(std::string_view url)
     thread_local std::string last_url;
     thread_local endpoint last;
     if (url != last_url || last_url.empty()) {
-        last = parse_url_now(url);  // a bad URL throws here and leaves the kept one
+        last_url.clear();           // nothing kept while `last` changes (should a step throw)
+        last = parse_url_now(url);  // a bad URL throws here
         last_url.assign(url);
     }
     return last;

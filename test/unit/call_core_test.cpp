@@ -58,6 +58,7 @@ struct outcome {
     std::vector<std::string> hooks;  // "<kind><attempt>@<endpoint host>"
     std::vector<std::string> urls;   // every send's URL
     std::vector<std::string> bodies; // every send's body
+    std::vector<std::string> shown;  // what response and parse hooks read: "<kind>:<reply>"
     int terminal = 0;                // done or fail actions seen
     int io_steps = 0;                // sends, reads and cache steps carried out
     bool failed_cache_step = false;  // the injected failure hit a cache step
@@ -88,6 +89,9 @@ ins::hooks recording(outcome& out)
                    ins::hook::parse_error, ins::hook::completion_last_attempt,
                    ins::hook::cache_error})
         h.on(k, [&out, k](ins::hook_event const& e) {
+            if (k == ins::hook::completion_response || k == ins::hook::parse_error)
+                out.shown.push_back(kind_name(k) + ":" +
+                                    (e.response ? boost::json::serialize(*e.response) : "none"));
             auto host = boost::urls::parse_uri(e.endpoint);
             out.hooks.push_back(kind_name(k) + std::to_string(e.attempt) + "@" +
                                 (host ? std::string(host->host()) : e.endpoint));
@@ -314,7 +318,6 @@ TEST(CallCore, ACallNobodyListensToSendsAndMeansTheSame)
             auto quiet_script = sc.replies();
             quiet_script.heard = false;
             auto quiet = drive(options(m), req, false, std::move(quiet_script));
-            EXPECT_TRUE(quiet.hooks.empty());
             EXPECT_EQ(quiet.bodies, heard.bodies);
             EXPECT_EQ(quiet.urls, heard.urls);
             EXPECT_EQ(quiet.value.has_value(), heard.value.has_value());
@@ -342,6 +345,34 @@ TEST(CallCore, ACallNobodyListensToSendsAndMeansTheSame)
                 EXPECT_EQ(quiet.completion->attempts, heard.completion->attempts);
             }
         }
+    }
+}
+
+// A hook runs after the step that emitted it, when the core may have moved on (a re-ask sent,
+// the completion holding the reply): it still reads the reply it was emitted for.
+TEST(CallCore, HooksReadTheReplyTheyWereEmittedFor)
+{
+    for (bool stream : {false, true}) {
+        SCOPED_TRACE(stream ? "stream" : "call");
+        script s;
+        if (stream) {
+            std::vector<std::string> events{
+                R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"UserInfo","arguments":"{\"name\":\"Jo\",\"age\":\"thirty-two\"}"}}]},"finish_reason":null}]})",
+                R"({"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})"};
+            s.replies.push_back(mock_reply::sse(events));
+        }
+        else {
+            s.replies.push_back(mock_reply::chat_tool_call("UserInfo", bad_args));
+        }
+        auto out = drive(options(ins::mode::tools), john(), stream, std::move(s));
+        ASSERT_FALSE(out.error) << out.error->what();
+        ASSERT_EQ(out.shown.size(), 3u);  // response, parse (the bad one), response (the good one)
+        EXPECT_EQ(out.shown[0].rfind("response:{", 0), 0u) << out.shown[0];
+        EXPECT_NE(out.shown[0].find("thirty-two"), std::string::npos) << out.shown[0];
+        EXPECT_EQ(out.shown[1].substr(out.shown[1].find(':') + 1),
+                  out.shown[0].substr(out.shown[0].find(':') + 1));
+        EXPECT_EQ(out.shown[1].rfind("parse:{", 0), 0u) << out.shown[1];
+        EXPECT_EQ(out.shown[2], "response:" + boost::json::serialize(out.completion->raw));
     }
 }
 

@@ -16,7 +16,8 @@ struct tool_spec {
     boost::json::object const* strict_parameters = nullptr;  ///< OpenAI strict form of parameters
     /// `parameters` and `strict_parameters` serialized, kept beside them by the typed templates
     /// (once per type): a body is written with these bytes instead of serializing the schema on
-    /// every call. Empty: serialize the object.
+    /// every call. Empty: serialize the object. Whoever sets them keeps them the serialization
+    /// of the objects pointed at (a copy that points `parameters` elsewhere clears them).
     std::string_view parameters_json;
     std::string_view strict_parameters_json;
 };
