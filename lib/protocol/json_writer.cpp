@@ -88,4 +88,9 @@ json_writer& json_writer::raw(std::string_view json)
     return *this;
 }
 
+json_writer& json_writer::schema(json::object const& o, std::string_view text)
+{
+    return text.empty() ? value(o) : raw(text);
+}
+
 }  // namespace instructor::detail

@@ -32,6 +32,9 @@ public:
     json_writer& boolean(bool b);
     /// Bytes already serialized (a type's schema written once): a value as it stands.
     json_writer& raw(std::string_view json);
+    /// A type's schema: its bytes when they are kept beside it (tool_spec's), else `o`
+    /// serialized.
+    json_writer& schema(boost::json::object const& o, std::string_view text);
 
     /// The bytes written, in a string of their size: a call in flight holds its body, not the
     /// room the writer grew into.

@@ -25,7 +25,11 @@ json::object messages_body_for(ins::mode m, ins::request const& req,
                                std::vector<det::tool_spec> const& tools, bool stream = false)
 {
     auto const prompt = det::anthropic_initial(m, req, tools.front());
-    return det::build_messages_body(m, req, req.model, prompt, tools, stream);
+    auto body = det::build_messages_body(m, req, req.model, prompt, tools, stream);
+    // The body the client sends is written without the tree: the same bytes, every time.
+    EXPECT_EQ(det::write_messages_body(m, req, req.model, prompt, tools, stream),
+              json::serialize(body));
+    return body;
 }
 
 json::object messages_body_for(ins::mode m, ins::request const& req, bool stream = false)
@@ -318,6 +322,41 @@ TEST(ProtocolAnthropicBody, ModelArgumentIsSentNotTheRequestField)
                                                det::anthropic_initial(ins::mode::anthropic_tools, req, spec),
                                                {&spec, 1}, false);
     EXPECT_EQ(body.at("model"), "claude-3-5-haiku-latest");
+}
+
+// Every Messages mode with and without thinking, a system prompt, temperature, max_tokens under
+// and over the thinking budget, streams, names that need escaping, a schema kept as text and one
+// serialized on the spot, two tools: the tree's bytes exactly.
+TEST(ProtocolAnthropicBody, TheWrittenBodyIsTheTreesSerialization)
+{
+    auto odd = det::tool_spec_for<models::UserInfo>();
+    odd.name = "User\"Info\u00e9";
+    odd.description = "line\nbreak \\ tab\t <\u2028>";
+    auto bare = det::tool_spec_for<models::Cat>();
+    bare.parameters_json = {};
+    bare.strict_parameters_json = {};
+    std::vector<std::vector<det::tool_spec>> const tool_sets = {
+        {det::tool_spec_for<models::UserInfo>()}, {odd}, {bare},
+        {det::tool_spec_for<models::Cat>(), det::tool_spec_for<models::Dog>()}};
+    for (auto m : {ins::mode::anthropic_tools, ins::mode::anthropic_parallel_tools,
+                   ins::mode::anthropic_json, ins::mode::anthropic_structured_outputs}) {
+        for (auto const& tools : tool_sets) {
+            for (int options = 0; options < 16; ++options) {
+                auto req = anthropic_seed_request(options % 2 == 1);
+                if (options & 2)
+                    req.temperature = 0.1 * options;
+                if (options & 4)
+                    req.max_tokens = 1000 * options;
+                if (options & 8)
+                    req.reasoning = ins::reasoning{.budget_tokens = 2048};
+                for (bool stream : {false, true}) {
+                    SCOPED_TRACE(std::string(ins::to_string(m)) + " " + tools.front().name +
+                                 " options " + std::to_string(options));
+                    (void)messages_body_for(m, req, tools, stream);  // it compares them
+                }
+            }
+        }
+    }
 }
 
 TEST(ProtocolAnthropicBody, NoResponseModelIsAnInvalidArgument)

@@ -5,6 +5,7 @@
 #include "protocol/content_parts.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/json_in_text.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
@@ -89,6 +90,21 @@ conversation anthropic_initial(mode m, request const& req, tool_spec const& prim
     return p;
 }
 
+namespace {
+
+std::int64_t max_tokens_of(request const& req)
+{
+    auto max_tokens = static_cast<std::int64_t>(req.max_tokens.value_or(default_max_tokens));
+    if (thinking(req)) {
+        auto const budget = static_cast<std::int64_t>(*req.reasoning->budget_tokens);
+        if (max_tokens <= budget)  // the API wants room for the answer past the thinking
+            max_tokens = budget + default_max_tokens;
+    }
+    return max_tokens;
+}
+
+}  // namespace
+
 json::object build_messages_body(mode m, request const& req, std::string const& model,
                                  conversation const& prompt, std::span<tool_spec const> tools,
                                  bool stream)
@@ -97,12 +113,7 @@ json::object build_messages_body(mode m, request const& req, std::string const& 
     if (!is_anthropic_mode(m))
         throw error(errc::invalid_argument,
                     "mode " + std::string(to_string(m)) + " is not a Messages API mode");
-    auto max_tokens = static_cast<std::int64_t>(req.max_tokens.value_or(default_max_tokens));
-    if (thinking(req)) {
-        auto const budget = static_cast<std::int64_t>(*req.reasoning->budget_tokens);
-        if (max_tokens <= budget)  // the API wants room for the answer past the thinking
-            max_tokens = budget + default_max_tokens;
-    }
+    auto const max_tokens = max_tokens_of(req);
     json::object body{{"model", model}, {"max_tokens", max_tokens}, {"messages", prompt.messages}};
     if (thinking(req))
         body["thinking"] =
@@ -137,6 +148,55 @@ json::object build_messages_body(mode m, request const& req, std::string const& 
     for (auto const& kv : req.extra_body)
         body[kv.key()] = kv.value();
     return body;
+}
+
+std::string write_messages_body(mode m, request const& req, std::string const& model,
+                                conversation const& prompt, std::span<tool_spec const> tools,
+                                bool stream)
+{
+    // What the writer does not know (an extra member may replace one in its place, a mode's
+    // or a missing model's error): the tree's own serialization.
+    if (!is_anthropic_mode(m) || !req.extra_body.empty() || tools.empty())
+        return json::serialize(build_messages_body(m, req, model, prompt, tools, stream));
+    json_writer w(1024);
+    w.open().key("model").string(model).key("max_tokens").number(max_tokens_of(req));
+    w.key("messages").value(prompt.messages);
+    if (thinking(req)) {
+        w.key("thinking").open().key("type").string("enabled").key("budget_tokens");
+        w.number(std::int64_t{*req.reasoning->budget_tokens}).close();
+    }
+    if (!prompt.system.empty())
+        w.key("system").string(prompt.system);
+    if (is_tools_mode(m)) {
+        w.key("tools").open_array();
+        for (auto const& t : tools) {
+            w.open().key("name").string(t.name).key("description");
+            w.string(t.description.empty() ? default_description(t.name) : t.description);
+            w.key("input_schema").schema(*t.parameters, t.parameters_json).close();
+            if (m == mode::anthropic_tools)
+                break;  // one forced tool
+        }
+        w.close_array().key("tool_choice").open().key("type");
+        if (thinking(req))
+            w.string("auto");
+        else if (m == mode::anthropic_tools)
+            w.string("tool").key("name").string(tools.front().name);
+        else
+            w.string("any");
+        w.close();
+    }
+    if (m == mode::anthropic_structured_outputs) {
+        w.key("output_config").open().key("format").open().key("type").string("json_schema");
+        w.key("schema").schema(*tools.front().strict_parameters,
+                               tools.front().strict_parameters_json);
+        w.close().close();
+    }
+    if (req.temperature)
+        w.key("temperature").number(*req.temperature);
+    if (stream)
+        w.key("stream").boolean(true);
+    w.close();
+    return w.take();
 }
 
 extraction extract_messages(mode m, json::value const& response)
@@ -434,6 +494,11 @@ public:
                       std::span<tool_spec const> tools, bool stream) const override
     {
         return build_messages_body(m_, req, model, conv, tools, stream);
+    }
+    std::string body_text(request const& req, std::string const& model, conversation const& conv,
+                          std::span<tool_spec const> tools, bool stream) const override
+    {
+        return write_messages_body(m_, req, model, conv, tools, stream);
     }
     extraction extract(json::value const& response) const override
     {

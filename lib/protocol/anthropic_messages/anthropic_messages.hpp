@@ -17,6 +17,12 @@ boost::json::object build_messages_body(mode m, request const& req, std::string 
                                         conversation const& prompt,
                                         std::span<tool_spec const> tools, bool stream);
 
+/// The same body written straight to its bytes: json::serialize(build_messages_body(...)) byte
+/// for byte, without the tree.
+std::string write_messages_body(mode m, request const& req, std::string const& model,
+                                conversation const& prompt, std::span<tool_spec const> tools,
+                                bool stream);
+
 /// The answer of a Messages API response. `finish_reason` is mapped to the chat completions
 /// words ("max_tokens" becomes "length"); a "refusal" stop sets `refusal`.
 extraction extract_messages(mode m, boost::json::value const& response);

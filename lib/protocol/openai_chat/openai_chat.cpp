@@ -192,15 +192,6 @@ json::object build_chat_body(mode m, request const& req, std::string const& mode
 
 namespace {
 
-/// A type's schema as the body carries it: its bytes kept beside it, else serialized here.
-void write_schema(json_writer& w, json::object const* o, std::string_view text)
-{
-    if (!text.empty())
-        w.raw(text);
-    else
-        w.value(*o);
-}
-
 /// function_of's object, written.
 void write_function(json_writer& w, tool_spec const& t, bool strict)
 {
@@ -211,9 +202,9 @@ void write_function(json_writer& w, tool_spec const& t, bool strict)
         w.string(t.description);
     w.key("parameters");
     if (strict)
-        write_schema(w, t.strict_parameters, t.strict_parameters_json);
+        w.schema(*t.strict_parameters, t.strict_parameters_json);
     else
-        write_schema(w, t.parameters, t.parameters_json);
+        w.schema(*t.parameters, t.parameters_json);
     if (strict)
         w.key("strict").boolean(true);
     w.close();
@@ -261,12 +252,12 @@ std::string write_chat_body(mode m, request const& req, std::string const& model
         w.key("response_format").open();
         if (legacy_json_schema) {
             w.key("type").string("json_object").key("schema");
-            write_schema(w, t.parameters, t.parameters_json);
+            w.schema(*t.parameters, t.parameters_json);
         }
         else {
             w.key("type").string("json_schema").key("json_schema").open();
             w.key("name").string(t.name).key("schema");
-            write_schema(w, t.parameters, t.parameters_json);
+            w.schema(*t.parameters, t.parameters_json);
             w.close();
         }
         w.close();
@@ -274,7 +265,7 @@ std::string write_chat_body(mode m, request const& req, std::string const& model
     case mode::structured_outputs:
         w.key("response_format").open().key("type").string("json_schema").key("json_schema");
         w.open().key("name").string(t.name).key("schema");
-        write_schema(w, t.strict_parameters, t.strict_parameters_json);
+        w.schema(*t.strict_parameters, t.strict_parameters_json);
         w.key("strict").boolean(true).close().close();
         break;
     default: break;  // md_json: the instructions are in the messages
