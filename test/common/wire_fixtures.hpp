@@ -125,6 +125,34 @@ inline json::value recorded_request(std::string const& prefix)
     return body.is_string() ? json::parse(body.get_string()) : body;
 }
 
+// The response models a body writer is checked with: one kept as text, one with a name and a
+// description that need escaping, one whose schema has no bytes kept (serialized on the spot),
+// and two at once.
+inline std::vector<std::vector<det::tool_spec>> writer_tool_sets()
+{
+    auto odd = det::tool_spec_for<models::UserInfo>();
+    odd.name = "User\"Info\u00e9";
+    odd.description = "line\nbreak \\ tab\t \x01 <\u2028>";
+    auto bare = det::tool_spec_for<models::Cat>();
+    bare.parameters_json = {};
+    bare.strict_parameters_json = {};
+    return {{det::tool_spec_for<models::UserInfo>()}, {odd}, {bare},
+            {det::tool_spec_for<models::Cat>(), det::tool_spec_for<models::Dog>()}};
+}
+
+// Option set `n` (0-15) of a body writer check: bit 1 a temperature, bit 2 max_tokens (`n` x
+// `token_step`), bit 3 `reasoning`.
+inline void apply_writer_options(ins::request& req, int n, int token_step,
+                                 ins::reasoning const& reasoning)
+{
+    if (n & 2)
+        req.temperature = 0.1 * n;
+    if (n & 4)
+        req.max_tokens = token_step * n;
+    if (n & 8)
+        req.reasoning = reasoning;
+}
+
 }  // namespace fixtures
 
 using namespace fixtures;

@@ -329,26 +329,13 @@ TEST(ProtocolAnthropicBody, ModelArgumentIsSentNotTheRequestField)
 // serialized on the spot, two tools: the tree's bytes exactly.
 TEST(ProtocolAnthropicBody, TheWrittenBodyIsTheTreesSerialization)
 {
-    auto odd = det::tool_spec_for<models::UserInfo>();
-    odd.name = "User\"Info\u00e9";
-    odd.description = "line\nbreak \\ tab\t <\u2028>";
-    auto bare = det::tool_spec_for<models::Cat>();
-    bare.parameters_json = {};
-    bare.strict_parameters_json = {};
-    std::vector<std::vector<det::tool_spec>> const tool_sets = {
-        {det::tool_spec_for<models::UserInfo>()}, {odd}, {bare},
-        {det::tool_spec_for<models::Cat>(), det::tool_spec_for<models::Dog>()}};
+    auto const tool_sets = writer_tool_sets();
     for (auto m : {ins::mode::anthropic_tools, ins::mode::anthropic_parallel_tools,
                    ins::mode::anthropic_json, ins::mode::anthropic_structured_outputs}) {
         for (auto const& tools : tool_sets) {
             for (int options = 0; options < 16; ++options) {
                 auto req = anthropic_seed_request(options % 2 == 1);
-                if (options & 2)
-                    req.temperature = 0.1 * options;
-                if (options & 4)
-                    req.max_tokens = 1000 * options;
-                if (options & 8)
-                    req.reasoning = ins::reasoning{.budget_tokens = 2048};
+                apply_writer_options(req, options, 1000, ins::reasoning{.budget_tokens = 2048});
                 for (bool stream : {false, true}) {
                     SCOPED_TRACE(std::string(ins::to_string(m)) + " " + tools.front().name +
                                  " options " + std::to_string(options));

@@ -242,15 +242,7 @@ TEST(ProtocolBody, StreamAsksForUsage)
 // escaping, a schema kept as text and one serialized on the spot: the tree's bytes exactly.
 TEST(ProtocolBody, TheWrittenBodyIsTheTreesSerialization)
 {
-    auto odd = det::tool_spec_for<models::UserInfo>();
-    odd.name = "User\"Info\u00e9";
-    odd.description = "line\nbreak \\ tab\t \x01 <\u2028>";
-    auto bare = det::tool_spec_for<models::Cat>();
-    bare.parameters_json = {};  // serialized where it is
-    bare.strict_parameters_json = {};
-    std::vector<std::vector<det::tool_spec>> const tool_sets = {
-        {det::tool_spec_for<models::UserInfo>()}, {odd}, {bare},
-        {det::tool_spec_for<models::Cat>(), det::tool_spec_for<models::Dog>()}};
+    auto const tool_sets = writer_tool_sets();
     for (auto m : {ins::mode::tools, ins::mode::tools_strict, ins::mode::parallel_tools,
                    ins::mode::json, ins::mode::json_schema, ins::mode::md_json,
                    ins::mode::structured_outputs}) {
@@ -259,12 +251,7 @@ TEST(ProtocolBody, TheWrittenBodyIsTheTreesSerialization)
                 auto req = seed_request(options % 2 == 1);
                 req.messages.push_back(
                     ins::message::user("quote \" and \u00fc" + std::string(1, '\0') + " end"));
-                if (options & 2)
-                    req.temperature = 0.1 * options;
-                if (options & 4)
-                    req.max_tokens = 100 * options;
-                if (options & 8)
-                    req.reasoning = ins::reasoning{.effort = "low"};
+                apply_writer_options(req, options, 100, ins::reasoning{.effort = "low"});
                 for (bool legacy : {false, true})
                     for (bool stream : {false, true}) {
                         SCOPED_TRACE(std::string(ins::to_string(m)) + " " + tools.front().name +

@@ -14,10 +14,20 @@ namespace {
 using ins::mode;
 using ins::testing::mock_reply;
 
+json::object responses_body(mode m, ins::request const& req,
+                            std::vector<det::tool_spec> const& tools, bool stream = false)
+{
+    auto const input = det::responses_input(req);
+    auto body = det::build_responses_body(m, req, req.model, input, tools, stream);
+    // The body the client sends is written without the tree: the same bytes, every time.
+    EXPECT_EQ(det::write_responses_body(m, req, req.model, input, tools, stream),
+              json::serialize(body));
+    return body;
+}
+
 json::object responses_body(mode m, ins::request const& req, bool stream = false)
 {
-    std::vector<det::tool_spec> tools{det::tool_spec_for<models::UserInfo>()};
-    return det::build_responses_body(m, req, req.model, det::responses_input(req), tools, stream);
+    return responses_body(m, req, {det::tool_spec_for<models::UserInfo>()}, stream);
 }
 
 json::value response_with(std::string const& output, std::string const& extra = {})
@@ -57,6 +67,31 @@ streamed read_stream(mode m, std::string const& sse_body, std::size_t split = 5)
 }
 
 }  // namespace
+
+// Every Responses mode, options, reasoning, streams, names that need escaping, a schema kept as
+// text and one serialized on the spot, two tools: the tree's bytes exactly.
+TEST(ResponsesBody, TheWrittenBodyIsTheTreesSerialization)
+{
+    auto const tool_sets = writer_tool_sets();
+    for (auto m : {mode::responses_tools, mode::responses_parallel_tools,
+                   mode::responses_structured_outputs}) {
+        for (auto const& tools : tool_sets) {
+            for (int options = 0; options < 16; ++options) {
+                ins::request req;
+                req.model = "gpt-4.1-mini";
+                if (options & 1)
+                    req.messages.push_back(ins::message::system("Be \"exact\"."));
+                req.messages.push_back(ins::message::user("John Doe is 32 years old."));
+                apply_writer_options(req, options, 100, ins::reasoning{.effort = "low"});
+                for (bool stream : {false, true}) {
+                    SCOPED_TRACE(std::string(ins::to_string(m)) + " " + tools.front().name +
+                                 " options " + std::to_string(options));
+                    (void)responses_body(m, req, tools, stream);  // it compares them
+                }
+            }
+        }
+    }
+}
 
 TEST(ResponsesBody, Tools)
 {

@@ -6,6 +6,7 @@
 #include "protocol/content_parts.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/json_in_text.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
@@ -164,6 +165,53 @@ json::object build_responses_body(mode m, request const& req, std::string const&
     for (auto const& kv : req.extra_body)
         body[kv.key()] = kv.value();  // last, so callers can override anything
     return body;
+}
+
+std::string write_responses_body(mode m, request const& req, std::string const& model,
+                                 json::array const& input, std::span<tool_spec const> tools,
+                                 bool stream)
+{
+    // What the writer does not know (an extra member may replace one in its place, a mode's
+    // or a missing model's error): the tree's own serialization.
+    if (!is_responses_mode(m) || !req.extra_body.empty() || tools.empty())
+        return json::serialize(build_responses_body(m, req, model, input, tools, stream));
+    tool_spec const& t = tools.front();
+    json_writer w(1024);
+    w.open().key("model").string(model).key("input").value(input);
+    if (is_tools_mode(m)) {
+        w.key("tools").open_array();
+        for (auto const& f : tools) {
+            w.open().key("type").string("function").key("name").string(f.name);
+            w.key("description");
+            w.string(f.description.empty() ? default_description(f.name) : f.description);
+            w.key("parameters").schema(*f.strict_parameters, f.strict_parameters_json);
+            w.key("strict").boolean(true).close();
+            if (m == mode::responses_tools)
+                break;  // one forced function
+        }
+        w.close_array();
+        if (m == mode::responses_tools)
+            w.key("tool_choice").open().key("type").string("function").key("name").string(t.name).close();
+        else
+            w.key("tool_choice").string("required").key("parallel_tool_calls").boolean(true);
+    }
+    else {  // responses_structured_outputs
+        w.key("text").open().key("format").open().key("type").string("json_schema");
+        w.key("name").string(t.name).key("schema").schema(*t.strict_parameters, t.strict_parameters_json);
+        w.key("strict").boolean(true).close().close();
+    }
+    if (req.temperature)
+        w.key("temperature").number(*req.temperature);
+    if (req.max_tokens)
+        w.key("max_output_tokens").number(std::int64_t{*req.max_tokens});
+    if (req.reasoning && !req.reasoning->effort.empty()) {
+        w.key("reasoning").open().key("effort").string(req.reasoning->effort);
+        w.key("summary").string("auto").close();
+    }
+    if (stream)
+        w.key("stream").boolean(true);
+    w.close();
+    return w.take();
 }
 
 namespace {
@@ -426,6 +474,11 @@ public:
                       std::span<tool_spec const> tools, bool stream) const override
     {
         return build_responses_body(m_, req, model, conv.messages, tools, stream);
+    }
+    std::string body_text(request const& req, std::string const& model, conversation const& conv,
+                          std::span<tool_spec const> tools, bool stream) const override
+    {
+        return write_responses_body(m_, req, model, conv.messages, tools, stream);
     }
     extraction extract(json::value const& response) const override
     {

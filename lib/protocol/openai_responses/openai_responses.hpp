@@ -18,6 +18,11 @@ boost::json::array responses_input(request const& req);
 boost::json::object build_responses_body(mode m, request const& req, std::string const& model,
                                          boost::json::array const& input,
                                          std::span<tool_spec const> tools, bool stream);
+/// The same body written straight to its bytes: json::serialize(build_responses_body(...))
+/// byte for byte, without the tree.
+std::string write_responses_body(mode m, request const& req, std::string const& model,
+                                 boost::json::array const& input,
+                                 std::span<tool_spec const> tools, bool stream);
 
 /// The answer of a Responses API response: function_call items (responses_tools) or the
 /// message's output_text. `status: incomplete` maps its reason (max_output_tokens to "length",
