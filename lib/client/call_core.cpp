@@ -485,38 +485,32 @@ json::value const& call_core::reply()
 
 void call_core::on_response(std::string& body)
 {
+    // One reading whoever listens. The tree is kept only for the hooks that read it (the copy
+    // their events point at); else it lives on the stack (spilling to the heap when larger)
+    // while the wire reads it. Either way the text is kept for whatever may want a tree later
+    // (the completion, the cache, an error, a re-ask's record: reply()).
+    unsigned char arena[8192];
+    json::monotonic_resource mr(arena, sizeof arena);
     boost::system::error_code ec;
-    if (!heard()) {
-        // Nobody reads the reply's tree now: it lives on the stack (spilling to the heap when
-        // larger) while the wire reads it, and the text is kept for whatever may want the tree
-        // later (the completion, the cache, an error, a re-ask's record).
-        unsigned char arena[8192];
-        json::monotonic_resource mr(arena, sizeof arena);
-        auto const v = json::parse(body, ec, &mr);
-        if (ec || !v.is_object())
-            throw error(errc::protocol_error, "the response body is not a JSON object");
-        reply_text_ = std::move(body);
-        attempt_usage_ = priced(wire_->usage_of(v));
-        total_ += attempt_usage_;
-        settle(used_tokens());
-        auto x = wire_->extract(v);  // strings and trees of its own: nothing points into `mr`
-        judge(std::move(x));
-        return;
-    }
-    auto v = json::parse(body, ec);
-    if (ec || !v.is_object())
+    auto parsed = json::parse(body, ec, heard() ? json::storage_ptr() : json::storage_ptr(&mr));
+    if (ec || !parsed.is_object())
         throw error(errc::protocol_error, "the response body is not a JSON object");
-    response_ = std::move(v);
+    reply_text_ = std::move(body);
     shown_reply_ = nullptr;
+    if (heard()) {
+        shown_.push_back(std::move(parsed));
+        shown_reply_ = &shown_.back();
+    }
+    auto const& v = shown_reply_ ? *shown_reply_ : parsed;
     auto const& base = endpoints_[endpoint_].base_url;
     emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
           .response = shown()});
-    attempt_usage_ = priced(wire_->usage_of(response_));
+    attempt_usage_ = priced(wire_->usage_of(v));
     total_ += attempt_usage_;
     settle(used_tokens());
     emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
           .total_usage = total_});
-    judge(wire_->extract(response_));
+    judge(wire_->extract(v));  // strings and trees of its own: nothing points into `mr`
 }
 
 void call_core::on_opened()

@@ -150,8 +150,8 @@ private:
     std::vector<failed_attempt> failures_;
     boost::json::value body_;      // the attempt's body, when hooks listen (completion_kwargs)
     net::http_request request_;    // the attempt's HTTP request (send)
-    boost::json::value response_;  // the attempt's reply, when its tree is kept
-    std::string reply_text_;       // else its text (reply() parses it when asked)
+    boost::json::value response_;  // the attempt's reply as a tree, once asked for (reply())
+    std::string reply_text_;       // a whole reply's text, which reply() parses
     bool keep_raw_ = true;
     std::list<boost::json::value> shown_;       // the replies hook events point at
     boost::json::value const* shown_reply_ = nullptr;  // the current reply's, once made
