@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <initializer_list>
 #include <fstream>
 #include <optional>
 #include <ostream>
@@ -151,6 +152,30 @@ inline void apply_writer_options(ins::request& req, int n, int token_step,
         req.max_tokens = token_step * n;
     if (n & 8)
         req.reasoning = reasoning;
+}
+
+// A body writer's check over `modes`: every tool set, each reasoning (a thinking budget, an
+// effort, neither, both) and every option set (`token_step` as apply_writer_options takes it);
+// `check(mode, tools, req)` compares the written body with the tree's. `seed(with_system)` is
+// the wire's request.
+template <class Seed, class Check>
+void each_writer_case(std::initializer_list<ins::mode> modes, int token_step, Seed seed,
+                      Check check)
+{
+    auto const tool_sets = writer_tool_sets();
+    for (auto m : modes)
+        for (auto const& tools : tool_sets)
+            for (auto const& reasoning :
+                 {ins::reasoning{.budget_tokens = 2048}, ins::reasoning{.effort = "low"},
+                  ins::reasoning{}, ins::reasoning{.effort = "high", .budget_tokens = 1024}})
+                for (int options = 0; options < 16; ++options) {
+                    ins::request req = seed(options % 2 == 1);
+                    apply_writer_options(req, options, token_step, reasoning);
+                    SCOPED_TRACE(std::string(ins::to_string(m)) + " " + tools.front().name +
+                                 " options " + std::to_string(options) + " effort \"" +
+                                 reasoning.effort + "\"");
+                    check(m, tools, req);
+                }
 }
 
 }  // namespace fixtures

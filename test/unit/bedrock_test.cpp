@@ -21,10 +21,19 @@ ins::request seed(bool with_system = true)
     return req;
 }
 
+json::object body_for(ins::mode m, ins::request const& req,
+                      std::vector<det::tool_spec> const& tools)
+{
+    auto const conv = det::bedrock_initial(m, req, tools.front());
+    auto body = det::build_bedrock_body(m, req, conv, tools);
+    // The body the client sends is written without the tree: the same bytes, every time.
+    EXPECT_EQ(det::write_bedrock_body(m, req, conv, tools), json::serialize(body));
+    return body;
+}
+
 json::object body_for(ins::mode m, ins::request const& req = seed())
 {
-    std::vector<det::tool_spec> const tools{det::tool_spec_for<models::UserInfo>()};
-    return det::build_bedrock_body(m, req, det::bedrock_initial(m, req, tools.front()), tools);
+    return body_for(m, req, {det::tool_spec_for<models::UserInfo>()});
 }
 
 json::object response_with(json::array content, std::string stop = "tool_use")
@@ -88,6 +97,17 @@ TEST(Bedrock, ToolsBodyForcesOneToolWithSystemAndMergedTurns)
     EXPECT_TRUE(spec.at("inputSchema").at("json").as_object().contains("properties"));
     EXPECT_FALSE(b.contains("model"));
     EXPECT_FALSE(b.contains("inferenceConfig"));
+}
+
+// Every Converse mode with and without a system prompt, temperature, max_tokens under and over
+// the thinking budget, reasoning effort, names that need escaping, a schema kept as text and one
+// serialized on the spot, two tools: the tree's bytes exactly.
+TEST(Bedrock, TheWrittenBodyIsTheTreesSerialization)
+{
+    each_writer_case({ins::mode::bedrock_tools, ins::mode::bedrock_parallel_tools,
+                      ins::mode::bedrock_json}, 1000, seed,
+                     [](ins::mode m, std::vector<det::tool_spec> const& tools,
+                        ins::request const& req) { (void)body_for(m, req, tools); });
 }
 
 TEST(Bedrock, ASystemMessagesPartsAreItsTextAndNothingElse)

@@ -24,7 +24,11 @@ ins::request seed(bool with_system = true)
 json::object body_for(ins::mode m, ins::request const& req,
                       std::vector<det::tool_spec> const& tools)
 {
-    return det::build_genai_body(m, req, det::genai_initial(m, req), tools);
+    auto const conv = det::genai_initial(m, req);
+    auto body = det::build_genai_body(m, req, conv, tools);
+    // The body the client sends is written without the tree: the same bytes, every time.
+    EXPECT_EQ(det::write_genai_body(m, req, conv, tools), json::serialize(body));
+    return body;
 }
 
 json::object body_for(ins::mode m, ins::request const& req = seed())
@@ -93,6 +97,17 @@ TEST(GenAI, ThinkingBudgetAndLevel)
     req.reasoning->effort = "low";
     EXPECT_EQ(body_for(ins::mode::genai_tools, req).at("generationConfig").at("thinkingConfig"),
               json::parse(R"({"includeThoughts":true,"thinkingLevel":"low"})"));
+}
+
+// Every Gemini mode with and without a system instruction, temperature, max_tokens, a thinking
+// budget or level, names that need escaping, a schema kept as text and one converted on the
+// spot, two functions: the tree's bytes exactly.
+TEST(GenAI, TheWrittenBodyIsTheTreesSerialization)
+{
+    each_writer_case({ins::mode::genai_tools, ins::mode::genai_parallel_tools,
+                      ins::mode::genai_structured_outputs}, 1000, seed,
+                     [](ins::mode m, std::vector<det::tool_spec> const& tools,
+                        ins::request const& req) { (void)body_for(m, req, tools); });
 }
 
 TEST(GenAI, ParallelToolsDeclareEveryAlternative)

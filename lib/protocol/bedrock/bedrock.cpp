@@ -9,6 +9,7 @@
 #include "protocol/content_parts.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/json_in_text.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
@@ -219,6 +220,67 @@ json::object build_bedrock_body(mode m, request const& req, conversation const& 
     // inferenceConfig.
     merge_extra_body(body, req.extra_body);
     return body;
+}
+
+std::string write_bedrock_body(mode m, request const& req, conversation const& conv,
+                               std::span<tool_spec const> tools)
+{
+    // What the writer does not know (an extra member may merge into one in its place, a mode's
+    // or a missing model's error): the tree's own serialization.
+    if (!is_bedrock_mode(m) || !req.extra_body.empty() || tools.empty())
+        return json::serialize(build_bedrock_body(m, req, conv, tools));
+    json_writer w(1024);
+    w.open().key("messages").value(conv.messages);
+    if (!conv.system.empty())
+        w.key("system").open_array().open().key("text").string(conv.system).close().close_array();
+    std::optional<std::int64_t> max_tokens;
+    if (req.max_tokens)
+        max_tokens = *req.max_tokens;
+    if (thinking(req)) {  // as the tree: room for the answer past the thinking
+        auto const budget = static_cast<std::int64_t>(*req.reasoning->budget_tokens);
+        if (!req.max_tokens || static_cast<std::int64_t>(*req.max_tokens) <= budget)
+            max_tokens = budget + 4096;
+    }
+    if (max_tokens || req.temperature) {
+        w.key("inferenceConfig").open();
+        if (max_tokens)
+            w.key("maxTokens").number(*max_tokens);
+        if (req.temperature)
+            w.key("temperature").number(*req.temperature);
+        w.close();
+    }
+    if (is_tools_mode(m)) {
+        w.key("toolConfig").open().key("tools").open_array();
+        for (auto const& t : tools) {
+            w.open().key("toolSpec").open().key("name").string(t.name).key("description");
+            w.string(t.description.empty() ? default_description(t.name) : t.description);
+            w.key("inputSchema").open().key("json").schema(*t.parameters, t.parameters_json);
+            w.close().close().close();
+            if (m == mode::bedrock_tools)
+                break;  // one forced tool
+        }
+        w.close_array().key("toolChoice").open();
+        if (thinking(req))
+            w.key("auto").open().close();
+        else if (m == mode::bedrock_tools)
+            w.key("tool").open().key("name").string(tools.front().name).close();
+        else
+            w.key("any").open().close();
+        w.close().close();
+    }
+    if (req.reasoning && (thinking(req) || !req.reasoning->effort.empty())) {
+        w.key("additionalModelRequestFields").open();
+        if (thinking(req)) {
+            w.key("thinking").open().key("type").string("enabled").key("budget_tokens");
+            w.number(std::int64_t{*req.reasoning->budget_tokens}).close();
+        }
+        else {
+            w.key("reasoning_effort").string(req.reasoning->effort);
+        }
+        w.close();
+    }
+    w.close();
+    return w.take();
 }
 
 extraction extract_bedrock(mode m, json::value const& response)
@@ -527,6 +589,11 @@ public:
                       std::span<tool_spec const> tools, bool) const override
     {
         return build_bedrock_body(m_, req, conv, tools);
+    }
+    std::string body_text(request const& req, std::string const&, conversation const& conv,
+                          std::span<tool_spec const> tools, bool) const override
+    {
+        return write_bedrock_body(m_, req, conv, tools);
     }
     extraction extract(json::value const& response) const override
     {

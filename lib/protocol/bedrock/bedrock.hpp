@@ -18,6 +18,11 @@ conversation bedrock_initial(mode m, request const& req, tool_spec const& primar
 boost::json::object build_bedrock_body(mode m, request const& req, conversation const& conv,
                                        std::span<tool_spec const> tools);
 
+/// The same body written straight to its bytes (json::serialize of build_bedrock_body): the
+/// conversation serialized where it lives, each type's schema from its kept bytes.
+std::string write_bedrock_body(mode m, request const& req, conversation const& conv,
+                               std::span<tool_spec const> tools);
+
 /// The answer of a Converse response. `stopReason` max_tokens is "length",
 /// guardrail_intervened and content_filtered are "content_filter". Reasoning blocks are kept
 /// for a re-ask.

@@ -6,6 +6,7 @@
 #include "protocol/content_parts.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/json_in_text.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
@@ -189,6 +190,64 @@ json::object build_genai_body(mode m, request const& req, conversation const& co
     // Most of Gemini's options live inside generationConfig and toolConfig.
     merge_extra_body(body, req.extra_body);
     return body;
+}
+
+std::string write_genai_body(mode m, request const& req, conversation const& conv,
+                             std::span<tool_spec const> tools)
+{
+    // What the writer does not know (an extra member may merge into one in its place, a mode's
+    // or a missing model's error): the tree's own serialization.
+    if (!is_genai_mode(m) || !req.extra_body.empty() || tools.empty())
+        return json::serialize(build_genai_body(m, req, conv, tools));
+    json_writer w(1024);
+    w.open().key("contents").value(conv.messages);
+    if (!conv.system.empty()) {
+        w.key("systemInstruction").open().key("parts").open_array();
+        w.open().key("text").string(conv.system).close().close_array().close();
+    }
+    if (is_tools_mode(m)) {
+        std::string scratch;
+        w.key("tools").open_array().open().key("functionDeclarations").open_array();
+        for (auto const& t : tools) {
+            w.open().key("name").string(t.name).key("description");
+            w.string(t.description.empty() ? default_description(t.name) : t.description);
+            w.key("parameters").raw(genai_function_schema_text(t, scratch)).close();
+            if (m == mode::genai_tools)
+                break;  // one function, forced
+        }
+        w.close_array().close().close_array();
+        w.key("toolConfig").open().key("functionCallingConfig").open();
+        w.key("mode").string("ANY").key("allowedFunctionNames").open_array();
+        for (auto const& t : tools) {
+            w.string(t.name);
+            if (m == mode::genai_tools)
+                break;
+        }
+        w.close_array().close().close();
+    }
+    bool const json_mode = !is_tools_mode(m);
+    if (json_mode || req.temperature || req.max_tokens || req.reasoning) {
+        w.key("generationConfig").open();
+        if (json_mode) {
+            w.key("responseMimeType").string("application/json").key("responseJsonSchema");
+            w.schema(*tools.front().parameters, tools.front().parameters_json);
+        }
+        if (req.temperature)
+            w.key("temperature").number(*req.temperature);
+        if (req.max_tokens)
+            w.key("maxOutputTokens").number(std::int64_t{*req.max_tokens});
+        if (req.reasoning) {
+            w.key("thinkingConfig").open().key("includeThoughts").boolean(true);
+            if (req.reasoning->budget_tokens)
+                w.key("thinkingBudget").number(std::int64_t{*req.reasoning->budget_tokens});
+            else if (!req.reasoning->effort.empty())
+                w.key("thinkingLevel").string(req.reasoning->effort);
+            w.close();
+        }
+        w.close();
+    }
+    w.close();
+    return w.take();
 }
 
 extraction extract_genai(mode m, json::value const& response)
@@ -425,6 +484,11 @@ public:
                       std::span<tool_spec const> tools, bool) const override
     {
         return build_genai_body(m_, req, conv, tools);
+    }
+    std::string body_text(request const& req, std::string const&, conversation const& conv,
+                          std::span<tool_spec const> tools, bool) const override
+    {
+        return write_genai_body(m_, req, conv, tools);
     }
     extraction extract(json::value const& response) const override
     {

@@ -17,6 +17,11 @@ conversation genai_initial(mode m, request const& req);
 boost::json::object build_genai_body(mode m, request const& req, conversation const& conv,
                                      std::span<tool_spec const> tools);
 
+/// The same body written straight to its bytes (json::serialize of build_genai_body): the
+/// conversation serialized where it lives, the schemas from their kept bytes.
+std::string write_genai_body(mode m, request const& req, conversation const& conv,
+                             std::span<tool_spec const> tools);
+
 /// The answer of a GenerateContentResponse. `finishReason` STOP is "stop", MAX_TOKENS "length",
 /// the safety reasons and a prompt's blockReason "content_filter". The model's parts are kept
 /// as they came (thought signatures included) for a re-ask.
@@ -37,6 +42,10 @@ boost::json::array genai_reask(mode m, extraction const& got, std::string const&
 /// bounds). invalid_argument for a recursive model (the subset has no references) and for a
 /// map (no `additionalProperties` schema either).
 boost::json::object genai_function_schema(boost::json::object const& schema);
+
+/// `t`'s parameters as genai_function_schema serializes them: converted once per type when its
+/// schema's bytes are kept beside it (tool_spec_for's), else into `scratch`.
+std::string_view genai_function_schema_text(tool_spec const& t, std::string& scratch);
 
 std::unique_ptr<wire> make_genai(mode m, client_options const& o);
 

@@ -3,6 +3,11 @@
 
 #include <instructor/error.hpp>
 
+#include <boost/json/serialize.hpp>
+
+#include <mutex>
+#include <unordered_map>
+
 namespace instructor::detail {
 
 namespace json = boost::json;
@@ -126,6 +131,23 @@ json::object genai_function_schema(json::object const& schema)
     static json::object const none;
     auto const* defs = schema.if_contains("$defs");
     return convert_object(schema, defs && defs->is_object() ? defs->get_object() : none, 0);
+}
+
+std::string_view genai_function_schema_text(tool_spec const& t, std::string& scratch)
+{
+    if (t.parameters_json.empty()) {  // a schema of no kept type: converted on the spot
+        scratch = json::serialize(genai_function_schema(*t.parameters));
+        return scratch;
+    }
+    // Kept bytes mark a type's schema, which lives as long as the program: its conversion is
+    // kept too, one per type (a schema that cannot be converted throws every time, as before).
+    static std::mutex mutex;
+    static std::unordered_map<json::object const*, std::string> kept;
+    std::lock_guard lock(mutex);
+    auto it = kept.find(t.parameters);
+    if (it == kept.end())
+        it = kept.emplace(t.parameters, json::serialize(genai_function_schema(*t.parameters))).first;
+    return it->second;
 }
 
 }  // namespace instructor::detail
