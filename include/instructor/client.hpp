@@ -298,10 +298,10 @@ private:
         try {
             if constexpr (detail::async_checked<T>::value) {
                 detail::value_check<T> check(out);
-                co_await detail::run_call(s, std::move(req), target, &check, false);
+                co_await detail::run_call(s, req, target, &check, nullptr);
             }
             else {
-                co_await detail::run_call(s, std::move(req), target, nullptr, false);
+                co_await detail::run_call(s, req, target, nullptr, nullptr);
             }
         }
         catch (...) {  // Asio's own cancellation exceptions included
@@ -318,10 +318,10 @@ private:
         try {
             if constexpr (detail::async_checked<T>::value) {
                 detail::value_check<T> check(r.value);
-                r.completion = co_await detail::run_call(s, std::move(req), target, &check);
+                co_await detail::run_call(s, req, target, &check, &r.completion);
             }
             else {
-                r.completion = co_await detail::run_call(s, std::move(req), target);
+                co_await detail::run_call(s, req, target, nullptr, &r.completion);
             }
         }
         catch (...) {

@@ -66,16 +66,20 @@ error as_error(std::exception_ptr e)
     }
 }
 
-boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> s, request&& req,
-                                            answer_target& target, async_check* check,
-                                            bool keep_raw)
+boost::asio::awaitable<void> run_call(std::shared_ptr<client_state> s, request& req,
+                                      answer_target& target, async_check* check, completion* out)
 {
-    call_core core(s->opts, s->hooks_now(), std::move(req), target, false);
-    if (!keep_raw)
+    call_core core(s->opts, s->hooks_now(), req, target, false);
+    if (!out)
         core.drop_raw();
     driver d(*s, core, check);
-    co_await d.run();
-    co_return core.take_completion();
+    for (;;) {  // the driver's steps awaited here: driver::run would be one frame more per call
+        bool const more = co_await d.advance();
+        if (!more)
+            break;
+    }
+    if (out)
+        *out = core.take_completion();
 }
 
 }  // namespace detail

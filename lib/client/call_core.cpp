@@ -41,9 +41,9 @@ errc framing_errc(std::error_code ec)
 
 }  // namespace
 
-call_core::call_core(client_options const& options, hooks client_hooks, request req,
+call_core::call_core(client_options const& options, hooks client_hooks, request& req,
                      answer_target& target, bool stream, clock_fn clock)
-    : options_(options), client_hooks_(std::move(client_hooks)), req_(std::move(req)),
+    : options_(options), client_hooks_(std::move(client_hooks)), req_(req),
       target_(target), tools_(target.tools), many_(target.many), stream_(stream),
       clock_(std::move(clock))
 {

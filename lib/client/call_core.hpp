@@ -37,9 +37,10 @@ using call_action = op_action;
 class call_core final : public operation {
 public:
 
-    /// `target` (which names the response models and whether every tool call is an answer)
-    /// must outlive the core. `stream`: replies come as server-sent events.
-    call_core(client_options const& options, hooks client_hooks, request req,
+    /// `req` (the call's own copy, which the core works on in place: the prompt prepared, a
+    /// raised max_tokens) and `target` (which names the response models and whether every tool
+    /// call is an answer) must outlive the core. `stream`: replies come as server-sent events.
+    call_core(client_options const& options, hooks client_hooks, request& req,
               answer_target& target, bool stream, clock_fn clock = &std::chrono::steady_clock::now);
     ~call_core();
     call_core(call_core const&) = delete;
@@ -124,7 +125,7 @@ private:
 
     client_options const& options_;
     hooks client_hooks_;
-    request req_;
+    request& req_;
     answer_target& target_;
     std::vector<tool_spec> const& tools_;  // the target's
     bool many_;

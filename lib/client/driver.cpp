@@ -3,6 +3,7 @@
 #include "client/cache_step.hpp"
 #include "client/client_state.hpp"
 #include <instructor/detail/client_core.hpp>
+#include "net/in_place.hpp"
 #include "net/net_errors.hpp"
 #include "protocol/rate_headers.hpp"
 
@@ -120,18 +121,23 @@ struct driver::impl {
                 for (auto* l : held)
                     l->learn(sig);
             };
+        // The request is read where the operation keeps it (no copy per call in flight), and
+        // released once sent: a stream's prompt (media included) is not held while it streams.
         try {
             if (a.stream) {
-                http.emplace(co_await s.http.open_stream(std::move(*a.request), a.retry));
+                http.emplace(co_await net::detail::in_place::open_stream(s.http, *a.request, a.retry));
+                *a.request = {};
                 co_await net::check_cancelled();
                 ev = op_event::opened();
                 co_return;
             }
-            auto r = co_await s.http.send(std::move(*a.request), a.retry);
+            auto r = co_await net::detail::in_place::send(s.http, *a.request, a.retry);
+            *a.request = {};
             co_await net::check_cancelled();  // a cancellation that came with the answer
             ev = op_event::response(std::move(r.body));
         }
         catch (...) {
+            *a.request = {};
             ev = op_event::failed(as_error(std::current_exception()));
         }
     }

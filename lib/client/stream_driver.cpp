@@ -9,12 +9,13 @@ namespace instructor::detail {
 
 struct stream_driver::impl {
     std::shared_ptr<client_state> state;
+    request req;  // the stream's own, which its core works on
     call_core core;
     driver run;
 
-    impl(std::shared_ptr<client_state> s, request req, answer_target& target, async_check* check)
-        : state(std::move(s)), core(state->opts, state->hooks_now(), std::move(req), target, true),
-          run(*state, core, check)
+    impl(std::shared_ptr<client_state> s, request r, answer_target& target, async_check* check)
+        : state(std::move(s)), req(std::move(r)),
+          core(state->opts, state->hooks_now(), req, target, true), run(*state, core, check)
     {}
 };
 

@@ -95,7 +95,7 @@ struct op_action {
     };
     kind k = kind::fail;
     std::size_t endpoint = 0;
-    net::http_request* request = nullptr;  ///< send: the operation's; the driver may move it
+    net::http_request* request = nullptr;  ///< send: the operation's; read in place, then cleared
     net::retry_settings retry;
     bool stream = false;
     hook_event const* event = nullptr;   ///< emit: valid until the next resume()

@@ -10,6 +10,7 @@
 #include "clock.hpp"
 #include "exchange.hpp"
 #include "fault_hook.hpp"
+#include "in_place.hpp"
 #include "net_errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -113,26 +114,23 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     asio::awaitable<lease> acquire(endpoint const& ep, proxy_endpoint const* proxy,
                                    steady::time_point deadline, bool fresh_only);
 
-    // Static, taking the client by value: the coroutine frame owns a reference from the call
-    // on, so destroying the http_client while the request runs (or before it starts) is safe.
-    static asio::awaitable<http_response> send(std::shared_ptr<client_impl> self,
-                                               http_request request, retry_settings retry);
-    static asio::awaitable<http_stream> open_stream(std::shared_ptr<client_impl> self,
-                                                    http_request request, retry_settings retry);
-
-    /// One attempt: the response (any status; a 2xx body read whole unless `stream`), or, for
-    /// a 2xx when `stream`, the exchange to read the body from.
+    /// One attempt's response (any status; a 2xx body read whole unless streaming), or, for a
+    /// 2xx stream, the exchange to read the body from.
     struct attempt_result {
         http_response response;
         std::unique_ptr<stream_impl> stream;
     };
-    asio::awaitable<attempt_result> attempt(http_request const& request, endpoint const& ep,
-                                            steady::time_point deadline,
-                                            std::optional<steady::time_point> call_deadline,
-                                            bool stream);
-    template <class Attempt>
-    asio::awaitable<attempt_result> with_retries(http_request const& request,
-                                                 retry_settings const& retry, Attempt run);
+    /// The request sent with its network retries: the 2xx response read whole (`R`
+    /// http_response) or its stream opened (`R` http_stream). `request` and `retry` are read
+    /// where they are: the caller's frame owns them and awaits this at once. Static, taking
+    /// the client by value: destroying the http_client while the request runs is safe.
+    template <class R>
+    static asio::awaitable<R> exchange(std::shared_ptr<client_impl> self,
+                                       http_request const& request, retry_settings const& retry);
+    /// exchange() with copies of its own (the public send and open_stream).
+    template <class R>
+    static asio::awaitable<R> owned(std::shared_ptr<client_impl> self, http_request request,
+                                    retry_settings retry);
 };
 
 asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint const* proxy,
@@ -194,130 +192,129 @@ asio::awaitable<error_code> write_request(connection& c,
 
 }  // namespace
 
-asio::awaitable<client_impl::attempt_result> client_impl::attempt(
-    http_request const& request, endpoint const& ep, steady::time_point deadline,
-    std::optional<steady::time_point> call_deadline, bool stream)
-{
-    auto const* proxy = proxies.for_origin(ep);  // once an attempt: its pool, its request form
-    auto req = make_request(request, ep, opts.user_agent, ep.tls ? nullptr : proxy);
-    // A pooled connection may have been closed by the server just as we took it: then the
-    // request is sent once more on a fresh connection, if nothing of a response was read. A
-    // request that must not run twice is never re-sent: it takes a fresh connection at once.
-    for (int fresh = request.idempotent ? 0 : 1;; ++fresh) {
-        auto x = std::make_unique<stream_impl>();
-        x->held = co_await acquire(ep, proxy, deadline, fresh > 0);
-        auto& c = *x->held.conn;
-        bool const reused = c.reused;
-        auto stale = [&](error_code ec) {
-            return reused && fresh == 0 &&
-                   (ec == asio::error::eof || ec == asio::error::connection_reset ||
-                    ec == asio::error::broken_pipe || ec == bhttp::error::end_of_stream ||
-                    ec == asio::ssl::error::stream_truncated);
-        };
-
-        c.watch.bound(c.lowest().socket(), deadline);
-        auto wec = c.watch.outcome(co_await write_request(c, req, request.body_file));
-        if (auto injected = inject(fault, io_step::write))
-            wec = injected;
-        if (wec) {
-            if (stale(wec)) {
-                ++stale_resends;
-                continue;
-            }
-            throw_network(wec, "send to " + ep.origin());
-        }
-        co_await check_cancelled();
-
-        x->parser.header_limit(
-            static_cast<std::uint32_t>(std::min<std::size_t>(opts.max_header_bytes, UINT32_MAX)));
-        x->parser.body_limit(boost::none);  // counted by the read loop, against max_body
-        x->idle_timeout = opts.idle_timeout;
-        x->fault = fault;
-        x->deadline = deadline;
-        c.watch.bound(c.lowest().socket(), std::min(deadline, after(opts.idle_timeout)));
-        auto [rec, hn] = co_await c.with_stream([&](auto& st) {
-            return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
-        });
-        auto hec = c.watch.outcome(rec);
-        if (auto injected = inject(fault, io_step::read_header))
-            hec = injected;
-        if (hec) {
-            if (!x->parser.got_some() && stale(hec)) {
-                ++stale_resends;
-                continue;
-            }
-            throw_network(hec, "read from " + ep.origin());
-        }
-        co_await check_cancelled();
-
-        attempt_result r;
-        auto const& msg = x->parser.get();
-        r.response.status = msg.result_int();
-        r.response.headers = copy_headers(msg.base());
-        bool const ok = r.response.status / 100 == 2;
-        if (!ep.tls && proxy && r.response.status == 407)  // only a proxy answers 407
-            throw error(errc::proxy_failed, proxy->where() + " refused the request to " +
-                                                ep.origin() + ": 407 " +
-                                                std::string(msg.reason()));
-        if (ok && stream) {
-            x->status = r.response.status;
-            x->headers = r.response.headers;
-            // A stream is bounded by what its reader keeps (the answer, each event: see the
-            // call core) and by time, not by its framing: a long answer in small deltas is
-            // many times its own size on the wire.
-            x->max_body = std::numeric_limits<std::size_t>::max();
-            x->deadline = call_deadline;  // the body is read as the caller consumes it
-            r.stream = std::move(x);
-            co_return r;
-        }
-        // A whole body; an error answer is small: read enough to report the provider's message.
-        x->max_body = ok ? opts.max_body_bytes : max_error_body;
-        try {
-            while (co_await x->read_body(r.response.body)) {
-            }
-        }
-        catch (error const& e) {
-            if (ok || e.code_enum() == errc::cancelled)
-                throw;
-            // The status says enough: report it with what of its body arrived.
-        }
-        co_return r;  // the exchange gave its connection back (pooled when reusable)
-    }
-}
-
-// ---- retries -------------------------------------------------------------------------------------
-
 bool retryable(errc e)
 {
     return e == errc::timeout || e == errc::connection_failed;
 }
 
-template <class Attempt>
-asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
-    http_request const& request, retry_settings const& retry, Attempt run)
+// One coroutine from the request to its response: each attempt's exchange is written out in
+// the retry loop rather than awaited as a coroutine of its own (a frame per layer is most of
+// what a call in flight holds).
+template <class R>
+asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
+                                         http_request const& request, retry_settings const& retry)
 {
+    constexpr bool stream = std::is_same_v<R, http_stream>;
+    auto& me = *self;
     auto const ep = parse_url(request.url);
     // Redacted from every error: the request's secret headers, and the credentials of its
     // proxy, which a proxy's error page (or reason phrase) may echo. Gathered only for an error.
     auto const secrets = [&] {
         auto s = secrets_of(request);
-        if (auto const* p = proxies.for_origin(ep))
+        if (auto const* p = me.proxies.for_origin(ep))
             s.insert(s.end(), p->secrets.begin(), p->secrets.end());
         return s;
     };
     for (int retries = 0;; ++retries) {
-        auto const per_attempt = after(retry.attempt_timeout.value_or(opts.request_timeout));
-        auto const attempt_deadline =
-            retry.deadline ? std::min(*retry.deadline, per_attempt) : per_attempt;
+        auto const per_attempt = after(retry.attempt_timeout.value_or(me.opts.request_timeout));
+        auto const deadline = retry.deadline ? std::min(*retry.deadline, per_attempt) : per_attempt;
+        // The attempt: the response (any status; a 2xx body read whole unless streaming), or,
+        // for a 2xx stream, the exchange to read the body from.
         std::optional<attempt_result> result;
         std::optional<error> failure;
         try {
-            result.emplace(co_await run(ep, attempt_deadline));
+            auto const* proxy = me.proxies.for_origin(ep);  // its pool, its request form
+            auto const req = make_request(request, ep, me.opts.user_agent, ep.tls ? nullptr : proxy);
+            // A pooled connection may have been closed by the server just as we took it: then
+            // the request is sent once more on a fresh connection, if nothing of a response was
+            // read. A request that must not run twice is never re-sent: it takes a fresh
+            // connection at once.
+            for (int fresh = request.idempotent ? 0 : 1; !result; ++fresh) {
+                auto x = std::make_unique<stream_impl>();
+                x->held = co_await me.acquire(ep, proxy, deadline, fresh > 0);
+                auto& c = *x->held.conn;
+                bool const reused = c.reused;
+                auto stale = [&](error_code ec) {
+                    return reused && fresh == 0 &&
+                           (ec == asio::error::eof || ec == asio::error::connection_reset ||
+                            ec == asio::error::broken_pipe || ec == bhttp::error::end_of_stream ||
+                            ec == asio::ssl::error::stream_truncated);
+                };
+
+                c.watch.bound(c.lowest().socket(), deadline);
+                auto wec = c.watch.outcome(co_await write_request(c, req, request.body_file));
+                if (auto injected = inject(me.fault, io_step::write))
+                    wec = injected;
+                if (wec) {
+                    if (stale(wec)) {
+                        ++me.stale_resends;
+                        continue;
+                    }
+                    throw_network(wec, "send to " + ep.origin());
+                }
+                co_await check_cancelled();
+
+                x->parser.header_limit(static_cast<std::uint32_t>(
+                    std::min<std::size_t>(me.opts.max_header_bytes, UINT32_MAX)));
+                x->parser.body_limit(boost::none);  // counted by the read loop, against max_body
+                x->idle_timeout = me.opts.idle_timeout;
+                x->fault = me.fault;
+                x->deadline = deadline;
+                c.watch.bound(c.lowest().socket(), std::min(deadline, after(me.opts.idle_timeout)));
+                auto [rec, hn] = co_await c.with_stream([&](auto& st) {
+                    return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
+                });
+                auto hec = c.watch.outcome(rec);
+                if (auto injected = inject(me.fault, io_step::read_header))
+                    hec = injected;
+                if (hec) {
+                    if (!x->parser.got_some() && stale(hec)) {
+                        ++me.stale_resends;
+                        continue;
+                    }
+                    throw_network(hec, "read from " + ep.origin());
+                }
+                co_await check_cancelled();
+
+                auto& r = result.emplace();
+                auto const& msg = x->parser.get();
+                r.response.status = msg.result_int();
+                r.response.headers = copy_headers(msg.base());
+                bool const ok = r.response.status / 100 == 2;
+                if (!ep.tls && proxy && r.response.status == 407)  // only a proxy answers 407
+                    throw error(errc::proxy_failed, proxy->where() + " refused the request to " +
+                                                        ep.origin() + ": 407 " +
+                                                        std::string(msg.reason()));
+                if (ok && stream) {
+                    x->status = r.response.status;
+                    x->headers = r.response.headers;
+                    // A stream is bounded by what its reader keeps (the answer, each event: see
+                    // the call core) and by time, not by its framing: a long answer in small
+                    // deltas is many times its own size on the wire.
+                    x->max_body = std::numeric_limits<std::size_t>::max();
+                    x->deadline = retry.deadline;  // the body is read as the caller consumes it
+                    r.stream = std::move(x);
+                    break;
+                }
+                // A whole body; an error answer is small: read enough to report the provider's
+                // message.
+                x->max_body = ok ? me.opts.max_body_bytes : max_error_body;
+                try {
+                    while (co_await x->read_body(r.response.body)) {
+                    }
+                }
+                catch (error const& e) {
+                    if (ok || e.code_enum() == errc::cancelled)
+                        throw;
+                    // The status says enough: report it with what of its body arrived.
+                }
+            }  // the exchange gave its connection back (pooled when reusable)
         }
         catch (error& e) {
             redact_in_place(e, secrets());
             if (!retryable(e.code_enum()))
                 throw;
+            result.reset();
             failure.emplace(e);
         }
         attempt_outcome o;
@@ -325,8 +322,16 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
             auto const& resp = result->response;
             if (retry.on_head)
                 retry.on_head(resp.status, resp.headers);
-            if (resp.status / 100 == 2)
-                co_return std::move(*result);
+            if (resp.status / 100 == 2) {
+                if constexpr (stream) {
+                    http_stream s;
+                    s.impl_ = std::move(result->stream);
+                    co_return s;
+                }
+                else {
+                    co_return std::move(result->response);
+                }
+            }
             o.status = resp.status;
             auto opt = [&](std::string_view name) -> std::optional<std::string> {
                 if (auto v = resp.find(name))
@@ -340,7 +345,7 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
         else {
             o.network_error = true;
         }
-        auto d = decide_retry(o, retries, request.idempotent ? retry.max_retries : 0, random01(),
+        auto d = decide_retry(o, retries, request.idempotent ? retry.max_retries : 0, me.random01(),
                               std::chrono::system_clock::now());
         auto fail = [&]() -> error {
             if (failure)
@@ -354,37 +359,20 @@ asio::awaitable<client_impl::attempt_result> client_impl::with_retries(
             // Sleeping would pass the caller's deadline: report the last failure now.
             throw fail();
         }
-        asio::steady_timer timer(ex, wake);
+        asio::steady_timer timer(me.ex, wake);
         auto [ec] = co_await timer.async_wait(tuple_awaitable);
-        if (auto injected = inject(fault, io_step::backoff))
+        if (auto injected = inject(me.fault, io_step::backoff))
             ec = injected;
         if (ec)
             throw_cancelled();
     }
 }
 
-asio::awaitable<http_response> client_impl::send(std::shared_ptr<client_impl> self,
-                                                 http_request request, retry_settings retry)
+template <class R>
+asio::awaitable<R> client_impl::owned(std::shared_ptr<client_impl> self, http_request request,
+                                      retry_settings retry)
 {
-    auto r = co_await self->with_retries(request, retry,
-                                         [&](endpoint const& ep, steady::time_point dl) {
-                                             return self->attempt(request, ep, dl, retry.deadline,
-                                                                  false);
-                                         });
-    co_return std::move(r.response);
-}
-
-asio::awaitable<http_stream> client_impl::open_stream(std::shared_ptr<client_impl> self,
-                                                      http_request request, retry_settings retry)
-{
-    auto r = co_await self->with_retries(request, retry,
-                                         [&](endpoint const& ep, steady::time_point dl) {
-                                             return self->attempt(request, ep, dl, retry.deadline,
-                                                                  true);
-                                         });
-    http_stream s;
-    s.impl_ = std::move(r.stream);
-    co_return s;
+    co_return co_await exchange<R>(std::move(self), request, retry);
 }
 
 }  // namespace detail
@@ -397,13 +385,29 @@ http_client::http_client(asio::any_io_executor executor, transport_options optio
 
 asio::awaitable<http_response> http_client::send(http_request request, retry_settings retry)
 {
-    return detail::client_impl::send(impl_, std::move(request), std::move(retry));
+    return detail::client_impl::owned<http_response>(impl_, std::move(request), std::move(retry));
 }
 
 asio::awaitable<http_stream> http_client::open_stream(http_request request, retry_settings retry)
 {
-    return detail::client_impl::open_stream(impl_, std::move(request), std::move(retry));
+    return detail::client_impl::owned<http_stream>(impl_, std::move(request), std::move(retry));
 }
+
+namespace detail {
+
+asio::awaitable<http_response> in_place::send(http_client& c, http_request const& request,
+                                              retry_settings const& retry)
+{
+    return client_impl::exchange<http_response>(c.impl_, request, retry);
+}
+
+asio::awaitable<http_stream> in_place::open_stream(http_client& c, http_request const& request,
+                                                   retry_settings const& retry)
+{
+    return client_impl::exchange<http_stream>(c.impl_, request, retry);
+}
+
+}  // namespace detail
 
 pool_stats http_client::stats() const
 {

@@ -67,7 +67,8 @@ verdict drive(ins::mode m, det::answer_target& target, bool stream, std::string 
 {
     verdict out;
     auto const o = options(m);
-    det::call_core core(o, {}, one_attempt(), target, stream);
+    auto req = one_attempt();
+    det::call_core core(o, {}, req, target, stream);
     std::size_t at = 0;
     auto const end = test::run_scripted(
         core,

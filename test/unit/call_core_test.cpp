@@ -119,7 +119,7 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
     det::partial_target<UserInfo> stream_target;
     det::answer_target& target = stream ? static_cast<det::answer_target&>(stream_target)
                                         : call_target;
-    det::call_core core(o, s.heard ? recording(out) : ins::hooks{}, std::move(req), target,
+    det::call_core core(o, s.heard ? recording(out) : ins::hooks{}, req, target,
                         stream);
     if (s.drop_raw)
         core.drop_raw();
@@ -907,7 +907,7 @@ TEST(CallCore, ARateLimitTakesRoomBeforeEachRequestAndGivesItBack)
             hooks.push_back("rate " + std::to_string(e.wait.count() >= 1900 && e.wait.count() <= 2000));
         });
         h.on(ins::hook::completion_kwargs, [&](ins::hook_event const&) { hooks.push_back("kwargs"); });
-        det::call_core core(o, h, std::move(req), target, false);
+        det::call_core core(o, h, req, target, false);
         std::uint64_t estimate = 0;
         auto end = test::run_scripted(core, [&](det::call_action const& a) {
             using k = det::call_action::kind;
@@ -1001,7 +1001,7 @@ TEST(CallCore, ValidatorsThatWaitHaveTheLastWordAndTheirIssuesAreReasked)
         auto o = options(ins::mode::tools);
         auto req = john();
         req.context = {{"source", "John Doe is 32."}};
-        det::call_core core(o, {}, std::move(req), target, false);
+        det::call_core core(o, {}, req, target, false);
         auto end = test::run_scripted(core, [&](det::call_action const& a) {
             using k = det::call_action::kind;
             switch (a.k) {

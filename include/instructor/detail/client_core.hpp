@@ -45,12 +45,12 @@ struct async_check {
 /// Runs a whole call: attempts, re-asks, network retries, fallbacks, hooks. `tools`: the
 /// response model on the wire (one per alternative when `many`: parallel_tools, where every
 /// tool call is an answer). `check`: the target's validators that wait, when it has any.
-/// Throws ins::error. `req` is moved from: the caller's frame, which awaits this at once, owns
-/// it (a copy here would be a second request held by every call in flight). `keep_raw` false:
-/// the completion's `raw` stays empty (the caller drops the completion, so its reply's tree is
-/// never built when nothing else asks for it).
-boost::asio::awaitable<completion> run_call(std::shared_ptr<client_state> state, request&& req,
-                                            answer_target& target, async_check* check = nullptr,
-                                            bool keep_raw = true);
+/// Throws ins::error. `req` is the call's own copy, worked on in place: the caller's frame,
+/// which awaits this at once, owns it (a copy here would be a second request held by every
+/// call in flight). `out`: where the completion goes; null when the caller drops it (create),
+/// and then no reply's tree is built for it when nothing else asks for one.
+boost::asio::awaitable<void> run_call(std::shared_ptr<client_state> state, request& req,
+                                      answer_target& target, async_check* check,
+                                      completion* out);
 
 }  // namespace instructor::detail

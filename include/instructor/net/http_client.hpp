@@ -24,6 +24,7 @@ namespace detail {
 struct client_impl;
 struct stream_impl;
 struct test_access;  // lib/net/fault_hook.hpp
+struct in_place;     // lib/net/in_place.hpp
 }  // namespace detail
 
 /// A response whose body is read as it arrives (server-sent events).
@@ -88,6 +89,7 @@ public:
 
 private:
     friend struct detail::test_access;
+    friend struct detail::in_place;
     std::shared_ptr<detail::client_impl> impl_;
 };
 
