@@ -181,16 +181,22 @@ struct driver::impl {
         ev = op_event::woke();
     }
 
+    /// Hooks see events through the client's exit. Not a coroutine: the redacted copy stays
+    /// out of advance()'s frame.
+    void emit(hook_event const& e)
+    {
+        redaction::event_copy keep;
+        op.dispatch(s.exit.apply(e, keep));
+    }
+
     boost::asio::awaitable<bool> advance()
     {
         for (;;) {
             auto a = op.resume(std::exchange(ev, op_event::next()));
             switch (a.k) {
-            case op_action::kind::emit: {
-                redaction::event_copy keep;  // hooks see events through the client's exit
-                op.dispatch(s.exit.apply(*a.event, keep));
+            case op_action::kind::emit:
+                emit(*a.event);
                 break;
-            }
             case op_action::kind::send:
                 co_await send(a);
                 break;

@@ -127,6 +127,13 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     template <class R>
     static asio::awaitable<R> exchange(std::shared_ptr<client_impl> self,
                                        http_request const& request, retry_settings const& retry);
+    /// After a failed attempt (a response that is not 2xx, or a retryable `failure`): when to
+    /// try again, or the error to report now (thrown). Not a coroutine: what it reads stays
+    /// out of the exchange's frame.
+    template <class Secrets>
+    steady::time_point next_try(http_response const* response, error* failure,
+                                http_request const& request, retry_settings const& retry,
+                                int retries, Secrets const& secrets);
     /// exchange() with copies of its own (the public send and open_stream).
     template <class R>
     static asio::awaitable<R> owned(std::shared_ptr<client_impl> self, http_request request,
@@ -197,6 +204,42 @@ bool retryable(errc e)
     return e == errc::timeout || e == errc::connection_failed;
 }
 
+template <class Secrets>
+steady::time_point client_impl::next_try(http_response const* response, error* failure,
+                                         http_request const& request,
+                                         retry_settings const& retry, int retries,
+                                         Secrets const& secrets)
+{
+    attempt_outcome o;
+    if (response) {
+        o.status = response->status;
+        auto opt = [&](std::string_view name) -> std::optional<std::string> {
+            if (auto v = response->find(name))
+                return std::string(*v);
+            return std::nullopt;
+        };
+        o.should_retry = opt("x-should-retry");
+        o.retry_after_ms = opt("retry-after-ms");
+        o.retry_after = opt("retry-after");
+    }
+    else {
+        o.network_error = true;
+    }
+    auto const d = decide_retry(o, retries, request.idempotent ? retry.max_retries : 0,
+                                random01(), std::chrono::system_clock::now());
+    auto fail = [&]() -> error {
+        if (failure)
+            return std::move(*failure);
+        return http_error(*response, secrets(), request.error_message);
+    };
+    if (!d.retry)
+        throw fail();
+    auto const wake = after(d.delay);
+    if (retry.deadline && wake >= *retry.deadline)
+        throw fail();  // sleeping would pass the caller's deadline: the last failure now
+    return wake;
+}
+
 // One coroutine from the request to its response: each attempt's exchange is written out in
 // the retry loop rather than awaited as a coroutine of its own (a frame per layer is most of
 // what a call in flight holds).
@@ -221,7 +264,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
         // The attempt: the response (any status; a 2xx body read whole unless streaming), or,
         // for a 2xx stream, the exchange to read the body from.
         std::optional<attempt_result> result;
-        std::optional<error> failure;
+        steady::time_point wake;  // of the next attempt, when there is one
         try {
             auto const* proxy = me.proxies.for_origin(ep);  // its pool, its request form
             auto const req = make_request(request, ep, me.opts.user_agent, ep.tls ? nullptr : proxy);
@@ -315,14 +358,12 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
             if (!retryable(e.code_enum()))
                 throw;
             result.reset();
-            failure.emplace(e);
+            wake = me.next_try(nullptr, &e, request, retry, retries, secrets);
         }
-        attempt_outcome o;
         if (result) {
-            auto const& resp = result->response;
             if (retry.on_head)
-                retry.on_head(resp.status, resp.headers);
-            if (resp.status / 100 == 2) {
+                retry.on_head(result->response.status, result->response.headers);
+            if (result->response.status / 100 == 2) {
                 if constexpr (stream) {
                     http_stream s;
                     s.impl_ = std::move(result->stream);
@@ -332,32 +373,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                     co_return std::move(result->response);
                 }
             }
-            o.status = resp.status;
-            auto opt = [&](std::string_view name) -> std::optional<std::string> {
-                if (auto v = resp.find(name))
-                    return std::string(*v);
-                return std::nullopt;
-            };
-            o.should_retry = opt("x-should-retry");
-            o.retry_after_ms = opt("retry-after-ms");
-            o.retry_after = opt("retry-after");
-        }
-        else {
-            o.network_error = true;
-        }
-        auto d = decide_retry(o, retries, request.idempotent ? retry.max_retries : 0, me.random01(),
-                              std::chrono::system_clock::now());
-        auto fail = [&]() -> error {
-            if (failure)
-                return std::move(*failure);
-            return http_error(result->response, secrets(), request.error_message);
-        };
-        if (!d.retry)
-            throw fail();
-        auto wake = after(d.delay);
-        if (retry.deadline && wake >= *retry.deadline) {
-            // Sleeping would pass the caller's deadline: report the last failure now.
-            throw fail();
+            wake = me.next_try(&result->response, nullptr, request, retry, retries, secrets);
         }
         asio::steady_timer timer(me.ex, wake);
         auto [ec] = co_await timer.async_wait(tuple_awaitable);
