@@ -11,6 +11,17 @@ namespace instructor::detail {
 template <class T>
 class boxed {
 public:
+    boxed() = default;
+    boxed(boxed&&) noexcept = default;
+    boxed& operator=(boxed&&) noexcept = default;
+    /// A copy holds a copy of the value (an event a test keeps, a script replayed).
+    boxed(boxed const& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+    boxed& operator=(boxed const& o)
+    {
+        if (this != &o)
+            p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+        return *this;
+    }
     /// The value is replaced in place when there is one: its address stays what hooks saw.
     boxed& operator=(T v)
     {

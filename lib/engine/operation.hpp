@@ -4,6 +4,8 @@
 // them; tests drive an operation step by step without sockets, failing each step in turn.
 #pragma once
 
+#include "engine/boxed.hpp"
+
 #include <instructor/error.hpp>
 #include <instructor/hooks.hpp>
 #include <instructor/net/http_types.hpp>
@@ -49,7 +51,7 @@ struct op_event {
     };
     kind k = kind::next;
     std::string data;
-    std::optional<error> failure;
+    boxed<error> failure;  // rare, and an event is held by every operation in flight
     std::chrono::steady_clock::time_point until{};  ///< limited
     std::shared_ptr<check_result> check;            ///< checked
 
@@ -58,7 +60,12 @@ struct op_event {
     static op_event opened() { return {kind::opened, {}, {}}; }
     static op_event bytes(std::string b) { return {kind::bytes, std::move(b), {}}; }
     static op_event eof() { return {kind::eof, {}, {}}; }
-    static op_event failed(error e) { return {kind::failure, {}, std::move(e)}; }
+    static op_event failed(error e)
+    {
+        op_event ev{kind::failure};
+        ev.failure = std::move(e);
+        return ev;
+    }
     static op_event cached(std::string entry) { return {kind::cached, std::move(entry), {}}; }
     static op_event uncached() { return {kind::uncached, {}, {}}; }
     static op_event woke() { return {kind::woke, {}, {}}; }
