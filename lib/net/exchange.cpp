@@ -19,15 +19,23 @@ namespace instructor::net::detail {
 namespace asio = boost::asio;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
+void check_request(http_request const& r)
+{
+    if (!r.body.empty() && !r.body_file.empty())
+        throw error(errc::invalid_argument, "a request has both a body and a body_file");
+    if (bhttp::string_to_verb(r.method) == bhttp::verb::unknown)
+        throw error(errc::invalid_argument, "unknown HTTP method " + r.method);
+    for (auto const& h : r.headers)
+        if (h.name.find_first_of("\r\n:") != std::string::npos ||
+            h.value.find_first_of("\r\n") != std::string::npos)
+            throw error(errc::invalid_argument, "header " + h.name + " has a line break");
+}
+
 bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r, endpoint const& ep,
                                                 std::string const& user_agent,
                                                 proxy_endpoint const* proxy)
 {
-    if (!r.body.empty() && !r.body_file.empty())
-        throw error(errc::invalid_argument, "a request has both a body and a body_file");
-    bhttp::verb verb = bhttp::string_to_verb(r.method);
-    if (verb == bhttp::verb::unknown)
-        throw error(errc::invalid_argument, "unknown HTTP method " + r.method);
+    bhttp::verb const verb = bhttp::string_to_verb(r.method);
     bool const default_port = ep.port == (ep.tls ? 443 : 80);
     std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
     if (!default_port)
@@ -41,12 +49,8 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
     req.set(bhttp::field::user_agent, user_agent);
     if (!r.body.empty())
         req.set(bhttp::field::content_type, "application/json");
-    for (auto const& h : r.headers) {
-        if (h.name.find_first_of("\r\n:") != std::string::npos ||
-            h.value.find_first_of("\r\n") != std::string::npos)
-            throw error(errc::invalid_argument, "header " + h.name + " has a line break");
+    for (auto const& h : r.headers)
         req.set(h.name, h.value);
-    }
     if (r.sign)  // signed as sent: the Host it carries, this target, this attempt's time
         for (auto const& h : r.sign(std::string(req[bhttp::field::host]), ep.target, r))
             req.set(h.name, h.value);

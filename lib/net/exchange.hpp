@@ -20,9 +20,13 @@ namespace instructor::net::detail {
 
 namespace bhttp = boost::beast::http;
 
-/// The Beast request for `r` to `ep`; through `proxy` (an http origin's), in absolute form with
-/// the proxy's credentials. Its body is a view of `r.body` (no copy: `r` outlives the attempt).
-/// Throws ins::error(invalid_argument) for an unknown method or a header with a line break.
+/// Throws ins::error(invalid_argument) for what no request may be sent with: a body and a
+/// body_file, an unknown method, a header with a line break.
+void check_request(http_request const& r);
+
+/// The Beast request for `r` (checked) to `ep`; through `proxy` (an http origin's), in absolute
+/// form with the proxy's credentials. Its body is a view of `r.body` (no copy: `r` outlives the
+/// attempt).
 bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r, endpoint const& ep,
                                                 std::string const& user_agent,
                                                 proxy_endpoint const* proxy = nullptr);

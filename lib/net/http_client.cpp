@@ -173,13 +173,16 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint c
 
 namespace {
 
-/// `req` written on `c`; with `body_file`, the header as built and the body streamed from the
-/// file (from its start). A coroutine of its own: an attempt's frame, held while it waits for
-/// the response, does not keep the file request.
-asio::awaitable<error_code> write_request(connection& c,
-                                          bhttp::request<bhttp::span_body<char const>> const& req,
-                                          std::string const& body_file)
+/// `request` written on `c` to `ep` (through `proxy`, an http origin's); with a body_file, the
+/// header as built and the body streamed from the file (from its start). A coroutine of its
+/// own: Beast's request (its header fields, the file) is built for the write and gone when it
+/// ends, not held by the exchange while it waits for the response.
+asio::awaitable<error_code> write_request(connection& c, http_request const& request,
+                                          endpoint const& ep, std::string const& user_agent,
+                                          proxy_endpoint const* proxy)
 {
+    auto const req = make_request(request, ep, user_agent, proxy);
+    auto const& body_file = request.body_file;
     if (body_file.empty()) {
         auto [ec, n] = co_await c.with_stream(
             [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
@@ -267,7 +270,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
         steady::time_point wake;  // of the next attempt, when there is one
         try {
             auto const* proxy = me.proxies.for_origin(ep);  // its pool, its request form
-            auto const req = make_request(request, ep, me.opts.user_agent, ep.tls ? nullptr : proxy);
+            check_request(request);  // before a connection is taken for it
             // A pooled connection may have been closed by the server just as we took it: then
             // the request is sent once more on a fresh connection, if nothing of a response was
             // read. A request that must not run twice is never re-sent: it takes a fresh
@@ -285,7 +288,8 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 };
 
                 c.watch.bound(c.lowest().socket(), deadline);
-                auto wec = c.watch.outcome(co_await write_request(c, req, request.body_file));
+                auto wec = c.watch.outcome(co_await write_request(
+                    c, request, ep, me.opts.user_agent, ep.tls ? nullptr : proxy));
                 if (auto injected = inject(me.fault, io_step::write))
                     wec = injected;
                 if (wec) {
