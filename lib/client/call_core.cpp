@@ -47,15 +47,19 @@ call_core::call_core(client_options const& options, hooks client_hooks, request&
       target_(target), tools_(target.tools), many_(target.many), stream_(stream),
       clock_(std::move(clock))
 {
-    sink_ = [this](std::size_t call, std::string_view name, std::string_view text) {
+}
+
+call_core::~call_core() = default;
+
+piece_sink call_core::sink()
+{
+    return [this](std::size_t call, std::string_view name, std::string_view text) {
         // Provisional: the verdict comes from judge(). A continuation's pieces are the middle
         // of an answer, no snapshot on their own: the joined whole is handed out at the end.
         if (joined_.empty())
             target_.piece(call, name, text);
     };
 }
-
-call_core::~call_core() = default;
 
 call_action call_core::resume(call_event ev)
 {
@@ -253,14 +257,14 @@ void call_core::start()
         auto asked = wire_->body(req_, model_, conv_, tools_, false);
         if (!asked.contains("model"))  // an API that names the model in its URL (Gemini)
             asked["model"] = model_;
-        cache_key_ = cache_key(options_.base_url, json::serialize(asked), tools_);
+        cache_.emplace().key = cache_key(options_.base_url, json::serialize(asked), tools_);
         if (req_.cache.bypass) {  // a refresh: ask the model, store what it answers
             begin_attempt();
             return;
         }
         st_ = state::cache_lookup;
         call_action a{call_action::kind::cache_get};
-        a.key = &cache_key_;
+        a.key = &cache_->key;
         queue(a);
         return;
     }
@@ -275,7 +279,7 @@ void call_core::accept(extraction const& x)
         if (req_.cache.ttl)  // at most a century: seconds::max() means "for good", not overflow
             expires =
                 unix_ms() + std::min<std::int64_t>(req_.cache.ttl->count(), 3'155'760'000) * 1000;
-        cache_value_ = serialize_entry({x.answers, reply(), base, x.run_url, expires});
+        cache_->value = serialize_entry({x.answers, reply(), base, x.run_url, expires});
     }
     // The reply's tree moves into the completion, and only when the caller keeps it
     // (create_with_completion); the text stays for an error that would still want it.
@@ -295,8 +299,8 @@ void call_core::accept(extraction const& x)
     }
     st_ = state::storing;
     call_action a{call_action::kind::cache_put};
-    a.key = &cache_key_;
-    a.value = &cache_value_;
+    a.key = &cache_->key;
+    a.value = &cache_->value;
     queue(a);
 }
 
@@ -530,7 +534,7 @@ void call_core::on_bytes(std::string const& bytes)
 
 void call_core::read_event(net::sse_event const& ev)
 {
-    reader_->on_event(ev, sink_);
+    reader_->on_event(ev, sink());
     if (reader_->held() > options_.transport.max_body_bytes)
         throw error(errc::response_too_large,
                     "the streamed answer exceeds max_body_bytes (" +
@@ -570,7 +574,7 @@ void call_core::on_eof()
     settle(used_tokens());
     emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
           .total_usage = total_});
-    auto x = reader_->finish(sink_);
+    auto x = reader_->finish(sink());
     reader_.reset();
     judge(std::move(x));
 }

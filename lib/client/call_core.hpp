@@ -88,6 +88,8 @@ private:
     /// re-ask or the completion taking the reply leaves a queued event's payload as it was.
     /// Null when no hook listens.
     boost::json::value const* shown();
+    /// Where a stream's reader hands answer pieces: the target, provisionally.
+    piece_sink sink();
     void on_opened();
     void on_bytes(std::string const& bytes);
     void read_event(net::sse_event const& ev);
@@ -162,13 +164,15 @@ private:
     std::string part_;    // the last reply's own text
     boxed<error> error_;
     boxed<completion> completion_;
-    std::string cache_key_, cache_value_;
+    struct cache_slot {
+        std::string key, value;
+    };
+    boxed<cache_slot> cache_;  // with a cache: the entry's key and what is stored under it
     boxed<error> cache_error_;  // what hook::cache_error points at
 
     // the stream in flight
     std::unique_ptr<stream_reader> reader_;
     std::unique_ptr<net::event_source> frames_;  // the stream's framing (its wire's)
-    piece_sink sink_;
 
     action_queue actions_;
     // Payloads of queued emits (stable addresses). A list: a deque allocates its map and a

@@ -200,6 +200,19 @@ asio::awaitable<error_code> write_request(connection& c, http_request const& req
     co_return ec;
 }
 
+/// The sleep before the next attempt. A coroutine of its own: its timer is not held by the
+/// exchange's frame for the whole call.
+asio::awaitable<void> backoff(asio::any_io_executor const& ex, steady::time_point wake,
+                              std::shared_ptr<fault_hook const> const& fault)
+{
+    asio::steady_timer timer(ex, wake);
+    auto [ec] = co_await timer.async_wait(tuple_awaitable);
+    if (auto injected = inject(fault, io_step::backoff))
+        ec = injected;
+    if (ec)
+        throw_cancelled();
+}
+
 }  // namespace
 
 bool retryable(errc e)
@@ -379,12 +392,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
             }
             wake = me.next_try(&result->response, nullptr, request, retry, retries, secrets);
         }
-        asio::steady_timer timer(me.ex, wake);
-        auto [ec] = co_await timer.async_wait(tuple_awaitable);
-        if (auto injected = inject(me.fault, io_step::backoff))
-            ec = injected;
-        if (ec)
-            throw_cancelled();
+        co_await backoff(me.ex, wake, me.fault);
     }
 }
 
