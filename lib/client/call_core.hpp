@@ -129,7 +129,7 @@ private:
     hooks client_hooks_;
     request& req_;
     answer_target& target_;
-    std::vector<tool_spec> const& tools_;  // the target's
+    std::span<tool_spec const> tools_;  // the target's
     bool many_;
     bool stream_;
     clock_fn clock_;

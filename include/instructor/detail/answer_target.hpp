@@ -12,10 +12,20 @@
 #include <instructor/validation.hpp>
 
 #include <cstddef>
+#include <span>
 #include <string_view>
 #include <vector>
 
 namespace instructor::detail {
+
+/// The specs `make()` returns, made once per `Key` (a target type) and kept for the program: a
+/// call's target points at them instead of building its own.
+template <class Key, class Make>
+std::span<tool_spec const> kept_tools(Make make)
+{
+    static std::vector<tool_spec> const kept = make();
+    return kept;
+}
 
 struct answer_target {
     /// How answers are decoded: the client's options with the request's context (set by the
@@ -25,8 +35,8 @@ struct answer_target {
     std::vector<json_repair> repairs;
     /// The response models as the wire offers them (the first is the primary), and whether
     /// every tool call of a reply is an answer (parallel tools) or only the first: set by the
-    /// typed target, which knows its type.
-    std::vector<tool_spec> tools;
+    /// typed target, which knows its type, to specs kept once per type (kept_tools).
+    std::span<tool_spec const> tools;
     bool many = false;
 
     virtual ~answer_target() = default;

@@ -190,7 +190,7 @@ struct value_target final : answer_target {
     bool ok = false;
     std::vector<validation_issue> issues;
 
-    explicit value_target(T& o) : out(o) { tools = spec_tools(); }
+    explicit value_target(T& o) : out(o) { tools = kept_tools<value_target>(&spec_tools); }
     static std::vector<tool_spec> spec_tools() { return {answer_shape<T>::spec()}; }
 
     void begin_attempt(int) override
@@ -221,7 +221,7 @@ struct value_target<std::vector<std::variant<A...>>> final : answer_target {
 
     explicit value_target(std::vector<std::variant<A...>>& o) : out(o)
     {
-        tools = spec_tools();
+        tools = kept_tools<value_target>(&spec_tools);
         many = true;
     }
     static std::vector<tool_spec> spec_tools() { return {tool_spec_for<A>()...}; }

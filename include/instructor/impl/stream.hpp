@@ -29,7 +29,10 @@ struct partial_target final : answer_target {
     bool valid = false;
     bool final_given = false;
 
-    partial_target() { tools = {shape::spec()}; }
+    partial_target()
+    {
+        tools = kept_tools<partial_target>([] { return std::vector<tool_spec>{shape::spec()}; });
+    }
 
     void begin_attempt(int a) override
     {
@@ -150,7 +153,11 @@ struct iterable_target final : answer_target {
     bool valid = false, verdict = false;
     handed_out out;
 
-    iterable_target() { tools = {iterable_spec<T>()}; }
+    iterable_target()
+    {
+        tools = kept_tools<iterable_target>(
+            [] { return std::vector<tool_spec>{iterable_spec<T>()}; });
+    }
 
     static void on_done(void* self, std::size_t depth, bool ok)
     {
@@ -246,7 +253,8 @@ struct variant_iterable_target<std::variant<A...>> final : answer_target {
 
     variant_iterable_target()
     {
-        tools = {tool_spec_for<A>()...};
+        tools = kept_tools<variant_iterable_target>(
+            [] { return std::vector<tool_spec>{tool_spec_for<A>()...}; });
         many = true;
     }
 
