@@ -26,13 +26,6 @@ bool worth_a_fallback(errc e)
            e == errc::rate_limited;
 }
 
-std::vector<endpoint_config> endpoints_of(client_options const& o)
-{
-    std::vector<endpoint_config> endpoints{{o.base_url, o.api_key, {}}};
-    endpoints.insert(endpoints.end(), o.fallbacks.begin(), o.fallbacks.end());
-    return endpoints;
-}
-
 /// A stream framing's error as ours (its sources speak errc; anything else is malformed).
 errc framing_errc(std::error_code ec)
 {
@@ -50,6 +43,11 @@ call_core::call_core(client_options const& options, hooks client_hooks, request&
 }
 
 call_core::~call_core() = default;
+
+std::string const& call_core::base_url_of(std::size_t i) const
+{
+    return i == 0 ? options_.base_url : options_.fallbacks.at(i - 1).base_url;
+}
 
 piece_sink call_core::sink()
 {
@@ -223,7 +221,7 @@ void call_core::fail(error e, bool last_attempt_hook)
     error_ = std::move(e);
     if (last_attempt_hook && attempt_ > 0)
         emit({.kind = hook::completion_last_attempt, .attempt = attempt_,
-              .endpoint = endpoints_.empty() ? std::string() : endpoints_[endpoint_].base_url,
+              .endpoint = base_url_of(endpoint_),
               .error = &*error_, .issues = issues_});
     st_ = state::over;
     queue({call_action::kind::fail});
@@ -239,12 +237,12 @@ void call_core::start()
     conv_ = std::move(p.conv);
     target_.options = options_.decoding;
     target_.options.context = &req_.context;
-    endpoints_ = endpoints_of(options_);
     max_attempts_ = std::max(req_.max_retries, 0) + 1;
     limited_ = options_.rate_limit || options_.rate_limiter;
     if (req_.cost_budget_usd)  // a budget is never silently unenforced
-        for (auto const& ep : endpoints_) {
-            auto const& model = ep.model.empty() ? model_ : ep.model;
+        for (std::size_t i = 0; i < endpoint_count(); ++i) {
+            auto const& ep_model = i == 0 ? std::string() : options_.fallbacks[i - 1].model;
+            auto const& model = ep_model.empty() ? model_ : ep_model;
             if (!options_.prices.contains(model))
                 throw error(errc::invalid_argument,
                             "request::cost_budget_usd needs the price of model \"" + model +
@@ -273,7 +271,7 @@ void call_core::start()
 
 void call_core::accept(extraction const& x)
 {
-    auto const& base = endpoints_[endpoint_].base_url;
+    auto const& base = base_url_of(endpoint_);
     if (options_.cache) {
         std::optional<std::int64_t> expires;
         if (req_.cache.ttl)  // at most a century: seconds::max() means "for good", not overflow
@@ -361,7 +359,11 @@ void call_core::begin_attempt()
 void call_core::send_to(std::size_t i)
 {
     endpoint_ = i;
-    auto const& ep = endpoints_[i];
+    // The client's own endpoint as the wire takes it, for this attempt's request only; a
+    // fallback's is read where the options keep it.
+    endpoint_config const own =
+        i == 0 ? endpoint_config{options_.base_url, options_.api_key, {}} : endpoint_config{};
+    auto const& ep = i == 0 ? own : options_.fallbacks.at(i - 1);
     auto const& model = ep.model.empty() ? model_ : ep.model;
     auto const known = options_.prices.find(model);
     price_ = known == options_.prices.end() ? nullptr : &known->second;
@@ -405,7 +407,7 @@ void call_core::on_limited(std::chrono::steady_clock::time_point until)
     auto const now = clock_();
     if (until > now)  // a timed wait (a wait for a place in flight happened in the limiter)
         emit({.kind = hook::rate_limited, .attempt = attempt_,
-              .endpoint = endpoints_[endpoint_].base_url,
+              .endpoint = base_url_of(endpoint_),
               .wait = std::chrono::ceil<std::chrono::milliseconds>(until - now)});
     call_action a{call_action::kind::sleep};
     a.until = until;
@@ -416,8 +418,7 @@ void call_core::on_limited(std::chrono::steady_clock::time_point until)
 void call_core::admitted()
 {
     holding_ = limited_;
-    auto const& ep = endpoints_[endpoint_];
-    emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = ep.base_url,
+    emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
           .request_body = &body_});
     call_action a{call_action::kind::send};
     a.endpoint = endpoint_;
@@ -450,9 +451,9 @@ void call_core::on_failure(error e)
     enrich(e);
     error_ = std::move(e);
     emit({.kind = hook::completion_error, .attempt = attempt_,
-          .endpoint = endpoints_[endpoint_].base_url, .error = &*error_});
+          .endpoint = base_url_of(endpoint_), .error = &*error_});
     // Only an attempt that never got a reply goes to the next endpoint.
-    if (opening && endpoint_ + 1 < endpoints_.size() && worth_a_fallback(error_->code_enum())) {
+    if (opening && endpoint_ + 1 < endpoint_count() && worth_a_fallback(error_->code_enum())) {
         try {
             send_to(endpoint_ + 1);
         }
@@ -506,7 +507,7 @@ void call_core::on_response(std::string& body)
         shown_reply_ = &shown_.back();
     }
     auto const& v = shown_reply_ ? *shown_reply_ : parsed;
-    auto const& base = endpoints_[endpoint_].base_url;
+    auto const& base = base_url_of(endpoint_);
     emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
           .response = shown()});
     attempt_usage_ = priced(wire_->usage_of(v));
@@ -566,7 +567,7 @@ void call_core::on_eof()
         throw error(errc::protocol_error, reader_->missing_end());
     response_ = reader_->response();
     shown_reply_ = nullptr;
-    auto const& base = endpoints_[endpoint_].base_url;
+    auto const& base = base_url_of(endpoint_);
     emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
           .response = shown()});
     attempt_usage_ = priced(reader_->usage());
@@ -644,7 +645,7 @@ void call_core::on_checked(call_event& ev)
     if (found.spent.total_tokens > 0 || found.spent.cost_usd) {  // the validators' own model calls
         total_ += found.spent;
         emit({.kind = hook::completion_usage, .attempt = attempt_,
-              .endpoint = endpoints_[endpoint_].base_url, .total_usage = total_});
+              .endpoint = base_url_of(endpoint_), .total_usage = total_});
     }
     if (found.issues.empty())
         return accept(x);
@@ -654,7 +655,7 @@ void call_core::on_checked(call_event& ev)
 
 void call_core::reject(extraction const& x)
 {
-    auto const& base = endpoints_[endpoint_].base_url;
+    auto const& base = base_url_of(endpoint_);
     emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
           .response = shown(), .issues = issues_});
     failures_.push_back({attempt_, issues_, reply()});

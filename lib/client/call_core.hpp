@@ -88,6 +88,10 @@ private:
     /// re-ask or the completion taking the reply leaves a queued event's payload as it was.
     /// Null when no hook listens.
     boost::json::value const* shown();
+    /// Endpoint 0 is the client's own, then its fallbacks: read where the options keep them (a
+    /// call in flight holds no copy of a URL or a key).
+    std::size_t endpoint_count() const noexcept { return 1 + options_.fallbacks.size(); }
+    std::string const& base_url_of(std::size_t i) const;
     /// Where a stream's reader hands answer pieces: the target, provisionally.
     piece_sink sink();
     void on_opened();
@@ -136,7 +140,6 @@ private:
 
     instructor::mode mode_ = instructor::mode::tools;
     std::unique_ptr<wire> wire_;
-    std::vector<endpoint_config> endpoints_;
     std::string model_;
     int max_attempts_ = 1;
     conversation conv_;
