@@ -105,7 +105,7 @@ TEST(Bedrock, ToolsBodyForcesOneToolWithSystemAndMergedTurns)
 TEST(Bedrock, TheWrittenBodyIsTheTreesSerialization)
 {
     each_writer_case({ins::mode::bedrock_tools, ins::mode::bedrock_parallel_tools,
-                      ins::mode::bedrock_json}, 1000, seed,
+                      ins::mode::bedrock_json}, 100, seed,
                      [](ins::mode m, std::vector<det::tool_spec> const& tools,
                         ins::request const& req) { (void)body_for(m, req, tools); });
 }

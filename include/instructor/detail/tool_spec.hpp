@@ -17,7 +17,10 @@ struct tool_spec {
     /// `parameters` and `strict_parameters` serialized, kept beside them by the typed templates
     /// (once per type): a body is written with these bytes instead of serializing the schema on
     /// every call. Empty: serialize the object. Whoever sets them keeps them the serialization
-    /// of the objects pointed at (a copy that points `parameters` elsewhere clears them).
+    /// of the objects pointed at (a copy that points `parameters` elsewhere clears them), and
+    /// sets them only for objects that live as long as the program (a type's static schema):
+    /// a wire may keep what it derives from `*parameters` under its address (Gemini's function
+    /// schema).
     std::string_view parameters_json;
     std::string_view strict_parameters_json;
 };
