@@ -301,8 +301,17 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 };
 
                 c.watch.bound(c.lowest().socket(), deadline);
-                auto wec = c.watch.outcome(co_await write_request(
-                    c, request, ep, me.opts.user_agent, ep.tls ? nullptr : proxy));
+                error_code wec;
+                try {
+                    wec = c.watch.outcome(co_await write_request(
+                        c, request, ep, me.opts.user_agent, ep.tls ? nullptr : proxy));
+                }
+                catch (error const&) {
+                    // Thrown before a byte went out (the request could not be built or
+                    // signed, its body file not read): the connection is as good as it was.
+                    x->held.give_back(true);
+                    throw;
+                }
                 if (auto injected = inject(me.fault, io_step::write))
                     wec = injected;
                 if (wec) {

@@ -602,6 +602,46 @@ TEST(Transport, APooledConnectionKeepsNoIoContextRunning)
     EXPECT_EQ(c.stats().idle, 1u);
 }
 
+// A request that fails before a byte of it is written (its signer throws, its body file is
+// gone) reports its error and leaves the connection it took in the pool, unharmed.
+TEST(Transport, ARequestThatCannotBeWrittenLeavesItsConnectionPooled)
+{
+    mock_server m;
+    auto refused = [&] {
+        auto r = chat(m);
+        r.sign = [](std::string_view, std::string_view, net::http_request const&)
+            -> std::vector<net::header> {
+            throw ins::error(ins::errc::invalid_argument, "the signer has no credentials");
+        };
+        return r;
+    };
+    auto no_file = [&] {
+        auto r = chat(m, "");
+        r.body_file = "/nonexistent/instructor-body";
+        return r;
+    };
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        EXPECT_EQ((co_await c.send(chat(m))).status, 200u);
+        for (int i = 0; i < 2; ++i) {
+            std::optional<ins::errc> failed;
+            auto bad = i == 0 ? refused() : no_file();  // built first: GCC 12 and co_await
+            try {
+                (void)co_await c.send(std::move(bad));
+            }
+            catch (ins::error const& e) {
+                failed = e.code_enum();
+            }
+            EXPECT_EQ(failed, ins::errc::invalid_argument) << i;
+            EXPECT_EQ(c.stats().idle, 1u) << i;
+            EXPECT_EQ(c.stats().in_use, 0u) << i;
+        }
+        EXPECT_EQ((co_await c.send(chat(m))).status, 200u);
+        EXPECT_EQ(c.stats().connections_opened, 1u);
+    }));
+    EXPECT_EQ(m.requests().size(), 2u);
+    EXPECT_EQ(m.connections_accepted(), 1u);
+}
+
 TEST(Transport, AnEmptyBodyEndsTheExchangeAtOnce)
 {
     // Content-Length: 0, and a 204: the response is whole with its header. A read for a body
