@@ -49,7 +49,13 @@ std::string const& call_core::base_url_of(std::size_t i) const
     return i == 0 ? options_.base_url : options_.fallbacks.at(i - 1).base_url;
 }
 
-piece_sink call_core::sink()
+std::string const& call_core::model_of(std::size_t i) const
+{
+    static std::string const none;  // the client's own endpoint sends the request's model
+    return i == 0 ? none : options_.fallbacks.at(i - 1).model;
+}
+
+piece_sink call_core::make_sink()
 {
     return [this](std::size_t call, std::string_view name, std::string_view text) {
         // Provisional: the verdict comes from judge(). A continuation's pieces are the middle
@@ -241,8 +247,7 @@ void call_core::start()
     limited_ = options_.rate_limit || options_.rate_limiter;
     if (req_.cost_budget_usd)  // a budget is never silently unenforced
         for (std::size_t i = 0; i < endpoint_count(); ++i) {
-            auto const& ep_model = i == 0 ? std::string() : options_.fallbacks[i - 1].model;
-            auto const& model = ep_model.empty() ? model_ : ep_model;
+            auto const& model = model_of(i).empty() ? model_ : model_of(i);
             if (!options_.prices.contains(model))
                 throw error(errc::invalid_argument,
                             "request::cost_budget_usd needs the price of model \"" + model +
@@ -364,7 +369,7 @@ void call_core::send_to(std::size_t i)
     endpoint_config const own =
         i == 0 ? endpoint_config{options_.base_url, options_.api_key, {}} : endpoint_config{};
     auto const& ep = i == 0 ? own : options_.fallbacks.at(i - 1);
-    auto const& model = ep.model.empty() ? model_ : ep.model;
+    auto const& model = model_of(i).empty() ? model_ : model_of(i);
     auto const known = options_.prices.find(model);
     price_ = known == options_.prices.end() ? nullptr : &known->second;
     // The tree only for a hook to read (completion_kwargs); else the wire writes the body's
@@ -522,6 +527,8 @@ void call_core::on_opened()
 {
     reader_ = wire_->reader();
     frames_ = wire_->events(options_.transport.max_body_bytes);
+    if (!sink_)  // made once a stream opens: a whole call holds none
+        sink_ = std::make_unique<piece_sink>(make_sink());
     st_ = state::reading;
     queue({call_action::kind::read});
 }
@@ -535,7 +542,7 @@ void call_core::on_bytes(std::string const& bytes)
 
 void call_core::read_event(net::sse_event const& ev)
 {
-    reader_->on_event(ev, sink());
+    reader_->on_event(ev, *sink_);
     if (reader_->held() > options_.transport.max_body_bytes)
         throw error(errc::response_too_large,
                     "the streamed answer exceeds max_body_bytes (" +
@@ -575,7 +582,7 @@ void call_core::on_eof()
     settle(used_tokens());
     emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
           .total_usage = total_});
-    auto x = reader_->finish(sink());
+    auto x = reader_->finish(*sink_);
     reader_.reset();
     judge(std::move(x));
 }

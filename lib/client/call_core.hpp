@@ -92,8 +92,10 @@ private:
     /// call in flight holds no copy of a URL or a key).
     std::size_t endpoint_count() const noexcept { return 1 + options_.fallbacks.size(); }
     std::string const& base_url_of(std::size_t i) const;
+    /// The model endpoint `i` sends instead of the request's (empty: the request's).
+    std::string const& model_of(std::size_t i) const;
     /// Where a stream's reader hands answer pieces: the target, provisionally.
-    piece_sink sink();
+    piece_sink make_sink();
     void on_opened();
     void on_bytes(std::string const& bytes);
     void read_event(net::sse_event const& ev);
@@ -176,6 +178,7 @@ private:
     // the stream in flight
     std::unique_ptr<stream_reader> reader_;
     std::unique_ptr<net::event_source> frames_;  // the stream's framing (its wire's)
+    std::unique_ptr<piece_sink> sink_;           // what its reader hands pieces to
 
     action_queue actions_;
     // Payloads of queued emits (stable addresses). A list: a deque allocates its map and a
