@@ -554,7 +554,7 @@ void call_core::drain_events()
     // Every event of one read first, then one hand-out: a read of a fast stream holds hundreds
     // of events, and a snapshot for each was most of a stream's cost. (An iterable's items
     // wait in its queue: one yield each, before the next read.)
-    while (auto ev = frames_->next())
+    while (auto const* ev = frames_->pop())
         read_event(*ev);
     if (target_.ready()) {
         st_ = state::yielded;
@@ -568,7 +568,7 @@ void call_core::on_eof()
 {
     if (auto ec = frames_->finish())
         throw error(framing_errc(ec), frames_->failure());
-    while (auto ev = frames_->next())  // a final event completed by the end of the body
+    while (auto const* ev = frames_->pop())  // a final event completed by the end of the body
         read_event(*ev);
     if (!reader_->ended(*frames_))
         throw error(errc::protocol_error, reader_->missing_end());

@@ -25,8 +25,16 @@ public:
     /// Feeds the next bytes of the body, split anywhere. Returns the sticky error of a
     /// malformed or oversized body (`errc::response_too_large`, `errc::protocol_error`).
     virtual std::error_code feed(std::string_view bytes) = 0;
-    /// Pops the next complete event, if any.
-    virtual std::optional<sse_event> next() = 0;
+    /// Pops the next complete event, if any. It lives in the source until the next call of
+    /// any member (the call core reads each where it is: no copy, no allocation per event).
+    virtual sse_event const* pop() = 0;
+    /// The same event, copied (for readers that keep it).
+    std::optional<sse_event> next()
+    {
+        if (auto const* e = pop())
+            return *e;
+        return std::nullopt;
+    }
     /// The body ended; returns the sticky error, if any (an unfinished frame is one).
     virtual std::error_code finish() = 0;
     /// The framing's own end marker arrived (SSE's `[DONE]`).

@@ -112,8 +112,13 @@ void sse_parser::dispatch()
         event_.clear();
         return;
     }
-    queue_.push_back(sse_event{std::move(event_), std::move(data_), id_});
-    data_.clear();  // moved-from strings are valid but unspecified
+    if (tail_ == slots_.size())
+        slots_.emplace_back();
+    auto& slot = slots_[tail_++];
+    slot.data.swap(data_);  // the slot's old room becomes the next event's buffer
+    slot.event.swap(event_);
+    slot.id.assign(id_);
+    data_.clear();
     event_.clear();
 }
 
@@ -125,12 +130,15 @@ void sse_parser::fail()
     event_ = {};
 }
 
-std::optional<sse_event> sse_parser::next()
+sse_event const* sse_parser::pop()
 {
-    if (queue_.empty()) return std::nullopt;
-    std::optional<sse_event> ev{std::move(queue_.front())};
-    queue_.pop_front();
-    return ev;
+    if (head_ < tail_) return &slots_[head_++];
+    // All popped: the slots are reused from the start. Past a burst (a large read holds
+    // hundreds of events), only a few keep their room.
+    constexpr std::size_t kept_slots = 16;
+    head_ = tail_ = 0;
+    if (slots_.size() > kept_slots) slots_.resize(kept_slots);
+    return nullptr;
 }
 
 std::error_code sse_parser::finish()

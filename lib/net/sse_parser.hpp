@@ -4,11 +4,11 @@
 #include "net/event_source.hpp"
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace instructor::net {
 
@@ -34,8 +34,8 @@ public:
     /// queued before the error can still be popped.
     std::error_code feed(std::string_view bytes) override;
 
-    /// Pops the next complete event, if any.
-    std::optional<sse_event> next() override;
+    /// Pops the next complete event, if any (valid until the next call of any member).
+    sse_event const* pop() override;
 
     /// True once an event whose data is exactly `[DONE]` arrived (OpenAI's terminator). That
     /// event is not queued.
@@ -54,7 +54,10 @@ private:
     void fail();
 
     sse_limits limits_;
-    std::deque<sse_event> queue_;
+    // Queued events are slots [head_, tail_); once all are popped the slots are reused from
+    // the start, their strings' room with them (a stream's events allocate nothing each).
+    std::vector<sse_event> slots_;
+    std::size_t head_ = 0, tail_ = 0;
     std::string line_;   // the unfinished line, when a feed ended inside one
     std::string data_;   // data buffer: each data line plus '\n'
     std::string event_;  // event type buffer

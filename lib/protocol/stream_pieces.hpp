@@ -38,6 +38,21 @@ struct chunk_delta {
     std::optional<instructor::usage> usage;
     std::optional<std::string> error;  ///< an error object sent inside the stream
     std::optional<std::string> run_url;  ///< WorkflowAI's run page, on its last chunk
+
+    /// Empty again, keeping the room of its strings and vectors (a stream reads every chunk
+    /// into one).
+    void clear()
+    {
+        content.clear();
+        refusal.clear();
+        reasoning.clear();
+        calls.clear();
+        kept.clear();
+        finish_reason.reset();
+        usage.reset();
+        error.reset();
+        run_url.reset();
+    }
 };
 
 /// Tool calls collected by index as they stream.

@@ -785,6 +785,19 @@ std::vector<std::string> recorded_chunks()
 
 }  // namespace
 
+
+// Every chunk read into the same delta, as a stream reads them.
+det::chunk_delta& one_delta()
+{
+    static det::chunk_delta d;
+    return d;
+}
+det::chunk_delta read_into_one_delta(std::string_view data)
+{
+    det::parse_chat_chunk(data, one_delta());
+    return one_delta();
+}
+
 TEST(ChatChunk, TheOnePassReadingMeansWhatTheTreeMeans)
 {
     std::vector<std::string> chunks = recorded_chunks();
@@ -841,6 +854,12 @@ TEST(ChatChunk, TheOnePassReadingMeansWhatTheTreeMeans)
     }
     for (auto const& c : chunks)
         EXPECT_EQ(test::chunk_reading(&det::parse_chat_chunk, c),
+                  test::chunk_reading(&det::parse_chat_chunk_tree, c))
+            << c;
+    // A stream reads every chunk into one delta: what the chunk before left in it (a call, a
+    // finish reason, an error, half a reading that was handed to the tree) is never read again.
+    for (auto const& c : chunks)
+        EXPECT_EQ(test::chunk_reading(&read_into_one_delta, c),
                   test::chunk_reading(&det::parse_chat_chunk_tree, c))
             << c;
 }

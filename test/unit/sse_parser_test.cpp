@@ -346,6 +346,38 @@ TEST(SsePerformance, ManyEventsInOneFeedAreLinear)
     EXPECT_EQ(expected, count);
 }
 
+TEST(SseParser, EventsPoppedInPlaceAreEachTheirOwn)
+{
+    // Popped events live in slots reused once all are popped (their room kept, a burst's trimmed):
+    // an event never shows a field of the one that used its slot before.
+    sse_parser p;
+    std::string burst;
+    for (int i = 0; i < 40; ++i)
+        burst += "event: e" + std::to_string(i) + "\nid: " + std::to_string(i) + "\ndata: " +
+                 std::string(static_cast<std::size_t>(i) * 10, 'x') + std::to_string(i) + "\n\n";
+    ASSERT_FALSE(p.feed(burst));
+    for (int i = 0; i < 40; ++i) {
+        auto const* e = p.pop();
+        ASSERT_NE(e, nullptr);
+        EXPECT_EQ(e->event, "e" + std::to_string(i));
+        EXPECT_EQ(e->data, std::string(static_cast<std::size_t>(i) * 10, 'x') + std::to_string(i));
+    }
+    EXPECT_EQ(p.pop(), nullptr);
+    // Fewer, shorter events without an event field, some fed while others wait to be popped.
+    ASSERT_FALSE(p.feed("data: a\n\ndata: b\n\n"));
+    auto const* a = p.pop();
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(*a, (sse_event{"", "a", "39"}));
+    ASSERT_FALSE(p.feed("id: 7\ndata: c\n\n"));
+    for (auto const& want : {sse_event{"", "b", "39"}, sse_event{"", "c", "7"}}) {
+        auto const* e = p.pop();
+        ASSERT_NE(e, nullptr);
+        EXPECT_EQ(*e, want);
+    }
+    EXPECT_EQ(p.pop(), nullptr);
+    EXPECT_FALSE(p.next());
+}
+
 // ---- replays of recorded provider streams (../shared/wire) ----
 
 class SseWireOpenAi : public testing::TestWithParam<char const*> {};

@@ -171,13 +171,13 @@ std::error_code event_stream_decoder::feed(std::string_view bytes)
     return error_;
 }
 
-std::optional<net::sse_event> event_stream_decoder::next()
+net::sse_event const* event_stream_decoder::pop()
 {
     if (queue_.empty())
-        return std::nullopt;
-    auto ev = std::move(queue_.front());
+        return nullptr;
+    popped_ = std::move(queue_.front());
     queue_.pop_front();
-    return ev;
+    return &popped_;
 }
 
 std::error_code event_stream_decoder::finish()

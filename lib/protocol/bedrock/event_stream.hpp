@@ -29,7 +29,7 @@ public:
     explicit event_stream_decoder(std::size_t max_frame);
 
     std::error_code feed(std::string_view bytes) override;
-    std::optional<net::sse_event> next() override;
+    net::sse_event const* pop() override;
     std::error_code finish() override;
     bool done() const noexcept override { return false; }  // the API's last event ends it
     std::string failure() const override { return failure_; }
@@ -42,6 +42,7 @@ private:
     std::string buf_;
     std::size_t need_ = 0;  // the current frame's length, once its prelude checked out
     std::deque<net::sse_event> queue_;
+    net::sse_event popped_;  // the event pop() last gave
     std::error_code error_;
     std::string failure_;
 };

@@ -413,7 +413,8 @@ public:
 
     void on_event(net::sse_event const& ev, piece_sink const& sink) override
     {
-        apply(parse_chat_chunk(ev.data), sink);
+        parse_chat_chunk(ev.data, chunk_);
+        apply(chunk_, sink);
     }
     bool ended(net::event_source const& events) const override { return events.done(); }
     std::string missing_end() const override
@@ -451,6 +452,8 @@ public:
                        {"total_tokens", usage_.total_tokens}}}};
     }
 
+private:
+    chunk_delta chunk_;  // every event read into this one (its room kept)
 };
 
 class openai_chat final : public wire {

@@ -43,6 +43,9 @@ boost::json::array reask_messages(mode m, extraction const& got, std::string con
 /// Parses one `data:` payload of a chat completions stream. Throws ins::error(protocol_error)
 /// when it is not a JSON object.
 chunk_delta parse_chat_chunk(std::string_view data);
+/// The same into `into` (cleared first), whose strings' and vectors' room is reused: a stream
+/// reads every chunk into one delta. On a throw `into` holds no meaning.
+void parse_chat_chunk(std::string_view data, chunk_delta& into);
 /// The same reading through a JSON tree: what parse_chat_chunk's one-pass reading hands over
 /// to whenever a chunk holds more than a delta, and what tests hold it to.
 chunk_delta parse_chat_chunk_tree(std::string_view data);

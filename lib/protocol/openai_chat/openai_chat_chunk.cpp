@@ -98,13 +98,28 @@ struct chunk_reader {
 
     struct level {
         frame kind;
-        std::uint32_t seen = 0;  // the slots met in this object (a repeat stops the reading)
-        std::size_t items = 0;   // the elements met in `choices`
+        std::uint32_t seen;  // the slots met in this object (a repeat stops the reading)
+        std::size_t items;   // the elements met in `choices`
     };
-    chunk_delta d;
+    // A stack of levels that never allocates: a chunk nested deeper than this is read by the
+    // tree (it is no delta the reading knows).
+    struct levels {
+        static constexpr std::size_t depth = 32;
+        level at[depth];  // not initialized: a level is written whole when pushed
+        std::size_t n = 0;
+        bool empty() const { return n == 0; }
+        std::size_t size() const { return n; }
+        level& back() { return at[n - 1]; }
+        void push_back(level l) { at[n++] = l; }
+        void pop_back() { --n; }
+    };
+
+    explicit chunk_reader(chunk_delta& into) : d(into) {}
+
+    chunk_delta& d;         // the caller's, cleared: its strings' and vectors' room reused
     std::string reasoning;  // "reasoning", used when "reasoning_content" is empty
-    std::vector<level> stack;
-    std::string key;
+    levels stack;
+    std::string key;        // a key that arrived in parts (one part is read where it is)
     slot next = slot::none;        // the slot of the value after the last key
     std::string* text = nullptr;   // the string value being taken
     bool in_string = false;
@@ -135,37 +150,40 @@ struct chunk_reader {
         return slot::none;
     }
 
-    /// The members read, by where they are; any other member is skipped.
+    /// The members read, by where they are; any other member is skipped. Each comparison is
+    /// with a literal (its length known: no memcmp call), and only a frame's own members.
     static slot slot_of(frame f, std::string_view k)
     {
-        struct member {
-            frame in;
-            std::string_view key;
-            slot is;
-        };
-        static constexpr member members[] = {
-            {frame::root, "error", slot::error},
-            {frame::root, "usage", slot::usage},
-            {frame::root, "choices", slot::choices},
-            {frame::c0, "cost_usd", slot::cost},
-            {frame::c0, "url", slot::url},
-            {frame::c0, "finish_reason", slot::finish},
-            {frame::c0, "delta", slot::delta},
-            {frame::delta, "content", slot::content},
-            {frame::delta, "refusal", slot::refusal},
-            {frame::delta, "reasoning_content", slot::reasoning_content},
-            {frame::delta, "reasoning", slot::reasoning},
-            {frame::delta, "tool_calls", slot::tool_calls},
-            {frame::call, "index", slot::index},
-            {frame::call, "id", slot::id},
-            {frame::call, "function", slot::function},
-            {frame::function, "name", slot::name},
-            {frame::function, "arguments", slot::arguments},
-        };
-        for (auto const& m : members)
-            if (m.in == f && m.key == k)
-                return m.is;
-        return slot::none;
+        switch (f) {
+        case frame::root:
+            return k == "choices" ? slot::choices
+                 : k == "error"   ? slot::error
+                 : k == "usage"   ? slot::usage
+                                  : slot::none;
+        case frame::c0:
+            return k == "delta"         ? slot::delta
+                 : k == "finish_reason" ? slot::finish
+                 : k == "cost_usd"      ? slot::cost
+                 : k == "url"           ? slot::url
+                                        : slot::none;
+        case frame::delta:
+            return k == "tool_calls"        ? slot::tool_calls
+                 : k == "content"           ? slot::content
+                 : k == "refusal"           ? slot::refusal
+                 : k == "reasoning_content" ? slot::reasoning_content
+                 : k == "reasoning"         ? slot::reasoning
+                                            : slot::none;
+        case frame::call:
+            return k == "index"    ? slot::index
+                 : k == "function" ? slot::function
+                 : k == "id"       ? slot::id
+                                   : slot::none;
+        case frame::function:
+            return k == "arguments" ? slot::arguments
+                 : k == "name"      ? slot::name
+                                    : slot::none;
+        default: return slot::none;
+        }
     }
 
     /// A scalar in `s` other than a string: what the tree reading would make of it.
@@ -181,9 +199,9 @@ struct chunk_reader {
 
     bool push(frame f)
     {
-        if (stack.size() >= 64)
+        if (stack.size() >= levels::depth)
             return stop();
-        stack.push_back({f});
+        stack.push_back({f, 0, 0});
         return true;
     }
 
@@ -235,10 +253,15 @@ struct chunk_reader {
     }
     bool on_key(std::string_view s, std::size_t, boost::system::error_code&)
     {
-        key.append(s);
         auto& top = stack.back();
-        next = slot_of(top.kind, key);
-        key.clear();
+        if (key.empty()) {
+            next = slot_of(top.kind, s);
+        }
+        else {
+            key.append(s);
+            next = slot_of(top.kind, key);
+            key.clear();
+        }
         if (next != slot::none) {
             auto const bit = std::uint32_t{1} << static_cast<unsigned>(next);
             if (top.seen & bit)
@@ -319,17 +342,26 @@ struct chunk_reader {
 
 }  // namespace
 
-chunk_delta parse_chat_chunk(std::string_view data)
+void parse_chat_chunk(std::string_view data, chunk_delta& into)
 {
-    json::basic_parser<chunk_reader> p(json::parse_options{});
+    into.clear();
+    json::basic_parser<chunk_reader> p(json::parse_options{}, into);
     boost::system::error_code ec;
     auto const used = p.write_some(false, data.data(), data.size(), ec);
     auto& r = p.handler();
-    if (ec || r.stopped || used != data.size())
-        return parse_chat_chunk_tree(data);
-    if (r.d.reasoning.empty())
-        r.d.reasoning = std::move(r.reasoning);
-    return std::move(r.d);
+    if (ec || r.stopped || used != data.size()) {
+        into = parse_chat_chunk_tree(data);
+        return;
+    }
+    if (into.reasoning.empty())
+        into.reasoning = std::move(r.reasoning);
+}
+
+chunk_delta parse_chat_chunk(std::string_view data)
+{
+    chunk_delta d;
+    parse_chat_chunk(data, d);
+    return d;
 }
 
 }  // namespace instructor::detail
