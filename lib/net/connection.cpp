@@ -119,60 +119,78 @@ asio::awaitable<error_code> resolve(asio::any_io_executor ex, std::string const&
 
 }  // namespace
 
-asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
-                                      proxy_endpoint const* proxy, steady::time_point limit,
-                                      ssl::context& ssl_ctx, bool verify,
-                                      std::shared_ptr<fault_hook const> const& fault)
+namespace {
+
+/// What a failure to reach the server names: the proxy, when one is in the way.
+std::string peer_of(endpoint const& ep, proxy_endpoint const* proxy)
 {
-    auto ex = co_await asio::this_coro::executor;
-    auto const where = ep.origin();
+    return proxy ? proxy->where() : ep.origin();
+}
+
+/// The addresses to connect to: `host` itself when it is an address (no resolver, whose
+/// lookups run on a thread of their own), else what the resolver says by `limit`.
+asio::awaitable<void> addresses(endpoint const& ep, proxy_endpoint const* proxy,
+                                steady::time_point limit,
+                                std::shared_ptr<fault_hook const> const& fault,
+                                std::vector<tcp::endpoint>& out)
+{
     // With a proxy, the TCP connection is to the proxy, and failures name it.
     auto const& host = proxy ? proxy->host : ep.host;
     auto const port = proxy ? proxy->port : ep.port;
-    auto const peer = proxy ? proxy->where() : where;
-
-    // An address needs no resolver (whose lookups run on a thread of their own).
     error_code not_address;
     auto const address = asio::ip::make_address(host, not_address);
-    std::vector<tcp::endpoint> endpoints;
-    error_code rec;
     if (!not_address) {
-        endpoints.emplace_back(address, port);
+        out.emplace_back(address, port);
+        co_return;
     }
-    else {
-        rec = co_await resolve(ex, host, port, limit, endpoints);
-        if (auto injected = inject(fault, io_step::resolve))
-            rec = injected;
-    }
+    auto rec = co_await resolve(co_await asio::this_coro::executor, host, port, limit, out);
+    if (auto injected = inject(fault, io_step::resolve))
+        rec = injected;
     if (rec == beast::error::timeout)
-        throw error(errc::timeout, "resolving " + (proxy ? peer : host) + " timed out");
+        throw error(errc::timeout, "resolving " + (proxy ? proxy->where() : host) + " timed out");
     if (rec)
-        throw_network(rec, "resolve " + (proxy ? peer : host));
-    co_await check_cancelled();
+        throw_network(rec, "resolve " + (proxy ? proxy->where() : host));
+}
 
+/// The TCP connection to one of `endpoints`, by `limit`. Its own coroutine, as each step is:
+/// every call in flight waits in a connect at once when each opens a connection, and what a
+/// frame holds (GCC keeps every local and awaited temporary for its whole life) is paid by
+/// each of them.
+asio::awaitable<void> connect_tcp(connection& c, endpoint const& ep, proxy_endpoint const* proxy,
+                                  std::vector<tcp::endpoint> const& endpoints,
+                                  steady::time_point limit, ssl::context& ssl_ctx,
+                                  std::shared_ptr<fault_hook const> const& fault)
+{
+    auto ex = co_await asio::this_coro::executor;
     if (ep.tls && !proxy)
         c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, ssl_ctx);
     else
         c.plain = std::make_unique<beast::tcp_stream>(ex);
-    c.lowest().expires_at(limit);
-    auto [cec, _] = co_await c.lowest().async_connect(endpoints, tuple_awaitable);
+    auto& stream = c.lowest();
+    stream.expires_at(limit);
+    error_code cec;
+    if (endpoints.size() == 1) {  // one address: a plain connect (a range's op is larger)
+        auto [ec] = co_await stream.async_connect(endpoints.front(), tuple_awaitable);
+        cec = ec;
+    }
+    else {
+        auto [ec, at] = co_await stream.async_connect(endpoints, tuple_awaitable);
+        cec = ec;
+    }
     if (auto injected = inject(fault, io_step::connect))
         cec = injected;
     if (cec)
-        throw_network(cec, "connect to " + peer);
+        throw_network(cec, "connect to " + peer_of(ep, proxy));
     co_await check_cancelled();
-    c.lowest().socket().set_option(tcp::no_delay(true));
-    if (!ep.tls) {
-        c.lowest().expires_never();  // from here on, the connection's watch bounds its I/O
-        co_return;
-    }
-    if (proxy) {
-        co_await open_tunnel(c, ep, *proxy);
-        c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*c.plain),
-                                                                         ssl_ctx);
-        c.plain.reset();
-    }
+    stream.socket().set_option(tcp::no_delay(true));
+    if (!ep.tls)
+        stream.expires_never();  // from here on, the connection's watch bounds its I/O
+}
 
+/// TLS over `c`, the peer verified (when `verify`) by its name or address.
+asio::awaitable<void> handshake(connection& c, endpoint const& ep, steady::time_point limit,
+                                bool verify, std::shared_ptr<fault_hook const> const& fault)
+{
     auto* handle = c.tls->native_handle();
     error_code not_ip;
     (void)asio::ip::make_address(ep.host, not_ip);
@@ -200,12 +218,34 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
         co_return;
     }
     if (hec == beast::error::timeout)
-        throw error(errc::timeout, "TLS handshake with " + where + " timed out");
+        throw error(errc::timeout, "TLS handshake with " + ep.origin() + " timed out");
     if (hec == asio::error::operation_aborted)
         throw_cancelled();
     long const result = SSL_get_verify_result(handle);
     std::string why = result != X509_V_OK ? X509_verify_cert_error_string(result) : hec.message();
-    throw error(errc::tls_failed, "TLS handshake with " + where + " failed: " + why);
+    throw error(errc::tls_failed, "TLS handshake with " + ep.origin() + " failed: " + why);
+}
+
+}  // namespace
+
+asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
+                                      proxy_endpoint const* proxy, steady::time_point limit,
+                                      ssl::context& ssl_ctx, bool verify,
+                                      std::shared_ptr<fault_hook const> const& fault)
+{
+    std::vector<tcp::endpoint> endpoints;
+    co_await addresses(ep, proxy, limit, fault, endpoints);
+    co_await check_cancelled();
+    co_await connect_tcp(c, ep, proxy, endpoints, limit, ssl_ctx, fault);
+    if (!ep.tls)
+        co_return;
+    if (proxy) {
+        co_await open_tunnel(c, ep, *proxy);
+        c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*c.plain),
+                                                                         ssl_ctx);
+        c.plain.reset();
+    }
+    co_await handshake(c, ep, limit, verify, fault);
 }
 
 }  // namespace instructor::net::detail

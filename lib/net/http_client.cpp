@@ -330,9 +330,22 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 x->fault = me.fault;
                 x->deadline = deadline;
                 c.watch.bound(c.lowest().socket(), std::min(deadline, after(me.opts.idle_timeout)));
-                auto [rec, hn] = co_await c.with_stream([&](auto& st) {
-                    return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
-                });
+                // The wait for the answer is a wait, not a read: Beast's read (its operation's
+                // state, the buffer it prepares) starts once bytes are there, so a call in
+                // flight holds neither while the model thinks. Over TLS, or with bytes already
+                // read, the read itself waits (OpenSSL may hold what the socket no longer shows).
+                error_code rec;
+                if (!c.tls && c.buffer.size() == 0) {
+                    auto [waited] = co_await c.lowest().socket().async_wait(
+                        asio::ip::tcp::socket::wait_read, tuple_awaitable);
+                    rec = waited;
+                }
+                if (!rec) {
+                    auto [hrec, hn] = co_await c.with_stream([&](auto& st) {
+                        return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
+                    });
+                    rec = hrec;
+                }
                 auto hec = c.watch.outcome(rec);
                 if (auto injected = inject(me.fault, io_step::read_header))
                     hec = injected;
