@@ -38,6 +38,15 @@ struct decode_ctx {
         f.issues_at_start = issue_total;
         stack.push_back(f);
     }
+    /// A new top frame, filled in place by the caller: a frame built apart and copied in is
+    /// read back wider than it was written (a store-forwarding stall on every member and
+    /// element, a tenth of a decode). The frames below may move: read them first.
+    frame& push_new()
+    {
+        auto& ch = stack.emplace_back();
+        ch.issues_at_start = issue_total;
+        return ch;
+    }
     /// Pops the top frame and tells its parent.
     void pop();
 

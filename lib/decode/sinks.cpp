@@ -586,13 +586,14 @@ struct vector_s : list_events<vector_s> {
     static void push_element(decode_ctx& c, frame& f)
     {
         auto const& m = meta(f);
-        sink_ref s = m.element();
-        frame ch;
+        sink_ref const s = m.element();
+        void* const target = m.emplace_back(f.target);
+        auto const index = f.count++;
+        auto& ch = c.push_new();  // `f` may have moved
         ch.vt = s.vt;
         ch.meta = s.meta;
-        ch.target = m.emplace_back(f.target);
-        ch.index = f.count++;
-        c.push(ch);
+        ch.target = target;
+        ch.index = index;
     }
     static void end_array(decode_ctx& c, frame& f)
     {
@@ -672,16 +673,17 @@ struct model_s {
                 c.nested_seen.push_back(at);
         }
         auto const& e = m.members[i];
-        sink_ref s = e.sink();
-        frame ch;
-        ch.stable = f.stable && s.vt == &model_sink();
+        sink_ref const s = e.sink();
+        bool const stable = f.stable && s.vt == &model_sink();
+        void* const target = e.address(f.target);
+        auto& ch = c.push_new();  // `f` may have moved
+        ch.stable = stable;
         ch.vt = s.vt;
         ch.meta = s.meta;
-        ch.target = e.address(f.target);
+        ch.target = target;
         ch.info = e.info;
         ch.key = e.name.data();
         ch.key_len = static_cast<std::uint32_t>(e.name.size());
-        c.push(ch);
     }
     static void end_object(decode_ctx& c, frame& f)
     {
