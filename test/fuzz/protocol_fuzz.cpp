@@ -1,7 +1,7 @@
 // libFuzzer: any bytes as a provider's response, stream event or free text, through every wire,
 // and as a batch's result file, result line, batch or page through both batch services: the
 // protocol layer answers or throws ins::error, and never crashes. A chat chunk's one-pass
-// reading must mean what its tree reading means.
+// reading must mean what its tree reading means, read alone or after another chunk.
 #include "chunk_reading.hpp"
 #include "protocol/batch_api.hpp"
 #include "batch/jsonl_lines.hpp"
@@ -28,6 +28,18 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (test::chunk_reading(&det::parse_chat_chunk, text) !=
         test::chunk_reading(&det::parse_chat_chunk_tree, text))
         __builtin_trap();
+    // Two chunks read in turn (the bytes cut at their first newline): the second must mean what
+    // it means alone, however much of the first it shares.
+    if (auto const cut = text.find('\n'); cut != std::string_view::npos) {
+        static det::chat_chunks* chunks = nullptr;
+        det::chat_chunks in_turn;
+        chunks = &in_turn;
+        auto read = [](std::string_view d) { return det::chunk_delta(chunks->read(d)); };
+        (void)test::chunk_reading(+read, text.substr(0, cut));
+        if (test::chunk_reading(+read, text.substr(cut + 1)) !=
+            test::chunk_reading(&det::parse_chat_chunk_tree, text.substr(cut + 1)))
+            __builtin_trap();
+    }
 
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);

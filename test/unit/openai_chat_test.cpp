@@ -864,4 +864,54 @@ TEST(ChatChunk, TheOnePassReadingMeansWhatTheTreeMeans)
             << c;
 }
 
+// Chunks read in turn by one chat_chunks, as a stream reads them.
+det::chat_chunks& in_turn()
+{
+    static det::chat_chunks c;
+    return c;
+}
+det::chunk_delta read_in_turn(std::string_view data)
+{
+    return in_turn().read(data);
+}
+
+TEST(ChatChunk, ChunksReadInTurnMeanWhatEachMeansAlone)
+{
+    // A chunk whose bytes are the one before's around another text is read by comparing those
+    // bytes: every pair of these, read one after the other, must read as the tree reads the
+    // second alone. The texts include what must not pass as a plain text (a quote that ends the
+    // string and starts a member, escapes, control and non-ASCII bytes).
+    std::vector<std::string> const texts = {
+        "abcd", "", "x", "hello world", R"(a\"b)", R"(\u00e9)", "\xc3\xa9", R"(\n)", "\x01",
+        R"(","refusal":"r)", R"("}}]},"x":{"y":")", R"(\)", R"(\\)", "\x7f", "{\"a\":1}"};
+    std::vector<std::string> const templates = {
+        R"({"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"@"},"finish_reason":null}]})",
+        R"({"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"@"}}]},"finish_reason":null}]})",
+        R"({"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_1","type":"function","function":{"name":"f","arguments":"@"}}]}}]})",
+        R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"a"}},{"index":1,"function":{"arguments":"@"}}]}}]})",
+        R"({"choices":[{"delta":{"reasoning_content":"@"}}]})",
+        R"({"choices":[{"delta":{"reasoning":"@"}}]})",
+        R"({"choices":[{"delta":{"refusal":"@"}}]})",
+        R"({"choices":[{"delta":{"content":"@","refusal":"no"}}]})",
+        R"({"choices":[{"delta":{"content":"@"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})",
+        R"({"choices":[{"delta":{"content":"@"}}],"error":{"message":"x"}})",
+        R"({"choices":[{"delta":{"content":"@","content":"again"}}]})",
+        R"({"choices":[{"delta":{"content":"@"}}]} )",
+    };
+    std::vector<std::string> chunks;
+    for (auto const& t : templates)
+        for (auto const& x : texts) {
+            auto c = t;
+            c.replace(c.find('@'), 1, x);
+            chunks.push_back(std::move(c));
+        }
+    for (auto const& first : chunks)
+        for (auto const& second : chunks) {
+            (void)test::chunk_reading(&read_in_turn, first);
+            ASSERT_EQ(test::chunk_reading(&read_in_turn, second),
+                      test::chunk_reading(&det::parse_chat_chunk_tree, second))
+                << first << "\nthen " << second;
+        }
+}
+
 }  // namespace openai_chat_test

@@ -413,8 +413,7 @@ public:
 
     void on_event(net::sse_event const& ev, piece_sink const& sink) override
     {
-        parse_chat_chunk(ev.data, chunk_);
-        apply(chunk_, sink);
+        apply(chunks_.read(ev.data), sink);
     }
     bool ended(net::event_source const& events) const override { return events.done(); }
     std::string missing_end() const override
@@ -453,7 +452,7 @@ public:
     }
 
 private:
-    chunk_delta chunk_;  // every event read into this one (its room kept)
+    chat_chunks chunks_;  // every event read into one delta (its room kept)
 };
 
 class openai_chat final : public wire {

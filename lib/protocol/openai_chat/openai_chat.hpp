@@ -46,6 +46,34 @@ chunk_delta parse_chat_chunk(std::string_view data);
 /// The same into `into` (cleared first), whose strings' and vectors' room is reused: a stream
 /// reads every chunk into one delta. On a throw `into` holds no meaning.
 void parse_chat_chunk(std::string_view data, chunk_delta& into);
+/// Where a chunk's one text (content, refusal, reasoning_content or a call's arguments) is in
+/// its bytes, when it is there as they are (no escape).
+struct chunk_text {
+    enum class kind : std::uint8_t { none, content, refusal, reasoning, arguments };
+    kind at = kind::none;
+    std::size_t call = 0;     ///< arguments: the index in chunk_delta::calls
+    std::size_t at_byte = 0;  ///< the text's first byte, after its opening quote
+    std::size_t size = 0;
+};
+
+/// A chat stream's chunks read in turn, each as parse_chat_chunk reads it, into one delta. A
+/// stream's chunks mostly differ from the one before only in their text (the same id, model,
+/// indexes and keys): a chunk whose bytes are the previous one's around a different printable
+/// ASCII text (no quote, no backslash) is read by comparing those bytes, since the same bytes
+/// mean the same; any other chunk is read whole.
+class chat_chunks {
+public:
+    /// The chunk's delta (valid until the next read). Throws as parse_chat_chunk does.
+    chunk_delta const& read(std::string_view data);
+
+private:
+    std::string& text_of(chunk_text const& t);
+
+    chunk_delta d_;
+    chunk_text text_;          // of the last chunk read whole; kind::none: none to compare
+    std::string head_, tail_;  // its bytes before and after its text
+};
+
 /// The same reading through a JSON tree: what parse_chat_chunk's one-pass reading hands over
 /// to whenever a chunk holds more than a delta, and what tests hold it to.
 chunk_delta parse_chat_chunk_tree(std::string_view data);

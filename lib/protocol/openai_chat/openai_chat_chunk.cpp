@@ -114,7 +114,7 @@ struct chunk_reader {
         void pop_back() { --n; }
     };
 
-    explicit chunk_reader(chunk_delta& into) : d(into) {}
+    chunk_reader(chunk_delta& into, std::string_view data) : d(into), input(data) {}
 
     chunk_delta& d;         // the caller's, cleared: its strings' and vectors' room reused
     std::string reasoning;  // "reasoning", used when "reasoning_content" is empty
@@ -124,6 +124,13 @@ struct chunk_reader {
     std::string* text = nullptr;   // the string value being taken
     bool in_string = false;
     bool stopped = false;          // the tree reading decides
+
+    // Where the chunk's one text is, for chat_chunks: the string values taken, and the last
+    // one's place when it arrived whole, unescaped, as the input's own bytes.
+    std::string_view input;
+    std::size_t taken = 0;
+    bool in_parts = false;
+    chunk_text where;
 
     bool stop()
     {
@@ -294,6 +301,18 @@ struct chunk_reader {
                 return stop();
             text = string_of(at);
             in_string = true;
+            if (text) {
+                ++taken;
+                where = {};
+                if (at == slot::content || at == slot::refusal || at == slot::reasoning_content ||
+                    at == slot::arguments)
+                    where.at = at == slot::content     ? chunk_text::kind::content
+                             : at == slot::refusal     ? chunk_text::kind::refusal
+                             : at == slot::arguments   ? chunk_text::kind::arguments
+                                                       : chunk_text::kind::reasoning;
+                if (at == slot::arguments)
+                    where.call = d.calls.size() - 1;
+            }
         }
         if (text)
             text->append(s);
@@ -301,12 +320,29 @@ struct chunk_reader {
     }
     bool on_string_part(std::string_view s, std::size_t, boost::system::error_code&)
     {
+        in_parts = true;
         return string_piece(s);
     }
     bool on_string(std::string_view s, std::size_t, boost::system::error_code&)
     {
         if (!string_piece(s))
             return false;
+        if (text && where.at != chunk_text::kind::none) {
+            // Whole (no parts), unescaped, and the input's own bytes between its quotes.
+            auto const begin = reinterpret_cast<std::uintptr_t>(input.data());
+            auto const at = reinterpret_cast<std::uintptr_t>(s.data());
+            bool const own = !in_parts && at > begin && at + s.size() < begin + input.size() &&
+                             input[at - begin - 1] == '"' && input[at - begin + s.size()] == '"' &&
+                             s.find('\\') == std::string_view::npos;
+            if (own) {
+                where.at_byte = at - begin;
+                where.size = s.size();
+            }
+            else {
+                where.at = chunk_text::kind::none;
+            }
+        }
+        in_parts = false;
         in_string = false;
         text = nullptr;
         return true;
@@ -342,10 +378,15 @@ struct chunk_reader {
 
 }  // namespace
 
-void parse_chat_chunk(std::string_view data, chunk_delta& into)
+namespace {
+
+/// parse_chat_chunk's reading; `text` learns where the chunk's one text is, when it has one
+/// text and read it in one pass.
+void read_chunk(std::string_view data, chunk_delta& into, chunk_text& text)
 {
+    text = {};
     into.clear();
-    json::basic_parser<chunk_reader> p(json::parse_options{}, into);
+    json::basic_parser<chunk_reader> p(json::parse_options{}, into, data);
     boost::system::error_code ec;
     auto const used = p.write_some(false, data.data(), data.size(), ec);
     auto& r = p.handler();
@@ -355,6 +396,55 @@ void parse_chat_chunk(std::string_view data, chunk_delta& into)
     }
     if (into.reasoning.empty())
         into.reasoning = std::move(r.reasoning);
+    if (r.taken == 1 && r.where.at != chunk_text::kind::none)
+        text = r.where;
+}
+
+/// Printable ASCII with no quote or backslash: a JSON string's bytes that are its value.
+bool plain_text(std::string_view s)
+{
+    for (unsigned char c : s)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            return false;
+    return true;
+}
+
+}  // namespace
+
+void parse_chat_chunk(std::string_view data, chunk_delta& into)
+{
+    chunk_text ignored;
+    read_chunk(data, into, ignored);
+}
+
+std::string& chat_chunks::text_of(chunk_text const& t)
+{
+    switch (t.at) {
+    case chunk_text::kind::refusal: return d_.refusal;
+    case chunk_text::kind::reasoning: return d_.reasoning;
+    case chunk_text::kind::arguments: return d_.calls[t.call].arguments;
+    default: return d_.content;
+    }
+}
+
+chunk_delta const& chat_chunks::read(std::string_view data)
+{
+    // The chunk before, around a different plain text: the same bytes, so the same delta but
+    // for that text (what the one-pass reading would make of it, without reading the rest).
+    if (text_.at != chunk_text::kind::none && data.size() >= head_.size() + tail_.size() &&
+        data.starts_with(head_) && data.ends_with(tail_)) {
+        auto const middle = data.substr(head_.size(), data.size() - head_.size() - tail_.size());
+        if (plain_text(middle)) {
+            text_of(text_).assign(middle);
+            return d_;
+        }
+    }
+    read_chunk(data, d_, text_);
+    if (text_.at != chunk_text::kind::none) {
+        head_.assign(data.substr(0, text_.at_byte));
+        tail_.assign(data.substr(text_.at_byte + text_.size));
+    }
+    return d_;
 }
 
 chunk_delta parse_chat_chunk(std::string_view data)
