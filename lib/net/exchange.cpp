@@ -75,7 +75,6 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
     if (failed || !held.conn)
         throw error(errc::protocol_error, "read from a failed stream");
     auto& c = *held.conn;
-    constexpr std::size_t max_piece = 64 * 1024;
     if (!scratch) {  // 16 KB a read, or less for a body whose length is known to be less
         constexpr std::uint64_t most = 16 * 1024;
         auto const left = parser.content_length_remaining();
@@ -112,13 +111,6 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             ec = injected;
         std::size_t const got = piece - parser.get().body().size;
         out.append(scratch.get(), got);
-        // A read that filled the buffer had more waiting: a fast stream (a mock, a local model,
-        // a backlog) gets 64 KB reads, a quarter of the reads and of the hand-outs per byte. A
-        // stream paced by a model's tokens never fills 16 KB and never grows.
-        if (got == piece && piece < max_piece && !parser.is_done()) {
-            piece = max_piece;
-            scratch = std::make_unique<char[]>(piece);
-        }
         if (ec) {
             failed = true;
             held.give_back(false);

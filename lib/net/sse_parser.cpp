@@ -135,9 +135,13 @@ sse_event const* sse_parser::pop()
     if (head_ < tail_) return &slots_[head_++];
     // All popped: the slots are reused from the start. Past a burst (a large read holds
     // hundreds of events), only a few keep their room.
-    constexpr std::size_t kept_slots = 16;
+    constexpr std::size_t kept_slots = 8;
+    constexpr std::size_t kept_room = 4096;  // a large event's buffer is not held on to
     head_ = tail_ = 0;
     if (slots_.size() > kept_slots) slots_.resize(kept_slots);
+    for (auto& s : slots_)
+        if (s.data.capacity() > kept_room) std::string().swap(s.data);
+    if (data_.capacity() > kept_room) std::string().swap(data_);
     return nullptr;
 }
 

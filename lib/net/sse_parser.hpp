@@ -55,7 +55,8 @@ private:
 
     sse_limits limits_;
     // Queued events are slots [head_, tail_); once all are popped the slots are reused from
-    // the start, their strings' room with them (a stream's events allocate nothing each).
+    // the start, their strings' room with them (a stream's events allocate nothing each), but
+    // for a few slots and no large buffer.
     std::vector<sse_event> slots_;
     std::size_t head_ = 0, tail_ = 0;
     std::string line_;   // the unfinished line, when a feed ended inside one

@@ -39,8 +39,8 @@ struct chunk_delta {
     std::optional<std::string> error;  ///< an error object sent inside the stream
     std::optional<std::string> run_url;  ///< WorkflowAI's run page, on its last chunk
 
-    /// Empty again, keeping the room of its strings and vectors (a stream reads every chunk
-    /// into one).
+    /// Empty again, keeping the room of its text strings and vectors (a stream reads every
+    /// chunk into one). A member added to chunk_delta must be cleared here too.
     void clear()
     {
         content.clear();

@@ -363,6 +363,13 @@ TEST(SseParser, EventsPoppedInPlaceAreEachTheirOwn)
         EXPECT_EQ(e->data, std::string(static_cast<std::size_t>(i) * 10, 'x') + std::to_string(i));
     }
     EXPECT_EQ(p.pop(), nullptr);
+    // A large event, whose buffer is let go once it is popped.
+    ASSERT_FALSE(p.feed("data: " + std::string(10000, 'y') + "\n\n"));
+    auto const* large = p.pop();
+    ASSERT_NE(large, nullptr);
+    EXPECT_EQ(large->data, std::string(10000, 'y'));
+    EXPECT_EQ(large->id, "39");
+    EXPECT_EQ(p.pop(), nullptr);
     // Fewer, shorter events without an event field, some fed while others wait to be popped.
     ASSERT_FALSE(p.feed("data: a\n\ndata: b\n\n"));
     auto const* a = p.pop();

@@ -155,10 +155,12 @@ sink_ref sink_for()
             &sink_for<V>,
             [](void* v) -> void* {
                 auto& vec = *static_cast<T*>(v);
-                // Room for a few items at the first: a list is decoded an item at a time with
-                // no count ahead, and growing 1, 2, 4 was a third of a decode's allocations.
-                if (vec.capacity() == 0)
-                    vec.reserve(sizeof(V) <= 32 ? 8 : 4);
+                // Room for a few small items at the first: a list is decoded an item at a time
+                // with no count ahead, and growing 1, 2, 4 was a third of a decode's
+                // allocations. (Large items grow as they come: the value is the caller's.)
+                if constexpr (sizeof(V) <= 64)
+                    if (vec.capacity() == 0)
+                        vec.reserve(sizeof(V) <= 32 ? 8 : 4);
                 return &vec.emplace_back();
             },
             [](void* v) { static_cast<T*>(v)->clear(); }};

@@ -157,8 +157,8 @@ struct chunk_reader {
         return slot::none;
     }
 
-    /// The members read, by where they are; any other member is skipped. Each comparison is
-    /// with a literal (its length known: no memcmp call), and only a frame's own members.
+    /// The members read, by where they are; any other member is skipped. A key is compared
+    /// with its frame's own members only.
     static slot slot_of(frame f, std::string_view k)
     {
         switch (f) {
