@@ -786,16 +786,15 @@ std::vector<std::string> recorded_chunks()
 }  // namespace
 
 
-// Every chunk read into the same delta, as a stream reads them.
-det::chunk_delta& one_delta()
+// Chunks read in turn by one chat_chunks, as a stream reads them.
+det::chat_chunks& in_turn()
 {
-    static det::chunk_delta d;
-    return d;
+    static det::chat_chunks c;
+    return c;
 }
-det::chunk_delta read_into_one_delta(std::string_view data)
+det::chunk_delta read_in_turn(std::string_view data)
 {
-    det::parse_chat_chunk(data, one_delta());
-    return one_delta();
+    return in_turn().read(data);
 }
 
 TEST(ChatChunk, TheOnePassReadingMeansWhatTheTreeMeans)
@@ -859,20 +858,9 @@ TEST(ChatChunk, TheOnePassReadingMeansWhatTheTreeMeans)
     // A stream reads every chunk into one delta: what the chunk before left in it (a call, a
     // finish reason, an error, half a reading that was handed to the tree) is never read again.
     for (auto const& c : chunks)
-        EXPECT_EQ(test::chunk_reading(&read_into_one_delta, c),
+        EXPECT_EQ(test::chunk_reading(&read_in_turn, c),
                   test::chunk_reading(&det::parse_chat_chunk_tree, c))
             << c;
-}
-
-// Chunks read in turn by one chat_chunks, as a stream reads them.
-det::chat_chunks& in_turn()
-{
-    static det::chat_chunks c;
-    return c;
-}
-det::chunk_delta read_in_turn(std::string_view data)
-{
-    return in_turn().read(data);
 }
 
 TEST(ChatChunk, ChunksReadInTurnMeanWhatEachMeansAlone)

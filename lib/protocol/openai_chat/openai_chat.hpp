@@ -43,9 +43,6 @@ boost::json::array reask_messages(mode m, extraction const& got, std::string con
 /// Parses one `data:` payload of a chat completions stream. Throws ins::error(protocol_error)
 /// when it is not a JSON object.
 chunk_delta parse_chat_chunk(std::string_view data);
-/// The same into `into` (cleared first, the room of its texts and vectors kept). On a throw
-/// `into` holds no meaning.
-void parse_chat_chunk(std::string_view data, chunk_delta& into);
 /// Where a chunk's one text (content, refusal, reasoning_content or a call's arguments) is in
 /// its bytes, when it is there as they are (no escape).
 struct chunk_text {

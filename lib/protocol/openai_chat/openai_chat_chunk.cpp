@@ -277,6 +277,17 @@ struct chunk_reader {
         }
         return true;
     }
+    /// The texts chat_chunks may find again in the next chunk; none for the other strings.
+    static chunk_text::kind text_kind(slot s)
+    {
+        switch (s) {
+        case slot::content: return chunk_text::kind::content;
+        case slot::refusal: return chunk_text::kind::refusal;
+        case slot::reasoning_content: return chunk_text::kind::reasoning;
+        case slot::arguments: return chunk_text::kind::arguments;
+        default: return chunk_text::kind::none;
+        }
+    }
     std::string* string_of(slot s)
     {
         switch (s) {
@@ -303,15 +314,8 @@ struct chunk_reader {
             in_string = true;
             if (text) {
                 ++taken;
-                where = {};
-                if (at == slot::content || at == slot::refusal || at == slot::reasoning_content ||
-                    at == slot::arguments)
-                    where.at = at == slot::content     ? chunk_text::kind::content
-                             : at == slot::refusal     ? chunk_text::kind::refusal
-                             : at == slot::arguments   ? chunk_text::kind::arguments
-                                                       : chunk_text::kind::reasoning;
-                if (at == slot::arguments)
-                    where.call = d.calls.size() - 1;
+                where = {.at = text_kind(at),
+                         .call = at == slot::arguments ? d.calls.size() - 1 : 0};
             }
         }
         if (text)
@@ -380,8 +384,9 @@ struct chunk_reader {
 
 namespace {
 
-/// parse_chat_chunk's reading; `text` learns where the chunk's one text is, when it has one
-/// text and read it in one pass.
+/// parse_chat_chunk's reading into `into` (cleared first, the room of its texts and vectors
+/// kept); `text` learns where the chunk's one text is, when it has one text and read it in one
+/// pass.
 void read_chunk(std::string_view data, chunk_delta& into, chunk_text& text)
 {
     text = {};
@@ -410,12 +415,6 @@ bool plain_text(std::string_view s)
 }
 
 }  // namespace
-
-void parse_chat_chunk(std::string_view data, chunk_delta& into)
-{
-    chunk_text ignored;
-    read_chunk(data, into, ignored);
-}
 
 std::string& chat_chunks::text_of(chunk_text const& t)
 {
@@ -450,7 +449,8 @@ chunk_delta const& chat_chunks::read(std::string_view data)
 chunk_delta parse_chat_chunk(std::string_view data)
 {
     chunk_delta d;
-    parse_chat_chunk(data, d);
+    chunk_text ignored;
+    read_chunk(data, d, ignored);
     return d;
 }
 
