@@ -141,7 +141,9 @@ sse_event const* sse_parser::pop()
     if (slots_.size() > kept_slots) slots_.resize(kept_slots);
     for (auto& s : slots_)
         if (s.data.capacity() > kept_room) std::string().swap(s.data);
-    if (data_.capacity() > kept_room) std::string().swap(data_);
+    // The data buffer may hold an event still arriving (pop() runs between feeds): only an
+    // empty one is let go.
+    if (data_.empty() && data_.capacity() > kept_room) std::string().swap(data_);
     return nullptr;
 }
 

@@ -383,6 +383,17 @@ TEST(SseParser, EventsPoppedInPlaceAreEachTheirOwn)
     }
     EXPECT_EQ(p.pop(), nullptr);
     EXPECT_FALSE(p.next());
+    // An event larger than the kept room, still arriving while the queue is drained between
+    // feeds (what the call core does): its data so far is kept (sse_fuzz found this).
+    ASSERT_FALSE(p.feed("data: " + std::string(5000, 'z') + "\n"));
+    EXPECT_EQ(p.pop(), nullptr);
+    ASSERT_FALSE(p.feed("data: " + std::string(5000, 'w')));
+    EXPECT_EQ(p.pop(), nullptr);
+    ASSERT_FALSE(p.feed("\n\n"));
+    auto const* arriving = p.pop();
+    ASSERT_NE(arriving, nullptr);
+    EXPECT_EQ(arriving->data, std::string(5000, 'z') + "\n" + std::string(5000, 'w'));
+    EXPECT_EQ(p.pop(), nullptr);
 }
 
 // ---- replays of recorded provider streams (../shared/wire) ----
