@@ -60,6 +60,33 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
     return req;
 }
 
+std::string request_head(bhttp::request_header<> const& h)
+{
+    auto const method = h.method_string();
+    auto const target = h.target();
+    std::size_t n = method.size() + target.size() + 13;
+    for (auto const& f : h)
+        n += f.name_string().size() + f.value().size() + 4;
+    std::string out;
+    out.reserve(n);
+    out.append(method.data(), method.size());
+    out.push_back(' ');
+    out.append(target.data(), target.size());
+    out.append(" HTTP/");
+    out.push_back(static_cast<char>('0' + h.version() / 10));
+    out.push_back('.');
+    out.push_back(static_cast<char>('0' + h.version() % 10));
+    out.append("\r\n");
+    for (auto const& f : h) {
+        out.append(f.name_string().data(), f.name_string().size());
+        out.append(": ");
+        out.append(f.value().data(), f.value().size());
+        out.append("\r\n");
+    }
+    out.append("\r\n");
+    return out;
+}
+
 std::vector<header> copy_headers(bhttp::fields const& f)
 {
     std::vector<header> out;

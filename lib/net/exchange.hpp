@@ -31,6 +31,11 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
                                                 std::string const& user_agent,
                                                 proxy_endpoint const* proxy = nullptr);
 
+/// The head of `h` as Beast's serializer writes it (the start line, the fields in their order,
+/// the blank line), in one string: the body follows it on the wire as a second buffer, with no
+/// serializer's pass over a concatenated buffer sequence per write.
+std::string request_head(bhttp::request_header<> const& h);
+
 std::vector<header> copy_headers(bhttp::fields const& f);
 
 /// The response side of an exchange (and, once handed out, an http_stream's state).

@@ -15,6 +15,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/file_body.hpp>
@@ -24,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <atomic>
 #include <map>
@@ -44,6 +46,8 @@ namespace detail {
 
 /// Largest error body read to report the provider's message (the connection is then closed).
 constexpr std::size_t max_error_body = 64 * 1024;
+/// A connection's read room once its response starts to arrive: a chat reply and its header.
+constexpr std::size_t response_room = 4096;
 
 struct client_impl : std::enable_shared_from_this<client_impl> {
     asio::any_io_executor ex;
@@ -184,8 +188,15 @@ asio::awaitable<error_code> write_request(connection& c, http_request const& req
     auto const req = make_request(request, ep, user_agent, proxy);
     auto const& body_file = request.body_file;
     if (body_file.empty()) {
-        auto [ec, n] = co_await c.with_stream(
-            [&](auto& s) { return bhttp::async_write(s, req, tuple_awaitable); });
+        // The head in one string and the body where it is: one gathered write of both.
+        auto const head = request_head(req.base());
+        std::array<asio::const_buffer, 2> const bytes{asio::buffer(head), asio::buffer(request.body)};
+        if (c.tls) {
+            auto [ec, n] = co_await asio::async_write(*c.tls, bytes, tuple_awaitable);
+            co_return ec;
+        }
+        // The plain socket itself: its stream's own expiry is off (the watch bounds it).
+        auto [ec, n] = co_await asio::async_write(c.plain->socket(), bytes, tuple_awaitable);
         co_return ec;
     }
     bhttp::request<bhttp::file_body> file_req{req.base()};
@@ -300,7 +311,9 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                             ec == asio::ssl::error::stream_truncated);
                 };
 
-                c.watch.bound(c.lowest().socket(), deadline);
+                // The read that follows is bounded by the idle timeout: the timer is armed for
+                // it now, and moves on to the deadline if the write is still going then.
+                c.watch.bound(c.lowest().socket(), deadline, after(me.opts.idle_timeout));
                 error_code wec;
                 try {
                     wec = c.watch.outcome(co_await write_request(
@@ -336,9 +349,14 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 // read, the read itself waits (OpenSSL may hold what the socket no longer shows).
                 error_code rec;
                 if (!c.tls && c.buffer.size() == 0) {
+                    c.buffer.shrink_to_fit();  // nothing held while waiting, not even the room
                     auto [waited] = co_await c.lowest().socket().async_wait(
                         asio::ip::tcp::socket::wait_read, tuple_awaitable);
                     rec = waited;
+                    // Room for a whole small response in one receive (Beast's least, 512
+                    // bytes, takes two receives and two passes of the scheduler for most).
+                    if (!rec)
+                        c.buffer.reserve(std::min(response_room, c.buffer.max_size()));
                 }
                 if (!rec) {
                     auto [hrec, hn] = co_await c.with_stream([&](auto& st) {

@@ -3,6 +3,7 @@
 
 #include <boost/beast/core/error.hpp>
 
+#include <algorithm>
 #include <mutex>
 
 namespace instructor::net::detail {
@@ -60,7 +61,7 @@ void io_watch::arm(std::shared_ptr<state> const& s, clock::time_point at)  // un
     });
 }
 
-void io_watch::bound(asio::ip::tcp::socket& socket, clock::time_point limit)
+void io_watch::bound(asio::ip::tcp::socket& socket, clock::time_point limit, clock::time_point look)
 {
     if (!timer_) {
         timer_ = std::make_unique<asio::steady_timer>(socket.get_executor());
@@ -72,7 +73,7 @@ void io_watch::bound(asio::ip::tcp::socket& socket, clock::time_point limit)
     state_->limit = limit;
     state_->pending = true;
     if (!state_->armed || state_->armed_for > limit)
-        arm(state_, limit);
+        arm(state_, std::min(limit, look));
 }
 
 error_code io_watch::outcome(error_code ec) noexcept

@@ -27,8 +27,12 @@ public:
     io_watch(io_watch const&) = delete;
     io_watch& operator=(io_watch const&) = delete;
 
-    /// An operation on `socket` starts and must end by `limit`.
-    void bound(boost::asio::ip::tcp::socket& socket, std::chrono::steady_clock::time_point limit);
+    /// An operation on `socket` starts and must end by `limit`. When the timer must be armed,
+    /// it is armed for `look` if sooner (it then re-arms for `limit`): an exchange whose next
+    /// operation will be bounded sooner than this one arms once for both (a timerfd_settime a
+    /// call instead of two).
+    void bound(boost::asio::ip::tcp::socket& socket, std::chrono::steady_clock::time_point limit,
+               std::chrono::steady_clock::time_point look = std::chrono::steady_clock::time_point::max());
 
     /// The operation ended with `ec`: `ec`, or beast::error::timeout when its limit closed the
     /// socket.

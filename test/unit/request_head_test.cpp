@@ -1,0 +1,75 @@
+// The request's head written by hand (one string, the body a second buffer) is byte for byte
+// what Beast's serializer writes for the same request: its start line, its fields in their
+// order, the proxy's absolute form, a signer's headers, a header given twice.
+#include "net/exchange.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <sstream>
+
+namespace request_head_test {
+
+namespace det = instructor::net::detail;
+namespace net = instructor::net;
+
+namespace {
+
+/// What Beast's serializer writes for the request made for `r` (head and body).
+std::string beast_bytes(net::http_request const& r, net::endpoint const& ep,
+                        det::proxy_endpoint const* proxy)
+{
+    auto const req = det::make_request(r, ep, "instructor-cpp/test", proxy);
+    std::ostringstream out;
+    out << req;
+    return out.str();
+}
+
+std::string ours(net::http_request const& r, net::endpoint const& ep,
+                 det::proxy_endpoint const* proxy)
+{
+    auto const req = det::make_request(r, ep, "instructor-cpp/test", proxy);
+    return det::request_head(req.base()) + r.body;
+}
+
+}  // namespace
+
+TEST(RequestHead, IsWhatBeastsSerializerWrites)
+{
+    net::http_request chat;
+    chat.url = "https://api.example.com/v1/chat/completions";
+    chat.headers = {{"Authorization", "Bearer sk-test"}, {"OpenAI-Organization", "org"}};
+    chat.body = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";
+
+    net::http_request get;
+    get.method = "GET";
+    get.url = "http://127.0.0.1:8080/v1/batches/b1?limit=2";
+    get.headers = {{"x-custom", ""}, {"X-Custom", "again"}, {"accept", "*/*"}};
+
+    net::http_request signed_put;
+    signed_put.method = "PUT";
+    signed_put.url = "http://[::1]:9000/upload";
+    signed_put.body = std::string(3000, 'x');
+    signed_put.sign = [](std::string_view host, std::string_view target, net::http_request const&) {
+        return std::vector<net::header>{{"X-Amz-Date", "20261204T000000Z"},
+                                        {"Authorization", std::string(host) + std::string(target)}};
+    };
+
+    det::proxy_endpoint proxy;
+    proxy.host = "proxy.local";
+    proxy.port = 3128;
+    proxy.authorization = "Basic dXNlcjpwYXNz";
+
+    for (auto const* r : {&chat, &get, &signed_put}) {
+        auto const ep = net::parse_url(r->url);
+        for (det::proxy_endpoint const* p : std::array<det::proxy_endpoint const*, 2>{nullptr, &proxy}) {
+            auto const want = beast_bytes(*r, ep, p);
+            EXPECT_EQ(ours(*r, ep, p), want) << r->url;
+            EXPECT_NE(want.find("\r\n\r\n"), std::string::npos);
+        }
+    }
+}
+
+}  // namespace request_head_test
