@@ -31,11 +31,36 @@ void json_writer::drain()
         out_.append(sr_.read(buf, sizeof buf));
 }
 
+namespace {
+
+/// True when `s` is written between quotes as it is: Boost.JSON's serializer escapes only a
+/// quote, a backslash and the control characters (other bytes, UTF-8 included, go as they are).
+bool plain(std::string_view s) noexcept
+{
+    for (char const c : s)
+        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20)
+            return false;
+    return true;
+}
+
+}  // namespace
+
+void json_writer::quoted(std::string_view s)
+{
+    if (plain(s)) {  // most keys and texts: no serializer's pass
+        out_.push_back('"');
+        out_.append(s);
+        out_.push_back('"');
+        return;
+    }
+    sr_.reset(s);
+    drain();
+}
+
 json_writer& json_writer::key(std::string_view k)
 {
     comma();
-    sr_.reset(k);
-    drain();
+    quoted(k);
     out_.push_back(':');
     first_ = true;  // the value follows without a comma
     return *this;
@@ -53,8 +78,7 @@ json_writer& json_writer::serialized(T const& v)
 json_writer& json_writer::string(std::string_view s)
 {
     comma();
-    sr_.reset(s);
-    drain();
+    quoted(s);
     return *this;
 }
 
