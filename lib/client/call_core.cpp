@@ -495,6 +495,18 @@ json::value const& call_core::reply()
 
 void call_core::on_response(std::string& body)
 {
+    // No one to show a tree to: the wire reads the reply in one pass when it can (what its
+    // tree would give), and the text is kept as below.
+    if (!heard())
+        if (auto got = wire_->read_reply(body)) {
+            reply_text_ = std::move(body);
+            shown_reply_ = nullptr;
+            attempt_usage_ = priced(got->used);
+            total_ += attempt_usage_;
+            settle(used_tokens());
+            judge(std::move(got->x));
+            return;
+        }
     // One reading whoever listens. The tree is kept only for the hooks that read it (the copy
     // their events point at); else it lives on the stack (spilling to the heap when larger)
     // while the wire reads it. Either way the text is kept for whatever may want a tree later

@@ -57,6 +57,12 @@ struct extraction {
     boost::json::array kept;
 };
 
+/// A whole reply read without a tree (wire::read_reply).
+struct reply_reading {
+    instructor::usage used;
+    extraction x;
+};
+
 /// The conversation so far, in the wire's own shape: chat messages, Messages API messages (with
 /// the system prompt apart), or Responses API input items.
 struct conversation {
@@ -117,6 +123,9 @@ public:
     /// response at all.
     virtual extraction extract(boost::json::value const& response) const = 0;
     virtual usage usage_of(boost::json::value const& response) const = 0;
+    /// The reply read in one pass when the wire can, and it is the common reply: exactly what
+    /// usage_of and extract give for its tree. nullopt: the tree is read.
+    virtual std::optional<reply_reading> read_reply(std::string_view) const { return std::nullopt; }
     /// Appends the re-ask turns to `conv`: the answer as the model gave it, then the errors.
     virtual void reask(conversation& conv, extraction const& got, std::string const& errors) const = 0;
     /// Appends the turns that ask for the rest of a text-mode answer cut at the token limit

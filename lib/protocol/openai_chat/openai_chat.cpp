@@ -311,6 +311,38 @@ usage chat_usage(json::value const& response)
     return u;
 }
 
+extraction chat_extraction(mode m, chat_choice c)
+{
+    extraction x;
+    x.finish_reason = std::move(c.finish_reason);
+    if (!c.refusal.empty())
+        x.refusal = std::move(c.refusal);
+    x.content = std::move(c.content);
+    // DeepSeek, vLLM and others: reasoning_content; OpenRouter: reasoning.
+    if (!c.reasoning_content.empty())
+        x.reasoning = std::move(c.reasoning_content);
+    else if (!c.reasoning.empty())
+        x.reasoning = std::move(c.reasoning);
+    if (!c.url.empty())
+        x.run_url = std::move(c.url);  // WorkflowAI's page for the run
+
+    if (is_tools_mode(m)) {
+        for (auto& a : c.calls) {
+            if (a.id.empty())  // Gemini's OpenAI endpoint omits ids
+                a.id = "call_" + std::to_string(x.answers.size());
+            if (a.text.empty())
+                a.text = "{}";  // a tool without parameters
+            x.answers.push_back(std::move(a));
+        }
+        if (x.answers.empty() && !x.refusal)
+            x.problem = std::string(no_call_problem);
+        return x;
+    }
+
+    set_text_answer(x, m == mode::md_json, no_content_problem);
+    return x;
+}
+
 extraction extract_chat(mode m, json::value const& response)
 {
     auto const* root = response.if_object();
@@ -322,20 +354,13 @@ extraction extract_chat(mode m, json::value const& response)
     if (!msg)
         throw error(errc::protocol_error, "the response's first choice has no message");
 
-    extraction x;
-    x.finish_reason = string_at(choice, "finish_reason");
-    if (auto r = string_at(*msg, "refusal"); !r.empty())
-        x.refusal = std::move(r);
-    x.content = string_at(*msg, "content");
-    // DeepSeek, vLLM and others: reasoning_content; OpenRouter: reasoning.
-    for (char const* key : {"reasoning_content", "reasoning"})
-        if (auto r = string_at(*msg, key); !r.empty()) {
-            x.reasoning = std::move(r);
-            break;
-        }
-    if (auto url = string_at(choice, "url"); !url.empty())
-        x.run_url = std::move(url);  // WorkflowAI's page for the run
-
+    chat_choice c;
+    c.finish_reason = string_at(choice, "finish_reason");
+    c.refusal = string_at(*msg, "refusal");
+    c.content = string_at(*msg, "content");
+    c.reasoning_content = string_at(*msg, "reasoning_content");
+    c.reasoning = string_at(*msg, "reasoning");
+    c.url = string_at(choice, "url");
     if (is_tools_mode(m)) {
         if (auto const* calls = array_at(*msg, "tool_calls")) {
             if (calls->size() > max_tool_calls)
@@ -343,33 +368,24 @@ extraction extract_chat(mode m, json::value const& response)
                             "the reply has " + std::to_string(calls->size()) +
                                 " tool calls, more than the limit of " +
                                 std::to_string(max_tool_calls));
-            for (auto const& c : *calls) {
-                auto const* co = c.if_object();
+            for (auto const& call : *calls) {
+                auto const* co = call.if_object();
                 auto const* fn = co ? object_at(*co, "function") : nullptr;
                 if (!fn)
                     continue;
                 answer a;
                 a.name = string_at(*fn, "name");
                 a.id = string_at(*co, "id");
-                if (a.id.empty())  // Gemini's OpenAI endpoint omits ids
-                    a.id = "call_" + std::to_string(x.answers.size());
                 auto const* args = fn->if_contains("arguments");
                 if (args && args->is_string())
                     a.text = std::string(args->get_string());
                 else if (args && args->is_object())
                     a.text = json::serialize(*args);  // some servers send an object
-                if (a.text.empty())
-                    a.text = "{}";  // a tool without parameters
-                x.answers.push_back(std::move(a));
+                c.calls.push_back(std::move(a));
             }
         }
-        if (x.answers.empty() && !x.refusal)
-            x.problem = std::string(no_call_problem);
-        return x;
     }
-
-    set_text_answer(x, m == mode::md_json, no_content_problem);
-    return x;
+    return chat_extraction(m, std::move(c));
 }
 
 json::array reask_messages(mode m, extraction const& got, std::string const& errors,
@@ -486,6 +502,10 @@ public:
         return extract_chat(m_, response);
     }
     usage usage_of(json::value const& response) const override { return chat_usage(response); }
+    std::optional<reply_reading> read_reply(std::string_view body) const override
+    {
+        return read_chat_reply(m_, body);
+    }
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& msg : reask_messages(m_, got, errors))

@@ -35,6 +35,23 @@ extraction extract_chat(mode m, boost::json::value const& response);
 /// Usage of a chat completion (zeros when absent).
 usage chat_usage(boost::json::value const& response);
 
+/// What extract_chat reads of a chat completion's first choice, before it judges it: each
+/// string as sent ("" when absent or not a string); the tool calls that have a function, their
+/// ids and arguments as sent (arguments sent as an object, serialized).
+struct chat_choice {
+    std::string finish_reason, refusal, content, reasoning_content, reasoning, url;
+    std::vector<answer> calls;
+};
+
+/// The extraction of `c` in mode `m`: the one judgment of the tree's and the one-pass readings.
+extraction chat_extraction(mode m, chat_choice c);
+
+/// A whole chat completion read in one pass, with no tree: what chat_usage and extract_chat
+/// give for its tree. nullopt whenever that reading would have to reason about more than the
+/// common reply (malformed JSON, a missing choice or message, a repeated member, a cost, a run
+/// URL, arguments sent as an object, too many tool calls): then the tree reading decides.
+std::optional<reply_reading> read_chat_reply(mode m, std::string_view body);
+
 /// The messages appended for a re-ask of `got` with `errors` (one issue a line).
 /// `prefix` goes before `errors` in a text mode's user turn (continue_cut: none).
 boost::json::array reask_messages(mode m, extraction const& got, std::string const& errors,
