@@ -1,10 +1,14 @@
-// A chat stream chunk's reading in words (its delta, or its error), so that the one-pass and
-// the tree readings can be compared: by the wire tests and by the protocol fuzz target.
+// A chat stream chunk's reading, and a whole chat reply's, in words (the delta, or usage and
+// extraction, or the error), so that the one-pass and the tree readings can be compared: by
+// the wire tests and by the protocol fuzz target.
 #pragma once
 
 #include "protocol/openai_chat/openai_chat.hpp"
 
 #include <instructor/error.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <string>
 #include <string_view>
@@ -33,6 +37,40 @@ inline std::string chunk_reading(instructor::detail::chunk_delta (*read)(std::st
     }
     catch (instructor::error const& e) {
         return "error " + std::string(instructor::to_string(e.code_enum())) + ": " + e.what();
+    }
+}
+
+/// Every member of a usage and an extraction, in one text to compare.
+inline std::string reply_reading(instructor::usage const& u, instructor::detail::extraction const& x)
+{
+    std::string out = "tokens " + std::to_string(u.prompt_tokens) + " " +
+                      std::to_string(u.completion_tokens) + " " + std::to_string(u.total_tokens) +
+                      " " + std::to_string(u.cached_tokens) + " " +
+                      std::to_string(u.reasoning_tokens) + " cost " +
+                      (u.cost_usd ? std::to_string(*u.cost_usd) : "none");
+    auto opt = [](std::optional<std::string> const& o) { return o ? "[" + *o + "]" : "none"; };
+    out += "\ncontent [" + x.content + "] finish [" + x.finish_reason + "] refusal " +
+           opt(x.refusal) + " url " + opt(x.run_url) + " problem " + opt(x.problem) +
+           " reasoning " + opt(x.reasoning) + " kept " + boost::json::serialize(x.kept);
+    for (auto const& a : x.answers)
+        out += "\nanswer [" + a.id + "] [" + a.name + "] [" + a.text + "] [" + a.reply + "]";
+    return out;
+}
+
+/// What the call core makes of a whole chat reply through the tree: its usage and extraction
+/// in mode `m`, or the error.
+inline std::string chat_reply_tree_reading(instructor::mode m, std::string_view body)
+{
+    namespace det = instructor::detail;
+    try {
+        boost::system::error_code ec;
+        auto const v = boost::json::parse(body, ec);
+        if (ec || !v.is_object())
+            return "error: not an object";
+        return reply_reading(det::chat_usage(v), det::extract_chat(m, v));
+    }
+    catch (instructor::error const& e) {
+        return std::string("error: ") + e.what();
     }
 }
 

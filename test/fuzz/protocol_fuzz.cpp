@@ -1,7 +1,8 @@
 // libFuzzer: any bytes as a provider's response, stream event or free text, through every wire,
 // and as a batch's result file, result line, batch or page through both batch services: the
 // protocol layer answers or throws ins::error, and never crashes. A chat chunk's one-pass
-// reading must mean what its tree reading means, read alone or after another chunk.
+// reading must mean what its tree reading means, read alone or after another chunk; so must a
+// whole chat reply's.
 #include "chunk_reading.hpp"
 #include "protocol/batch_api.hpp"
 #include "batch/jsonl_lines.hpp"
@@ -40,6 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             test::chunk_reading(&det::parse_chat_chunk_tree, text.substr(cut + 1)))
             __builtin_trap();
     }
+
+    // A whole chat reply's one-pass reading, where it answers, means what its tree means.
+    for (auto m : {mode::tools, mode::parallel_tools, mode::json, mode::md_json})
+        if (auto const fast = det::read_chat_reply(m, text))
+            if (test::reply_reading(fast->used, fast->x) != test::chat_reply_tree_reading(m, text))
+                __builtin_trap();
 
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);

@@ -904,44 +904,6 @@ TEST(ChatChunk, ChunksReadInTurnMeanWhatEachMeansAlone)
 
 // ---- a whole reply read in one pass (read_chat_reply) against the tree's reading ----
 
-namespace {
-
-/// Every member of a usage and an extraction, in one text to compare.
-std::string reading_text(ins::usage const& u, det::extraction const& x)
-{
-    std::string out = "tokens " + std::to_string(u.prompt_tokens) + " " +
-                      std::to_string(u.completion_tokens) + " " + std::to_string(u.total_tokens) +
-                      " " + std::to_string(u.cached_tokens) + " " +
-                      std::to_string(u.reasoning_tokens) + " cost " +
-                      (u.cost_usd ? std::to_string(*u.cost_usd) : "none");
-    auto opt = [](std::optional<std::string> const& o) { return o ? "[" + *o + "]" : "none"; };
-    out += "\ncontent [" + x.content + "] finish [" + x.finish_reason + "] refusal " +
-           opt(x.refusal) + " url " + opt(x.run_url) + " problem " + opt(x.problem) +
-           " reasoning " + opt(x.reasoning) + " kept " + json::serialize(x.kept);
-    for (auto const& a : x.answers)
-        out += "\nanswer [" + a.id + "] [" + a.name + "] [" + a.text + "] [" + a.reply + "]";
-    return out;
-}
-
-/// What the call core makes of a reply through the tree: usage and extraction, or the error.
-std::string tree_reading(ins::mode m, std::string const& body)
-{
-    try {
-        boost::system::error_code ec;
-        auto const v = json::parse(body, ec);
-        if (ec || !v.is_object())
-            return "error: not an object";
-        auto const u = det::chat_usage(v);
-        auto const x = det::extract_chat(m, v);
-        return reading_text(u, x);
-    }
-    catch (ins::error const& e) {
-        return std::string("error: ") + e.what();
-    }
-}
-
-}  // namespace
-
 TEST(ProtocolReply, TheOnePassReadingMeansWhatTheTreeMeans)
 {
     // Recorded replies, and the common reply varied in every member the reading takes or must
@@ -1039,7 +1001,7 @@ TEST(ProtocolReply, TheOnePassReadingMeansWhatTheTreeMeans)
                 continue;
             ++answered;
             recorded_answered += i < 7;
-            EXPECT_EQ(reading_text(fast->used, fast->x), tree_reading(m, body))
+            EXPECT_EQ(test::reply_reading(fast->used, fast->x), test::chat_reply_tree_reading(m, body))
                 << ins::to_string(m) << "\n" << body.substr(0, 400);
         }
     // The reading answers the recorded replies in every mode, and most of the others.
