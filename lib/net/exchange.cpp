@@ -9,6 +9,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <algorithm>
@@ -31,18 +32,99 @@ void check_request(http_request const& r)
             throw error(errc::invalid_argument, "header " + h.name + " has a line break");
 }
 
+namespace {
+
+/// The Host header's value: the port only when it is not the scheme's.
+std::string host_of(endpoint const& ep)
+{
+    bool const default_port = ep.port == (ep.tls ? 443 : 80);
+    std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
+    if (!default_port)
+        host += ":" + std::to_string(ep.port);
+    return host;
+}
+
+/// A proxy is asked for the whole URL (RFC 9112 absolute-form).
+std::string target_of(endpoint const& ep, std::string const& host, proxy_endpoint const* proxy)
+{
+    return proxy ? "http://" + host + ep.target : ep.target;
+}
+
+bool same_name(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
+
+/// True when the request needs none of Beast's field rules: none of its headers replaces a
+/// header the request gets anyway or one given before it, none is one its framing rewrites
+/// (Connection, Content-Length, Transfer-Encoding), no signer adds more, and its method is
+/// one of the common five.
+bool headers_as_given(http_request const& r)
+{
+    if (r.sign)
+        return false;
+    // The methods whose framing below is Beast's (TRACE with a body, say, Beast refuses).
+    bool known = false;
+    for (std::string_view m : {"POST", "GET", "PUT", "PATCH", "DELETE"})
+        known = known || r.method == m;
+    if (!known)
+        return false;
+    for (std::size_t i = 0; i < r.headers.size(); ++i) {
+        std::string_view const name = r.headers[i].name;
+        for (std::string_view std_name : {"host", "user-agent", "content-type", "content-length",
+                                          "transfer-encoding", "connection",
+                                          "proxy-authorization"})
+            if (same_name(name, std_name))
+                return false;
+        for (std::size_t j = 0; j < i; ++j)
+            if (same_name(name, r.headers[j].name))
+                return false;
+    }
+    return true;
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value)
+{
+    out.append(name);
+    out.append(": ");
+    out.append(value);
+    out.append("\r\n");
+}
+
+}  // namespace
+
+std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
+                       proxy_endpoint const* proxy)
+{
+    if (!headers_as_given(r))
+        return request_head(make_request(r, ep, user_agent, proxy).base());
+    // make_request's fields in its order: Host, the proxy's credentials, User-Agent, the body's
+    // type, the request's own, and the length Beast's prepare_payload gives a known body.
+    auto const host = host_of(ep);
+    std::string out;
+    out.reserve(256 + ep.target.size() + user_agent.size() + (proxy ? host.size() + 80 : 0));
+    out.append(r.method);
+    out.push_back(' ');
+    out.append(target_of(ep, host, proxy));
+    out.append(" HTTP/1.1\r\n");
+    append_field(out, "Host", host);
+    if (proxy && !proxy->authorization.empty())
+        append_field(out, "Proxy-Authorization", proxy->authorization);
+    append_field(out, "User-Agent", user_agent);
+    if (!r.body.empty())
+        append_field(out, "Content-Type", "application/json");
+    for (auto const& h : r.headers)
+        append_field(out, h.name, h.value);
+    if (!r.body.empty() || r.method == "POST" || r.method == "PUT")
+        append_field(out, "Content-Length", std::to_string(r.body.size()));
+    out.append("\r\n");
+    return out;
+}
+
 bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r, endpoint const& ep,
                                                 std::string const& user_agent,
                                                 proxy_endpoint const* proxy)
 {
     bhttp::verb const verb = bhttp::string_to_verb(r.method);
-    bool const default_port = ep.port == (ep.tls ? 443 : 80);
-    std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
-    if (!default_port)
-        host += ":" + std::to_string(ep.port);
-    // A proxy is asked for the whole URL (RFC 9112 absolute-form).
-    bhttp::request<bhttp::span_body<char const>> req{
-        verb, proxy ? "http://" + host + ep.target : ep.target, 11};
+    auto const host = host_of(ep);
+    bhttp::request<bhttp::span_body<char const>> req{verb, target_of(ep, host, proxy), 11};
     req.set(bhttp::field::host, host);
     if (proxy && !proxy->authorization.empty())
         req.set(bhttp::field::proxy_authorization, proxy->authorization);

@@ -36,6 +36,12 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
 /// serializer's pass over a concatenated buffer sequence per write.
 std::string request_head(bhttp::request_header<> const& h);
 
+/// The head of the request make_request makes (request_head of it), written straight from `r`
+/// when its headers need none of Beast's field rules (the common request: no header replacing
+/// another, no framing header, no signer); else through make_request.
+std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
+                       proxy_endpoint const* proxy = nullptr);
+
 std::vector<header> copy_headers(bhttp::fields const& f);
 
 /// The response side of an exchange (and, once handed out, an http_stream's state).

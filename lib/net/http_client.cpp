@@ -179,17 +179,16 @@ namespace {
 
 /// `request` written on `c` to `ep` (through `proxy`, an http origin's); with a body_file, the
 /// header as built and the body streamed from the file (from its start). A coroutine of its
-/// own: Beast's request (its header fields, the file) is built for the write and gone when it
+/// own: the head (or Beast's request and the file) is built for the write and gone when it
 /// ends, not held by the exchange while it waits for the response.
 asio::awaitable<error_code> write_request(connection& c, http_request const& request,
                                           endpoint const& ep, std::string const& user_agent,
                                           proxy_endpoint const* proxy)
 {
-    auto const req = make_request(request, ep, user_agent, proxy);
     auto const& body_file = request.body_file;
     if (body_file.empty()) {
         // The head in one string and the body where it is: one gathered write of both.
-        auto const head = request_head(req.base());
+        auto const head = write_head(request, ep, user_agent, proxy);
         std::array<asio::const_buffer, 2> const bytes{asio::buffer(head), asio::buffer(request.body)};
         if (c.tls) {
             auto [ec, n] = co_await asio::async_write(*c.tls, bytes, tuple_awaitable);
@@ -199,6 +198,7 @@ asio::awaitable<error_code> write_request(connection& c, http_request const& req
         auto [ec, n] = co_await asio::async_write(c.plain->socket(), bytes, tuple_awaitable);
         co_return ec;
     }
+    auto const req = make_request(request, ep, user_agent, proxy);
     bhttp::request<bhttp::file_body> file_req{req.base()};
     beast::error_code fec;
     file_req.body().open(body_file.c_str(), beast::file_mode::scan, fec);

@@ -4,6 +4,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstdint>
+#include <cstring>
+
 namespace instructor::detail {
 
 namespace json = boost::json;
@@ -37,8 +40,20 @@ namespace {
 /// quote, a backslash and the control characters (other bytes, UTF-8 included, go as they are).
 bool plain(std::string_view s) noexcept
 {
-    for (char const c : s)
-        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20)
+    // Eight bytes at a time: a word has a byte below 0x20, or equal to a quote or a backslash,
+    // when (x - 0x01..) & ~x & 0x80.. is not zero (x the word, or it xor the byte repeated).
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    auto any_below = [](std::uint64_t x, std::uint64_t n) { return (x - ones * n) & ~x & highs; };
+    char const* p = s.data();
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        if (any_below(w, 0x20) | any_below(w ^ (ones * '"'), 1) | any_below(w ^ (ones * '\\'), 1))
+            return false;
+    }
+    for (; n > 0; ++p, --n)
+        if (*p == '"' || *p == '\\' || static_cast<unsigned char>(*p) < 0x20)
             return false;
     return true;
 }

@@ -5,6 +5,7 @@
 #include "wire_fixtures.hpp"
 
 #include "protocol/json_in_text.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 
 namespace openai_chat_test {
@@ -261,6 +262,25 @@ TEST(ProtocolBody, TheWrittenBodyIsTheTreesSerialization)
             }
         }
     }
+}
+
+// A string written between quotes as it is when nothing in it needs escaping, found eight
+// bytes at a time: every byte that must be escaped, at every place in a word and in the tail.
+TEST(JsonWriter, StringsAreWhatTheSerializerWrites)
+{
+    std::string specials = "\"\\";
+    for (int c = 0; c < 0x20; ++c)
+        specials.push_back(static_cast<char>(c));
+    for (char const special : specials + "/\x7f\x80\xff ~a")
+        for (std::size_t size : {1, 7, 8, 9, 15, 16, 17, 24})
+            for (std::size_t at = 0; at < size; ++at) {
+                std::string text(size, 'x');
+                text[at] = special;
+                det::json_writer w;
+                w.open().key(text).string(text).close();
+                auto const want = json::serialize(json::object{{text, text}});
+                EXPECT_EQ(w.take(), want) << int(static_cast<unsigned char>(special)) << " at " << at;
+            }
 }
 
 TEST(ProtocolBody, AnthropicModesAndNoModelAreInvalidArguments)

@@ -1,6 +1,8 @@
-// The request's head written by hand (one string, the body a second buffer) is byte for byte
-// what Beast's serializer writes for the same request: its start line, its fields in their
-// order, the proxy's absolute form, a signer's headers, a header given twice.
+// The request's head written by hand (one string, the body a second buffer), from Beast's
+// fields or straight from the request, is byte for byte what Beast's serializer writes for the
+// same request: its start line, its fields in their order, the proxy's absolute form, a
+// signer's headers, a header given twice or replacing one of the request's own, the framing
+// of an empty body by method.
 #include "net/exchange.hpp"
 
 #include <gtest/gtest.h>
@@ -34,6 +36,13 @@ std::string ours(net::http_request const& r, net::endpoint const& ep,
     return det::request_head(req.base()) + r.body;
 }
 
+/// The head as sent: written straight from the request when it can be.
+std::string sent(net::http_request const& r, net::endpoint const& ep,
+                 det::proxy_endpoint const* proxy)
+{
+    return det::write_head(r, ep, "instructor-cpp/test", proxy) + r.body;
+}
+
 }  // namespace
 
 TEST(RequestHead, IsWhatBeastsSerializerWrites)
@@ -62,11 +71,35 @@ TEST(RequestHead, IsWhatBeastsSerializerWrites)
     proxy.port = 3128;
     proxy.authorization = "Basic dXNlcjpwYXNz";
 
-    for (auto const* r : {&chat, &get, &signed_put}) {
+    // Requests written straight (no header Beast's rules would change) and ones that are not.
+    net::http_request plain_get;
+    plain_get.method = "GET";
+    plain_get.url = "http://localhost/v1/files";
+    plain_get.headers = {{"accept", "*/*"}, {"x-api-key", "k"}};
+    net::http_request empty_delete = plain_get;
+    empty_delete.method = "DELETE";
+    net::http_request empty_post = plain_get;
+    empty_post.method = "POST";
+    net::http_request patch = chat;
+    patch.method = "PATCH";
+    net::http_request options = chat;
+    options.method = "OPTIONS";
+    net::http_request own_agent = chat;
+    own_agent.headers.push_back({"user-AGENT", "mine"});
+    net::http_request own_type = chat;
+    own_type.headers.insert(own_type.headers.begin(), {"Content-Type", "text/plain"});
+    net::http_request closing = chat;
+    closing.headers.push_back({"Connection", "close"});
+    net::http_request own_length = empty_post;
+    own_length.headers.push_back({"content-length", "12"});
+
+    for (auto const* r : {&chat, &get, &signed_put, &plain_get, &empty_delete, &empty_post, &patch,
+                          &options, &own_agent, &own_type, &closing, &own_length}) {
         auto const ep = net::parse_url(r->url);
         for (det::proxy_endpoint const* p : std::array<det::proxy_endpoint const*, 2>{nullptr, &proxy}) {
             auto const want = beast_bytes(*r, ep, p);
-            EXPECT_EQ(ours(*r, ep, p), want) << r->url;
+            EXPECT_EQ(ours(*r, ep, p), want) << r->method << " " << r->url;
+            EXPECT_EQ(sent(*r, ep, p), want) << r->method << " " << r->url;
             EXPECT_NE(want.find("\r\n\r\n"), std::string::npos);
         }
     }
