@@ -349,7 +349,6 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 // read, the read itself waits (OpenSSL may hold what the socket no longer shows).
                 error_code rec;
                 if (!c.tls && c.buffer.size() == 0) {
-                    c.buffer.shrink_to_fit();  // nothing held while waiting, not even the room
                     auto [waited] = co_await c.lowest().socket().async_wait(
                         asio::ip::tcp::socket::wait_read, tuple_awaitable);
                     rec = waited;

@@ -95,8 +95,12 @@ void lease::give_back(bool keep) noexcept
 {
     if (!pool)
         return;
-    if (conn)
+    if (conn) {
         conn->watch.stop();
+        // An idle connection holds no read room (a call takes it again once its answer comes).
+        if (keep && conn->buffer.size() == 0)
+            conn->buffer.shrink_to_fit();
+    }
     {
         std::lock_guard lock(pool->mutex);
         --pool->in_use;
