@@ -52,10 +52,13 @@ std::string target_of(endpoint const& ep, std::string const& host, proxy_endpoin
 
 bool same_name(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
 
-/// True when the request needs none of Beast's field rules: none of its headers replaces a
-/// header the request gets anyway or one given before it, none is one its framing rewrites
-/// (Connection, Content-Length, Transfer-Encoding), no signer adds more, and its method is
-/// one of the common five.
+/// The longest name or value Beast's fields take (their offsets are 16 bits).
+constexpr std::size_t max_field = 65533;
+
+/// True when the request needs none of Beast's field rules but the trimming of values: none of
+/// its headers replaces a header the request gets anyway or one given before it, none is one
+/// its framing rewrites (Connection, Content-Length, Transfer-Encoding) or too long for Beast,
+/// no signer adds more, and its method is one of the common five.
 bool headers_as_given(http_request const& r)
 {
     if (r.sign)
@@ -68,6 +71,8 @@ bool headers_as_given(http_request const& r)
         return false;
     for (std::size_t i = 0; i < r.headers.size(); ++i) {
         std::string_view const name = r.headers[i].name;
+        if (name.size() > max_field || r.headers[i].value.size() > max_field)
+            return false;  // Beast refuses it (std::length_error): the same refusal either way
         for (std::string_view std_name : {"host", "user-agent", "content-type", "content-length",
                                           "transfer-encoding", "connection",
                                           "proxy-authorization"})
@@ -80,8 +85,20 @@ bool headers_as_given(http_request const& r)
     return true;
 }
 
+/// A field's value as Beast keeps it: without spaces or tabs around it.
+std::string_view trimmed(std::string_view v)
+{
+    auto const ows = [](char c) { return c == ' ' || c == '\t'; };
+    while (!v.empty() && ows(v.front()))
+        v.remove_prefix(1);
+    while (!v.empty() && ows(v.back()))
+        v.remove_suffix(1);
+    return v;
+}
+
 void append_field(std::string& out, std::string_view name, std::string_view value)
 {
+    value = trimmed(value);
     out.append(name);
     out.append(": ");
     out.append(value);

@@ -97,8 +97,9 @@ void lease::give_back(bool keep) noexcept
         return;
     if (conn) {
         conn->watch.stop();
-        // An idle connection holds no read room (a call takes it again once its answer comes).
-        if (keep && conn->buffer.size() == 0)
+        // An idle plain connection holds no read room (a call takes it again once its answer
+        // comes; over TLS the read itself waits, with the room it has).
+        if (keep && !conn->tls && conn->buffer.size() == 0)
             conn->buffer.shrink_to_fit();
     }
     {

@@ -18,6 +18,11 @@
 #include <boost/json/parse.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 
 #include <gtest/gtest.h>
 
@@ -479,6 +484,81 @@ TEST(Transport, RequestTimeout)
               }),
               ins::errc::timeout);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+/// A server that accepts one connection and reads nothing for `stall`, then reads the request
+/// (its head and a Content-Length body) and answers 200 with `{}`.
+class stalling_server {
+public:
+    explicit stalling_server(std::chrono::milliseconds stall)
+        : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0})
+    {
+        thread_ = std::thread([this, stall] {
+            boost::system::error_code ec;
+            auto s = acceptor_.accept(ec);
+            if (ec)
+                return;
+            std::this_thread::sleep_for(stall);
+            asio::streambuf in;
+            auto const head_size = asio::read_until(s, in, "\r\n\r\n", ec);
+            if (ec)
+                return;
+            std::string head(asio::buffers_begin(in.data()),
+                             asio::buffers_begin(in.data()) + static_cast<std::ptrdiff_t>(head_size));
+            auto const at = head.find("Content-Length: ");
+            std::size_t const length = at == std::string::npos ? 0 : std::stoul(head.substr(at + 16));
+            std::size_t const have = in.size() - head_size;
+            if (length > have)
+                asio::read(s, in, asio::transfer_exactly(length - have), ec);
+            if (ec)
+                return;
+            asio::write(s, asio::buffer(std::string_view(
+                               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")),
+                        ec);
+        });
+    }
+    ~stalling_server()
+    {
+        boost::system::error_code ec;
+        asio::ip::tcp::socket wake(ioc_);  // unblocks the accept if no client came
+        wake.connect(acceptor_.local_endpoint(), ec);
+        thread_.join();
+    }
+    std::string url() const
+    {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) +
+               "/v1/chat/completions";
+    }
+
+private:
+    asio::io_context ioc_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+TEST(Transport, AWriteLongerThanTheIdleTimeoutRunsToTheDeadline)
+{
+    // The write's timer is armed for the idle timeout the read after it will have: a write
+    // still going then (a body larger than the sockets' buffers, to a server slow to read it)
+    // goes on to the deadline; one still going at the deadline is cut.
+    net::http_request big;
+    big.body = std::string(32 << 20, 'x');
+    {
+        stalling_server server(500ms);
+        big.url = server.url();
+        EXPECT_FALSE(with_client({.idle_timeout = 100ms}, [&](net::http_client& c) -> asio::awaitable<void> {
+            auto r = co_await c.send(big, {.max_retries = 0});
+            EXPECT_EQ(r.status, 200u);
+            EXPECT_EQ(r.body, "{}");
+        }));
+    }
+    stalling_server server(1500ms);
+    big.url = server.url();
+    EXPECT_EQ(with_client({.request_timeout = 300ms, .idle_timeout = 100ms},
+                          [&](net::http_client& c) -> asio::awaitable<void> {
+                              co_await c.send(big, {.max_retries = 0});
+                          }),
+              ins::errc::timeout);
 }
 
 TEST(Transport, DeadlineBoundsRetriesAndBackoff)

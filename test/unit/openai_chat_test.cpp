@@ -960,6 +960,9 @@ TEST(ProtocolReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"({"content":["not","text"],"extra":{"deep":[{"content":"no"}]}})"),
              std::string(R"({"content":"{}","content":"{}"})"),
              std::string(R"({"\u0063ontent":"{\"a\":2}"})"),
+             std::string(R"({"con\u0074ent":"{\"a\":3}","tool_\u0063alls":[{"id":"k","fun\u0063tion":{"name":"User","argu\u006dents":"{}"}}]})"),
+             std::string(R"({"tool_calls":[{"id":"a","id":"b","function":{"name":"User"}}]})"),
+             std::string(R"({"tool_calls":[{"id":"a","function":{"name":"User"},"function":{"name":"Other"}}]})"),
              std::string(R"({"content":"{}","role":"assistant","role":"again"})"),
              std::string(R"({"content":")") + std::string(6000, 'x') + R"(\n)" + std::string(6000, 'y') + "\"}",
              std::string("null"),
@@ -984,6 +987,7 @@ TEST(ProtocolReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"({"prompt_tokens":18446744073709551615,"total_tokens":0})"),
              std::string(R"({"prompt_tokens_details":null,"completion_tokens_details":[1]})"),
              std::string(R"({"prompt_tokens_details":{"cached_tokens":1,"cached_tokens":2}})"),
+             std::string(R"({"prompt_\u0074okens":4,"completion_tokens":1e2,"total_tokens":184467440737095516150})"),
              std::string(R"({"cost":0.25,"prompt_tokens":1})"),
              std::string("null"),
              std::string("7"),
@@ -995,15 +999,19 @@ TEST(ProtocolReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"([7,{"message":)") + msg + "}]",
              std::string(R"([{"finish_reason":"stop"}])"),
              std::string(R"([{"message":null}])"),
+             std::string(R"([{"message":{"content":"{}"},"message":{"content":"[]"}}])"),
              std::string(R"([{"message":[]}])"),
              std::string(R"({"message":{}})"),
              std::string("[]"),
          })
         bodies.push_back(R"({"choices":)" + choices + "}");
-    std::string many = R"({"choices":[{"message":{"tool_calls":[)";
-    for (int i = 0; i < 257; ++i)
-        many += (i ? "," : "") + call;
-    bodies.push_back(many + "]}}]}");
+    for (int calls : {256, 257}) {  // the limit, and one past it
+        std::string many = R"({"choices":[{"message":{"tool_calls":[)";
+        for (int i = 0; i < calls; ++i)
+            many += (i ? "," : "") + call;
+        bodies.push_back(many + "]}}]}");
+    }
+    bodies.push_back(R"({"choices":[{"message":{"content":"{}"}}],"choices":[{"message":{"content":"[]"}}]})");
     bodies.push_back(R"({"choices":[{"message":{"tool_calls":[)" + call + "]}}]} trailing");
     bodies.push_back(R"({"choices":[{"message":{"content":"{}"}}],)");
     bodies.push_back(R"({"choices":[{"message":{"content":"{}"}}],"deep":)" + std::string(40, '[') +

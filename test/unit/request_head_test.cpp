@@ -92,9 +92,12 @@ TEST(RequestHead, IsWhatBeastsSerializerWrites)
     closing.headers.push_back({"Connection", "close"});
     net::http_request own_length = empty_post;
     own_length.headers.push_back({"content-length", "12"});
+    net::http_request spaced = chat;  // Beast keeps a value without the spaces around it
+    spaced.url = "https://api.example.com:8443/v1/chat/completions";
+    spaced.headers = {{"Authorization", " \tBearer sk-test \t"}, {"X-Empty", "  "}};
 
     for (auto const* r : {&chat, &get, &signed_put, &plain_get, &empty_delete, &empty_post, &patch,
-                          &options, &own_agent, &own_type, &closing, &own_length}) {
+                          &options, &own_agent, &own_type, &closing, &own_length, &spaced}) {
         auto const ep = net::parse_url(r->url);
         for (det::proxy_endpoint const* p : std::array<det::proxy_endpoint const*, 2>{nullptr, &proxy}) {
             auto const want = beast_bytes(*r, ep, p);
@@ -103,6 +106,12 @@ TEST(RequestHead, IsWhatBeastsSerializerWrites)
             EXPECT_NE(want.find("\r\n\r\n"), std::string::npos);
         }
     }
+    // A value too long for Beast's fields is refused the same way on either path.
+    net::http_request huge = chat;
+    huge.headers.push_back({"X-Huge", std::string(70000, 'h')});
+    auto const ep = net::parse_url(huge.url);
+    EXPECT_THROW((void)det::make_request(huge, ep, "instructor-cpp/test"), std::length_error);
+    EXPECT_THROW((void)det::write_head(huge, ep, "instructor-cpp/test"), std::length_error);
 }
 
 }  // namespace request_head_test

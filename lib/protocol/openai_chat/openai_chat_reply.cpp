@@ -1,7 +1,10 @@
 // A whole chat completion read in one pass: its usage and its first choice, with no tree.
 #include "protocol/openai_chat/openai_chat.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
 
 #include <cstdint>
 
@@ -26,10 +29,11 @@ enum class slot : std::uint8_t {
 };
 
 struct reply_reader {
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
+    // The tree's own limits: a reply too large for it is refused by both readings alike.
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
 
     struct level {
         frame kind;
