@@ -245,6 +245,23 @@ TEST(Transport, BadCaFileIsAConfigurationError)
     }
 }
 
+TEST(Transport, AUserAgentWithALineBreakIsAConfigurationError)
+{
+    // It would start a header of its own in every request.
+    asio::io_context ioc;
+    for (auto const* agent : {"me\r\nX-Injected: 1", "me\nX: 1", "me\r"}) {
+        net::transport_options o;
+        o.user_agent = agent;
+        try {
+            net::http_client c(ioc.get_executor(), o);
+            ADD_FAILURE() << "accepted a user agent with a line break";
+        }
+        catch (ins::error const& e) {
+            EXPECT_EQ(e.code(), ins::errc::invalid_argument);
+        }
+    }
+}
+
 TEST(Transport, StatusCodesMapToErrcWithTheProviderMessage)
 {
     struct row {
