@@ -20,16 +20,22 @@ namespace instructor::net::detail {
 namespace asio = boost::asio;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
+/// The longest name or value Beast's fields take (their offsets are 16 bits).
+constexpr std::size_t max_field = 65533;
+
 void check_request(http_request const& r)
 {
     if (!r.body.empty() && !r.body_file.empty())
         throw error(errc::invalid_argument, "a request has both a body and a body_file");
     if (bhttp::string_to_verb(r.method) == bhttp::verb::unknown)
         throw error(errc::invalid_argument, "unknown HTTP method " + r.method);
-    for (auto const& h : r.headers)
+    for (auto const& h : r.headers) {
+        if (h.name.size() > max_field || h.value.size() > max_field)
+            throw error(errc::invalid_argument, "a header's name or value exceeds 65533 bytes");
         if (h.name.find_first_of("\r\n:") != std::string::npos ||
             h.value.find_first_of("\r\n") != std::string::npos)
             throw error(errc::invalid_argument, "header " + h.name + " has a line break");
+    }
 }
 
 namespace {
@@ -52,8 +58,6 @@ std::string target_of(endpoint const& ep, std::string const& host, proxy_endpoin
 
 bool same_name(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
 
-/// The longest name or value Beast's fields take (their offsets are 16 bits).
-constexpr std::size_t max_field = 65533;
 
 /// True when the request needs none of Beast's field rules but the trimming of values: none of
 /// its headers replaces a header the request gets anyway or one given before it, none is one
@@ -110,7 +114,9 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
                        proxy_endpoint const* proxy)
 {
-    if (!headers_as_given(r))
+    bool const fits = user_agent.size() <= max_field &&
+                      (!proxy || proxy->authorization.size() <= max_field);
+    if (!fits || !headers_as_given(r))
         return request_head(make_request(r, ep, user_agent, proxy).base());
     // make_request's fields in its order: Host, the proxy's credentials, User-Agent, the body's
     // type, the request's own, and the length Beast's prepare_payload gives a known body.

@@ -5,6 +5,8 @@
 // of an empty body by method.
 #include "net/exchange.hpp"
 
+#include <instructor/error.hpp>
+
 #include <gtest/gtest.h>
 
 #include <boost/beast/http/write.hpp>
@@ -106,12 +108,29 @@ TEST(RequestHead, IsWhatBeastsSerializerWrites)
             EXPECT_NE(want.find("\r\n\r\n"), std::string::npos);
         }
     }
-    // A value too long for Beast's fields is refused the same way on either path.
+    // A value too long for Beast's fields is refused before any I/O (check_request), and by
+    // either path of the head alike.
+    for (auto const& h : {net::header{"X-Huge", std::string(70000, 'h')},
+                          net::header{std::string(70000, 'n'), "v"}}) {
+        net::http_request r = chat;
+        r.headers.push_back(h);
+        try {
+            det::check_request(r);
+            ADD_FAILURE() << "a header too long for a field passed the check";
+        }
+        catch (instructor::error const& e) {
+            EXPECT_EQ(e.code_enum(), instructor::errc::invalid_argument);
+            EXPECT_LT(std::string(e.what()).size(), 200u);  // neither name nor value echoed
+        }
+    }
     net::http_request huge = chat;
     huge.headers.push_back({"X-Huge", std::string(70000, 'h')});
     auto const ep = net::parse_url(huge.url);
     EXPECT_THROW((void)det::make_request(huge, ep, "instructor-cpp/test"), std::length_error);
     EXPECT_THROW((void)det::write_head(huge, ep, "instructor-cpp/test"), std::length_error);
+    std::string const huge_agent(70000, 'u');
+    EXPECT_THROW((void)det::make_request(chat, ep, huge_agent), std::length_error);
+    EXPECT_THROW((void)det::write_head(chat, ep, huge_agent), std::length_error);
 }
 
 }  // namespace request_head_test

@@ -84,7 +84,9 @@ struct transport_options {
     std::string ca_dir;   ///< hashed directory of extra trust anchors
     /// Disables certificate and host name verification. Only for local testing.
     bool danger_accept_invalid_certs = false;
-    std::string user_agent;  ///< default: "instructor-cpp/<version>"; a line break: invalid_argument
+    /// Default: "instructor-cpp/<version>". One with a line break or over 65533 bytes is an
+    /// invalid_argument when the client is made.
+    std::string user_agent;
     /// The HTTP proxy for every origin: `http://[user:password@]host[:port]` (port 80 when
     /// absent; the credentials go in Proxy-Authorization, never in a log or an error). https
     /// origins go through a CONNECT tunnel, with TLS verified end to end against the origin's
