@@ -2,6 +2,7 @@
 #include "protocol/openai_chat/openai_chat.hpp"
 
 #include "protocol/json_access.hpp"
+#include "protocol/openai_chat/one_pass_reader.hpp"
 
 #include <instructor/error.hpp>
 
@@ -90,40 +91,14 @@ enum class slot : std::uint8_t {
     reasoning, tool_calls, index, id, function, name, arguments, c0, call
 };
 
-struct chunk_reader {
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
-
-    struct level {
-        frame kind;
-        std::uint32_t seen;  // the slots met in this object (a repeat stops the reading)
-        std::size_t items;   // the elements met in `choices`
-    };
-    // A stack of levels that never allocates: a chunk nested deeper than this is read by the
-    // tree (it is no delta the reading knows).
-    struct levels {
-        static constexpr std::size_t depth = 32;
-        level at[depth];  // not initialized: a level is written whole when pushed
-        std::size_t n = 0;
-        bool empty() const { return n == 0; }
-        std::size_t size() const { return n; }
-        level& back() { return at[n - 1]; }
-        void push_back(level l) { at[n++] = l; }
-        void pop_back() { --n; }
-    };
-
+struct chunk_reader : one_pass_reader<frame, slot> {
     chunk_reader(chunk_delta& into, std::string_view data) : d(into), input(data) {}
 
     chunk_delta& d;         // the caller's, cleared: its strings' and vectors' room reused
     std::string reasoning;  // "reasoning", used when "reasoning_content" is empty
-    levels stack;
-    std::string key;        // a key that arrived in parts (one part is read where it is)
     slot next = slot::none;        // the slot of the value after the last key
     std::string* text = nullptr;   // the string value being taken
     bool in_string = false;
-    bool stopped = false;          // the tree reading decides
 
     // Where the chunk's one text is, for chat_chunks: the string values taken, and the last
     // one's place when it arrived whole, unescaped, as the input's own bytes.
@@ -132,20 +107,14 @@ struct chunk_reader {
     bool in_parts = false;
     chunk_text where;
 
-    bool stop()
-    {
-        stopped = true;
-        return false;
-    }
-
     /// The slot of the value that starts now, from where it is.
     slot take_slot()
     {
-        if (stack.empty())
+        if (n == 0)
             return slot::none;
-        auto& top = stack.back();
-        switch (top.kind) {
-        case frame::choices: return top.items++ == 0 ? slot::c0 : slot::none;
+        auto& t = top();
+        switch (t.kind) {
+        case frame::choices: return t.items++ == 0 ? slot::c0 : slot::none;
         case frame::calls: return slot::call;
         case frame::root:
         case frame::c0:
@@ -204,19 +173,9 @@ struct chunk_reader {
         }
     }
 
-    bool push(frame f)
-    {
-        if (stack.size() >= levels::depth)
-            return stop();
-        stack.push_back({f, 0, 0});
-        return true;
-    }
-
-    bool on_document_begin(boost::system::error_code&) { return true; }
-    bool on_document_end(boost::system::error_code&) { return true; }
     bool on_object_begin(boost::system::error_code&)
     {
-        if (stack.empty())
+        if (n == 0)
             return push(frame::root);
         switch (take_slot()) {
         case slot::error:
@@ -230,14 +189,9 @@ struct chunk_reader {
         default: return push(frame::skip);
         }
     }
-    bool on_object_end(std::size_t, boost::system::error_code&)
-    {
-        stack.pop_back();
-        return true;
-    }
     bool on_array_begin(boost::system::error_code&)
     {
-        if (stack.empty())
+        if (n == 0)
             return stop();  // not an object: the tree reading says so
         switch (take_slot()) {
         case slot::error:
@@ -248,33 +202,11 @@ struct chunk_reader {
         default: return push(frame::skip);
         }
     }
-    bool on_array_end(std::size_t, boost::system::error_code&)
-    {
-        stack.pop_back();
-        return true;
-    }
-    bool on_key_part(std::string_view s, std::size_t, boost::system::error_code&)
-    {
-        key.append(s);
-        return true;
-    }
     bool on_key(std::string_view s, std::size_t, boost::system::error_code&)
     {
-        auto& top = stack.back();
-        if (key.empty()) {
-            next = slot_of(top.kind, s);
-        }
-        else {
-            key.append(s);
-            next = slot_of(top.kind, key);
-            key.clear();
-        }
-        if (next != slot::none) {
-            auto const bit = std::uint32_t{1} << static_cast<unsigned>(next);
-            if (top.seen & bit)
-                return stop();  // a repeated member: the tree keeps the last
-            top.seen |= bit;
-        }
+        next = key_slot(s, [](level const& l, std::string_view k) { return slot_of(l.kind, k); });
+        if (next != slot::none && !first_time(next))
+            return stop();  // a repeated member: the tree keeps the last
         return true;
     }
     /// The texts chat_chunks may find again in the next chunk; none for the other strings.
@@ -305,7 +237,7 @@ struct chunk_reader {
     bool string_piece(std::string_view s)
     {
         if (!in_string) {
-            if (stack.empty())
+            if (n == 0)
                 return stop();
             auto const at = take_slot();
             if (at == slot::error || at == slot::cost || at == slot::url)
@@ -351,17 +283,16 @@ struct chunk_reader {
         text = nullptr;
         return true;
     }
-    bool on_number_part(std::string_view, boost::system::error_code&) { return true; }
     bool on_int64(std::int64_t v, std::string_view, boost::system::error_code&)
     {
-        if (stack.empty())
+        if (n == 0)
             return stop();
         auto const at = take_slot();
         if (at == slot::index && v >= 0)
             d.calls.back().index = static_cast<std::size_t>(v);
         return scalar(at);
     }
-    bool other_scalar() { return stack.empty() ? stop() : scalar(take_slot()); }
+    bool other_scalar() { return n == 0 ? stop() : scalar(take_slot()); }
     bool on_uint64(std::uint64_t, std::string_view, boost::system::error_code&)
     {
         return other_scalar();
@@ -370,14 +301,12 @@ struct chunk_reader {
     bool on_bool(bool, boost::system::error_code&) { return other_scalar(); }
     bool on_null(boost::system::error_code&)
     {
-        if (stack.empty())
+        if (n == 0)
             return stop();
         auto const at = take_slot();
         // `"error": null` and `"usage": null` say there is none, as in the tree reading.
         return at == slot::cost || at == slot::url ? stop() : true;
     }
-    bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }
-    bool on_comment(std::string_view, boost::system::error_code&) { return true; }
 };
 
 }  // namespace

@@ -1,10 +1,8 @@
 // A whole chat completion read in one pass: its usage and its first choice, with no tree.
 #include "protocol/openai_chat/openai_chat.hpp"
+#include "protocol/openai_chat/one_pass_reader.hpp"
 
-#include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/string.hpp>
 
 #include <cstdint>
 
@@ -28,47 +26,16 @@ enum class slot : std::uint8_t {
     cached_tokens, reasoning_tokens
 };
 
-struct reply_reader {
-    // The tree's own limits: a reply too large for it is refused by both readings alike.
-    static constexpr std::size_t max_object_size = json::object::max_size();
-    static constexpr std::size_t max_array_size = json::array::max_size();
-    static constexpr std::size_t max_key_size = json::string::max_size();
-    static constexpr std::size_t max_string_size = json::string::max_size();
-
-    struct level {
-        frame kind;
-        slot details;        // frame::details: which count it holds
-        std::uint32_t seen;  // the slots met in this object (a repeat stops the reading)
-        std::size_t items;   // the elements met in an array
-    };
-    static constexpr std::size_t depth = 32;  // deeper than any reply the reading knows
-
+struct reply_reader : one_pass_reader<frame, slot> {
     explicit reply_reader(bool tools_mode) : tools(tools_mode) {}
 
     bool tools;
     chat_choice c;
     usage u;
-    bool has_choice = false, has_message = false, stopped = false;
-    level stack[depth];  // not initialized: a level is written whole when pushed
-    std::size_t n = 0;
-    std::string key;  // a key that arrived in parts
+    bool has_choice = false, has_message = false;
     slot next = slot::none;
     std::string* text = nullptr;  // the string value being taken
     bool in_string = false;
-
-    bool stop()
-    {
-        stopped = true;
-        return false;
-    }
-    level& top() { return stack[n - 1]; }
-    bool push(frame f, slot details = slot::none)
-    {
-        if (n >= depth)
-            return stop();
-        stack[n++] = {f, details, 0, 0};
-        return true;
-    }
 
     /// The slot of the value that starts now, from where it is.
     slot take_slot()
@@ -119,7 +86,7 @@ struct reply_reader {
                  : k == "cost"                      ? slot::stop
                                                     : slot::none;
         case frame::details:
-            return l.details == slot::prompt_details
+            return l.detail == slot::prompt_details  // which count the details hold
                        ? (k == "cached_tokens" ? slot::cached_tokens : slot::none)
                        : (k == "reasoning_tokens" ? slot::reasoning_tokens : slot::none);
         default: return slot::none;
@@ -159,8 +126,6 @@ struct reply_reader {
     bool call_has_function = false;
     answer& calls_back() { return call_has_function ? c.calls.back() : pending; }
 
-    bool on_document_begin(json::error_code&) { return true; }
-    bool on_document_end(json::error_code&) { return true; }
     bool on_object_begin(json::error_code&)
     {
         if (n == 0)
@@ -185,11 +150,6 @@ struct reply_reader {
         default: return push(frame::skip);
         }
     }
-    bool on_object_end(std::size_t, json::error_code&)
-    {
-        --n;
-        return true;
-    }
     bool on_array_begin(json::error_code&)
     {
         if (n == 0)
@@ -201,35 +161,11 @@ struct reply_reader {
         default: return push(frame::skip);
         }
     }
-    bool on_array_end(std::size_t, json::error_code&)
-    {
-        --n;
-        return true;
-    }
-    bool on_key_part(std::string_view s, std::size_t, json::error_code&)
-    {
-        key.append(s);
-        return true;
-    }
     bool on_key(std::string_view s, std::size_t, json::error_code&)
     {
-        auto& t = top();
-        if (key.empty()) {
-            next = slot_of(t, s);
-        }
-        else {
-            key.append(s);
-            next = slot_of(t, key);
-            key.clear();
-        }
-        if (next == slot::stop)
+        next = key_slot(s, [this](level const& l, std::string_view k) { return slot_of(l, k); });
+        if (next == slot::stop || (next != slot::none && !first_time(next)))
             return stop();
-        if (next != slot::none) {
-            auto const bit = std::uint32_t{1} << static_cast<unsigned>(next);
-            if (t.seen & bit)
-                return stop();  // a repeated member: which one the tree keeps is its to say
-            t.seen |= bit;
-        }
         return true;
     }
     bool string_piece(std::string_view s)
@@ -274,7 +210,6 @@ struct reply_reader {
                 *to = count;
         return true;
     }
-    bool on_number_part(std::string_view, json::error_code&) { return true; }
     bool on_int64(std::int64_t v, std::string_view, json::error_code&)
     {
         return scalar(v > 0 ? static_cast<std::uint64_t>(v) : 0, true);
@@ -283,8 +218,6 @@ struct reply_reader {
     bool on_double(double, std::string_view, json::error_code&) { return scalar(0, false); }
     bool on_bool(bool, json::error_code&) { return scalar(0, false); }
     bool on_null(json::error_code&) { return scalar(0, false); }
-    bool on_comment_part(std::string_view, json::error_code&) { return true; }
-    bool on_comment(std::string_view, json::error_code&) { return true; }
 };
 
 }  // namespace
