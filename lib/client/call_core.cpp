@@ -501,9 +501,7 @@ void call_core::on_response(std::string& body)
         if (auto got = wire_->read_reply(body)) {
             reply_text_ = std::move(body);
             shown_reply_ = nullptr;
-            attempt_usage_ = priced(got->used);
-            total_ += attempt_usage_;
-            settle(used_tokens());
+            account(got->used);
             judge(std::move(got->x));
             return;
         }
@@ -524,14 +522,10 @@ void call_core::on_response(std::string& body)
         shown_reply_ = &shown_.back();
     }
     auto const& v = shown_reply_ ? *shown_reply_ : parsed;
-    auto const& base = base_url_of(endpoint_);
-    emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
+    emit({.kind = hook::completion_response, .attempt = attempt_,
+          .endpoint = base_url_of(endpoint_),
           .response = shown()});
-    attempt_usage_ = priced(wire_->usage_of(v));
-    total_ += attempt_usage_;
-    settle(used_tokens());
-    emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
-          .total_usage = total_});
+    account(wire_->usage_of(v));
     judge(wire_->extract(v));  // strings and trees of its own: nothing points into `mr`
 }
 
@@ -586,17 +580,22 @@ void call_core::on_eof()
         throw error(errc::protocol_error, reader_->missing_end());
     response_ = reader_->response();
     shown_reply_ = nullptr;
-    auto const& base = base_url_of(endpoint_);
-    emit({.kind = hook::completion_response, .attempt = attempt_, .endpoint = base,
+    emit({.kind = hook::completion_response, .attempt = attempt_,
+          .endpoint = base_url_of(endpoint_),
           .response = shown()});
-    attempt_usage_ = priced(reader_->usage());
-    total_ += attempt_usage_;
-    settle(used_tokens());
-    emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base,
-          .total_usage = total_});
+    account(reader_->usage());
     auto x = reader_->finish(*sink_);
     reader_.reset();
     judge(std::move(x));
+}
+
+void call_core::account(usage u)
+{
+    attempt_usage_ = priced(u);
+    total_ += attempt_usage_;
+    settle(used_tokens());
+    emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
+          .total_usage = total_});
 }
 
 std::optional<std::uint64_t> call_core::used_tokens() const noexcept

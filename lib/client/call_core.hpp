@@ -101,6 +101,8 @@ private:
     void read_event(net::sse_event const& ev);
     void drain_events();
     void on_eof();
+    /// An attempt's usage: priced, added to the call's, its budget settled, the hooks told.
+    void account(usage u);
     void judge(extraction x);
     /// The validators that wait answered (check): accept, or re-ask with their issues.
     void on_checked(call_event& ev);

@@ -1,16 +1,39 @@
 #include <instructor/detail/json_text.hpp>
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 
 namespace instructor::detail {
+
+namespace {
+
+/// The length of `s`'s longest prefix of whole eight-byte words with nothing to escape: a word
+/// holds a byte below 0x20, a quote or a backslash when (x - 0x01..) & ~x & 0x80.. is not zero
+/// (x the word, or it xor that byte repeated).
+std::size_t plain_words(std::string_view s) noexcept
+{
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    auto any_below = [](std::uint64_t x, std::uint64_t n) { return (x - ones * n) & ~x & highs; };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        if (any_below(w, 0x20) | any_below(w ^ (ones * '"'), 1) | any_below(w ^ (ones * '\\'), 1))
+            break;
+    }
+    return i;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s)
 {
     static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
     std::size_t run = 0;  // start of the pending run of characters that need no escape
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    for (std::size_t i = plain_words(s); i < s.size(); ++i) {
         auto const c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;

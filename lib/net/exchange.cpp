@@ -2,6 +2,7 @@
 #include "exchange.hpp"
 
 #include "clock.hpp"
+#include "header_field.hpp"
 #include "net_errors.hpp"
 
 #include <instructor/error.hpp>
@@ -20,22 +21,14 @@ namespace instructor::net::detail {
 namespace asio = boost::asio;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
-/// The longest name or value Beast's fields take (their offsets are 16 bits).
-constexpr std::size_t max_field = 65533;
-
 void check_request(http_request const& r)
 {
     if (!r.body.empty() && !r.body_file.empty())
         throw error(errc::invalid_argument, "a request has both a body and a body_file");
     if (bhttp::string_to_verb(r.method) == bhttp::verb::unknown)
         throw error(errc::invalid_argument, "unknown HTTP method " + r.method);
-    for (auto const& h : r.headers) {
-        if (h.name.size() > max_field || h.value.size() > max_field)
-            throw error(errc::invalid_argument, "a header's name or value exceeds 65533 bytes");
-        if (h.name.find_first_of("\r\n:") != std::string::npos ||
-            h.value.find_first_of("\r\n") != std::string::npos)
-            throw error(errc::invalid_argument, "header " + h.name + " has a line break");
-    }
+    for (auto const& h : r.headers)
+        check_field(h.name, h.value);
 }
 
 namespace {
@@ -56,13 +49,10 @@ std::string target_of(endpoint const& ep, std::string const& host, proxy_endpoin
     return proxy ? "http://" + host + ep.target : ep.target;
 }
 
-bool same_name(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
-
-
 /// True when the request needs none of Beast's field rules but the trimming of values: none of
 /// its headers replaces a header the request gets anyway or one given before it, none is one
-/// its framing rewrites (Connection, Content-Length, Transfer-Encoding) or too long for Beast,
-/// no signer adds more, and its method is one of the common five.
+/// its framing rewrites (Connection, Content-Length, Transfer-Encoding), no signer adds more,
+/// and its method is one of the common five (its fields were checked: check_request).
 bool headers_as_given(http_request const& r)
 {
     if (r.sign)
@@ -75,34 +65,21 @@ bool headers_as_given(http_request const& r)
         return false;
     for (std::size_t i = 0; i < r.headers.size(); ++i) {
         std::string_view const name = r.headers[i].name;
-        if (name.size() > max_field || r.headers[i].value.size() > max_field)
-            return false;  // Beast refuses it (std::length_error): the same refusal either way
         for (std::string_view std_name : {"host", "user-agent", "content-type", "content-length",
                                           "transfer-encoding", "connection",
                                           "proxy-authorization"})
-            if (same_name(name, std_name))
+            if (boost::beast::iequals(name, std_name))
                 return false;
         for (std::size_t j = 0; j < i; ++j)
-            if (same_name(name, r.headers[j].name))
+            if (boost::beast::iequals(name, r.headers[j].name))
                 return false;
     }
     return true;
 }
 
-/// A field's value as Beast keeps it: without spaces or tabs around it.
-std::string_view trimmed(std::string_view v)
-{
-    auto const ows = [](char c) { return c == ' ' || c == '\t'; };
-    while (!v.empty() && ows(v.front()))
-        v.remove_prefix(1);
-    while (!v.empty() && ows(v.back()))
-        v.remove_suffix(1);
-    return v;
-}
-
 void append_field(std::string& out, std::string_view name, std::string_view value)
 {
-    value = trimmed(value);
+    value = trim_ows(value);  // as Beast's fields keep a value
     out.append(name);
     out.append(": ");
     out.append(value);
@@ -114,9 +91,7 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
                        proxy_endpoint const* proxy)
 {
-    bool const fits = user_agent.size() <= max_field &&
-                      (!proxy || proxy->authorization.size() <= max_field);
-    if (!fits || !headers_as_given(r))
+    if (!headers_as_given(r))
         return request_head(make_request(r, ep, user_agent, proxy).base());
     // make_request's fields in its order: Host, the proxy's credentials, User-Agent, the body's
     // type, the request's own, and the length Beast's prepare_payload gives a known body.
@@ -157,8 +132,10 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
     for (auto const& h : r.headers)
         req.set(h.name, h.value);
     if (r.sign)  // signed as sent: the Host it carries, this target, this attempt's time
-        for (auto const& h : r.sign(std::string(req[bhttp::field::host]), ep.target, r))
+        for (auto const& h : r.sign(std::string(req[bhttp::field::host]), ep.target, r)) {
+            check_field(h.name, h.value);
             req.set(h.name, h.value);
+        }
     req.keep_alive(true);
     req.body() = {r.body.data(), r.body.size()};
     req.prepare_payload();

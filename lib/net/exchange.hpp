@@ -21,7 +21,7 @@ namespace instructor::net::detail {
 namespace bhttp = boost::beast::http;
 
 /// Throws ins::error(invalid_argument) for what no request may be sent with: a body and a
-/// body_file, an unknown method, a header with a line break or longer than a field holds.
+/// body_file, an unknown method, a header check_field refuses.
 void check_request(http_request const& r);
 
 /// The Beast request for `r` (checked) to `ep`; through `proxy` (an http origin's), in absolute

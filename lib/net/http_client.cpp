@@ -10,6 +10,7 @@
 #include "clock.hpp"
 #include "exchange.hpp"
 #include "fault_hook.hpp"
+#include "header_field.hpp"
 #include "in_place.hpp"
 #include "net_errors.hpp"
 
@@ -66,10 +67,7 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     {
         if (opts.user_agent.empty())
             opts.user_agent = "instructor-cpp/" INSTRUCTOR_VERSION_STRING;
-        if (opts.user_agent.find_first_of("\r\n") != std::string::npos)
-            throw error(errc::invalid_argument, "user_agent has a line break");
-        if (opts.user_agent.size() > 65533)  // more than a header field holds
-            throw error(errc::invalid_argument, "user_agent exceeds 65533 bytes");
+        check_field("User-Agent", opts.user_agent);  // sent with every request
         if (opts.max_connections_per_host == 0)
             throw error(errc::invalid_argument, "max_connections_per_host must be at least 1");
         SSL_CTX_set_min_proto_version(ssl_ctx.native_handle(), TLS1_2_VERSION);

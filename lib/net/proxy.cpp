@@ -1,6 +1,7 @@
 #include "proxy.hpp"
 
 #include "base64.hpp"
+#include "header_field.hpp"
 
 #include <instructor/error.hpp>
 
@@ -102,6 +103,8 @@ proxy_endpoint parse_proxy_url(std::string_view url, std::string_view source)
         auto const encoded = base64(std::string(u.user()) + ":" + std::string(u.password()));
         p.authorization = "Basic " + encoded;
         p.secrets = {p.authorization, encoded, std::string(u.password())};
+        if (p.authorization.size() > max_field)  // sent as a header field
+            throw bad("the proxy URL's credentials are too long for a header");
     }
     return p;
 }

@@ -1,5 +1,7 @@
 #include "net/retry_policy.hpp"
 
+#include "net/header_field.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -9,20 +11,12 @@
 namespace instructor::net {
 namespace {
 
+using detail::trim_ows;
 using seconds_f = std::chrono::duration<double>;
 
 constexpr double initial_delay_s = 0.5;
 constexpr double max_delay_s = 8.0;
 constexpr double max_header_delay_s = 60.0;
-
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -35,7 +29,7 @@ bool iequals(std::string_view a, std::string_view b)
 // What Python's float() accepts, near enough: surrounding blanks, a sign, decimals, exponents.
 std::optional<double> parse_number(std::string_view s)
 {
-    s = trim(s);
+    s = trim_ows(s);
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     if (s.empty()) return std::nullopt;
     double v = 0;
@@ -124,7 +118,7 @@ std::chrono::milliseconds to_millis(double seconds)
 std::optional<bool> should_retry_header(attempt_outcome const& o)
 {
     if (!o.should_retry) return std::nullopt;
-    auto const v = trim(*o.should_retry);
+    auto const v = trim_ows(*o.should_retry);
     if (iequals(v, "true")) return true;
     if (iequals(v, "false")) return false;
     return std::nullopt;
@@ -149,12 +143,12 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
 {
     std::array<std::string_view, 6> t;
     std::size_t n = 0;
-    text = trim(text);
+    text = trim_ows(text);
     while (!text.empty()) {
         if (n == t.size()) return std::nullopt;
         auto const end = std::min(text.find(' '), text.size());
         t[n++] = text.substr(0, end);
-        text = trim(text.substr(end));
+        text = trim_ows(text.substr(end));
     }
     auto const day_name_comma = [](std::string_view s) {
         return s.size() > 1 && s.back() == ',' && is_day_name(s.substr(0, s.size() - 1));

@@ -44,7 +44,6 @@ private:
     json_writer& punct(char c, bool opens = true);
     void comma();
     void drain();  // what sr_ holds, into out_
-    void quoted(std::string_view s);  // a JSON string of s's bytes
     template <class T>
     json_writer& serialized(T const& v);
 

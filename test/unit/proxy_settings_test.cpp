@@ -28,6 +28,13 @@ std::string error_of(std::string_view url)
     return {};
 }
 
+TEST(ProxyUrl, CredentialsTooLongForAHeaderAreRefused)
+{
+    // Proxy-Authorization is a header field: credentials it cannot hold are a bad proxy URL.
+    auto const what = error_of("http://user:" + std::string(60000, 'p') + "@proxy.corp:3128");
+    EXPECT_EQ(what.find("ppppp"), std::string::npos);  // the password is never echoed
+}
+
 TEST(ProxyUrl, HostPortAndCredentials)
 {
     auto p = det::parse_proxy_url("http://proxy.corp:3128", "x");

@@ -108,29 +108,32 @@ TEST(RequestHead, IsWhatBeastsSerializerWrites)
             EXPECT_NE(want.find("\r\n\r\n"), std::string::npos);
         }
     }
-    // A value too long for Beast's fields is refused before any I/O (check_request), and by
-    // either path of the head alike.
-    for (auto const& h : {net::header{"X-Huge", std::string(70000, 'h')},
-                          net::header{std::string(70000, 'n'), "v"}}) {
-        net::http_request r = chat;
-        r.headers.push_back(h);
+    // What a field cannot hold (too long, a line break) is refused before any I/O, a typed
+    // error that echoes no value: the request's own headers (check_request) and a signer's
+    // (the head for a signed request is made through make_request).
+    auto refused = [](auto&& make) {
         try {
-            det::check_request(r);
-            ADD_FAILURE() << "a header too long for a field passed the check";
+            make();
+            ADD_FAILURE() << "a header no field can hold passed";
         }
         catch (instructor::error const& e) {
             EXPECT_EQ(e.code_enum(), instructor::errc::invalid_argument);
             EXPECT_LT(std::string(e.what()).size(), 200u);  // neither name nor value echoed
         }
+    };
+    auto const ep = net::parse_url(chat.url);
+    for (auto const& h : {net::header{"X-Huge", std::string(70000, 'h')},
+                          net::header{std::string(70000, 'n'), "v"},
+                          net::header{"X-Split", "a\r\nX-Injected: 1"}}) {
+        net::http_request r = chat;
+        r.headers.push_back(h);
+        refused([&] { det::check_request(r); });
+        net::http_request s = chat;
+        s.sign = [h](std::string_view, std::string_view, net::http_request const&) {
+            return std::vector<net::header>{h};
+        };
+        refused([&] { (void)det::write_head(s, ep, "instructor-cpp/test"); });
     }
-    net::http_request huge = chat;
-    huge.headers.push_back({"X-Huge", std::string(70000, 'h')});
-    auto const ep = net::parse_url(huge.url);
-    EXPECT_THROW((void)det::make_request(huge, ep, "instructor-cpp/test"), std::length_error);
-    EXPECT_THROW((void)det::write_head(huge, ep, "instructor-cpp/test"), std::length_error);
-    std::string const huge_agent(70000, 'u');
-    EXPECT_THROW((void)det::make_request(chat, ep, huge_agent), std::length_error);
-    EXPECT_THROW((void)det::write_head(chat, ep, huge_agent), std::length_error);
 }
 
 }  // namespace request_head_test
