@@ -54,7 +54,7 @@ constexpr std::size_t max_pattern_input = 16 * 1024;
 
 }  // namespace
 
-void check_number(decode_ctx& c, frame const& f, double v, shown found)
+void check_number_bounds(decode_ctx& c, frame const& f, double v, shown found)
 {
     auto const* info = f.info;
     if (!info)
@@ -74,7 +74,7 @@ void check_number(decode_ctx& c, frame const& f, double v, shown found)
         fail("less than", *info->exclusive_maximum);
 }
 
-void check_string(decode_ctx& c, frame const& f, std::string const& s)
+void check_string_bounds(decode_ctx& c, frame const& f, std::string const& s)
 {
     auto const* info = f.info;
     if (!info)
@@ -106,7 +106,7 @@ void check_string(decode_ctx& c, frame const& f, std::string const& s)
     }
 }
 
-void check_items(decode_ctx& c, frame const& f, std::size_t n)
+void check_items_bounds(decode_ctx& c, frame const& f, std::size_t n)
 {
     auto const* info = f.info;
     if (!info)

@@ -76,6 +76,19 @@ struct decode_ctx {
     void replay(boost::json::value const& v, std::size_t depth = 0);
 };
 
+// Inline: every value ends here, most of them scalars whose parent has nothing to do.
+inline void decode_ctx::pop()
+{
+    if (on_done)
+        on_done(on_done_context, stack.size() - 1, issue_total == stack.back().issues_at_start);
+    stack.pop_back();
+    if (stack.empty())
+        return;
+    frame& parent = stack.back();
+    if (parent.vt->child_done)
+        parent.vt->child_done(*this, parent);
+}
+
 /// The input value as an issue shows it, formatted only when an issue is raised: the number
 /// given, or (when null) the string the sink collected in ctx.scratch.
 struct shown {

@@ -11,18 +11,6 @@ namespace instructor::detail {
 
 // ---- decode_ctx --------------------------------------------------------------------------------
 
-void decode_ctx::pop()
-{
-    if (on_done)
-        on_done(on_done_context, stack.size() - 1, issue_total == stack.back().issues_at_start);
-    stack.pop_back();
-    if (stack.empty())
-        return;
-    frame& parent = stack.back();
-    if (parent.vt->child_done)
-        parent.vt->child_done(*this, parent);
-}
-
 static void append_segment(std::string& path, frame const& f)
 {
     if (f.key) {

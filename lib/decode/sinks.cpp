@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace instructor::detail {
 namespace {
@@ -627,6 +628,40 @@ struct map_s {
 
 // ---- models ----------------------------------------------------------------------------------
 
+template <class W>
+W load(char const* p) noexcept
+{
+    W w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/// A key against a member's name, a word at a time: names are short and compared once per key,
+/// where a call to memcmp cost more than the comparison.
+inline bool same_name(std::string_view name, std::string_view key) noexcept
+{
+    std::size_t const n = name.size();
+    if (n != key.size())
+        return false;
+    char const* a = name.data();
+    char const* b = key.data();
+    if (n >= 8) {
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            if (load<std::uint64_t>(a + i) != load<std::uint64_t>(b + i))
+                return false;
+        // the tail as the last eight bytes, overlapping what was compared
+        return i == n || load<std::uint64_t>(a + n - 8) == load<std::uint64_t>(b + n - 8);
+    }
+    if (n >= 4)
+        return load<std::uint32_t>(a) == load<std::uint32_t>(b) &&
+               load<std::uint32_t>(a + n - 4) == load<std::uint32_t>(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 // state: 0 fresh, else 1 + index of the member after the last one matched (the likely next key).
 // count: offset of this frame's seen-bitset in ctx.bits. mark: issue_total at the '{'.
 struct model_s {
@@ -639,14 +674,15 @@ struct model_s {
         f.state = 1;
         f.count = static_cast<std::uint32_t>(c.bits.size());
         f.mark = c.issue_total;
-        c.bits.resize(c.bits.size() + (m.size + 63) / 64, 0);
+        for (std::size_t w = 0; w < (m.size + 63) / 64; ++w)  // not resize: no call
+            c.bits.push_back(0);
     }
     static std::size_t find(model_meta const& m, std::size_t hint, std::string_view k)
     {
-        if (hint < m.size && m.members[hint].name == k)
+        if (hint < m.size && same_name(m.members[hint].name, k))
             return hint;
         for (std::size_t i = 0; i < m.size; ++i)
-            if (m.members[i].name == k)
+            if (same_name(m.members[i].name, k))
                 return i;
         return m.size;
     }
@@ -673,7 +709,7 @@ struct model_s {
                 c.nested_seen.push_back(at);
         }
         auto const& e = m.members[i];
-        sink_ref const s = e.sink();
+        sink_ref const s = e.sink;
         bool const stable = f.stable && s.vt == &model_sink();
         void* const target = e.address(f.target);
         auto& ch = c.push_new();  // `f` may have moved

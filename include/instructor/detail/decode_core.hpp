@@ -80,7 +80,9 @@ using value_done_fn = void (*)(void* context, std::size_t depth, bool ok);
 // Per-type tables (built by the templates in sinks.hpp).
 struct member_entry {
     std::string_view name;
-    sink_ref (*sink)();  // lazy: lets recursive models refer to themselves
+    // Taken when the table is built (a member never holds its own model by value; lists,
+    // maps, optionals and variants look their items' sinks up lazily, for recursive models).
+    sink_ref sink;
     void* (*address)(void* object);
     field_info const* info;
     bool required;

@@ -76,7 +76,7 @@ template <class T>
 sink_ref response_sink()
 {
     static member_entry const members[] = {
-        {"content", &sink_for<T>,
+        {"content", sink_for<T>(),
          [](void* o) -> void* { return &static_cast<response_of<T>*>(o)->content; }, nullptr,
          true}};
     static model_meta const meta{"Response", members, 1, nullptr};

@@ -46,7 +46,7 @@ model_meta const* model_meta_for()
             field_info const* info = field_info_of<T, D>();
             m[i++] = member_entry{
                 wire_name_of<T, D>(),
-                &sink_for<M>,
+                sink_for<M>(),
                 [](void* o) -> void* { return &(static_cast<T*>(o)->*D::pointer); },
                 info,
                 !is_optional<M>::value && !(info && info->has_default),

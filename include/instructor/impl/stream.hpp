@@ -130,7 +130,7 @@ template <class T>
 sink_ref iterable_sink()
 {
     static member_entry const members[] = {
-        {"tasks", &sink_for<std::vector<T>>,
+        {"tasks", sink_for<std::vector<T>>(),
          [](void* o) -> void* { return &static_cast<iterable_of<T>*>(o)->tasks; }, nullptr, true}};
     static model_meta const meta{"Iterable", members, 1, nullptr};
     return {&model_sink(), &meta};
