@@ -687,6 +687,7 @@ void call_core::reject(extraction const& x)
     }
     if (auto spent = budget_spent(" before the output validated:\n" + errors))
         return fail(std::move(*spent));
+    build_conversation(*wire_, conv_, req_, tools_);
     if (joined_.empty()) {
         wire_->reask(conv_, x, errors);
     }
@@ -719,6 +720,7 @@ bool call_core::continue_answer(extraction const& x, error& cut)
     joined_ = x.content;  // every part so far
     auto last = x;
     last.content = part_;
+    build_conversation(*wire_, conv_, req_, tools_);
     wire_->continue_cut(conv_, last, std::string(continue_prompt));
     failures_.push_back({attempt_, {}, reply()});
     begin_attempt();  // the rest of the answer

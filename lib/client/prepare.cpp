@@ -27,7 +27,7 @@ prepared_request prepare(wire const& w, request req, client_options const& o,
         throw error(errc::invalid_argument, "no model: set request::model or default_model");
     auto const& primary = primary_tool(tools);
     render_templates(req);
-    p.conv = w.initial(req, primary);
+    p.conv = w.first(req, primary);
     p.req = std::move(req);
     return p;
 }

@@ -343,7 +343,11 @@ struct string_s {
     {
         // Appended in place: a streamed string grows where the caller can see it.
         if (f.state == 0) {
-            target<std::string>(f).assign(s);
+            auto& t = target<std::string>(f);
+            if (t.capacity() < s.size())
+                t = std::string(s);  // made to size: assign() would grow the old one
+            else
+                t.assign(s);
             f.state = 1;
         }
         else {

@@ -36,6 +36,13 @@ void merge_extra_body(boost::json::object& body, boost::json::object const& extr
     }
 }
 
+void build_conversation(wire const& w, conversation& conv, request const& req,
+                        std::span<tool_spec const> tools)
+{
+    if (conv.from_request)
+        conv = w.initial(req, primary_tool(tools));
+}
+
 std::string wire::body_text(request const& req, std::string const& model,
                             conversation const& conv, std::span<tool_spec const> tools,
                             bool stream) const

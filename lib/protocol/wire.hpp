@@ -68,6 +68,9 @@ struct reply_reading {
 struct conversation {
     std::string system;
     boost::json::array messages;
+    /// The messages are the request's as initial() would build them, not built: the wire writes
+    /// them from the request (wire::first). Built before the conversation changes (built()).
+    bool from_request = false;
 };
 
 /// Receives answer text as a stream delivers it: the tool call's index (in call order) and
@@ -110,6 +113,12 @@ public:
                                            bool stream, std::string body) const = 0;
     /// The first attempt's conversation: the request's messages plus what the mode injects.
     virtual conversation initial(request const& req, tool_spec const& primary) const = 0;
+    /// The same, left as the request's (conversation::from_request) when this wire writes
+    /// those messages straight from it: no tree of them for a call that is never re-asked.
+    virtual conversation first(request const& req, tool_spec const& primary) const
+    {
+        return initial(req, primary);
+    }
     /// The body of one attempt.
     virtual boost::json::object body(request const& req, std::string const& model,
                                      conversation const& conv, std::span<tool_spec const> tools,
@@ -142,6 +151,10 @@ public:
 /// key by key (Gemini's generationConfig, Bedrock's inferenceConfig: an extra option never drops
 /// the schema or the thinking), any other replaced.
 void merge_extra_body(boost::json::object& body, boost::json::object const& extra);
+
+/// `conv` as a tree, built from `req` when it was left as the request's: before it changes.
+void build_conversation(wire const& w, conversation& conv, request const& req,
+                        std::span<tool_spec const> tools);
 
 /// The response model a body is built for (the first of `tools`); invalid_argument when there
 /// is none.

@@ -21,6 +21,10 @@ json::object body_for(ins::mode m, ins::request const& req, std::vector<det::too
     // The body the client sends is written without the tree: the same bytes, every time.
     EXPECT_EQ(det::write_chat_body(m, req, req.model, messages, tools, legacy_json_schema, stream),
               json::serialize(body));
+    // ... and a first attempt's messages are written from the request, no tree of them either.
+    if (det::messages_writable(req))
+        EXPECT_EQ(det::write_first_chat_body(m, req, req.model, tools, legacy_json_schema, stream),
+                  json::serialize(body));
     return body;
 }
 
@@ -262,6 +266,52 @@ TEST(ProtocolBody, TheWrittenBodyIsTheTreesSerialization)
             }
         }
     }
+}
+
+// Where the modes put their instructions, written from the request as the tree puts them: a
+// system message first or not (empty or not), a last message the user's or not, one message, none,
+// names and tool call ids, text that needs escaping.
+TEST(ProtocolBody, FirstMessagesWrittenFromTheRequestAreTheTreesMessages)
+{
+    auto const tools = std::vector<det::tool_spec>{det::tool_spec_for<models::UserInfo>()};
+    std::vector<std::vector<ins::message>> lists;
+    lists.push_back({});
+    lists.push_back({ins::message::system("")});
+    lists.push_back({ins::message::system("Be brief.")});
+    lists.push_back({ins::message::user("Jason is 25")});
+    lists.push_back({ins::message::user("")});
+    lists.push_back({ins::message::assistant("so far")});
+    lists.push_back({ins::message::system("S"), ins::message::user("U \"q\"\n")});
+    lists.push_back({ins::message::system("S"), ins::message::assistant("A")});
+    lists.push_back({ins::message::user("U1"), ins::message::assistant("A"), ins::message::user("")});
+    ins::message tool_turn{"tool", "{\"ok\":true}", {}, std::string("fn"), std::string("call_1")};
+    ins::message named{"user", "hi", {}, std::string("jo"), std::nullopt};
+    lists.push_back({named, ins::message::assistant("A"), tool_turn});
+    lists.push_back({ins::message::system("S1"), ins::message::system("S2"), named});
+    int compared = 0;
+    for (auto m : {ins::mode::tools, ins::mode::tools_strict, ins::mode::parallel_tools,
+                   ins::mode::json, ins::mode::json_schema, ins::mode::md_json,
+                   ins::mode::structured_outputs})
+        for (auto const& list : lists)
+            for (bool extra : {false, true}) {
+                ins::request req;
+                req.model = "gpt-4o";
+                req.messages = list;
+                if (extra)  // the tree's own serialization
+                    req.extra_body["seed"] = 7;
+                ASSERT_TRUE(det::messages_writable(req));
+                SCOPED_TRACE(std::string(ins::to_string(m)) + " list of " +
+                             std::to_string(list.size()) + (extra ? " extra" : ""));
+                auto const messages = det::initial_messages(m, req, tools.front());
+                EXPECT_EQ(det::write_first_chat_body(m, req, req.model, tools, false, false),
+                          det::write_chat_body(m, req, req.model, messages, tools, false, false));
+                ++compared;
+            }
+    EXPECT_EQ(compared, 7 * 11 * 2);
+    // A part is checked (and may be refused) as the tree is built: not written from the request.
+    ins::request with_part;
+    with_part.messages.push_back(ins::message::user({ins::content_part::from_text("t")}));
+    EXPECT_FALSE(det::messages_writable(with_part));
 }
 
 // A string written between quotes as it is when nothing in it needs escaping, found eight

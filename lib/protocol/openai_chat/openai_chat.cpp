@@ -9,6 +9,10 @@
 #include "protocol/prompts.hpp"
 
 #include <instructor/error.hpp>
+
+#include <boost/assert.hpp>
+
+#include <algorithm>
 #include "net/url.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -210,23 +214,78 @@ void write_function(json_writer& w, tool_spec const& t, bool strict)
     w.close();
 }
 
-}  // namespace
+/// One message as chat_message builds it, its content plain text (`content`, then `more`
+/// after a blank line when both are there: append_text's joining).
+void write_plain_message(json_writer& w, message const& msg, std::string_view role,
+                         std::string_view content, std::string_view more = {})
+{
+    w.open().key("role").string(role).key("content");
+    if (more.empty())
+        w.string(content);
+    else if (content.empty())
+        w.string(more);
+    else
+        w.string(std::string(content).append("\n\n").append(more));
+    if (msg.name)
+        w.key("name").string(*msg.name);
+    if (msg.tool_call_id)
+        w.key("tool_call_id").string(*msg.tool_call_id);
+    w.close();
+}
 
-std::string write_chat_body(mode m, request const& req, std::string const& model,
-                            json::array const& messages, std::span<tool_spec const> tools,
-                            bool legacy_json_schema, bool stream)
+/// initial_messages(m, req, primary), written: the request's plain messages with what the
+/// mode injects where initial_messages puts it.
+void write_request_messages(json_writer& w, mode m, request const& req, tool_spec const& primary)
+{
+    auto const& msgs = req.messages;
+    bool const injects = m == mode::json || m == mode::json_schema || m == mode::md_json;
+    std::string const instructions = injects ? json_instructions(*primary.schema) : std::string();
+    bool const into_first = injects && !msgs.empty() && msgs.front().role == "system";
+    // md_json's instruction joins the last message when it is the user's (with none, the last
+    // is the inserted system message)
+    bool const md_into_last = m == mode::md_json && !msgs.empty() && msgs.back().role == "user";
+    message const none;
+    w.open_array();
+    if (injects && !into_first)
+        write_plain_message(w, none, "system", instructions);
+    for (std::size_t i = 0; i < msgs.size(); ++i) {
+        std::string_view more;
+        if (i == 0 && into_first)
+            more = instructions;
+        else if (i + 1 == msgs.size() && md_into_last)
+            more = md_json_instruction;
+        write_plain_message(w, msgs[i], msgs[i].role, msgs[i].content, more);
+    }
+    if (m == mode::md_json && !md_into_last)
+        write_plain_message(w, none, "user", md_json_instruction);
+    w.close_array();
+}
+
+/// write_chat_body, its messages the tree `messages` or, when null, the request's written.
+std::string write_body(mode m, request const& req, std::string const& model,
+                       json::array const* messages, std::span<tool_spec const> tools,
+                       bool legacy_json_schema, bool stream)
 {
     // What the writer does not know (an extra member may replace one in its place, an unknown
     // mode's error): the tree's own serialization.
     bool const known = m == mode::tools || m == mode::tools_strict || m == mode::parallel_tools ||
                        m == mode::json || m == mode::json_schema || m == mode::md_json ||
                        m == mode::structured_outputs;
-    if (!known || !req.extra_body.empty() || tools.empty())
+    if (!known || !req.extra_body.empty() || tools.empty()) {
+        if (messages)
+            return json::serialize(
+                build_chat_body(m, req, model, *messages, tools, legacy_json_schema, stream));
+        auto const built = initial_messages(m, req, primary_tool(tools));
         return json::serialize(
-            build_chat_body(m, req, model, messages, tools, legacy_json_schema, stream));
+            build_chat_body(m, req, model, built, tools, legacy_json_schema, stream));
+    }
     tool_spec const& t = tools.front();
     json_writer w(1024);
-    w.open().key("model").string(model).key("messages").value(messages);
+    w.open().key("model").string(model).key("messages");
+    if (messages)
+        w.value(*messages);
+    else
+        write_request_messages(w, m, req, t);
     switch (m) {
     case mode::tools:
     case mode::tools_strict:
@@ -282,6 +341,27 @@ std::string write_chat_body(mode m, request const& req, std::string const& model
     }
     w.close();
     return w.take();
+}
+
+}  // namespace
+
+bool messages_writable(request const& req) noexcept
+{
+    return std::ranges::all_of(req.messages, [](message const& m) { return m.parts.empty(); });
+}
+
+std::string write_chat_body(mode m, request const& req, std::string const& model,
+                            json::array const& messages, std::span<tool_spec const> tools,
+                            bool legacy_json_schema, bool stream)
+{
+    return write_body(m, req, model, &messages, tools, legacy_json_schema, stream);
+}
+
+std::string write_first_chat_body(mode m, request const& req, std::string const& model,
+                                  std::span<tool_spec const> tools, bool legacy_json_schema,
+                                  bool stream)
+{
+    return write_body(m, req, model, nullptr, tools, legacy_json_schema, stream);
 }
 
 usage chat_usage(json::value const& response)
@@ -487,14 +567,27 @@ public:
     {
         return {{}, initial_messages(m_, req, primary)};
     }
+    conversation first(request const& req, tool_spec const& primary) const override
+    {
+        if (!messages_writable(req))
+            return initial(req, primary);
+        conversation c;
+        c.from_request = true;
+        return c;
+    }
     json::object body(request const& req, std::string const& model, conversation const& conv,
                       std::span<tool_spec const> tools, bool stream) const override
     {
+        if (conv.from_request)
+            return build_chat_body(m_, req, model, initial_messages(m_, req, primary_tool(tools)),
+                                   tools, legacy_, stream);
         return build_chat_body(m_, req, model, conv.messages, tools, legacy_, stream);
     }
     std::string body_text(request const& req, std::string const& model, conversation const& conv,
                           std::span<tool_spec const> tools, bool stream) const override
     {
+        if (conv.from_request)
+            return write_first_chat_body(m_, req, model, tools, legacy_, stream);
         return write_chat_body(m_, req, model, conv.messages, tools, legacy_, stream);
     }
     extraction extract(json::value const& response) const override
@@ -506,8 +599,11 @@ public:
     {
         return read_chat_reply(m_, body);
     }
+    // The caller built the conversation first (build_conversation): turns appended to one left
+    // as the request's would be dropped.
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
+        BOOST_ASSERT(!conv.from_request);
         for (auto& msg : reask_messages(m_, got, errors))
             conv.messages.push_back(std::move(msg));
     }
@@ -515,6 +611,7 @@ public:
     void continue_cut(conversation& conv, extraction const& got,
                       std::string const& ask) const override
     {
+        BOOST_ASSERT(!conv.from_request);
         for (auto& msg : reask_messages(mode::json, got, ask, {}))
             conv.messages.push_back(std::move(msg));
     }

@@ -28,6 +28,16 @@ std::string write_chat_body(mode m, request const& req, std::string const& model
                             boost::json::array const& messages, std::span<tool_spec const> tools,
                             bool legacy_json_schema, bool stream);
 
+/// Whether the request's messages can be written without their tree: all plain text (a part
+/// is checked, and may be refused, as the tree is built).
+bool messages_writable(request const& req) noexcept;
+
+/// write_chat_body of the first attempt, its messages written straight from the request
+/// (messages_writable): the bytes write_chat_body writes with initial_messages(m, req, tools[0]).
+std::string write_first_chat_body(mode m, request const& req, std::string const& model,
+                                  std::span<tool_spec const> tools, bool legacy_json_schema,
+                                  bool stream);
+
 /// The answer(s) of a chat completion in mode `m`. Throws ins::error(protocol_error) when the
 /// response is not a chat completion at all.
 extraction extract_chat(mode m, boost::json::value const& response);
