@@ -1,8 +1,9 @@
-// A chat stream chunk's reading, and a whole chat reply's, in words (the delta, or usage and
-// extraction, or the error), so that the one-pass and the tree readings can be compared: by
-// the wire tests and by the protocol fuzz target.
+// A chat stream chunk's reading, and a whole chat or Messages reply's, in words (the delta, or
+// usage and extraction, or the error), so that the one-pass and the tree readings can be
+// compared: by the wire tests and by the protocol fuzz target.
 #pragma once
 
+#include "protocol/anthropic_messages/anthropic_messages.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 
 #include <instructor/error.hpp>
@@ -68,6 +69,22 @@ inline std::string chat_reply_tree_reading(instructor::mode m, std::string_view 
         if (ec || !v.is_object())
             return "error: not an object";
         return reply_reading(det::chat_usage(v), det::extract_chat(m, v));
+    }
+    catch (instructor::error const& e) {
+        return std::string("error: ") + e.what();
+    }
+}
+
+/// The same for a whole Messages API reply.
+inline std::string messages_reply_tree_reading(instructor::mode m, std::string_view body)
+{
+    namespace det = instructor::detail;
+    try {
+        boost::system::error_code ec;
+        auto const v = boost::json::parse(body, ec);
+        if (ec || !v.is_object())
+            return "error: not an object";
+        return reply_reading(det::messages_usage(v), det::extract_messages(m, v));
     }
     catch (instructor::error const& e) {
         return std::string("error: ") + e.what();

@@ -42,10 +42,15 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             __builtin_trap();
     }
 
-    // A whole chat reply's one-pass reading, where it answers, means what its tree means.
+    // A whole chat or Messages reply's one-pass reading, where it answers, means what its tree
+    // means.
     for (auto m : {mode::tools, mode::parallel_tools, mode::json, mode::md_json})
         if (auto const fast = det::read_chat_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::chat_reply_tree_reading(m, text))
+                __builtin_trap();
+    for (auto m : {mode::anthropic_tools, mode::anthropic_json})
+        if (auto const fast = det::read_messages_reply(m, text))
+            if (test::reply_reading(fast->used, fast->x) != test::messages_reply_tree_reading(m, text))
                 __builtin_trap();
 
     boost::system::error_code ec;

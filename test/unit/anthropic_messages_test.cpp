@@ -1,5 +1,6 @@
 // The Anthropic Messages API wire: request bodies, answers, usage, re-asks and stream events,
 // against Anthropic's recorded traffic.
+#include "chunk_reading.hpp"
 #include "wire_fixtures.hpp"
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
@@ -749,6 +750,117 @@ TEST(ProtocolAnthropicStream, NotJsonIsAProtocolError)
         }
         EXPECT_FALSE(stopped) << data;
     }
+}
+
+TEST(ProtocolAnthropicReply, TheOnePassReadingMeansWhatTheTreeMeans)
+{
+    // Recorded replies, and the common reply varied in every member the reading takes or must
+    // leave to the tree: whenever the one-pass reading answers, it answers what the tree does
+    // (a tool_use input written back byte for byte as the tree's serialization).
+    std::vector<std::string> bodies;
+    for (auto const* id : {"12", "13"})
+        bodies.push_back(fixtures::read_text(fixtures::wire_file(id, ".json")));
+    std::string const usage =
+        R"("usage":{"input_tokens":12,"cache_creation_input_tokens":1,"cache_read_input_tokens":3,"output_tokens":7})";
+    auto reply = [&](std::string const& content, std::string const& stop = "end_turn",
+                     std::string const& root_extra = "") {
+        return R"({"id":"msg_1","type":"message","role":"assistant","model":"claude","content":)" +
+               content + R"(,"stop_reason":")" + stop + R"(","stop_sequence":null,)" + usage +
+               root_extra + "}";
+    };
+    std::string const tool =
+        R"({"type":"tool_use","id":"toolu_1","name":"User","input":{"name":"Ann","age":3}})";
+    for (std::string const& c : {
+             std::string(R"([{"type":"text","text":"{\"name\":\"Ann\",\"age\":3}"}])"),
+             std::string(R"([{"type":"text","text":"Here: "},{"type":"text","text":"{\"a\":1}"}])"),
+             std::string(R"([{"type":"text","text":"esc \"q\" \\ \n \u00e9 \ud83d\ude00 \u0000"}])"),
+             "[" + tool + "]",
+             "[" + tool + "," + tool + "]",
+             "[{\"type\":\"text\",\"text\":\"Sure.\"}," + tool + "]",
+             std::string(R"([{"input":{"b":[1,-2,3.5,1e300,-0.0,18446744073709551615,-9223372036854775808],"a":{"x":null,"y":true,"z":false}},"name":"User","type":"tool_use","id":"t"}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{ "sp" : [ 1 , { } , [ ] , "" ] , "\u0041\/\n\u00e9" : "\ud83d\ude00\t\u001f" }}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":"a string"}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":null}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":[1,{"k":[]}]}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User"}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{"a":1,"a":2}}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{"o":{"a":1,"b":{"a":1},"a":2}}}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{"a":{"k":1},"b":{"k":2}}}])"),
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{"x":1},"input":{"y":2}}])"),
+             std::string(R"([{"type":"tool_use","type":"text","text":"x"}])"),
+             std::string(R"([{"type":"tool_\u0075se","i\u0064":"t","name":"User","inp\u0075t":{"k\u0065y":1}}])"),
+             std::string(R"([{"type":"thinking","thinking":"hmm","signature":"s"},{"type":"text","text":"{}"}])"),
+             std::string(R"([{"type":"redacted_thinking","data":"x"},)") + tool + "]",
+             std::string(R"([7,"two",null,[],{"type":7,"text":"no"},{"text":"untyped"},{"type":"text","text":["no"]}])"),
+             std::string(R"([{"type":"text","text":"a"},{"type":"image","source":{}},{"type":"text","text":"b"}])"),
+             std::string("[]"),
+             std::string(R"({"type":"text","text":"{}"})"),
+             std::string(R"("text")"),
+             std::string("null"),
+             std::string(R"([{"type":"text","text":")") + std::string(6000, 'x') + R"(\n)" + std::string(6000, 'y') + "\"}]",
+             std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{"deep":)") + std::string(40, '[') + std::string(40, ']') + "}}]",
+         }) {
+        for (std::string const& stop : {"end_turn", "tool_use", "max_tokens", "refusal"})
+            bodies.push_back(reply(c, stop));
+    }
+    std::string big_input = R"([{"type":"tool_use","id":"t","name":"User","input":{)";
+    for (int i = 0; i < 70; ++i)
+        big_input += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+    bodies.push_back(reply(big_input + "}}]"));
+    std::string const text = R"([{"type":"text","text":"{\"a\":1}"}])";
+    for (std::string const& root : {
+             std::string(R"(,"content":[])"),
+             std::string(R"(,"stop_reason":"max_tokens")"),
+             std::string(R"(,"usage":{"input_tokens":1})"),
+             std::string(R"(,"extra":[[[[{"content":1}]]]],"x":null)"),
+         })
+        bodies.push_back(reply(text, "end_turn", root));
+    for (std::string const& u : {
+             std::string(R"({"input_tokens":5,"output_tokens":6})"),
+             std::string(R"({"input_tokens":-5,"output_tokens":6.5,"cache_read_input_tokens":"9"})"),
+             std::string(R"({"input_tokens":18446744073709551615,"output_tokens":0})"),
+             std::string(R"({"input_tokens":1,"input_tokens":2})"),
+             std::string(R"({"input_\u0074okens":4,"output_tokens":1e2})"),
+             std::string("null"),
+             std::string("[1]"),
+         })
+        bodies.push_back(R"({"content":)" + text + R"(,"usage":)" + u + "}");
+    for (int calls : {256, 257}) {  // the limit, and one past it
+        std::string many = "[";
+        for (int i = 0; i < calls; ++i)
+            many += (i ? "," : "") + tool;
+        bodies.push_back(reply(many + "]", "tool_use"));
+    }
+    bodies.push_back(R"({"content":[{"type":"text","text":"{}"}],"stop_reason":7})");
+    bodies.push_back(R"({"stop_reason":"end_turn"})");
+    bodies.push_back(R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
+    bodies.push_back(reply(text) + " trailing");
+    bodies.push_back(R"({"content":[{"type":"text","text":"{}"}],)");
+    bodies.push_back("{\"content\":[{\"type\":\"text\",\"text\":\"\xff\"}]}");
+    bodies.push_back("[]");
+
+    std::size_t answered = 0, recorded_answered = 0;
+    for (std::size_t i = 0; i < bodies.size(); ++i)
+        for (auto m : {ins::mode::anthropic_tools, ins::mode::anthropic_json,
+                       ins::mode::anthropic_parallel_tools, ins::mode::anthropic_structured_outputs}) {
+            auto const& body = bodies[i];
+            auto const fast = det::read_messages_reply(m, body);
+            if (!fast)
+                continue;
+            ++answered;
+            recorded_answered += i < 2;
+            EXPECT_EQ(test::reply_reading(fast->used, fast->x), test::messages_reply_tree_reading(m, body))
+                << ins::to_string(m) << "\n" << body.substr(0, 400);
+        }
+    // The reading answers the recorded replies in every mode, and most of the others.
+    EXPECT_EQ(recorded_answered, 2u * 4u);
+    EXPECT_GT(answered, bodies.size() * 4 / 2);
+    // A key inside an object may be its parent's (only an object's own keys are compared), and
+    // an object with more keys than are compared cheaply goes to the tree.
+    auto const mode = ins::mode::anthropic_tools;
+    EXPECT_TRUE(det::read_messages_reply(
+        mode, reply(R"([{"type":"tool_use","id":"t","name":"U","input":{"a":{"k":1},"k":[{"k":2,"a":3}],"b":4}}])")));
+    EXPECT_FALSE(det::read_messages_reply(mode, reply(big_input + "}}]")));
 }
 
 }  // namespace anthropic_messages_test

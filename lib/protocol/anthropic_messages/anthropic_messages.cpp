@@ -207,7 +207,6 @@ extraction extract_messages(mode m, json::value const& response)
         throw error(errc::protocol_error, "the response is not a Messages API message (no content)");
     extraction x;
     std::string stop = string_at(*root, "stop_reason");
-    x.finish_reason = stop == "max_tokens" ? "length" : stop;
     std::string text;
     for (auto const& b : content->get_array()) {
         auto const* block = b.if_object();
@@ -231,12 +230,18 @@ extraction extract_messages(mode m, json::value const& response)
                 x.reasoning = x.reasoning.value_or("") + t;
         }
     }
+    return messages_extraction(m, std::move(x), stop, std::move(text));
+}
+
+extraction messages_extraction(mode m, extraction x, std::string_view stop, std::string text)
+{
     if (x.answers.size() > max_tool_calls)
         throw error(errc::protocol_error, "the reply has more tool_use blocks than the limit of " +
                                               std::to_string(max_tool_calls));
-    x.content = text;
+    x.finish_reason = stop == "max_tokens" ? "length" : std::string(stop);
+    x.content = std::move(text);
     if (stop == "refusal")
-        x.refusal = text.empty() ? std::string("the model declined") : text;
+        x.refusal = x.content.empty() ? std::string("the model declined") : x.content;
     if (is_tools_mode(m)) {
         if (x.answers.empty() && !x.refusal)
             x.problem = "The reply did not use the tool; call the tool with the JSON input.";
@@ -505,6 +510,10 @@ public:
         return extract_messages(m_, response);
     }
     usage usage_of(json::value const& response) const override { return messages_usage(response); }
+    std::optional<reply_reading> read_reply(std::string_view body) const override
+    {
+        return read_messages_reply(m_, body);
+    }
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& msg : anthropic_reask(m_, got, errors))

@@ -27,8 +27,18 @@ std::string write_messages_body(mode m, request const& req, std::string const& m
 /// words ("max_tokens" becomes "length"); a "refusal" stop sets `refusal`.
 extraction extract_messages(mode m, boost::json::value const& response);
 
+/// What extract_messages makes of a message's blocks once read: `x` holds the tool_use
+/// answers, the kept thinking blocks and their reasoning; `stop` is the stop_reason as sent,
+/// `text` the text blocks joined.
+extraction messages_extraction(mode m, extraction x, std::string_view stop, std::string text);
+
 /// Usage of a Messages API response (input, output and cache-read tokens).
 usage messages_usage(boost::json::value const& response);
+
+/// A whole Messages API response read in one pass, no tree: what messages_usage and
+/// extract_messages make of its tree, or nullopt when the tree must say (not the common reply:
+/// a thinking block, a repeated member, an input with a repeated or too many keys, ...).
+std::optional<reply_reading> read_messages_reply(mode m, std::string_view body);
 
 /// The messages appended for a re-ask: the reply as an assistant turn (text and tool_use
 /// blocks; omitted when empty), then tool_result blocks with is_error (anthropic_tools) or the

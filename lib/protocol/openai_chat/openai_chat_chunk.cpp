@@ -2,7 +2,7 @@
 #include "protocol/openai_chat/openai_chat.hpp"
 
 #include "protocol/json_access.hpp"
-#include "protocol/openai_chat/one_pass_reader.hpp"
+#include "protocol/one_pass_reader.hpp"
 
 #include <instructor/error.hpp>
 

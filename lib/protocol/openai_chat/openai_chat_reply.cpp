@@ -1,6 +1,6 @@
 // A whole chat completion read in one pass: its usage and its first choice, with no tree.
 #include "protocol/openai_chat/openai_chat.hpp"
-#include "protocol/openai_chat/one_pass_reader.hpp"
+#include "protocol/one_pass_reader.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 

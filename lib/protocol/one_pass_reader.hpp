@@ -1,5 +1,5 @@
-// What the chat wire's one-pass readings (a stream chunk, a whole reply) share as Boost.JSON
-// basic_parser handlers: the tree's size limits, a fixed stack of levels, a key joined from its
+// What the wires' one-pass readings (a chat stream chunk, a whole chat or Messages reply) share
+// as Boost.JSON basic_parser handlers: the tree's size limits, a fixed stack of levels, a key joined from its
 // parts, a repeated member noticed, and the stop that hands the input to the tree reading.
 #pragma once
 
