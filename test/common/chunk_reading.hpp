@@ -58,37 +58,34 @@ inline std::string reply_reading(instructor::usage const& u, instructor::detail:
     return out;
 }
 
-/// What the call core makes of a whole chat reply through the tree: its usage and extraction
-/// in mode `m`, or the error.
-inline std::string chat_reply_tree_reading(instructor::mode m, std::string_view body)
+/// What the call core makes of a whole reply through the tree: its usage and extraction in
+/// mode `m` (by the wire's `usage_of` and `extract`), or the error.
+template <class UsageOf, class Extract>
+std::string reply_tree_reading(UsageOf usage_of, Extract extract, instructor::mode m,
+                               std::string_view body)
 {
-    namespace det = instructor::detail;
     try {
         boost::system::error_code ec;
         auto const v = boost::json::parse(body, ec);
         if (ec || !v.is_object())
             return "error: not an object";
-        return reply_reading(det::chat_usage(v), det::extract_chat(m, v));
+        return reply_reading(usage_of(v), extract(m, v));
     }
     catch (instructor::error const& e) {
         return std::string("error: ") + e.what();
     }
 }
 
-/// The same for a whole Messages API reply.
+inline std::string chat_reply_tree_reading(instructor::mode m, std::string_view body)
+{
+    return reply_tree_reading(&instructor::detail::chat_usage, &instructor::detail::extract_chat, m,
+                              body);
+}
+
 inline std::string messages_reply_tree_reading(instructor::mode m, std::string_view body)
 {
-    namespace det = instructor::detail;
-    try {
-        boost::system::error_code ec;
-        auto const v = boost::json::parse(body, ec);
-        if (ec || !v.is_object())
-            return "error: not an object";
-        return reply_reading(det::messages_usage(v), det::extract_messages(m, v));
-    }
-    catch (instructor::error const& e) {
-        return std::string("error: ") + e.what();
-    }
+    return reply_tree_reading(&instructor::detail::messages_usage,
+                              &instructor::detail::extract_messages, m, body);
 }
 
 }  // namespace test
