@@ -13,6 +13,8 @@ if [ -d "$wire" ]; then
     cp -f "$wire"/*.sse "$corpus/sse/" 2>/dev/null || true
     cp -f "$wire"/*.sse "$corpus/protocol/" 2>/dev/null || true
 fi
+# No recorded Responses reply: one in OpenAI's reference shape, a message and a call.
+printf '{"status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"{}"}]},{"type":"function_call","call_id":"c","name":"U","arguments":"{}"}],"usage":{"input_tokens":1,"output_tokens":2,"input_tokens_details":{"cached_tokens":0}}}' >"$corpus/protocol/responses"
 # the transport's inputs: HTTP responses, retry headers, URLs
 printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' >"$corpus/net/plain"
 printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\n{}\r\n0\r\nT: v\r\n\r\n' >"$corpus/net/chunked"

@@ -1,10 +1,11 @@
-// A chat stream chunk's reading, and a whole chat or Messages reply's, in words (the delta, or
+// A chat stream chunk's reading, and a whole chat, Messages or Responses reply's, in words (the delta, or
 // usage and extraction, or the error), so that the one-pass and the tree readings can be
 // compared: by the wire tests and by the protocol fuzz target.
 #pragma once
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
+#include "protocol/openai_responses/openai_responses.hpp"
 
 #include <instructor/error.hpp>
 
@@ -86,6 +87,12 @@ inline std::string messages_reply_tree_reading(instructor::mode m, std::string_v
 {
     return reply_tree_reading(&instructor::detail::messages_usage,
                               &instructor::detail::extract_messages, m, body);
+}
+
+inline std::string responses_reply_tree_reading(instructor::mode m, std::string_view body)
+{
+    return reply_tree_reading(&instructor::detail::responses_usage,
+                              &instructor::detail::extract_responses, m, body);
 }
 
 }  // namespace test

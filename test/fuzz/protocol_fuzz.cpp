@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             __builtin_trap();
     }
 
-    // A whole chat or Messages reply's one-pass reading, where it answers, means what its tree
-    // means.
+    // A whole chat, Messages or Responses reply's one-pass reading, where it answers, means what
+    // its tree means.
     for (auto m : {mode::tools, mode::parallel_tools, mode::json, mode::md_json})
         if (auto const fast = det::read_chat_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::chat_reply_tree_reading(m, text))
@@ -51,6 +51,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     for (auto m : {mode::anthropic_tools, mode::anthropic_json})
         if (auto const fast = det::read_messages_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::messages_reply_tree_reading(m, text))
+                __builtin_trap();
+    for (auto m : {mode::responses_tools, mode::responses_structured_outputs})
+        if (auto const fast = det::read_responses_reply(m, text))
+            if (test::reply_reading(fast->used, fast->x) != test::responses_reply_tree_reading(m, text))
                 __builtin_trap();
 
     boost::system::error_code ec;

@@ -1,5 +1,6 @@
 // The OpenAI Responses API wire: request bodies pinned in full, answers, finish reasons and
 // usage, re-ask items, and the typed events of its streams.
+#include "chunk_reading.hpp"
 #include "wire_fixtures.hpp"
 
 #include "protocol/openai_responses/openai_responses.hpp"
@@ -345,6 +346,112 @@ TEST(ResponsesStream, HostileEventsAreProtocolErrors)
     auto reader = wire->reader();
     ins::net::sse_parser sse;
     EXPECT_FALSE(reader->ended(sse));
+}
+
+TEST(ProtocolResponsesReply, TheOnePassReadingMeansWhatTheTreeMeans)
+{
+    // The common reply (as OpenAI's reference shows it) varied in every member the reading takes
+    // or must leave to the tree: whenever the one-pass reading answers, it answers what the tree
+    // does.
+    std::string const usage =
+        R"("usage":{"input_tokens":36,"input_tokens_details":{"cached_tokens":4},"output_tokens":87,)"
+        R"("output_tokens_details":{"reasoning_tokens":2},"total_tokens":123})";
+    auto reply = [&](std::string const& output, std::string const& status = "completed",
+                     std::string const& root_extra = "") {
+        return R"({"id":"resp_1","object":"response","created_at":1741476542,"status":")" + status +
+               R"(","error":null,"incomplete_details":null,"model":"gpt-4o","output":)" + output +
+               "," + usage + root_extra + "}";
+    };
+    std::string const message =
+        R"({"type":"message","id":"msg_1","status":"completed","role":"assistant","content":[{"type":"output_text","text":"{\"name\":\"Ann\",\"age\":3}","annotations":[]}]})";
+    std::string const call =
+        R"({"type":"function_call","id":"fc_1","call_id":"call_1","name":"User","arguments":"{\"name\":\"Ann\",\"age\":3}","status":"completed"})";
+    std::vector<std::string> bodies;
+    for (std::string const& output : {
+             "[" + message + "]",
+             "[" + call + "]",
+             "[" + call + "," + call + "]",
+             "[" + message + "," + call + "]",
+             "[" + message + "," + message + "]",
+             std::string(R"([{"content":[{"text":"late ","type":"output_text"},{"type":"refusal","refusal":"no"}],"type":"message"}])"),
+             std::string(R"([{"type":"message","content":[{"type":"refusal","refusal":"I cannot"}]}])"),
+             std::string(R"([{"type":"message","content":[{"type":"output_text","text":"esc \"q\" \\ \n \u00e9 \ud83d\ude00"}]}])"),
+             std::string(R"([{"type":"message","content":[7,null,[],{"type":"output_text","text":7},{"text":"untyped"},{"type":"other","text":"x"}]}])"),
+             std::string(R"([{"type":"message","content":{"type":"output_text","text":"not a list"}}])"),
+             std::string(R"([{"type":"message","content":[{"type":"output_text","text":"a","text":"b"}]}])"),
+             std::string(R"([{"type":"message","type":"function_call","name":"User"}])"),
+             std::string(R"([{"type":"function_call","name":"User"}])"),
+             std::string(R"([{"type":"function_call","call_id":"","name":7,"arguments":""}])"),
+             std::string(R"([{"type":"function_call","call_id":"c","name":"User","arguments":{"a":1}}])"),
+             std::string(R"([{"typ\u0065":"function_call","call_\u0069d":"k","name":"User","arguments":"{}"}])"),
+             std::string(R"([{"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"think"}]},)") + message + "]",
+             std::string(R"([7,"two",null,[],{"type":7}])"),
+             std::string("[]"),
+             std::string(R"({"type":"message"})"),
+             std::string(R"("text")"),
+             std::string("null"),
+         }) {
+        for (std::string const& status : {"completed", "incomplete", "failed", "in_progress"})
+            bodies.push_back(reply(output, status));
+    }
+    for (std::string const& root : {
+             std::string(R"(,"incomplete_details":{"reason":"max_output_tokens"})"),
+             std::string(R"(,"status":"incomplete")"),
+             std::string(R"(,"output":[])"),
+             std::string(R"(,"extra":[[[[{"output":1}]]]],"x":null)"),
+         }) {
+        // a repeated member (incomplete_details, status, output) or a deep unknown one
+        bodies.push_back(reply("[" + message + "]", "completed", root));
+    }
+    for (std::string const& details : {
+             std::string(R"({"reason":"max_output_tokens"})"),
+             std::string(R"({"reason":"content_filter"})"),
+             std::string(R"({"reason":""})"),
+             std::string(R"({"reason":7})"),
+             std::string(R"({"reason":"a","reason":"b"})"),
+             std::string(R"([1])"),
+         })
+        bodies.push_back(R"({"status":"incomplete","incomplete_details":)" + details +
+                         R"(,"output":[)" + message + "]}");
+    for (std::string const& u : {
+             std::string(R"({"input_tokens":5,"output_tokens":6})"),
+             std::string(R"({"input_tokens":-5,"output_tokens":6.5,"total_tokens":"9"})"),
+             std::string(R"({"input_tokens":18446744073709551615,"total_tokens":0})"),
+             std::string(R"({"input_tokens_details":null,"output_tokens_details":[1]})"),
+             std::string(R"({"input_tokens_details":{"cached_tokens":1,"cached_tokens":2}})"),
+             std::string(R"({"input_\u0074okens":4,"output_tokens":1e2})"),
+             std::string("null"),
+         })
+        bodies.push_back(R"({"status":"completed","output":[)" + message + R"(],"usage":)" + u + "}");
+    for (int calls : {256, 257}) {  // the limit, and one past it
+        std::string many = "[";
+        for (int i = 0; i < calls; ++i)
+            many += (i ? "," : "") + call;
+        bodies.push_back(reply(many + "]"));
+    }
+    bodies.push_back(R"({"output":[)" + message + "]}");
+    bodies.push_back(R"({"status":"completed"})");
+    bodies.push_back(reply("[" + message + "]") + " trailing");
+    bodies.push_back(R"({"status":"completed","output":[)");
+    bodies.push_back("{\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"\xff\"}]}]}");
+    bodies.push_back("[]");
+
+    std::size_t answered = 0;
+    for (auto const& body : bodies)
+        for (auto m : {mode::responses_tools, mode::responses_structured_outputs,
+                       mode::responses_parallel_tools}) {
+            auto const fast = det::read_responses_reply(m, body);
+            if (!fast)
+                continue;
+            ++answered;
+            EXPECT_EQ(test::reply_reading(fast->used, fast->x),
+                      test::responses_reply_tree_reading(m, body))
+                << ins::to_string(m) << "\n" << body.substr(0, 400);
+        }
+    // The common replies are answered in every mode, and most of the others.
+    EXPECT_TRUE(det::read_responses_reply(mode::responses_tools, reply("[" + call + "]")));
+    EXPECT_TRUE(det::read_responses_reply(mode::responses_structured_outputs, reply("[" + message + "]")));
+    EXPECT_GT(answered, bodies.size() * 3 / 2);
 }
 
 }  // namespace openai_responses_test

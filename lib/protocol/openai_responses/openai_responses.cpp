@@ -62,14 +62,10 @@ constexpr part_rules responses_rules{"OpenAI Responses API", "input_text",
 std::string finish_reason_of(json::object const& response)
 {
     auto const status = string_at(response, "status");
-    if (status != "incomplete")
-        return status;
     std::string reason;
     if (auto const* d = object_at(response, "incomplete_details"))
         reason = string_at(*d, "reason");
-    if (reason == "max_output_tokens")
-        return "length";
-    return reason.empty() ? status : reason;  // "content_filter" keeps its name
+    return responses_finish_reason(status, reason);
 }
 
 std::string failure_message(json::object const& response)
@@ -80,8 +76,19 @@ std::string failure_message(json::object const& response)
     return "the response failed";
 }
 
-extraction answer_of(mode m, std::string content, std::vector<answer> calls,
-                     std::string finish_reason, std::string refusal)
+}  // namespace
+
+std::string responses_finish_reason(std::string const& status, std::string const& reason)
+{
+    if (status != "incomplete")
+        return status;
+    if (reason == "max_output_tokens")
+        return "length";
+    return reason.empty() ? status : reason;  // "content_filter" keeps its name
+}
+
+extraction responses_extraction(mode m, std::string content, std::vector<answer> calls,
+                                std::string finish_reason, std::string refusal)
 {
     extraction x;
     x.finish_reason = std::move(finish_reason);
@@ -97,8 +104,6 @@ extraction answer_of(mode m, std::string content, std::vector<answer> calls,
     set_text_answer(x, false, "The reply has no content; answer with the JSON object.");
     return x;
 }
-
-}  // namespace
 
 json::array responses_input(request const& req)
 {
@@ -278,7 +283,7 @@ extraction extract_responses(mode m, json::value const& response)
                 }
         }
     }
-    auto x = answer_of(m, std::move(text), std::move(calls), finish_reason_of(*root),
+    auto x = responses_extraction(m, std::move(text), std::move(calls), finish_reason_of(*root),
                        std::move(refusal));
     take_reasoning(*output, x);
     return x;
@@ -416,7 +421,7 @@ public:
     {
         calls_.finish(sink);
         auto const* r = final_.if_object();
-        auto x = answer_of(m_, text_.all, calls_.calls, r ? finish_reason_of(*r) : std::string(),
+        auto x = responses_extraction(m_, text_.all, calls_.calls, r ? finish_reason_of(*r) : std::string(),
                            refusal_);
         if (auto const* output = r ? array_at(*r, "output") : nullptr)
             take_reasoning(*output, x);
@@ -487,6 +492,10 @@ public:
     usage usage_of(json::value const& response) const override
     {
         return responses_usage(response);
+    }
+    std::optional<reply_reading> read_reply(std::string_view body) const override
+    {
+        return read_responses_reply(m_, body);
     }
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {

@@ -34,6 +34,18 @@ extraction extract_responses(mode m, boost::json::value const& response);
 /// Usage of a Responses API response (input/output tokens as prompt/completion tokens).
 usage responses_usage(boost::json::value const& response);
 
+/// The finish reason of a response's `status` and `incomplete_details.reason` as sent.
+std::string responses_finish_reason(std::string const& status, std::string const& reason);
+/// What extract_responses makes of the output once read: the messages' output_text and
+/// refusal parts joined, the function calls (ids and arguments filled in).
+extraction responses_extraction(mode m, std::string content, std::vector<answer> calls,
+                                std::string finish_reason, std::string refusal);
+
+/// A whole Responses API response read in one pass, no tree: what responses_usage and
+/// extract_responses make of its tree, or nullopt when the tree must say (a failed status, a
+/// reasoning item, a repeated member, ...).
+std::optional<reply_reading> read_responses_reply(mode m, std::string_view body);
+
 /// The input items appended for a re-ask: each function_call item followed by a
 /// function_call_output item (same call_id) with the errors, or the text answer and the JSON
 /// correction prompt.
