@@ -92,4 +92,77 @@ struct one_pass_reader {
     bool on_comment(std::string_view, boost::system::error_code&) { return true; }
 };
 
+/// The key and value events of a reply reading that takes strings and counts into slots: the
+/// key's slot from `Derived::slot_of(level, key)` (a repeat or a stop slot stops), a value's
+/// slot from `Derived::take_slot()` (which may hand over `next`), its string to
+/// `Derived::string_of(slot)` and its count to `Derived::count_of(slot)` (null: not taken). A
+/// count is a non-negative integer, as json_access's count_at reads one; anything else
+/// counts 0.
+template <class Derived, class Frame, class Slot>
+struct slot_reader : one_pass_reader<Frame, Slot> {
+    Slot next = Slot::none;         // the slot of the value after the key just read
+    std::string* target = nullptr;  // where the string being read goes (null: nowhere)
+    bool in_string = false;
+
+    Derived& self() { return static_cast<Derived&>(*this); }
+
+    bool on_key(std::string_view s, std::size_t, boost::system::error_code&)
+    {
+        next = this->key_slot(
+            s, [this](auto const& l, std::string_view k) { return self().slot_of(l, k); });
+        if (next == Slot::stop || (next != Slot::none && !this->first_time(next)))
+            return this->stop();
+        return true;
+    }
+    bool string_piece(std::string_view s)
+    {
+        if (!in_string) {
+            if (this->n == 0)
+                return this->stop();
+            auto const at = self().take_slot();
+            if (at == Slot::stop)
+                return this->stop();
+            target = self().string_of(at);
+            in_string = true;
+        }
+        if (target)
+            target->append(s);
+        return true;
+    }
+    bool on_string_part(std::string_view s, std::size_t, boost::system::error_code&)
+    {
+        return self().string_piece(s);
+    }
+    bool on_string(std::string_view s, std::size_t, boost::system::error_code&)
+    {
+        if (!self().string_piece(s))
+            return false;
+        in_string = false;
+        target = nullptr;
+        return true;
+    }
+    bool scalar(std::uint64_t count)
+    {
+        if (this->n == 0)
+            return this->stop();
+        auto const at = self().take_slot();
+        if (at == Slot::stop)
+            return this->stop();
+        if (auto* to = self().count_of(at))
+            *to = count;
+        return true;
+    }
+    bool on_int64(std::int64_t v, std::string_view, boost::system::error_code&)
+    {
+        return self().scalar(v > 0 ? static_cast<std::uint64_t>(v) : 0);
+    }
+    bool on_uint64(std::uint64_t v, std::string_view, boost::system::error_code&)
+    {
+        return self().scalar(v);
+    }
+    bool on_double(double, std::string_view, boost::system::error_code&) { return self().scalar(0); }
+    bool on_bool(bool, boost::system::error_code&) { return self().scalar(0); }
+    bool on_null(boost::system::error_code&) { return self().scalar(0); }
+};
+
 }  // namespace instructor::detail

@@ -42,7 +42,7 @@ std::uint64_t key_hash(std::string_view k) noexcept
     return h;
 }
 
-struct messages_reader : one_pass_reader<frame, slot> {
+struct messages_reader : slot_reader<messages_reader, frame, slot> {
     explicit messages_reader(bool tools_mode) : tools(tools_mode) {}
 
     bool tools;
@@ -50,15 +50,12 @@ struct messages_reader : one_pass_reader<frame, slot> {
     usage u;
     std::string stop_reason, text;
     bool has_content = false;
-    slot next = slot::none;
 
     // The block being read.
     std::string type, block_text, name, id;
     std::string input;  // its input as serialize writes it
     bool has_input = false;
 
-    std::string* target = nullptr;  // the string being taken
-    bool in_string = false;
     bool capturing_string = false;  // ... a string inside the input, written whole at its end
     std::string captured;
 
@@ -219,12 +216,10 @@ struct messages_reader : one_pass_reader<frame, slot> {
             input.push_back(']');
         return --n, true;
     }
-    bool on_key(std::string_view s, std::size_t, json::error_code&)
+    bool on_key(std::string_view s, std::size_t size, json::error_code& ec)
     {
-        if (top().kind != frame::in_object) {
-            next = key_slot(s, [this](level const& l, std::string_view k) { return slot_of(l, k); });
-            return next == slot::stop || (next != slot::none && !first_time(next)) ? stop() : true;
-        }
+        if (top().kind != frame::in_object)
+            return slot_reader::on_key(s, size, ec);
         std::string_view k = s;
         if (!key.empty())
             k = key.append(s);
@@ -256,10 +251,6 @@ struct messages_reader : one_pass_reader<frame, slot> {
         if (target)
             target->append(s);
         return true;
-    }
-    bool on_string_part(std::string_view s, std::size_t, json::error_code&)
-    {
-        return string_piece(s);
     }
     bool on_string(std::string_view s, std::size_t, json::error_code&)
     {

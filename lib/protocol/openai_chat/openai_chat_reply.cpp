@@ -26,16 +26,13 @@ enum class slot : std::uint8_t {
     cached_tokens, reasoning_tokens
 };
 
-struct reply_reader : one_pass_reader<frame, slot> {
+struct reply_reader : slot_reader<reply_reader, frame, slot> {
     explicit reply_reader(bool tools_mode) : tools(tools_mode) {}
 
     bool tools;
     chat_choice c;
     usage u;
     bool has_choice = false, has_message = false;
-    slot next = slot::none;
-    std::string* text = nullptr;  // the string value being taken
-    bool in_string = false;
 
     /// The slot of the value that starts now, from where it is.
     slot take_slot()
@@ -161,63 +158,6 @@ struct reply_reader : one_pass_reader<frame, slot> {
         default: return push(frame::skip);
         }
     }
-    bool on_key(std::string_view s, std::size_t, json::error_code&)
-    {
-        next = key_slot(s, [this](level const& l, std::string_view k) { return slot_of(l, k); });
-        if (next == slot::stop || (next != slot::none && !first_time(next)))
-            return stop();
-        return true;
-    }
-    bool string_piece(std::string_view s)
-    {
-        if (!in_string) {
-            if (n == 0)
-                return stop();
-            auto const at = take_slot();
-            if (at == slot::stop)
-                return stop();
-            text = string_of(at);
-            in_string = true;
-        }
-        if (text)
-            text->append(s);
-        return true;
-    }
-    bool on_string_part(std::string_view s, std::size_t, json::error_code&)
-    {
-        return string_piece(s);
-    }
-    bool on_string(std::string_view s, std::size_t, json::error_code&)
-    {
-        if (!string_piece(s))
-            return false;
-        in_string = false;
-        text = nullptr;
-        return true;
-    }
-    /// A scalar other than a string: a count where one is read, else absent (as the tree's
-    /// accessors have it: a string or container read where a count is, a count where a string
-    /// is, are absent).
-    bool scalar(std::uint64_t count, bool is_count)
-    {
-        if (n == 0)
-            return stop();
-        auto const at = take_slot();
-        if (at == slot::stop)
-            return stop();
-        if (is_count)
-            if (auto* to = count_of(at))
-                *to = count;
-        return true;
-    }
-    bool on_int64(std::int64_t v, std::string_view, json::error_code&)
-    {
-        return scalar(v > 0 ? static_cast<std::uint64_t>(v) : 0, true);
-    }
-    bool on_uint64(std::uint64_t v, std::string_view, json::error_code&) { return scalar(v, true); }
-    bool on_double(double, std::string_view, json::error_code&) { return scalar(0, false); }
-    bool on_bool(bool, json::error_code&) { return scalar(0, false); }
-    bool on_null(json::error_code&) { return scalar(0, false); }
 };
 
 }  // namespace

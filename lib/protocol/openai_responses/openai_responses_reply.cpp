@@ -27,20 +27,16 @@ enum class slot : std::uint8_t {
     output_details, cached_tokens, reasoning_tokens
 };
 
-struct responses_reader : one_pass_reader<frame, slot> {
+struct responses_reader : slot_reader<responses_reader, frame, slot> {
     bool has_output = false;
     std::string status, reason;
     std::string text, refusal;  // the messages' parts, joined
     std::vector<answer> calls;
     usage u;
-    slot next = slot::none;
 
     // The item being read, and its content part.
     std::string type, name, call_id, arguments, item_text, item_refusal;
     std::string part_type, part_text, part_refusal;
-
-    std::string* target = nullptr;  // the string being taken
-    bool in_string = false;
 
     slot take_slot()
     {
@@ -187,59 +183,6 @@ struct responses_reader : one_pass_reader<frame, slot> {
         default: return push(frame::skip);  // an item or part that is not an object is passed over
         }
     }
-    bool on_key(std::string_view s, std::size_t, json::error_code&)
-    {
-        next = key_slot(s, [this](level const& l, std::string_view k) { return slot_of(l, k); });
-        return next == slot::stop || (next != slot::none && !first_time(next)) ? stop() : true;
-    }
-    bool string_piece(std::string_view s)
-    {
-        if (!in_string) {
-            if (n == 0)
-                return stop();
-            auto const at = take_slot();
-            if (at == slot::stop)
-                return stop();
-            target = string_of(at);
-            in_string = true;
-        }
-        if (target)
-            target->append(s);
-        return true;
-    }
-    bool on_string_part(std::string_view s, std::size_t, json::error_code&)
-    {
-        return string_piece(s);
-    }
-    bool on_string(std::string_view s, std::size_t, json::error_code&)
-    {
-        if (!string_piece(s))
-            return false;
-        in_string = false;
-        target = nullptr;
-        return true;
-    }
-    /// A scalar other than a string: a count where one is read (as count_at: a non-negative
-    /// integer, else 0).
-    bool scalar(std::uint64_t count)
-    {
-        if (n == 0)
-            return stop();
-        auto const at = take_slot();
-        if (at == slot::stop)
-            return stop();
-        if (auto* to = count_of(at))
-            *to = count;
-        return true;
-    }
-    bool on_int64(std::int64_t v, std::string_view, json::error_code&)
-    {
-        return scalar(v > 0 ? static_cast<std::uint64_t>(v) : 0);
-    }
-    bool on_uint64(std::uint64_t v, std::string_view, json::error_code&) { return scalar(v); }
-    bool on_double(double, std::string_view, json::error_code&) { return scalar(0); }
-    bool on_bool(bool, json::error_code&) { return scalar(0); }
-    bool on_null(json::error_code&) { return scalar(0); }
 };
 
 }  // namespace
