@@ -339,24 +339,36 @@ struct floating_s {
 
 struct string_s {
     static std::string_view expected(frame const&) { return "a valid string"; }
-    static void string_part(decode_ctx&, frame& f, std::string_view s)
+    /// The string's first piece: `room` is what it is made room for when the target has less.
+    static void first(frame& f, std::string_view s, std::size_t room)
     {
-        // Appended in place: a streamed string grows where the caller can see it.
-        if (f.state == 0) {
-            auto& t = target<std::string>(f);
-            if (t.capacity() < s.size())
-                t = std::string(s);  // made to size: assign() would grow the old one
-            else
-                t.assign(s);
-            f.state = 1;
+        auto& t = target<std::string>(f);
+        if (t.capacity() < s.size()) {
+            std::string made;  // assign() would grow the old one
+            made.reserve(room);
+            made.assign(s);
+            t = std::move(made);
         }
         else {
-            target<std::string>(f).append(s);
+            t.assign(s);
         }
+        f.state = 1;
+    }
+    static void string_part(decode_ctx&, frame& f, std::string_view s)
+    {
+        // Appended in place: a streamed string grows where the caller can see it. More comes
+        // after a first piece (a parser cuts a string at its first escape): room for it.
+        if (f.state == 0)
+            first(f, s, std::max<std::size_t>(2 * s.size(), 64));
+        else
+            target<std::string>(f).append(s);
     }
     static void string_end(decode_ctx& c, frame& f, std::string_view s)
     {
-        string_part(c, f, s);
+        if (f.state == 0)
+            first(f, s, s.size());  // the whole string: made to size
+        else
+            target<std::string>(f).append(s);
         check_string(c, f, target<std::string>(f));
         c.pop();
     }
