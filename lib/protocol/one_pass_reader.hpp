@@ -3,7 +3,10 @@
 // parts, a repeated member noticed, and the stop that hands the input to the tree reading.
 #pragma once
 
+#include "protocol/value_rewriter.hpp"
+
 #include <boost/json/array.hpp>
+#include <boost/json/basic_parser.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 #include <boost/system/error_code.hpp>
@@ -92,6 +95,16 @@ struct one_pass_reader {
     bool on_comment(std::string_view, boost::system::error_code&) { return true; }
 };
 
+/// Runs a reading over a whole body: true when it answered (the JSON well formed and whole, no
+/// stop); else the tree decides.
+template <class Reader>
+bool read_whole(boost::json::basic_parser<Reader>& p, std::string_view body)
+{
+    boost::system::error_code ec;
+    auto const used = p.write_some(false, body.data(), body.size(), ec);
+    return !ec && !p.handler().stopped && used == body.size();
+}
+
 /// The key and value events of a reply reading that takes strings and counts into slots: the
 /// key's slot from `Derived::slot_of(level, key)` (a repeat or a stop slot stops), a value's
 /// slot from `Derived::take_slot()` (which may hand over `next`), its string to
@@ -163,6 +176,115 @@ struct slot_reader : one_pass_reader<Frame, Slot> {
     bool on_double(double, std::string_view, boost::system::error_code&) { return self().scalar(0); }
     bool on_bool(bool, boost::system::error_code&) { return self().scalar(0); }
     bool on_null(boost::system::error_code&) { return self().scalar(0); }
+};
+
+/// A slot_reader that also takes one value whole: the member `Slot::input` of a
+/// `Derived::input_frame` object (a tool call's input, an object in the reply) is written back by
+/// a value_rewriter into `input.out` as json::serialize writes its tree. Derived gives
+/// object_begin(), object_end() and array_begin() for the events outside that value.
+template <class Derived, class Frame, class Slot>
+struct rewriting_reader : slot_reader<Derived, Frame, Slot> {
+    using base = slot_reader<Derived, Frame, Slot>;
+
+    value_rewriter input;
+    bool has_input = false;  // set when the value starts; cleared by Derived per object
+    bool capturing = false;  // a string of the value, written whole at its end
+    std::string captured;
+
+    /// Whether the value starting now is (in) the value taken: it starts the rewriter; a value
+    /// inside it goes on with it.
+    bool in_input()
+    {
+        if (input.active())
+            return true;
+        if (this->n == 0 || this->top().kind != Derived::input_frame || this->next != Slot::input)
+            return false;
+        this->next = Slot::none;
+        input.start();
+        has_input = true;
+        return true;
+    }
+
+    bool on_object_begin(boost::system::error_code&)
+    {
+        if (in_input())
+            return input.open_object() || this->stop();
+        return this->self().object_begin();
+    }
+    bool on_object_end(std::size_t, boost::system::error_code&)
+    {
+        if (input.active())
+            return input.close_object(), true;
+        return this->self().object_end();
+    }
+    bool on_array_begin(boost::system::error_code&)
+    {
+        if (in_input())
+            return input.open_array() || this->stop();
+        return this->self().array_begin();
+    }
+    bool on_array_end(std::size_t, boost::system::error_code&)
+    {
+        if (input.active())
+            return input.close_array(), true;
+        return --this->n, true;
+    }
+    bool on_key(std::string_view s, std::size_t size, boost::system::error_code& ec)
+    {
+        if (!input.active())
+            return base::on_key(s, size, ec);
+        auto& joined = this->key;  // the key's earlier parts
+        bool const taken = input.key(joined.empty() ? s : std::string_view(joined.append(s)));
+        joined.clear();
+        return taken || this->stop();
+    }
+    bool string_piece(std::string_view s)
+    {
+        if (!this->in_string && in_input()) {
+            capturing = true;
+            this->target = &captured;
+            this->in_string = true;
+        }
+        return base::string_piece(s);
+    }
+    bool on_string(std::string_view s, std::size_t size, boost::system::error_code& ec)
+    {
+        if (!base::on_string(s, size, ec))
+            return false;
+        if (capturing) {
+            input.string(captured);
+            captured.clear();
+            capturing = false;
+        }
+        return true;
+    }
+    template <class Write>
+    bool scalar(std::uint64_t count, Write const& write)
+    {
+        if (in_input())
+            return write(), true;
+        return base::scalar(count);
+    }
+    bool on_int64(std::int64_t v, std::string_view, boost::system::error_code&)
+    {
+        return scalar(v > 0 ? static_cast<std::uint64_t>(v) : 0, [&] { input.number(v); });
+    }
+    bool on_uint64(std::uint64_t v, std::string_view, boost::system::error_code&)
+    {
+        return scalar(v, [&] { input.number(v); });
+    }
+    bool on_double(double d, std::string_view, boost::system::error_code&)
+    {
+        return scalar(0, [&] { input.number(d); });
+    }
+    bool on_bool(bool b, boost::system::error_code&)
+    {
+        return scalar(0, [&] { input.boolean(b); });
+    }
+    bool on_null(boost::system::error_code&)
+    {
+        return scalar(0, [&] { input.null(); });
+    }
 };
 
 }  // namespace instructor::detail

@@ -1,9 +1,10 @@
-// A chat stream chunk's reading, and a whole chat, Messages or Responses reply's, in words (the delta, or
+// A chat stream chunk's reading, and a whole chat, Messages, Responses or Converse reply's, in words (the delta, or
 // usage and extraction, or the error), so that the one-pass and the tree readings can be
 // compared: by the wire tests and by the protocol fuzz target.
 #pragma once
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
+#include "protocol/bedrock/bedrock.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 #include "protocol/openai_responses/openai_responses.hpp"
 
@@ -93,6 +94,12 @@ inline std::string responses_reply_tree_reading(instructor::mode m, std::string_
 {
     return reply_tree_reading(&instructor::detail::responses_usage,
                               &instructor::detail::extract_responses, m, body);
+}
+
+inline std::string bedrock_reply_tree_reading(instructor::mode m, std::string_view body)
+{
+    return reply_tree_reading(&instructor::detail::bedrock_usage,
+                              &instructor::detail::extract_bedrock, m, body);
 }
 
 }  // namespace test

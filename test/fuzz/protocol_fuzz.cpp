@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             __builtin_trap();
     }
 
-    // A whole chat, Messages or Responses reply's one-pass reading, where it answers, means what
-    // its tree means.
+    // A whole reply's one-pass reading (chat, Messages, Responses, Converse), where it answers,
+    // means what its tree means.
     for (auto m : {mode::tools, mode::parallel_tools, mode::json, mode::md_json})
         if (auto const fast = det::read_chat_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::chat_reply_tree_reading(m, text))
@@ -55,6 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     for (auto m : {mode::responses_tools, mode::responses_structured_outputs})
         if (auto const fast = det::read_responses_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::responses_reply_tree_reading(m, text))
+                __builtin_trap();
+    for (auto m : {mode::bedrock_tools, mode::bedrock_json})
+        if (auto const fast = det::read_bedrock_reply(m, text))
+            if (test::reply_reading(fast->used, fast->x) != test::bedrock_reply_tree_reading(m, text))
                 __builtin_trap();
 
     boost::system::error_code ec;

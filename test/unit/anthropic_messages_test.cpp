@@ -780,6 +780,7 @@ TEST(ProtocolAnthropicReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"([{"input":{"b":[1,-2,3.5,1e300,-0.0,18446744073709551615,-9223372036854775808],"a":{"x":null,"y":true,"z":false}},"name":"User","type":"tool_use","id":"t"}])"),
              std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{ "sp" : [ 1 , { } , [ ] , "" ] , "\u0041\/\n\u00e9" : "\ud83d\ude00\t\u001f" }}])"),
              std::string(R"([{"type":"tool_use","id":"t","name":"User","input":"a string"}])"),
+             std::string(R"([{"input":{"k":"v"},"type":"tool_use","name":"User","id":"t"}])"),
              std::string(R"([{"type":"tool_use","id":"t","name":"User","input":null}])"),
              std::string(R"([{"type":"tool_use","id":"t","name":"User","input":[1,{"k":[]}]}])"),
              std::string(R"([{"type":"tool_use","id":"t","name":"User"}])"),
@@ -861,6 +862,14 @@ TEST(ProtocolAnthropicReply, TheOnePassReadingMeansWhatTheTreeMeans)
     EXPECT_TRUE(det::read_messages_reply(
         mode, reply(R"([{"type":"tool_use","id":"t","name":"U","input":{"a":{"k":1},"k":[{"k":2,"a":3}],"b":4}}])")));
     EXPECT_FALSE(det::read_messages_reply(mode, reply(big_input + "}}]")));
+    // An input as deep as the parser takes (32 levels in all) is read; one deeper is an error,
+    // from the tree.
+    auto nested = [&](int d) {
+        return reply(R"([{"type":"tool_use","id":"t","name":"U","input":)" + std::string(d, '[') +
+                     std::string(d, ']') + "}]");
+    };
+    EXPECT_TRUE(det::read_messages_reply(mode, nested(29)));
+    EXPECT_FALSE(det::read_messages_reply(mode, nested(30)));
 }
 
 }  // namespace anthropic_messages_test

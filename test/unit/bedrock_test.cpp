@@ -2,6 +2,7 @@
 // bodies, media, answers, stop reasons, usage, re-asks (toolResult blocks, the reasoning kept,
 // turns merged), the request (the model id in the path, the signature per attempt) and the
 // stream reader over event-stream frames, hostile streams included.
+#include "chunk_reading.hpp"
 #include "wire_fixtures.hpp"
 
 #include "protocol/bedrock/bedrock.hpp"
@@ -392,6 +393,99 @@ TEST(Bedrock, HostileStreamsAreTypedErrors)
     auto events = w->events(1 << 20);
     EXPECT_FALSE(reader->ended(*events));
     EXPECT_NE(reader->missing_end().find("messageStop"), std::string::npos);
+}
+
+TEST(BedrockReply, TheOnePassReadingMeansWhatTheTreeMeans)
+{
+    // The common Converse reply (as AWS's reference shows it) varied in every member the reading
+    // takes or must leave to the tree: whenever the one-pass reading answers, it answers what
+    // the tree does (a toolUse input written back byte for byte as the tree's serialization).
+    std::string const usage =
+        R"("usage":{"inputTokens":12,"outputTokens":7,"totalTokens":19,"cacheReadInputTokens":3})";
+    auto reply = [&](std::string const& content, std::string const& stop = "end_turn",
+                     std::string const& root_extra = "") {
+        return R"({"output":{"message":{"role":"assistant","content":)" + content +
+               R"(}},"stopReason":")" + stop + R"(",)" + usage +
+               R"(,"metrics":{"latencyMs":100})" + root_extra + "}";
+    };
+    std::string const tool = R"({"toolUse":{"toolUseId":"tooluse_1","name":"User","input":{"name":"Ann","age":3}}})";
+    std::vector<std::string> bodies;
+    for (std::string const& c : {
+             std::string(R"([{"text":"{\"name\":\"Ann\",\"age\":3}"}])"),
+             std::string(R"([{"text":"Here: "},{"text":"{\"a\":1}"}])"),
+             "[" + tool + "]",
+             "[" + tool + "," + tool + "]",
+             "[{\"text\":\"Sure.\"}," + tool + "]",
+             std::string(R"([{"toolUse":{"input":{"b":[1,-2,3.5,1e300,-0.0,18446744073709551615],"a":{"x":null,"y":true}},"name":"User"}}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User","input":{ "sp" : [ 1 , { } , [ ] , "" ] , "\u0041\/\n" : "\ud83d\ude00\t" }}}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User","input":null}}])"),
+             std::string(R"([{"toolUse":{"input":{"k":"v"},"name":"User","toolUseId":"t"},"text":"x"}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User","input":"null"}}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User","input":[1,{"k":[]}]}}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User"}}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User","input":{"a":1,"a":2}}}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User","input":{"a":{"k":1},"k":2}}}])"),
+             std::string(R"([{"toolUse":{"toolUseId":"t","name":"User","input":{}},"text":"also"}])"),
+             std::string(R"([{"toolUse":"not an object","text":"text"}])"),
+             std::string(R"([{"toolUse":{"name":"A"},"toolUse":{"name":"B"}}])"),
+             std::string(R"([{"reasoningContent":{"reasoningText":{"text":"hmm","signature":"s"}}},{"text":"{}"}])"),
+             std::string(R"([{"reasoningContent":7,"text":"kept as text"}])"),
+             std::string(R"([7,"two",null,[],{"text":7},{"image":{}},{"text":["no"]}])"),
+             std::string("[]"),
+             std::string(R"({"text":"{}"})"),
+             std::string("null"),
+         }) {
+        for (std::string const& stop : {"end_turn", "tool_use", "max_tokens", "guardrail_intervened"})
+            bodies.push_back(reply(c, stop));
+    }
+    std::string const text = R"([{"text":"{\"a\":1}"}])";
+    for (std::string const& root : {
+             std::string(R"(,"output":{})"),
+             std::string(R"(,"stopReason":"max_tokens")"),
+             std::string(R"(,"usage":{"inputTokens":1})"),
+         })
+        bodies.push_back(reply(text, "end_turn", root));
+    for (std::string const& u : {
+             std::string(R"({"inputTokens":5,"outputTokens":6})"),
+             std::string(R"({"inputTokens":-5,"outputTokens":6.5,"totalTokens":"9"})"),
+             std::string(R"({"inputTokens":18446744073709551615,"totalTokens":0})"),
+             std::string(R"({"inputTokens":1,"inputTokens":2})"),
+             std::string("null"),
+         })
+        bodies.push_back(R"({"output":{"message":{"content":)" + text + R"(}},"usage":)" + u + "}");
+    for (std::string const& output : {
+             std::string(R"({"message":{"content":{}}})"),
+             std::string(R"({"message":{"content":[],"content":[]}})"),
+             std::string(R"({"message":[]})"),
+             std::string(R"({"message":{"content":[]},"message":{"content":[]}})"),
+             std::string("[]"),
+         })
+        bodies.push_back(R"({"output":)" + output + "}");
+    for (int calls : {256, 257}) {  // the limit, and one past it
+        std::string many = "[";
+        for (int i = 0; i < calls; ++i)
+            many += (i ? "," : "") + tool;
+        bodies.push_back(reply(many + "]", "tool_use"));
+    }
+    bodies.push_back(reply(text) + " trailing");
+    bodies.push_back(R"({"output":{"message":{"content":[)");
+    bodies.push_back("[]");
+
+    std::size_t answered = 0;
+    for (auto const& body : bodies)
+        for (auto m : {ins::mode::bedrock_tools, ins::mode::bedrock_json,
+                       ins::mode::bedrock_parallel_tools}) {
+            auto const fast = det::read_bedrock_reply(m, body);
+            if (!fast)
+                continue;
+            ++answered;
+            EXPECT_EQ(test::reply_reading(fast->used, fast->x),
+                      test::bedrock_reply_tree_reading(m, body))
+                << ins::to_string(m) << "\n" << body.substr(0, 400);
+        }
+    EXPECT_TRUE(det::read_bedrock_reply(ins::mode::bedrock_tools, reply("[" + tool + "]")));
+    EXPECT_TRUE(det::read_bedrock_reply(ins::mode::bedrock_json, reply(text)));
+    EXPECT_GT(answered, bodies.size() * 3 / 2);
 }
 
 }  // namespace bedrock_test

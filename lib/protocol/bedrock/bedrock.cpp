@@ -293,7 +293,6 @@ extraction extract_bedrock(mode m, json::value const& response)
         throw error(errc::protocol_error,
                     "the response is not a Converse response (no output.message.content)");
     extraction x;
-    x.finish_reason = finish_reason_of(string_at(*root, "stopReason"));
     for (auto const& b : *content) {
         auto const* block = b.if_object();
         if (!block)
@@ -320,6 +319,12 @@ extraction extract_bedrock(mode m, json::value const& response)
             x.content += string_at(*block, "text");
         }
     }
+    return bedrock_extraction(m, std::move(x), string_at(*root, "stopReason"));
+}
+
+extraction bedrock_extraction(mode m, extraction x, std::string_view stop_reason)
+{
+    x.finish_reason = finish_reason_of(stop_reason);
     settle(m, x);
     return x;
 }
@@ -600,6 +605,10 @@ public:
         return extract_bedrock(m_, response);
     }
     usage usage_of(json::value const& response) const override { return bedrock_usage(response); }
+    std::optional<reply_reading> read_reply(std::string_view body) const override
+    {
+        return read_bedrock_reply(m_, body);
+    }
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& turn : bedrock_reask(m_, got, errors)) {

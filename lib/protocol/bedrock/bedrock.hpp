@@ -28,8 +28,17 @@ std::string write_bedrock_body(mode m, request const& req, conversation const& c
 /// for a re-ask.
 extraction extract_bedrock(mode m, boost::json::value const& response);
 
+/// What extract_bedrock makes of a reply's blocks once read (`x`: the text, the toolUse
+/// answers, the kept reasoning), with its stopReason as sent.
+extraction bedrock_extraction(mode m, extraction x, std::string_view stop_reason);
+
 /// Usage from `usage` (cacheReadInputTokens as cached tokens).
 usage bedrock_usage(boost::json::value const& response);
+
+/// A whole Converse response read in one pass, no tree: what bedrock_usage and extract_bedrock
+/// make of its tree, or nullopt when the tree must say (a reasoning block, a repeated member,
+/// an input the rewriter leaves to the tree, ...).
+std::optional<reply_reading> read_bedrock_reply(mode m, std::string_view body);
 
 /// The messages appended for a re-ask: the reply as an assistant turn (reasoning, text and
 /// toolUse blocks), then toolResult blocks (`status: "error"`) with the errors, or the JSON

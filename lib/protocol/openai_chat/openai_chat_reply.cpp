@@ -165,11 +165,9 @@ struct reply_reader : slot_reader<reply_reader, frame, slot> {
 std::optional<reply_reading> read_chat_reply(mode m, std::string_view body)
 {
     json::basic_parser<reply_reader> p(json::parse_options{}, is_tools_mode(m));
-    json::error_code ec;
-    auto const used = p.write_some(false, body.data(), body.size(), ec);
     auto& r = p.handler();
     // No first choice or no message: extract_chat's errors, from the tree.
-    if (ec || r.stopped || used != body.size() || !r.has_choice || !r.has_message)
+    if (!read_whole(p, body) || !r.has_choice || !r.has_message)
         return std::nullopt;
     auto u = r.u;
     if (u.total_tokens == 0)

@@ -190,11 +190,9 @@ struct responses_reader : slot_reader<responses_reader, frame, slot> {
 std::optional<reply_reading> read_responses_reply(mode m, std::string_view body)
 {
     json::basic_parser<responses_reader> p(json::parse_options{});
-    json::error_code ec;
-    auto const used = p.write_some(false, body.data(), body.size(), ec);
     auto& r = p.handler();
     // No output array, or a failed response: extract_responses' errors, from the tree.
-    if (ec || r.stopped || used != body.size() || !r.has_output || r.status == "failed")
+    if (!read_whole(p, body) || !r.has_output || r.status == "failed")
         return std::nullopt;
     auto u = r.u;
     if (u.total_tokens == 0)
