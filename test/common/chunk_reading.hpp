@@ -18,8 +18,8 @@
 
 namespace test {
 
-inline std::string chunk_reading(instructor::detail::chunk_delta (*read)(std::string_view),
-                                 std::string_view data)
+template <class Read>  // chunk_delta(std::string_view)
+std::string chunk_reading(Read const& read, std::string_view data)
 {
     try {
         auto const d = read(data);

@@ -56,6 +56,17 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         if (auto const fast = det::read_responses_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::responses_reply_tree_reading(m, text))
                 __builtin_trap();
+    // ... and a Messages stream's delta event.
+    for (auto name : {"content_block_delta", ""})
+        if (auto const fast = det::read_messages_delta(name, text)) {
+            auto const tree = [&](std::string_view d) {
+                bool stopped = false;
+                return det::parse_messages_event_tree(name, d, stopped);
+            };
+            if (test::chunk_reading([&](std::string_view) { return *fast; }, text) !=
+                test::chunk_reading(tree, text))
+                __builtin_trap();
+        }
     for (auto m : {mode::bedrock_tools, mode::bedrock_json})
         if (auto const fast = det::read_bedrock_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::bedrock_reply_tree_reading(m, text))

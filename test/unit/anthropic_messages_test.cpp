@@ -5,6 +5,8 @@
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
 
+#include "net/sse_parser.hpp"
+
 namespace anthropic_messages_test {
 
 namespace {
@@ -870,6 +872,71 @@ TEST(ProtocolAnthropicReply, TheOnePassReadingMeansWhatTheTreeMeans)
     };
     EXPECT_TRUE(det::read_messages_reply(mode, nested(29)));
     EXPECT_FALSE(det::read_messages_reply(mode, nested(30)));
+}
+
+TEST(ProtocolAnthropicStream, TheOnePassDeltaMeansWhatTheTreeMeans)
+{
+    // Every event of the recorded streams, and content_block_delta events varied in every
+    // member the reading takes or leaves to the tree: whenever it answers, it answers what the
+    // tree reading does.
+    std::vector<std::pair<std::string, std::string>> events;  // (event name, data)
+    for (auto const* id : {"10", "11", "14"}) {
+        ins::net::sse_parser sse;
+        EXPECT_FALSE(sse.feed(fixtures::read_text(fixtures::wire_file(id, ".sse"))));
+        while (auto ev = sse.next())
+            events.emplace_back(ev->event, ev->data);
+    }
+    std::size_t const recorded = events.size();
+    for (std::string const& data : {
+             std::string(R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a\": 1"}})"),
+             std::string(R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"esc \"q\" \\ \n \u00e9 \ud83d\ude00"}})"),
+             std::string(R"({"delta":{"partial_json":"x","type":"input_json_delta"},"index":3,"type":"content_block_delta"})"),
+             std::string(R"({"type":"content_block_delta","index":-1,"delta":{"type":"input_json_delta","partial_json":"x"}})"),
+             std::string(R"({"type":"content_block_delta","index":18446744073709551615,"delta":{"type":"input_json_delta","partial_json":"x"}})"),
+             std::string(R"({"type":"content_block_delta","index":2.5,"delta":{"type":"input_json_delta","partial_json":"x"}})"),
+             std::string(R"({"type":"content_block_delta","index":"4","delta":{"type":"text_delta","text":7}})"),
+             std::string(R"({"type":"content_block_delta","index":1,"index":2,"delta":{"type":"text_delta","text":"x"}})"),
+             std::string(R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"a","text":"b"}})"),
+             std::string(R"({"type":"content_block_delta","delta":{"type":"thinking_delta","thinking":"hmm"}})"),
+             std::string(R"({"type":"content_block_delta","delta":{"type":"signature_delta","signature":"s"}})"),
+             std::string(R"({"type":"content_block_delta","delta":{"type":"other_delta","text":"x"}})"),
+             std::string(R"({"type":"content_block_delta","delta":"text"})"),
+             std::string(R"({"type":"content_block_delta","delta":[{"type":"text_delta"}]})"),
+             std::string(R"({"type":"content_block_delta"})"),
+             std::string(R"({"type":7,"delta":{"type":"text_delta","text":"untyped"}})"),
+             std::string(R"({"delta":{"type":"text_delta","text":"named by the event"}})"),
+             std::string(R"({"type":"content_block_stop","index":0,"delta":{"type":"text_delta","text":"x"}})"),
+             std::string(R"({"type":"content_block_delta","extra":[[{"delta":1}]],"delta":{"type":"text_delta","text":"x","more":{}}})"),
+             std::string(R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"x"}} trailing)"),
+             std::string(R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"x"})"),
+             std::string(R"(["content_block_delta"])"),
+             std::string("\"x\""),
+         })
+        for (auto const* name : {"content_block_delta", "", "message_delta"})
+            events.emplace_back(name, data);
+
+    std::size_t answered = 0, recorded_answered = 0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        auto const& [name, data] = events[i];
+        auto const fast = det::read_messages_delta(name, data);
+        if (!fast)
+            continue;
+        ++answered;
+        recorded_answered += i < recorded;
+        auto const tree = [&](std::string_view d) {
+            bool stopped = false;
+            return det::parse_messages_event_tree(name, d, stopped);
+        };
+        EXPECT_EQ(test::chunk_reading([&](std::string_view) { return *fast; }, data),
+                  test::chunk_reading(tree, data))
+            << name << " " << data;
+    }
+    // every recorded delta (text or tool input: the bulk of a stream)
+    EXPECT_EQ(recorded_answered,
+              std::size_t(std::count_if(events.begin(), events.begin() + recorded,
+                                        [](auto const& e) { return e.first == "content_block_delta"; })));
+    EXPECT_GT(recorded_answered, 5u);
+    EXPECT_GT(answered, recorded_answered + 15);
 }
 
 }  // namespace anthropic_messages_test

@@ -314,6 +314,14 @@ namespace instructor::detail {
 
 chunk_delta parse_messages_event(std::string_view event, std::string_view data, bool& stopped)
 {
+    if (auto d = read_messages_delta(event, data))  // most of a stream: no tree
+        return std::move(*d);
+    return parse_messages_event_tree(event, data, stopped);
+}
+
+chunk_delta parse_messages_event_tree(std::string_view event, std::string_view data,
+                                      bool& stopped)
+{
     // Parsed once and dropped: the tree on the stack (see parse_chat_chunk).
     unsigned char arena[4096];
     json::monotonic_resource mr(arena, sizeof arena);

@@ -53,6 +53,14 @@ boost::json::array anthropic_reask(mode m, extraction const& got, std::string co
 /// not a JSON object.
 chunk_delta parse_messages_event(std::string_view event, std::string_view data, bool& stopped);
 
+/// The same reading through a JSON tree (every event).
+chunk_delta parse_messages_event_tree(std::string_view event, std::string_view data,
+                                      bool& stopped);
+
+/// A content_block_delta event's text or input_json delta read in one pass, no tree: what
+/// parse_messages_event_tree makes of it, or nullopt for any other event (the tree's).
+std::optional<chunk_delta> read_messages_delta(std::string_view event, std::string_view data);
+
 std::unique_ptr<wire> make_anthropic_messages(mode m, client_options const& o);
 
 /// The message of an Anthropic error body; empty when it holds none (net::error_reader).
