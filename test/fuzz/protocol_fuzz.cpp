@@ -8,6 +8,8 @@
 #include "batch/jsonl_lines.hpp"
 #include "protocol/json_in_text.hpp"
 #include "protocol/wire.hpp"
+#include "protocol/json_access.hpp"
+#include "protocol/openai_responses/openai_responses.hpp"
 
 #include <instructor/error.hpp>
 
@@ -42,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             __builtin_trap();
     }
 
+    boost::system::error_code ec0;
     // A whole reply's one-pass reading (chat, Messages, Responses, Converse), where it answers,
     // means what its tree means.
     for (auto m : {mode::tools, mode::parallel_tools, mode::json, mode::md_json})
@@ -65,6 +68,18 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             };
             if (test::chunk_reading([&](std::string_view) { return *fast; }, text) !=
                 test::chunk_reading(tree, text))
+                __builtin_trap();
+        }
+    // ... and a Responses stream's delta event, as the stream reader reads its tree.
+    for (auto name : {"response.output_text.delta", ""})
+        if (auto const fast = det::read_responses_delta(name, text)) {
+            auto const v = boost::json::parse(text, ec0);
+            auto const* o = !ec0 ? v.if_object() : nullptr;
+            if (!o)
+                __builtin_trap();
+            auto type = det::json_access::string_at(*o, "type");
+            auto const d = det::responses_delta_of(type.empty() ? std::string(name) : type, *o);
+            if (d.type != fast->type || d.output_index != fast->output_index || d.delta != fast->delta)
                 __builtin_trap();
         }
     for (auto m : {mode::bedrock_tools, mode::bedrock_json})

@@ -4,6 +4,7 @@
 #include "wire_fixtures.hpp"
 
 #include "protocol/openai_responses/openai_responses.hpp"
+#include "protocol/json_access.hpp"
 
 #include "net/sse_parser.hpp"
 #include <instructor/testing/mock_reply.hpp>
@@ -452,6 +453,60 @@ TEST(ProtocolResponsesReply, TheOnePassReadingMeansWhatTheTreeMeans)
     EXPECT_TRUE(det::read_responses_reply(mode::responses_tools, reply("[" + call + "]")));
     EXPECT_TRUE(det::read_responses_reply(mode::responses_structured_outputs, reply("[" + message + "]")));
     EXPECT_GT(answered, bodies.size() * 3 / 2);
+}
+
+TEST(ProtocolResponsesStream, TheOnePassDeltaMeansWhatTheTreeMeans)
+{
+    // Delta events as OpenAI's reference shows them, varied in every member the reading takes
+    // or leaves to the tree, under each SSE name: whenever the one-pass reading answers, it
+    // reads what the stream reader reads of the event's tree.
+    auto tree = [](std::string_view name, std::string const& data) -> std::string {
+        boost::system::error_code ec;
+        auto const v = json::parse(data, ec);
+        if (ec || !v.is_object())
+            return "not an object";
+        auto type = det::json_access::string_at(v.get_object(), "type");
+        if (type.empty())
+            type = name;
+        if (!det::is_responses_delta(type))
+            return "not a delta";
+        auto const d = det::responses_delta_of(type, v.get_object());
+        return d.type + " " + std::to_string(d.output_index) + " [" + d.delta + "]";
+    };
+    std::size_t answered = 0;
+    for (std::string const& data : {
+             std::string(R"({"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"{\"name\""})"),
+             std::string(R"({"type":"response.function_call_arguments.delta","item_id":"fc_1","output_index":1,"delta":"{\"a\": 1"})"),
+             std::string(R"({"type":"response.refusal.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"I cannot"})"),
+             std::string(R"({"delta":"esc \"q\" \\ \n \u00e9 \ud83d\ude00","output_index":2,"type":"response.output_text.delta"})"),
+             std::string(R"({"type":"response.function_call_arguments.delta","output_index":-1,"delta":"x"})"),
+             std::string(R"({"type":"response.function_call_arguments.delta","output_index":18446744073709551615,"delta":"x"})"),
+             std::string(R"({"type":"response.function_call_arguments.delta","output_index":1.5,"delta":7})"),
+             std::string(R"({"type":"response.function_call_arguments.delta","output_index":"3","delta":["x"]})"),
+             std::string(R"({"type":"response.output_text.delta","delta":"a","delta":"b"})"),
+             std::string(R"({"type":"response.output_text.delta","type":"response.refusal.delta","delta":"a"})"),
+             std::string(R"({"type":7,"delta":"untyped"})"),
+             std::string(R"({"delta":"named by the event","output_index":4})"),
+             std::string(R"({"type":"response.completed","response":{"status":"completed","output":[]}})"),
+             std::string(R"({"type":"response.output_item.added","output_index":0,"item":{"type":"function_call"}})"),
+             std::string(R"({"type":"error","message":"boom"})"),
+             std::string(R"({"type":"response.output_text.delta","extra":[[{"delta":1}]],"delta":"x","more":{}})"),
+             std::string(R"({"type":"response.output_text.delta","delta":"x"} trailing)"),
+             std::string(R"({"type":"response.output_text.delta","delta":"x")"),
+             std::string(R"(["response.output_text.delta"])"),
+             std::string("\"x\""),
+         })
+        for (auto const* name : {"response.output_text.delta", "", "response.function_call_arguments.delta",
+                                 "response.completed"}) {
+            auto const fast = det::read_responses_delta(name, data);
+            if (!fast)
+                continue;
+            ++answered;
+            EXPECT_EQ(fast->type + " " + std::to_string(fast->output_index) + " [" + fast->delta + "]",
+                      tree(name, data))
+                << name << " " << data;
+        }
+    EXPECT_GE(answered, 40u);
 }
 
 }  // namespace openai_responses_test

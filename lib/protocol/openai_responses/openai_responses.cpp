@@ -308,6 +308,17 @@ usage responses_usage(json::value const& response)
     return u;
 }
 
+bool is_responses_delta(std::string_view type) noexcept
+{
+    return type == "response.output_text.delta" || type == "response.refusal.delta" ||
+           type == "response.function_call_arguments.delta";
+}
+
+responses_delta responses_delta_of(std::string_view type, json::object const& event)
+{
+    return {std::string(type), count_at(event, "output_index"), string_at(event, "delta")};
+}
+
 json::array responses_reask(mode m, extraction const& got, std::string const& errors,
                             std::string_view prefix)
 {
@@ -344,6 +355,8 @@ public:
 
     void on_event(net::sse_event const& ev, piece_sink const& sink) override
     {
+        if (auto d = read_responses_delta(ev.event, ev.data))  // most of a stream: no tree
+            return on_delta(*d, sink);
         boost::system::error_code ec;
         auto v = json::parse(ev.data, ec);
         if (ec || !v.is_object())
@@ -352,6 +365,8 @@ public:
         std::string type = string_at(o, "type");
         if (type.empty())
             type = ev.event;
+        if (is_responses_delta(type))
+            return on_delta(responses_delta_of(type, o), sink);
         if (type == "error") {
             auto msg = string_at(o, "message");
             if (auto const* e = object_at(o, "error"); e && msg.empty())
@@ -375,22 +390,6 @@ public:
                     sink(index, c.name, c.text);
             }
         }
-        else if (type == "response.function_call_arguments.delta") {
-            auto it = item_call_.find(count_at(o, "output_index"));
-            if (it == item_call_.end())
-                throw error(errc::protocol_error,
-                            "a function call's arguments arrived before the call");
-            auto const delta = string_at(o, "delta");
-            auto& c = calls_.add(it->second, {}, {}, delta);
-            if (is_tools_mode(m_) && !delta.empty())
-                sink(it->second, c.name, delta);
-        }
-        else if (type == "response.output_text.delta") {
-            text_.add(string_at(o, "delta"), !is_tools_mode(m_), sink);
-        }
-        else if (type == "response.refusal.delta") {
-            refusal_ += string_at(o, "delta");
-        }
         else if (type == "response.completed" || type == "response.incomplete" ||
                  type == "response.failed") {
             auto const* r = object_at(o, "response");
@@ -402,6 +401,25 @@ public:
             ended_ = true;
         }
         // response.created, in_progress, *.done, content_part events: nothing new
+    }
+    /// A text, refusal or arguments delta, however it was read.
+    void on_delta(responses_delta const& d, piece_sink const& sink)
+    {
+        if (d.type == "response.function_call_arguments.delta") {
+            auto it = item_call_.find(d.output_index);
+            if (it == item_call_.end())
+                throw error(errc::protocol_error,
+                            "a function call's arguments arrived before the call");
+            auto& c = calls_.add(it->second, {}, {}, d.delta);
+            if (is_tools_mode(m_) && !d.delta.empty())
+                sink(it->second, c.name, d.delta);
+        }
+        else if (d.type == "response.output_text.delta") {
+            text_.add(d.delta, !is_tools_mode(m_), sink);
+        }
+        else {  // response.refusal.delta
+            refusal_ += d.delta;
+        }
     }
     bool ended(net::event_source const&) const override { return ended_; }
     std::string missing_end() const override

@@ -41,6 +41,21 @@ std::string responses_finish_reason(std::string const& status, std::string const
 extraction responses_extraction(mode m, std::string content, std::vector<answer> calls,
                                 std::string finish_reason, std::string refusal);
 
+/// What a Responses stream's text, refusal or function call arguments delta event says.
+struct responses_delta {
+    std::string type;  ///< the event's `type`, or its SSE name when it has none
+    std::uint64_t output_index = 0;
+    std::string delta;
+};
+/// Whether `type` is one of those three delta events.
+bool is_responses_delta(std::string_view type) noexcept;
+/// A delta event's fields as read from its tree (`type` as above).
+responses_delta responses_delta_of(std::string_view type, boost::json::object const& event);
+/// The same read in one pass, no tree: nullopt for another event or an uncommon one (a
+/// repeated member, malformed JSON, ...), which the tree then reads.
+std::optional<responses_delta> read_responses_delta(std::string_view event,
+                                                    std::string_view data);
+
 /// A whole Responses API response read in one pass, no tree: what responses_usage and
 /// extract_responses make of its tree, or nullopt when the tree must say (a failed status, a
 /// reasoning item, a repeated member, ...).
