@@ -8,6 +8,7 @@
 #include "batch/jsonl_lines.hpp"
 #include "protocol/json_in_text.hpp"
 #include "protocol/wire.hpp"
+#include "protocol/bedrock/bedrock.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/openai_responses/openai_responses.hpp"
 
@@ -82,6 +83,15 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             if (d.type != fast->type || d.output_index != fast->output_index || d.delta != fast->delta)
                 __builtin_trap();
         }
+    // ... and a Converse stream's delta payload.
+    if (auto const fast = det::read_bedrock_delta(text)) {
+        auto const v = boost::json::parse(text, ec0);
+        auto const* o = !ec0 ? v.if_object() : nullptr;
+        auto const tree = o ? det::bedrock_delta_of(*o) : std::nullopt;
+        if (!tree || tree->block != fast->block || tree->tool_input != fast->tool_input ||
+            tree->text != fast->text)
+            __builtin_trap();
+    }
     for (auto m : {mode::bedrock_tools, mode::bedrock_json})
         if (auto const fast = det::read_bedrock_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::bedrock_reply_tree_reading(m, text))

@@ -488,4 +488,50 @@ TEST(BedrockReply, TheOnePassReadingMeansWhatTheTreeMeans)
     EXPECT_GT(answered, bodies.size() * 3 / 2);
 }
 
+TEST(BedrockStream, TheOnePassDeltaMeansWhatTheTreeMeans)
+{
+    // contentBlockDelta payloads as AWS's reference shows them (padding included), varied in
+    // every member the reading takes or leaves to the tree: whenever the one-pass reading
+    // answers, it reads what the stream reader reads of the payload's tree.
+    auto words = [](det::bedrock_delta const& d) {
+        return std::to_string(d.block) + (d.tool_input ? " input [" : " text [") + d.text + "]";
+    };
+    std::size_t answered = 0;
+    for (std::string const& data : {
+             std::string(R"({"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0"})"),
+             std::string(R"({"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\"name\": \"A"}},"p":"abcd"})"),
+             std::string(R"({"delta":{"text":"esc \"q\" \\ \n \u00e9 \ud83d\ude00"},"contentBlockIndex":2})"),
+             std::string(R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"hmm"}}})"),
+             std::string(R"({"contentBlockIndex":0,"delta":{"reasoningContent":{"text":"hmm"},"toolUse":{"input":"x"}}})"),
+             std::string(R"({"contentBlockIndex":0,"delta":{"reasoningContent":"not an object","text":"t"}})"),
+             std::string(R"({"contentBlockIndex":0,"delta":{"toolUse":"not an object","text":"t"}})"),
+             std::string(R"({"contentBlockIndex":0,"delta":{"toolUse":{"input":7},"text":"t"}})"),
+             std::string(R"({"contentBlockIndex":0,"delta":{"toolUse":{}}})"),
+             std::string(R"({"contentBlockIndex":-1,"delta":{"text":"x"}})"),
+             std::string(R"({"contentBlockIndex":18446744073709551615,"delta":{"text":"x"}})"),
+             std::string(R"({"contentBlockIndex":1.5,"delta":{"text":7}})"),
+             std::string(R"({"contentBlockIndex":"3","delta":{"text":["x"]}})"),
+             std::string(R"({"contentBlockIndex":1,"contentBlockIndex":2,"delta":{"text":"x"}})"),
+             std::string(R"({"delta":{"text":"a","text":"b"}})"),
+             std::string(R"({"delta":{"toolUse":{"input":"a","input":"b"}}})"),
+             std::string(R"({"delta":{}})"),
+             std::string(R"({"delta":"text"})"),
+             std::string(R"({"contentBlockIndex":0})"),
+             std::string(R"({"delta":{"text":"x","more":[[{"text":1}]]},"extra":{"delta":1}})"),
+             std::string(R"({"delta":{"text":"x"}} trailing)"),
+             std::string(R"({"delta":{"text":"x"})"),
+             std::string(R"([{"delta":{"text":"x"}}])"),
+         }) {
+        auto const fast = det::read_bedrock_delta(data);
+        if (!fast)
+            continue;
+        ++answered;
+        auto const v = json::parse(data);
+        auto const tree = det::bedrock_delta_of(v.as_object());
+        ASSERT_TRUE(tree) << data;
+        EXPECT_EQ(words(*fast), words(*tree)) << data;
+    }
+    EXPECT_EQ(answered, 13u);  // all but the reasoning, repeated, non-object and malformed ones
+}
+
 }  // namespace bedrock_test

@@ -345,6 +345,20 @@ usage bedrock_usage(json::value const& response)
     return u;
 }
 
+std::optional<bedrock_delta> bedrock_delta_of(json::object const& event)
+{
+    static json::object const none;
+    auto const* delta = object_at(event, "delta");
+    if (!delta)
+        delta = &none;
+    auto const block = count_at(event, "contentBlockIndex");
+    if (auto const* use = object_at(*delta, "toolUse"))
+        return bedrock_delta{block, true, string_at(*use, "input")};
+    if (object_at(*delta, "reasoningContent"))
+        return std::nullopt;
+    return bedrock_delta{block, false, string_at(*delta, "text")};
+}
+
 json::array bedrock_reask(mode m, extraction const& got, std::string const& errors,
                           std::string_view prefix)
 {
@@ -418,6 +432,12 @@ public:
             auto const type = std::string_view(ev.event).substr(colon + 1);
             throw_stream_exception(type, kind == "error" ? ev.data : bedrock_error_message(ev.data));
         }
+        if (ev.event == "contentBlockDelta")  // most of a stream: no tree
+            if (auto text = read_bedrock_delta(ev.data)) {
+                chunk_delta d;
+                on_delta(*text, d);
+                return apply(d, sink);
+            }
         unsigned char arena[4096];
         json::monotonic_resource mr(arena, sizeof arena);
         boost::system::error_code ec;
@@ -441,20 +461,10 @@ public:
             }
         }
         else if (ev.event == "contentBlockDelta") {
-            static json::object const none;
-            auto const* delta = object_at(o, "delta");
-            if (!delta)
-                delta = &none;
-            if (auto const* use = object_at(*delta, "toolUse")) {
-                if (auto it = block_call_.find(block); it != block_call_.end())
-                    d.calls.push_back({it->second, {}, {}, string_at(*use, "input")});
-            }
-            else if (auto const* r = object_at(*delta, "reasoningContent")) {
-                reason(block, *r, d);
-            }
-            else {
-                d.content = string_at(*delta, "text");
-            }
+            if (auto text = bedrock_delta_of(o))
+                on_delta(*text, d);
+            else  // a reasoning delta
+                reason(block, *object_at(*object_at(o, "delta"), "reasoningContent"), d);
         }
         else if (ev.event == "messageStop") {
             stop_reason_ = string_at(o, "stopReason");
@@ -465,6 +475,14 @@ public:
             d.usage = bedrock_usage(v);
         }
         apply(d, sink);  // messageStart, contentBlockStop and unknown events change nothing
+    }
+    /// A text or tool input delta, however it was read.
+    void on_delta(bedrock_delta const& text, chunk_delta& d)
+    {
+        if (!text.tool_input)
+            d.content = text.text;
+        else if (auto it = block_call_.find(text.block); it != block_call_.end())
+            d.calls.push_back({it->second, {}, {}, text.text});
     }
     bool ended(net::event_source const&) const override { return stopped_; }
     std::string missing_end() const override { return "the stream ended without messageStop"; }

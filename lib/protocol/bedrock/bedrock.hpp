@@ -35,6 +35,18 @@ extraction bedrock_extraction(mode m, extraction x, std::string_view stop_reason
 /// Usage from `usage` (cacheReadInputTokens as cached tokens).
 usage bedrock_usage(boost::json::value const& response);
 
+/// What a stream's contentBlockDelta event says when it is text or a tool's input piece.
+struct bedrock_delta {
+    std::uint64_t block = 0;  ///< contentBlockIndex
+    bool tool_input = false;  ///< delta.toolUse.input, else delta.text
+    std::string text;
+};
+/// A contentBlockDelta event's delta as read from its tree; nullopt for a reasoning delta.
+std::optional<bedrock_delta> bedrock_delta_of(boost::json::object const& event);
+/// The same read in one pass, no tree: nullopt for a reasoning delta or an uncommon event (a
+/// repeated member, a delta that is not an object, malformed JSON, ...), which the tree reads.
+std::optional<bedrock_delta> read_bedrock_delta(std::string_view data);
+
 /// A whole Converse response read in one pass, no tree: what bedrock_usage and extract_bedrock
 /// make of its tree, or nullopt when the tree must say (a reasoning block, a repeated member,
 /// an input the rewriter leaves to the tree, ...).
