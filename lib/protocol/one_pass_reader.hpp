@@ -176,6 +176,15 @@ struct slot_reader : one_pass_reader<Frame, Slot> {
     bool on_double(double, std::string_view, boost::system::error_code&) { return self().scalar(0); }
     bool on_bool(bool, boost::system::error_code&) { return self().scalar(0); }
     bool on_null(boost::system::error_code&) { return self().scalar(0); }
+    /// An array is skipped whole (a reading that looks into one has its own), a root that is
+    /// one left to the tree reading, which says it is not an object.
+    bool on_array_begin(boost::system::error_code&)
+    {
+        if (this->n == 0)
+            return this->stop();
+        self().take_slot();
+        return this->push(Frame::skip);
+    }
 };
 
 /// A slot_reader that also takes one value whole: the member `Slot::input` of a

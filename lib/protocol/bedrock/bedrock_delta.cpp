@@ -62,13 +62,6 @@ struct delta_event_reader : slot_reader<delta_event_reader, frame, slot> {
         default: return push(frame::skip);
         }
     }
-    bool on_array_begin(json::error_code&)
-    {
-        if (n == 0)
-            return stop();  // not an object: the tree reading's error
-        take_slot();
-        return push(frame::skip);
-    }
 };
 
 }  // namespace
