@@ -128,7 +128,7 @@ for (const s of streams) {
 const at = (n) => streams.find((s) => s.answer_bytes === n);
 if (at(1048576) && at(102400)) {
   const r = at(1048576).ours.cpu_us_per_call / at(102400).ours.cpu_us_per_call;
-  md.push("", `Linearity: ours at 1 MB costs ${f2(r)}x ours at 100 KB (linear is ~10; target <= 12: ${verdict(r, 12)}).`);
+  md.push("", `Linearity: ours at 1 MB costs ${f2(r)}x ours at 100 KB (linear is ~10; target <= 11: ${verdict(r, 11)}).`);
 }
 
 // ---- 4. scale ----

@@ -291,8 +291,7 @@ void retry_pass::consider(batch_line const& line, extraction const& answer)
     if (req.max_retries < 1 || !added_.insert(line.custom_id).second)
         return;  // the request asks for no re-ask, or it is already in
     auto p = prepare(w_, req, client_, tools_);
-    build_conversation(w_, p.conv, p.req, tools_);
-    w_.reask(p.conv, answer, format_issues(line.issues));
+    reask_in(w_, p.conv, p.req, tools_, answer, format_issues(line.issues));
     api_.add(line.custom_id, line_body(w_, p, tools_));
 }
 

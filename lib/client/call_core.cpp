@@ -687,15 +687,14 @@ void call_core::reject(extraction const& x)
     }
     if (auto spent = budget_spent(" before the output validated:\n" + errors))
         return fail(std::move(*spent));
-    build_conversation(*wire_, conv_, req_, tools_);
     if (joined_.empty()) {
-        wire_->reask(conv_, x, errors);
+        reask_in(*wire_, conv_, req_, tools_, x, errors);
     }
     else {  // the earlier parts are in the conversation already: echo the last one
         auto last = x;
         last.content = part_;
         joined_.clear();
-        wire_->reask(conv_, last, errors);
+        reask_in(*wire_, conv_, req_, tools_, last, errors);
     }
     begin_attempt();
 }
@@ -720,8 +719,7 @@ bool call_core::continue_answer(extraction const& x, error& cut)
     joined_ = x.content;  // every part so far
     auto last = x;
     last.content = part_;
-    build_conversation(*wire_, conv_, req_, tools_);
-    wire_->continue_cut(conv_, last, std::string(continue_prompt));
+    continue_in(*wire_, conv_, req_, tools_, last, std::string(continue_prompt));
     failures_.push_back({attempt_, {}, reply()});
     begin_attempt();  // the rest of the answer
     return true;

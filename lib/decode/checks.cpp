@@ -56,9 +56,7 @@ constexpr std::size_t max_pattern_input = 16 * 1024;
 
 void check_number_bounds(decode_ctx& c, frame const& f, double v, shown found)
 {
-    auto const* info = f.info;
-    if (!info)
-        return;
+    auto const* info = f.info;  // set: the inline check_* calls this only then
     auto fail = [&](char const* what, double bound) {
         c.add_issue(f, issue_kind::constraint,
                     std::string("Input should be ") + what + " " + display_number(bound) +
@@ -76,9 +74,7 @@ void check_number_bounds(decode_ctx& c, frame const& f, double v, shown found)
 
 void check_string_bounds(decode_ctx& c, frame const& f, std::string const& s)
 {
-    auto const* info = f.info;
-    if (!info)
-        return;
+    auto const* info = f.info;  // set: the inline check_* calls this only then
     auto found = [&] { return ", got " + display_string(s, s.size()) + " (string)"; };
     if (info->min_length || info->max_length) {
         std::size_t n = code_points(s);
@@ -108,9 +104,7 @@ void check_string_bounds(decode_ctx& c, frame const& f, std::string const& s)
 
 void check_items_bounds(decode_ctx& c, frame const& f, std::size_t n)
 {
-    auto const* info = f.info;
-    if (!info)
-        return;
+    auto const* info = f.info;  // set: the inline check_* calls this only then
     if (info->min_items && n < *info->min_items)
         c.add_issue(f, issue_kind::constraint,
                     "Array should have at least " + plural(*info->min_items, "item") + ", got " +

@@ -357,7 +357,7 @@ struct string_s {
     static void string_part(decode_ctx&, frame& f, std::string_view s)
     {
         // Appended in place: a streamed string grows where the caller can see it. More comes
-        // after a first piece (a parser cuts a string at its first escape): room for it.
+        // after a first piece (cut at an escape, or where a piece of the input ends): room.
         if (f.state == 0)
             first(f, s, std::max<std::size_t>(2 * s.size(), 64));
         else

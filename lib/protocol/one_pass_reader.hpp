@@ -1,5 +1,5 @@
-// What the wires' one-pass readings (a chat stream chunk, a whole chat or Messages reply) share
-// as Boost.JSON basic_parser handlers: the tree's size limits, a fixed stack of levels, a key joined from its
+// What the wires' one-pass readings (a chat stream chunk; a whole chat, Messages, Responses or
+// Converse reply; a stream's delta event) share as Boost.JSON basic_parser handlers: the tree's size limits, a fixed stack of levels, a key joined from its
 // parts, a repeated member noticed, and the stop that hands the input to the tree reading.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace instructor::detail {
 
@@ -118,6 +119,13 @@ struct slot_reader : one_pass_reader<Frame, Slot> {
     bool in_string = false;
 
     Derived& self() { return static_cast<Derived&>(*this); }
+
+    /// The slot of the value that starts now: none inside a skipped value, else the one its key
+    /// gave (a reading with arrays of its own says more).
+    Slot take_slot()
+    {
+        return this->top().kind == Frame::skip ? Slot::none : std::exchange(next, Slot::none);
+    }
 
     bool on_key(std::string_view s, std::size_t, boost::system::error_code&)
     {

@@ -5,7 +5,7 @@
 
 #include <instructor/detail/json_text.hpp>
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
@@ -51,7 +51,17 @@ public:
     void string(std::string_view s) { element(), append_json_string(out, s); }
     void number(std::int64_t v) { element(), append_number(out, v); }
     void number(std::uint64_t v) { element(), append_number(out, v); }
-    void number(double d) { element(), out += boost::json::serialize(boost::json::value(d)); }
+    void number(double d)
+    {
+        element();
+        // serialize's own text for a double, through a serializer on the stack (no string)
+        boost::json::value const v(d);
+        boost::json::serializer sr;
+        sr.reset(&v);
+        char buf[64];
+        while (!sr.done())
+            out += sr.read(buf, sizeof buf);
+    }
     void boolean(bool b) { element(), out += b ? "true" : "false"; }
     void null() { element(), out += "null"; }
 

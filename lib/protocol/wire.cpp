@@ -43,6 +43,20 @@ void build_conversation(wire const& w, conversation& conv, request const& req,
         conv = w.initial(req, primary_tool(tools));
 }
 
+void reask_in(wire const& w, conversation& conv, request const& req,
+              std::span<tool_spec const> tools, extraction const& got, std::string const& errors)
+{
+    build_conversation(w, conv, req, tools);
+    w.reask(conv, got, errors);
+}
+
+void continue_in(wire const& w, conversation& conv, request const& req,
+                 std::span<tool_spec const> tools, extraction const& got, std::string const& ask)
+{
+    build_conversation(w, conv, req, tools);
+    w.continue_cut(conv, got, ask);
+}
+
 std::string wire::body_text(request const& req, std::string const& model,
                             conversation const& conv, std::span<tool_spec const> tools,
                             bool stream) const

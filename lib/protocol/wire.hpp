@@ -69,7 +69,8 @@ struct conversation {
     std::string system;
     boost::json::array messages;
     /// The messages are the request's as initial() would build them, not built: the wire writes
-    /// them from the request (wire::first). Built before the conversation changes (built()).
+    /// them from the request (wire::first). Built before the conversation changes
+    /// (build_conversation, which reask_in and continue_in call).
     bool from_request = false;
 };
 
@@ -155,6 +156,12 @@ void merge_extra_body(boost::json::object& body, boost::json::object const& extr
 /// `conv` as a tree, built from `req` when it was left as the request's: before it changes.
 void build_conversation(wire const& w, conversation& conv, request const& req,
                         std::span<tool_spec const> tools);
+
+/// wire::reask and wire::continue_cut on `conv` built first: what callers use.
+void reask_in(wire const& w, conversation& conv, request const& req,
+              std::span<tool_spec const> tools, extraction const& got, std::string const& errors);
+void continue_in(wire const& w, conversation& conv, request const& req,
+                 std::span<tool_spec const> tools, extraction const& got, std::string const& ask);
 
 /// The response model a body is built for (the first of `tools`); invalid_argument when there
 /// is none.

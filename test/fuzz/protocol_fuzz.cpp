@@ -52,11 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         if (auto const fast = det::read_chat_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::chat_reply_tree_reading(m, text))
                 __builtin_trap();
-    for (auto m : {mode::anthropic_tools, mode::anthropic_json})
+    for (auto m : {mode::anthropic_tools, mode::anthropic_json, mode::anthropic_parallel_tools,
+                   mode::anthropic_structured_outputs})
         if (auto const fast = det::read_messages_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::messages_reply_tree_reading(m, text))
                 __builtin_trap();
-    for (auto m : {mode::responses_tools, mode::responses_structured_outputs})
+    for (auto m : {mode::responses_tools, mode::responses_structured_outputs,
+                   mode::responses_parallel_tools})
         if (auto const fast = det::read_responses_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::responses_reply_tree_reading(m, text))
                 __builtin_trap();
@@ -92,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             tree->text != fast->text)
             __builtin_trap();
     }
-    for (auto m : {mode::bedrock_tools, mode::bedrock_json})
+    for (auto m : {mode::bedrock_tools, mode::bedrock_json, mode::bedrock_parallel_tools})
         if (auto const fast = det::read_bedrock_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::bedrock_reply_tree_reading(m, text))
                 __builtin_trap();

@@ -292,26 +292,55 @@ TEST(ProtocolBody, FirstMessagesWrittenFromTheRequestAreTheTreesMessages)
     for (auto m : {ins::mode::tools, ins::mode::tools_strict, ins::mode::parallel_tools,
                    ins::mode::json, ins::mode::json_schema, ins::mode::md_json,
                    ins::mode::structured_outputs})
-        for (auto const& list : lists)
-            for (bool extra : {false, true}) {
-                ins::request req;
-                req.model = "gpt-4o";
-                req.messages = list;
-                if (extra)  // the tree's own serialization
-                    req.extra_body["seed"] = 7;
-                ASSERT_TRUE(det::messages_writable(req));
-                SCOPED_TRACE(std::string(ins::to_string(m)) + " list of " +
-                             std::to_string(list.size()) + (extra ? " extra" : ""));
-                auto const messages = det::initial_messages(m, req, tools.front());
-                EXPECT_EQ(det::write_first_chat_body(m, req, req.model, tools, false, false),
-                          det::write_chat_body(m, req, req.model, messages, tools, false, false));
-                ++compared;
-            }
-    EXPECT_EQ(compared, 7 * 11 * 2);
+        for (auto const& list : lists) {
+            ins::request req;
+            req.model = "gpt-4o";
+            req.messages = list;
+            ASSERT_TRUE(det::messages_writable(req));
+            SCOPED_TRACE(std::string(ins::to_string(m)) + " list of " + std::to_string(list.size()));
+            auto const messages = det::initial_messages(m, req, tools.front());
+            EXPECT_EQ(det::write_first_chat_body(m, req, req.model, tools, false, false),
+                      det::write_chat_body(m, req, req.model, messages, tools, false, false));
+            ++compared;
+        }
+    EXPECT_EQ(compared, 7 * 11);
     // A part is checked (and may be refused) as the tree is built: not written from the request.
     ins::request with_part;
     with_part.messages.push_back(ins::message::user({ins::content_part::from_text("t")}));
     EXPECT_FALSE(det::messages_writable(with_part));
+}
+
+// A conversation left as the request's is built before a re-ask or a continuation changes it:
+// the next body holds the first attempt's messages and the new turns, as if it had been built at
+// the start; a wire asked to change one that is not built refuses (turns would be lost).
+TEST(ProtocolBody, AReAskBuildsTheConversationLeftAsTheRequests)
+{
+    std::vector<det::tool_spec> const tools{det::tool_spec_for<models::UserInfo>()};
+    for (auto m : {ins::mode::tools, ins::mode::md_json}) {
+        auto const w = det::make_wire(m, ins::client_options{});
+        auto const req = seed_request(true);
+        det::extraction got;
+        got.content = "{\"name\":\"Ann\"}";
+        got.answers.push_back({"UserInfo", "call_1", "{\"name\":\"Ann\"}", got.content});
+        auto conv = w->first(req, tools.front());
+        ASSERT_TRUE(conv.from_request);
+        auto unbuilt = conv;
+        EXPECT_THROW(w->reask(unbuilt, got, "age: Field required"), ins::error);
+        EXPECT_THROW(w->continue_cut(unbuilt, got, "go on"), ins::error);
+
+        auto want = w->initial(req, tools.front());
+        w->reask(want, got, "age: Field required");
+        det::reask_in(*w, conv, req, tools, got, "age: Field required");
+        EXPECT_FALSE(conv.from_request);
+        EXPECT_EQ(json::serialize(conv.messages), json::serialize(want.messages));
+        EXPECT_EQ(w->body_text(req, "m", conv, tools, false), w->body_text(req, "m", want, tools, false));
+
+        auto cut = w->first(req, tools.front());
+        auto cut_want = w->initial(req, tools.front());
+        w->continue_cut(cut_want, got, "go on");
+        det::continue_in(*w, cut, req, tools, got, "go on");
+        EXPECT_EQ(json::serialize(cut.messages), json::serialize(cut_want.messages));
+    }
 }
 
 // A string written between quotes as it is when nothing in it needs escaping, found eight

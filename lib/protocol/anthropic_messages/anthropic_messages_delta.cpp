@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-// The members parse_messages_event reads of a text or input_json delta; any other event, delta
+// The members parse_messages_event_tree reads of a text or input_json delta; any other event, delta
 // type (a thinking block's), a delta that is not an object, a repeated member, a root that is
 // not an object or malformed JSON stops the reading, and the tree reading decides.
 enum class frame : std::uint8_t { skip, root, delta };
@@ -24,10 +24,6 @@ struct delta_event_reader : slot_reader<delta_event_reader, frame, slot> {
     std::string type, delta_type, partial_json, text;
     std::uint64_t index = 0;
 
-    slot take_slot()
-    {
-        return top().kind == frame::skip ? slot::none : std::exchange(next, slot::none);
-    }
     slot slot_of(level const& l, std::string_view k) const
     {
         switch (l.kind) {
@@ -57,6 +53,16 @@ struct delta_event_reader : slot_reader<delta_event_reader, frame, slot> {
     // The index as the tree reads it: a non-negative int64, else 0.
     std::uint64_t* count_of(slot s) { return s == slot::index ? &index : nullptr; }
     bool on_uint64(std::uint64_t, std::string_view, json::error_code&) { return scalar(0); }
+
+    // The event's type read and not the one this reading is for: the tree reads the event, and
+    // reading on (a response.completed carries the whole response) would be a second parse.
+    bool on_string(std::string_view s, std::size_t size, json::error_code& ec)
+    {
+        bool const is_type = n == 1 && (in_string ? target == &type : next == slot::type);
+        if (!slot_reader::on_string(s, size, ec))
+            return false;
+        return is_type && type != "content_block_delta" ? stop() : true;
+    }
 
     bool on_object_begin(json::error_code&)
     {

@@ -25,10 +25,6 @@ struct delta_event_reader : slot_reader<delta_event_reader, frame, slot> {
     std::string text, input;
     bool has_delta = false;
 
-    slot take_slot()
-    {
-        return top().kind == frame::skip ? slot::none : std::exchange(next, slot::none);
-    }
     slot slot_of(level const& l, std::string_view k) const
     {
         switch (l.kind) {

@@ -10,8 +10,6 @@
 
 #include <instructor/error.hpp>
 
-#include <boost/assert.hpp>
-
 #include <algorithm>
 #include "net/url.hpp"
 
@@ -599,11 +597,11 @@ public:
     {
         return read_chat_reply(m_, body);
     }
-    // The caller built the conversation first (build_conversation): turns appended to one left
-    // as the request's would be dropped.
+    // The caller built the conversation first (reask_in, continue_in): turns appended to one
+    // left as the request's would be dropped, so that is refused.
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
-        BOOST_ASSERT(!conv.from_request);
+        require_built(conv);
         for (auto& msg : reask_messages(m_, got, errors))
             conv.messages.push_back(std::move(msg));
     }
@@ -611,7 +609,7 @@ public:
     void continue_cut(conversation& conv, extraction const& got,
                       std::string const& ask) const override
     {
-        BOOST_ASSERT(!conv.from_request);
+        require_built(conv);
         for (auto& msg : reask_messages(mode::json, got, ask, {}))
             conv.messages.push_back(std::move(msg));
     }
@@ -621,6 +619,13 @@ public:
     }
 
 private:
+    static void require_built(conversation const& conv)
+    {
+        if (conv.from_request)
+            throw error(errc::invalid_argument,
+                        "a conversation left as the request's was changed before it was built");
+    }
+
     mode m_;
     bool legacy_;
     request_extras extras_;

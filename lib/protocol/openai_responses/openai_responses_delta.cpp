@@ -22,10 +22,6 @@ enum class slot : std::uint8_t { none, stop, type, output_index, delta };
 struct delta_event_reader : slot_reader<delta_event_reader, frame, slot> {
     responses_delta d;
 
-    slot take_slot()
-    {
-        return top().kind == frame::skip ? slot::none : std::exchange(next, slot::none);
-    }
     slot slot_of(level const& l, std::string_view k) const
     {
         if (l.kind != frame::root)
@@ -43,6 +39,16 @@ struct delta_event_reader : slot_reader<delta_event_reader, frame, slot> {
 
     // Below the root, every object and array is skipped (a member read as a string or a count
     // is then absent, as the tree's accessors have it).
+    // The event's type read and not the one this reading is for: the tree reads the event, and
+    // reading on (a response.completed carries the whole response) would be a second parse.
+    bool on_string(std::string_view s, std::size_t size, json::error_code& ec)
+    {
+        bool const is_type = n == 1 && (in_string ? target == &d.type : next == slot::type);
+        if (!slot_reader::on_string(s, size, ec))
+            return false;
+        return is_type && !is_responses_delta(d.type) ? stop() : true;
+    }
+
     bool on_object_begin(json::error_code&)
     {
         if (n == 0)
