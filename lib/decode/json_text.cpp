@@ -30,8 +30,14 @@ std::size_t plain_words(std::string_view s) noexcept
 
 void append_json_string(std::string& out, std::string_view s)
 {
-    static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
+    append_json_escaped(out, s);
+    out.push_back('"');
+}
+
+void append_json_escaped(std::string& out, std::string_view s)
+{
+    static constexpr char hex[] = "0123456789abcdef";
     std::size_t run = 0;  // start of the pending run of characters that need no escape
     for (std::size_t i = plain_words(s); i < s.size(); ++i) {
         auto const c = static_cast<unsigned char>(s[i]);
@@ -55,7 +61,6 @@ void append_json_string(std::string& out, std::string_view s)
         }
     }
     out.append(s.data() + run, s.size() - run);
-    out.push_back('"');
 }
 
 template <class N>

@@ -90,8 +90,9 @@ std::string join_url(std::string_view base, std::string_view path)
         base.remove_suffix(1);
     while (!path.empty() && path.front() == '/')
         path.remove_prefix(1);
-    std::string out(base);
-    out.push_back('/');
+    std::string out;
+    out.reserve(base.size() + 1 + path.size());  // one allocation
+    out.append(base).push_back('/');
     out.append(path);
     return out;
 }

@@ -96,6 +96,7 @@ net::http_request api_request(api_row const& api, endpoint_config const& ep, std
         if (std::ranges::none_of(hr.secret_headers,
                                  [&](auto const& n) { return net::same_header_name(n, h.name); }))
             hr.secret_headers.push_back(h.name);
+    hr.headers.reserve(hr.headers.size() + own.size() + extra.headers.size());  // one allocation
     hr.headers.insert(hr.headers.end(), std::make_move_iterator(own.begin()),
                       std::make_move_iterator(own.end()));
     hr.headers.insert(hr.headers.end(), extra.headers.begin(), extra.headers.end());

@@ -59,6 +59,16 @@ json_writer& json_writer::string(std::string_view s)
     return *this;
 }
 
+json_writer& json_writer::string(std::initializer_list<std::string_view> parts)
+{
+    comma();
+    out_.push_back('"');
+    for (auto part : parts)
+        append_json_escaped(out_, part);
+    out_.push_back('"');
+    return *this;
+}
+
 json_writer& json_writer::value(json::value const& v) { return serialized(v); }
 json_writer& json_writer::value(json::object const& o) { return serialized(o); }
 json_writer& json_writer::value(json::array const& a) { return serialized(a); }

@@ -8,6 +8,7 @@
 #include <boost/json/serializer.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,8 @@ public:
     /// A member's key: `"key":`, after a comma when it is not the object's first.
     json_writer& key(std::string_view k);
     json_writer& string(std::string_view s);
+    /// One string, `parts` joined (without joining them first).
+    json_writer& string(std::initializer_list<std::string_view> parts);
     json_writer& value(boost::json::value const& v);
     json_writer& value(boost::json::object const& o);
     json_writer& value(boost::json::array const& a);

@@ -1,6 +1,8 @@
 // Python Instructor's prompt texts.
 #include "prompts.hpp"
 
+#include "json_writer.hpp"
+
 #include <boost/json/serialize.hpp>
 
 namespace instructor::detail {
@@ -20,8 +22,16 @@ std::string tool_feedback(std::string const& errors)
 
 std::string default_description(std::string_view name)
 {
-    return "Correctly extracted `" + std::string(name) +
-           "` with all the required parameters with correct types";
+    std::string d(default_description_head);
+    return d.append(name).append(default_description_tail);
+}
+
+void write_description(json_writer& w, std::string_view name, std::string_view given)
+{
+    if (given.empty())
+        w.string({default_description_head, name, default_description_tail});
+    else
+        w.string(given);
 }
 
 }  // namespace instructor::detail

@@ -36,7 +36,15 @@ inline std::string tool_feedback_for(std::size_t i, std::string const& errors)
     return i == 0 ? tool_feedback(errors) : std::string(tool_feedback_see_first);
 }
 
-/// Python Instructor's default function description.
+/// Python Instructor's default function description, around the function's name.
+inline constexpr std::string_view default_description_head = "Correctly extracted `";
+inline constexpr std::string_view default_description_tail =
+    "` with all the required parameters with correct types";
 std::string default_description(std::string_view name);
+
+class json_writer;
+/// A tool's description as a body holds it: `given`, or the default for `name` (written in
+/// place, no string made per call).
+void write_description(json_writer& w, std::string_view name, std::string_view given);
 
 }  // namespace instructor::detail

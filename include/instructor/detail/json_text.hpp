@@ -9,6 +9,8 @@ namespace instructor::detail {
 
 /// Appends `s` as a quoted JSON string (escaping quotes, backslashes and control characters).
 void append_json_string(std::string& out, std::string_view s);
+/// The same without the quotes: one piece of a string written in pieces (escaping is per byte).
+void append_json_escaped(std::string& out, std::string_view s);
 void append_number(std::string& out, std::int64_t v);
 void append_number(std::string& out, std::uint64_t v);
 /// Shortest text that reads back as `v`; non-finite values become `null` (JSON has no NaN).

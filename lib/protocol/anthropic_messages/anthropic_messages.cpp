@@ -171,7 +171,7 @@ std::string write_messages_body(mode m, request const& req, std::string const& m
         w.key("tools").open_array();
         for (auto const& t : tools) {
             w.open().key("name").string(t.name).key("description");
-            w.string(t.description.empty() ? default_description(t.name) : t.description);
+            write_description(w, t.name, t.description);
             w.key("input_schema").schema(*t.parameters, t.parameters_json).close();
             if (m == mode::anthropic_tools)
                 break;  // one forced tool

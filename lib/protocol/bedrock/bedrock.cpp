@@ -253,7 +253,7 @@ std::string write_bedrock_body(mode m, request const& req, conversation const& c
         w.key("toolConfig").open().key("tools").open_array();
         for (auto const& t : tools) {
             w.open().key("toolSpec").open().key("name").string(t.name).key("description");
-            w.string(t.description.empty() ? default_description(t.name) : t.description);
+            write_description(w, t.name, t.description);
             w.key("inputSchema").open().key("json").schema(*t.parameters, t.parameters_json);
             w.close().close().close();
             if (m == mode::bedrock_tools)

@@ -210,7 +210,7 @@ std::string write_genai_body(mode m, request const& req, conversation const& con
         w.key("tools").open_array().open().key("functionDeclarations").open_array();
         for (auto const& t : tools) {
             w.open().key("name").string(t.name).key("description");
-            w.string(t.description.empty() ? default_description(t.name) : t.description);
+            write_description(w, t.name, t.description);
             w.key("parameters").raw(genai_function_schema_text(t, scratch)).close();
             if (m == mode::genai_tools)
                 break;  // one function, forced

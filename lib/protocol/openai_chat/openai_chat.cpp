@@ -198,10 +198,7 @@ namespace {
 void write_function(json_writer& w, tool_spec const& t, bool strict)
 {
     w.open().key("name").string(t.name).key("description");
-    if (t.description.empty())
-        w.string(default_description(t.name));
-    else
-        w.string(t.description);
+    write_description(w, t.name, t.description);
     w.key("parameters");
     if (strict)
         w.schema(*t.strict_parameters, t.strict_parameters_json);

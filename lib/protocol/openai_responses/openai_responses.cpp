@@ -188,7 +188,7 @@ std::string write_responses_body(mode m, request const& req, std::string const& 
         for (auto const& f : tools) {
             w.open().key("type").string("function").key("name").string(f.name);
             w.key("description");
-            w.string(f.description.empty() ? default_description(f.name) : f.description);
+            write_description(w, f.name, f.description);
             w.key("parameters").schema(*f.strict_parameters, f.strict_parameters_json);
             w.key("strict").boolean(true).close();
             if (m == mode::responses_tools)
