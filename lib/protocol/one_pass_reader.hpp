@@ -1,6 +1,7 @@
 // What the wires' one-pass readings (a chat stream chunk; a whole chat, Messages, Responses or
-// Converse reply; a stream's delta event) share as Boost.JSON basic_parser handlers: the tree's size limits, a fixed stack of levels, a key joined from its
-// parts, a repeated member noticed, and the stop that hands the input to the tree reading.
+// Converse reply; a stream's delta event) share as Boost.JSON basic_parser handlers: the tree's
+// size limits, a fixed stack of levels, a key joined from its parts, a repeated member noticed,
+// and the stop that hands the input to the tree reading.
 #pragma once
 
 #include "protocol/value_rewriter.hpp"
@@ -181,7 +182,10 @@ struct slot_reader : one_pass_reader<Frame, Slot> {
     {
         return self().scalar(v);
     }
-    bool on_double(double, std::string_view, boost::system::error_code&) { return self().scalar(0); }
+    bool on_double(double, std::string_view, boost::system::error_code&)
+    {
+        return self().scalar(0);
+    }
     bool on_bool(bool, boost::system::error_code&) { return self().scalar(0); }
     bool on_null(boost::system::error_code&) { return self().scalar(0); }
     /// An array is skipped whole (a reading that looks into one has its own), a root that is
@@ -301,6 +305,31 @@ struct rewriting_reader : slot_reader<Derived, Frame, Slot> {
     bool on_null(boost::system::error_code&)
     {
         return scalar(0, [&] { input.null(); });
+    }
+};
+
+/// A rewriting_reader of a reply whose answer is a `content` array of blocks (Messages,
+/// Converse): a block is judged when it closes (`Derived::end_block()`, false: stop), the array
+/// noted in `has_content`; a block that is not an object is passed over.
+template <class Derived, class Frame, class Slot>
+struct block_list_reader : rewriting_reader<Derived, Frame, Slot> {
+    bool has_content = false;
+
+    bool object_end()
+    {
+        if (this->top().kind == Frame::block && !this->self().end_block())
+            return false;
+        return --this->n, true;
+    }
+    bool array_begin()
+    {
+        if (this->n == 0)
+            return this->stop();  // not an object: the tree reading says so
+        switch (this->self().take_slot()) {
+        case Slot::content: has_content = true; return this->push(Frame::content);
+        case Slot::stop: return this->stop();
+        default: return this->push(Frame::skip);
+        }
     }
 };
 

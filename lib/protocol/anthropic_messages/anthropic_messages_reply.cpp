@@ -24,7 +24,7 @@ enum class slot : std::uint8_t {
     input_tokens, output_tokens, cache_read
 };
 
-struct messages_reader : rewriting_reader<messages_reader, frame, slot> {
+struct messages_reader : block_list_reader<messages_reader, frame, slot> {
     static constexpr frame input_frame = frame::block;
 
     explicit messages_reader(bool tools_mode) : tools(tools_mode) {}
@@ -33,7 +33,6 @@ struct messages_reader : rewriting_reader<messages_reader, frame, slot> {
     extraction x;
     usage u;
     std::string stop_reason, text;
-    bool has_content = false;
 
     // The block being read (its input in `input`).
     std::string type, block_text, name, id;
@@ -132,22 +131,6 @@ struct messages_reader : rewriting_reader<messages_reader, frame, slot> {
         default: return push(frame::skip);
         }
     }
-    bool object_end()
-    {
-        if (top().kind == frame::block && !end_block())
-            return false;
-        return --n, true;
-    }
-    bool array_begin()
-    {
-        if (n == 0)
-            return stop();  // not an object: the tree reading says so
-        switch (take_slot()) {
-        case slot::content: has_content = true; return push(frame::content);
-        case slot::stop: return stop();
-        default: return push(frame::skip);  // a block that is not an object is passed over
-        }
-    }
 };
 
 }  // namespace
@@ -161,7 +144,8 @@ std::optional<reply_reading> read_messages_reply(mode m, std::string_view body)
         return std::nullopt;
     auto u = r.u;
     u.total_tokens = u.prompt_tokens + u.completion_tokens;
-    return reply_reading{u, messages_extraction(m, std::move(r.x), r.stop_reason, std::move(r.text))};
+    return reply_reading{
+        u, messages_extraction(m, std::move(r.x), r.stop_reason, std::move(r.text))};
 }
 
 }  // namespace instructor::detail

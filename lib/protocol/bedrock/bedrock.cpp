@@ -300,14 +300,11 @@ extraction extract_bedrock(mode m, json::value const& response)
         if (auto const* use = object_at(*block, "toolUse")) {
             if (!is_tools_mode(m))
                 continue;
-            answer a;
-            a.name = string_at(*use, "name");
-            a.id = string_at(*use, "toolUseId");
-            if (a.id.empty())
-                a.id = "call_" + std::to_string(x.answers.size());
             auto const* input = use->if_contains("input");
-            a.text = input && !input->is_null() ? json::serialize(*input) : "{}";
-            x.answers.push_back(std::move(a));
+            x.answers.push_back(tool_use_answer(
+                string_at(*use, "name"), string_at(*use, "toolUseId"),
+                input && !input->is_null() ? json::serialize(*input) : std::string(),
+                x.answers.size()));
         }
         else if (auto const* r = object_at(*block, "reasoningContent")) {
             x.kept.push_back(*block);  // sent back unchanged on a re-ask (its signature)
@@ -320,6 +317,16 @@ extraction extract_bedrock(mode m, json::value const& response)
         }
     }
     return bedrock_extraction(m, std::move(x), string_at(*root, "stopReason"));
+}
+
+answer tool_use_answer(std::string name, std::string id, std::string input, std::size_t index)
+{
+    answer a{std::move(name), std::move(id), std::move(input), {}};
+    if (a.id.empty())
+        a.id = "call_" + std::to_string(index);
+    if (a.text.empty())
+        a.text = "{}";
+    return a;
 }
 
 extraction bedrock_extraction(mode m, extraction x, std::string_view stop_reason)

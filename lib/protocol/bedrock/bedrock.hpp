@@ -28,6 +28,9 @@ std::string write_bedrock_body(mode m, request const& req, conversation const& c
 /// for a re-ask.
 extraction extract_bedrock(mode m, boost::json::value const& response);
 
+/// A toolUse block as an answer, the `index`th call of its reply: an absent toolUseId is
+/// "call_<index>"; `input` is the input serialized, "" when absent or null ("{}" then).
+answer tool_use_answer(std::string name, std::string id, std::string input, std::size_t index);
 /// What extract_bedrock makes of a reply's blocks once read (`x`: the text, the toolUse
 /// answers, the kept reasoning), with its stopReason as sent.
 extraction bedrock_extraction(mode m, extraction x, std::string_view stop_reason);

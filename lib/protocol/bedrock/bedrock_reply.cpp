@@ -24,7 +24,7 @@ enum class slot : std::uint8_t {
     name, id, input, input_tokens, output_tokens, cache_read, total_tokens
 };
 
-struct bedrock_reader : rewriting_reader<bedrock_reader, frame, slot> {
+struct bedrock_reader : block_list_reader<bedrock_reader, frame, slot> {
     static constexpr frame input_frame = frame::tool_use;
 
     explicit bedrock_reader(bool tools_mode) : tools(tools_mode) {}
@@ -33,7 +33,6 @@ struct bedrock_reader : rewriting_reader<bedrock_reader, frame, slot> {
     extraction x;
     usage u;
     std::string stop_reason;
-    bool has_content = false;
 
     // The block being read: its text, and its toolUse (an object; its input in `input`) or
     // reasoningContent.
@@ -110,11 +109,10 @@ struct bedrock_reader : rewriting_reader<bedrock_reader, frame, slot> {
                 return true;
             if (x.answers.size() >= max_tool_calls)
                 return stop();  // extract_bedrock's error, from the tree
-            answer a;
-            a.name = std::move(name);
-            a.id = id.empty() ? "call_" + std::to_string(x.answers.size()) : std::move(id);
-            a.text = has_input && input.out != "null" ? std::move(input.out) : std::string("{}");
-            x.answers.push_back(std::move(a));
+            bool const given = has_input && input.out != "null";
+            x.answers.push_back(tool_use_answer(std::move(name), std::move(id),
+                                                given ? std::move(input.out) : std::string(),
+                                                x.answers.size()));
         }
         else if (has_reasoning) {
             return stop();  // kept whole for a re-ask: the tree's
@@ -141,22 +139,6 @@ struct bedrock_reader : rewriting_reader<bedrock_reader, frame, slot> {
         case slot::reasoning: has_reasoning = true; return push(frame::skip);
         case slot::stop: return stop();
         default: return push(frame::skip);
-        }
-    }
-    bool object_end()
-    {
-        if (top().kind == frame::block && !end_block())
-            return false;
-        return --n, true;
-    }
-    bool array_begin()
-    {
-        if (n == 0)
-            return stop();  // not an object: the tree reading says so
-        switch (take_slot()) {
-        case slot::content: has_content = true; return push(frame::content);
-        case slot::stop: return stop();
-        default: return push(frame::skip);  // a block that is not an object is passed over
         }
     }
 };

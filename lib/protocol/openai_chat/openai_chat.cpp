@@ -267,12 +267,11 @@ std::string write_body(mode m, request const& req, std::string const& model,
                        m == mode::json || m == mode::json_schema || m == mode::md_json ||
                        m == mode::structured_outputs;
     if (!known || !req.extra_body.empty() || tools.empty()) {
-        if (messages)
-            return json::serialize(
-                build_chat_body(m, req, model, *messages, tools, legacy_json_schema, stream));
-        auto const built = initial_messages(m, req, primary_tool(tools));
+        json::array built;
+        if (!messages)
+            messages = &(built = initial_messages(m, req, primary_tool(tools)));
         return json::serialize(
-            build_chat_body(m, req, model, built, tools, legacy_json_schema, stream));
+            build_chat_body(m, req, model, *messages, tools, legacy_json_schema, stream));
     }
     tool_spec const& t = tools.front();
     json_writer w(1024);

@@ -87,6 +87,17 @@ std::string responses_finish_reason(std::string const& status, std::string const
     return reason.empty() ? status : reason;  // "content_filter" keeps its name
 }
 
+answer responses_call(std::string name, std::string call_id, std::string arguments,
+                      std::size_t index)
+{
+    answer a{std::move(name), std::move(call_id), std::move(arguments), {}};
+    if (a.id.empty())
+        a.id = "call_" + std::to_string(index);
+    if (a.text.empty())
+        a.text = "{}";
+    return a;
+}
+
 extraction responses_extraction(mode m, std::string content, std::vector<answer> calls,
                                 std::string finish_reason, std::string refusal)
 {
@@ -262,12 +273,8 @@ extraction extract_responses(mode m, json::value const& response)
             if (calls.size() == max_tool_calls)
                 throw error(errc::protocol_error, "the reply has more function calls than the "
                                                   "limit of " + std::to_string(max_tool_calls));
-            answer a{string_at(*o, "name"), string_at(*o, "call_id"), string_at(*o, "arguments")};
-            if (a.id.empty())
-                a.id = "call_" + std::to_string(calls.size());
-            if (a.text.empty())
-                a.text = "{}";
-            calls.push_back(std::move(a));
+            calls.push_back(responses_call(string_at(*o, "name"), string_at(*o, "call_id"),
+                                           string_at(*o, "arguments"), calls.size()));
         }
         else if (type == "message") {
             if (auto const* parts = array_at(*o, "content"))

@@ -36,6 +36,10 @@ usage responses_usage(boost::json::value const& response);
 
 /// The finish reason of a response's `status` and `incomplete_details.reason` as sent.
 std::string responses_finish_reason(std::string const& status, std::string const& reason);
+/// A function_call item as an answer, the `index`th call of its reply: an absent call_id is
+/// "call_<index>", absent arguments "{}".
+answer responses_call(std::string name, std::string call_id, std::string arguments,
+                      std::size_t index);
 /// What extract_responses makes of the output once read: the messages' output_text and
 /// refusal parts joined, the function calls (ids and arguments filled in).
 extraction responses_extraction(mode m, std::string content, std::vector<answer> calls,

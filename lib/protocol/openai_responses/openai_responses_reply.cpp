@@ -120,12 +120,8 @@ struct responses_reader : slot_reader<responses_reader, frame, slot> {
         if (type == "function_call") {
             if (calls.size() == max_tool_calls)
                 return stop();  // extract_responses' error, from the tree
-            answer a{std::move(name), std::move(call_id), std::move(arguments), {}};
-            if (a.id.empty())
-                a.id = "call_" + std::to_string(calls.size());
-            if (a.text.empty())
-                a.text = "{}";
-            calls.push_back(std::move(a));
+            calls.push_back(responses_call(std::move(name), std::move(call_id),
+                                           std::move(arguments), calls.size()));
         }
         else if (type == "message") {
             text += item_text;
