@@ -4,6 +4,7 @@
 #include "clock.hpp"
 #include "header_field.hpp"
 #include "net_errors.hpp"
+#include "socket_now.hpp"
 
 #include <instructor/error.hpp>
 
@@ -210,9 +211,21 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             throw error(errc::timeout, "read the response body: timed out");
         }
         c.watch.bound(c.lowest().socket(), limit);
-        auto [rec, n] = co_await c.with_stream([&](auto& st) {
-            return bhttp::async_read_some(st, c.buffer, parser, tuple_awaitable);
-        });
+        // What has arrived is read now (a plain socket); a read that would wait is awaited, and
+        // goes on from where this one stopped (the parser's and the body's state are kept).
+        boost::system::error_code rec;
+        bool now = false;
+        if (!c.tls) {
+            socket_now sock(c.plain->socket().native_handle());
+            bhttp::read_some(sock, c.buffer, parser, rec);
+            now = rec != asio::error::would_block;
+        }
+        if (!now) {
+            auto [arec, n] = co_await c.with_stream([&](auto& st) {
+                return bhttp::async_read_some(st, c.buffer, parser, tuple_awaitable);
+            });
+            rec = arec;
+        }
         auto ec = c.watch.outcome(rec);
         if (ec == bhttp::error::need_buffer)
             ec = {};

@@ -13,6 +13,7 @@
 #include "header_field.hpp"
 #include "in_place.hpp"
 #include "net_errors.hpp"
+#include "socket_now.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -119,6 +120,14 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
 
     asio::awaitable<lease> acquire(endpoint const& ep, proxy_endpoint const* proxy,
                                    steady::time_point deadline, bool fresh_only);
+    /// What acquire() gives when a slot is free and an idle connection is alive, taken at
+    /// once (not a coroutine: most calls on a warm client find one); else an empty lease.
+    lease take_idle(endpoint const& ep, proxy_endpoint const* proxy);
+    /// The pool of `ep`'s connections (through `proxy`, apart: a tunnel per origin and proxy).
+    std::shared_ptr<host_pool> pool_of(endpoint const& ep, proxy_endpoint const* proxy)
+    {
+        return pool_for(proxy ? proxy->where() + " " + ep.origin() : ep.origin());
+    }
 
     /// One attempt's response (any status; a 2xx body read whole unless streaming), or, for a
     /// 2xx stream, the exchange to read the body from.
@@ -150,8 +159,7 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint c
                                             steady::time_point deadline, bool fresh_only)
 {
     lease l;
-    // Connections through a proxy are pooled apart: a tunnel per origin, and per proxy.
-    auto pool = pool_for(proxy ? proxy->where() + " " + ep.origin() : ep.origin());
+    auto pool = pool_of(ep, proxy);
     if (!co_await host_pool::take_slot(pool, ex, deadline))
         throw error(errc::timeout, "no free connection to " + ep.origin() + " before the deadline");
     l.pool = pool;
@@ -177,6 +185,28 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint c
     co_return l;
 }
 
+lease client_impl::take_idle(endpoint const& ep, proxy_endpoint const* proxy)
+{
+    lease l;
+    auto pool = pool_of(ep, proxy);
+    std::lock_guard lock(pool->mutex);
+    if (pool->free_slots == 0)  // none free, or waiters first: acquire() queues
+        return l;
+    while (!pool->idle.empty()) {
+        auto c = std::move(pool->idle.back());
+        pool->idle.pop_back();
+        if (c->alive()) {
+            --pool->free_slots;
+            ++pool->in_use;
+            l.pool = std::move(pool);
+            l.conn = std::move(c);
+            return l;
+        }
+        c->close();  // the server closed it while it was idle
+    }
+    return l;
+}
+
 namespace {
 
 /// `request` written on `c` to `ep` (through `proxy`, an http origin's); with a body_file, the
@@ -185,17 +215,20 @@ namespace {
 /// ends, not held by the exchange while it waits for the response.
 asio::awaitable<error_code> write_request(connection& c, http_request const& request,
                                           endpoint const& ep, std::string const& user_agent,
-                                          proxy_endpoint const* proxy)
+                                          proxy_endpoint const* proxy, std::size_t sent = 0)
 {
     auto const& body_file = request.body_file;
     if (body_file.empty()) {
         // The head in one string and the body where it is: one gathered write of both.
         auto const head = write_head(request, ep, user_agent, proxy);
-        std::array<asio::const_buffer, 2> const bytes{asio::buffer(head), asio::buffer(request.body)};
+        std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(request.body)};
         if (c.tls) {
             auto [ec, n] = co_await asio::async_write(*c.tls, bytes, tuple_awaitable);
             co_return ec;
         }
+        // What write_now left (its head is this one: a request it writes has no signer).
+        bytes[1] += sent > head.size() ? sent - head.size() : 0;
+        bytes[0] += sent;
         // The plain socket itself: its stream's own expiry is off (the watch bounds it).
         auto [ec, n] = co_await asio::async_write(c.plain->socket(), bytes, tuple_awaitable);
         co_return ec;
@@ -211,6 +244,33 @@ asio::awaitable<error_code> write_request(connection& c, http_request const& req
     auto [ec, n] = co_await c.with_stream(
         [&](auto& s) { return bhttp::async_write(s, file_req, tuple_awaitable); });
     co_return ec;
+}
+
+/// How much of a request write_now sent.
+struct sent_now {
+    std::size_t bytes = 0;
+    bool whole = false;
+};
+
+/// `request` written on a plain connection now, as far as the kernel takes it (`ec` set on a
+/// failure), and write_request writes the rest; nullopt for a request only write_request
+/// writes (TLS, a body file, a signer: a signed head is not the same when built again). Not a
+/// coroutine: a request the kernel takes whole, most of them, costs no frame, no operation and
+/// no pass of the scheduler.
+std::optional<sent_now> write_now(connection& c, http_request const& request, endpoint const& ep,
+                                  std::string const& user_agent, proxy_endpoint const* proxy,
+                                  error_code& ec)
+{
+    if (c.tls || !request.body_file.empty() || request.sign)
+        return std::nullopt;
+    auto const head = write_head(request, ep, user_agent, proxy);
+    std::array<asio::const_buffer, 2> const bytes{asio::buffer(head), asio::buffer(request.body)};
+    sent_now s;
+    s.bytes = socket_now(c.plain->socket().native_handle()).write_some(bytes, ec);
+    s.whole = s.bytes == head.size() + request.body.size();
+    if (ec == asio::error::would_block)
+        ec = {};
+    return s;
 }
 
 /// The sleep before the next attempt. A coroutine of its own: its timer is not held by the
@@ -303,7 +363,10 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
             // connection at once.
             for (int fresh = request.idempotent ? 0 : 1; !result; ++fresh) {
                 auto x = std::make_unique<stream_impl>();
-                x->held = co_await me.acquire(ep, proxy, deadline, fresh > 0);
+                if (fresh == 0)
+                    x->held = me.take_idle(ep, proxy);
+                if (!x->held.conn)
+                    x->held = co_await me.acquire(ep, proxy, deadline, fresh > 0);
                 auto& c = *x->held.conn;
                 bool const reused = c.reused;
                 auto stale = [&](error_code ec) {
@@ -318,8 +381,12 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 c.watch.bound(c.lowest().socket(), deadline, after(me.opts.idle_timeout));
                 error_code wec;
                 try {
-                    wec = c.watch.outcome(co_await write_request(
-                        c, request, ep, me.opts.user_agent, ep.tls ? nullptr : proxy));
+                    auto const* via = ep.tls ? nullptr : proxy;
+                    auto const sent = write_now(c, request, ep, me.opts.user_agent, via, wec);
+                    if (!wec && (!sent || !sent->whole))
+                        wec = co_await write_request(c, request, ep, me.opts.user_agent, via,
+                                                     sent ? sent->bytes : 0);
+                    wec = c.watch.outcome(wec);
                 }
                 catch (error const&) {
                     // Thrown before a byte went out (the request could not be built or
@@ -359,7 +426,16 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                     if (!rec)
                         c.buffer.reserve(std::min(response_room, c.buffer.max_size()));
                 }
-                if (!rec) {
+                // What has arrived is parsed now; only a head still on its way is awaited.
+                bool whole_head = false;
+                if (!rec && !c.tls) {
+                    socket_now now(c.plain->socket().native_handle());
+                    bhttp::read_header(now, c.buffer, x->parser, rec);
+                    whole_head = !rec;
+                    if (rec == asio::error::would_block)
+                        rec = {};
+                }
+                if (!rec && !whole_head) {
                     auto [hrec, hn] = co_await c.with_stream([&](auto& st) {
                         return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
                     });

@@ -504,43 +504,67 @@ TEST(Transport, RequestTimeout)
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+/// Reads a request's head and its Content-Length body from `s`: true when both came, the body
+/// left in `in`.
+bool read_request(asio::ip::tcp::socket& s, asio::streambuf& in)
+{
+    boost::system::error_code ec;
+    auto const head_size = asio::read_until(s, in, "\r\n\r\n", ec);
+    if (ec)
+        return false;
+    std::string head(asio::buffers_begin(in.data()),
+                     asio::buffers_begin(in.data()) + static_cast<std::ptrdiff_t>(head_size));
+    in.consume(head_size);
+    auto const at = head.find("Content-Length: ");
+    std::size_t const length = at == std::string::npos ? 0 : std::stoul(head.substr(at + 16));
+    if (length > in.size())
+        asio::read(s, in, asio::transfer_exactly(length - in.size()), ec);
+    return !ec;
+}
+
 /// A server that accepts one connection and reads nothing for `stall`, then reads the request
-/// (its head and a Content-Length body) and answers 200 with `{}`.
+/// (its head and a Content-Length body) and answers with `answer`'s pieces, a pause before
+/// each one after the first (by default 200 with `{}`, closing).
 class stalling_server {
 public:
-    explicit stalling_server(std::chrono::milliseconds stall)
+    explicit stalling_server(std::chrono::milliseconds stall,
+                             std::vector<std::string> answer = {
+                                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"})
         : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0})
     {
-        thread_ = std::thread([this, stall] {
+        thread_ = std::thread([this, stall, answer = std::move(answer)] {
             boost::system::error_code ec;
             auto s = acceptor_.accept(ec);
             if (ec)
                 return;
             std::this_thread::sleep_for(stall);
             asio::streambuf in;
-            auto const head_size = asio::read_until(s, in, "\r\n\r\n", ec);
-            if (ec)
+            if (!read_request(s, in))
                 return;
-            std::string head(asio::buffers_begin(in.data()),
-                             asio::buffers_begin(in.data()) + static_cast<std::ptrdiff_t>(head_size));
-            auto const at = head.find("Content-Length: ");
-            std::size_t const length = at == std::string::npos ? 0 : std::stoul(head.substr(at + 16));
-            std::size_t const have = in.size() - head_size;
-            if (length > have)
-                asio::read(s, in, asio::transfer_exactly(length - have), ec);
-            if (ec)
-                return;
-            asio::write(s, asio::buffer(std::string_view(
-                               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")),
-                        ec);
+            for (std::size_t i = 0; i < answer.size(); ++i) {
+                if (i > 0)
+                    std::this_thread::sleep_for(30ms);  // the client reads what came before
+                asio::write(s, asio::buffer(answer[i]), ec);
+            }
+            body_.resize(in.size());  // kept after the answer: the client's idle timeout is short
+            asio::buffer_copy(asio::buffer(body_), in.data());
         });
     }
     ~stalling_server()
     {
+        if (!thread_.joinable())
+            return;
         boost::system::error_code ec;
         asio::ip::tcp::socket wake(ioc_);  // unblocks the accept if no client came
         wake.connect(acceptor_.local_endpoint(), ec);
         thread_.join();
+    }
+    /// The body of the request it answered (after it answered).
+    std::string const& body()
+    {
+        if (thread_.joinable())
+            thread_.join();
+        return body_;
     }
     std::string url() const
     {
@@ -551,6 +575,7 @@ public:
 private:
     asio::io_context ioc_;
     asio::ip::tcp::acceptor acceptor_;
+    std::string body_;
     std::thread thread_;
 };
 
@@ -559,16 +584,21 @@ TEST(Transport, AWriteLongerThanTheIdleTimeoutRunsToTheDeadline)
     // The write's timer is armed for the idle timeout the read after it will have: a write
     // still going then (a body larger than the sockets' buffers, to a server slow to read it)
     // goes on to the deadline; one still going at the deadline is cut.
+    // The kernel takes part of it at once and the rest is awaited: the server reads every
+    // byte once, in order.
     net::http_request big;
-    big.body = std::string(32 << 20, 'x');
+    big.body.resize(32 << 20);
+    for (std::size_t i = 0; i < big.body.size(); ++i)
+        big.body[i] = static_cast<char>('a' + i % 23);
     {
         stalling_server server(500ms);
         big.url = server.url();
-        EXPECT_FALSE(with_client({.idle_timeout = 100ms}, [&](net::http_client& c) -> asio::awaitable<void> {
+        EXPECT_EQ(with_client({.idle_timeout = 100ms}, [&](net::http_client& c) -> asio::awaitable<void> {
             auto r = co_await c.send(big, {.max_retries = 0});
             EXPECT_EQ(r.status, 200u);
             EXPECT_EQ(r.body, "{}");
-        }));
+        }), std::nullopt);
+        EXPECT_TRUE(server.body() == big.body);
     }
     stalling_server server(1500ms);
     big.url = server.url();
@@ -577,6 +607,25 @@ TEST(Transport, AWriteLongerThanTheIdleTimeoutRunsToTheDeadline)
                               co_await c.send(big, {.max_retries = 0});
                           }),
               ins::errc::timeout);
+}
+
+TEST(Transport, AResponseInPiecesIsReadWhole)
+{
+    // What has arrived is read at once and the rest awaited: a head cut mid-name and
+    // mid-line, then a chunked body cut in its chunk-size line and in its data.
+    stalling_server server(0ms, {"HTTP/1.1 200 OK\r\nCont", "ent-Type: application/json\r\nX-A: b\r",
+                             "\nTransfer-Encoding: chunked\r\n\r\n", "7\r", "\n{\"a\":", "1}\r\n0\r\n",
+                             "\r\n"});
+    net::http_request r;
+    r.url = server.url();
+    r.body = "{}";
+    EXPECT_FALSE(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
+        auto const res = co_await c.send(r, {.max_retries = 0});
+        EXPECT_EQ(res.status, 200u);
+        EXPECT_EQ(res.find("x-a"), "b");
+        EXPECT_EQ(res.body, R"({"a":1})");
+        EXPECT_EQ(c.stats().idle, 1u);  // read to its end: pooled
+    }));
 }
 
 TEST(Transport, DeadlineBoundsRetriesAndBackoff)
