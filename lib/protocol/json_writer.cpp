@@ -6,6 +6,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <boost/assert.hpp>
+
+#include <algorithm>
+#include <cstring>
+
 
 namespace instructor::detail {
 
@@ -40,6 +45,28 @@ json_writer& json_writer::key(std::string_view k)
     append_json_string(out_, k);
     out_.push_back(':');
     first_ = true;  // the value follows without a comma
+    return *this;
+}
+
+json_writer& json_writer::literal(char const* text, std::size_t size, bool is_key)
+{
+    BOOST_ASSERT(std::none_of(text, text + size, [](char c) {
+        return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+    }));
+    char buf[128];
+    if (size + 4 > sizeof buf)  // no wire has a name this long: written as any other
+        return is_key ? key(std::string_view(text, size)) : string(std::string_view(text, size));
+    std::size_t n = 0;
+    if (!first_)
+        buf[n++] = ',';
+    buf[n++] = '"';
+    std::memcpy(buf + n, text, size);
+    n += size;
+    buf[n++] = '"';
+    if (is_key)
+        buf[n++] = ':';
+    out_.append(buf, n);
+    first_ = is_key;  // after a key its value follows without a comma
     return *this;
 }
 

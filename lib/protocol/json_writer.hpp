@@ -24,7 +24,19 @@ public:
     json_writer& close_array() { return punct(']', false); }
     /// A member's key: `"key":`, after a comma when it is not the object's first.
     json_writer& key(std::string_view k);
+    /// A literal key (the wires' own member names: nothing in them to escape), in one append.
+    template <std::size_t N>
+    json_writer& key(char const (&k)[N])
+    {
+        return literal(k, N - 1, true);
+    }
     json_writer& string(std::string_view s);
+    /// A literal string (a wire's own value: "function", "user"), in one append.
+    template <std::size_t N>
+    json_writer& string(char const (&s)[N])
+    {
+        return literal(s, N - 1, false);
+    }
     /// One string, `parts` joined (without joining them first).
     json_writer& string(std::initializer_list<std::string_view> parts);
     json_writer& value(boost::json::value const& v);
@@ -44,6 +56,9 @@ public:
     std::string take() const { return std::string(out_.data(), out_.size()); }
 
 private:
+    /// `"text"` (and `:` for a key), after a comma when one is due: one append. `text` has
+    /// nothing to escape (checked in debug builds).
+    json_writer& literal(char const* text, std::size_t size, bool is_key);
     json_writer& punct(char c, bool opens = true);
     void comma();
     void drain();  // what sr_ holds, into out_
