@@ -170,14 +170,6 @@ std::string request_head(bhttp::request_header<> const& h)
     return out;
 }
 
-std::vector<header> copy_headers(bhttp::fields const& f)
-{
-    std::vector<header> out;
-    for (auto const& h : f)
-        out.push_back({std::string(h.name_string()), std::string(h.value())});
-    return out;
-}
-
 asio::awaitable<bool> stream_impl::read_body(std::string& out)
 {
     if (done)
@@ -197,8 +189,8 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             held.give_back(parser.keep_alive());
             co_return false;
         }
-        parser.get().body().data = scratch.get();
-        parser.get().body().size = piece;
+        parser.room = scratch.get();
+        parser.room_size = piece;
         auto limit = after(idle_timeout);
         if (deadline)
             limit = std::min(limit, *deadline);
@@ -231,7 +223,7 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             ec = {};
         if (auto injected = inject(fault, io_step::read_body))
             ec = injected;
-        std::size_t const got = piece - parser.get().body().size;
+        std::size_t const got = piece - parser.room_size;
         out.append(scratch.get(), got);
         if (ec) {
             failed = true;

@@ -4,10 +4,10 @@
 
 #include "pool.hpp"
 #include "proxy.hpp"
+#include "response_parser.hpp"
 
 #include <instructor/net/http_types.hpp>
 
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -42,12 +42,10 @@ std::string request_head(bhttp::request_header<> const& h);
 std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
                        proxy_endpoint const* proxy = nullptr);
 
-std::vector<header> copy_headers(bhttp::fields const& f);
-
 /// The response side of an exchange (and, once handed out, an http_stream's state).
 struct stream_impl {
     lease held;
-    bhttp::response_parser<bhttp::buffer_body> parser;
+    response_parser parser;
     unsigned status = 0;
     std::vector<header> headers;
     std::chrono::milliseconds idle_timeout{};

@@ -454,14 +454,12 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 co_await check_cancelled();
 
                 auto& r = result.emplace();
-                auto const& msg = x->parser.get();
-                r.response.status = msg.result_int();
-                r.response.headers = copy_headers(msg.base());
+                r.response.status = x->parser.status;
+                r.response.headers = std::move(x->parser.headers);
                 bool const ok = r.response.status / 100 == 2;
                 if (!ep.tls && proxy && r.response.status == 407)  // only a proxy answers 407
                     throw error(errc::proxy_failed, proxy->where() + " refused the request to " +
-                                                        ep.origin() + ": 407 " +
-                                                        std::string(msg.reason()));
+                                                        ep.origin() + ": 407 " + x->parser.reason);
                 if (ok && stream) {
                     x->status = r.response.status;
                     x->headers = r.response.headers;

@@ -1,15 +1,20 @@
 // libFuzzer: any bytes as what a server or a user hands the transport: the retry headers
 // (Retry-After in every form, retry-after-ms, x-should-retry), a URL, and an HTTP response fed
-// in small pieces through Beast's parser with the transport's limits. Nothing may crash, trip a
-// sanitizer, or wait longer than the policy's bounds.
+// in small pieces through the transport's parser with its limits, held to Beast's own parser.
+// Nothing may crash, trip a sanitizer, wait longer than the policy's bounds, or read a
+// response otherwise than Beast does.
 #include <instructor/error.hpp>
+#include "net/response_parser.hpp"
 #include "net/retry_policy.hpp"
 #include "net/url.hpp"
 
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <vector>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -52,32 +57,87 @@ void url(std::string_view text)
     (void)net::join_url(text, "chat/completions");
 }
 
-void http_response(std::string_view bytes)
+/// Feeds `bytes` to `p` in pieces of 7, its body into 64 bytes of room at a time (as the
+/// transport's read loop), with the transport's limits; what it gave, or the error it ended on.
+template <class Parser, class Room>
+std::string parse_in_pieces(Parser& p, std::string_view bytes, Room give_room)
 {
-    bhttp::response_parser<bhttp::buffer_body> p;
     p.header_limit(4096);
     p.body_limit(boost::none);
     p.eager(true);
     char body[64];
-    std::string pending;
+    std::string pending, got;
     std::size_t at = 0;
     while (at < bytes.size()) {
         pending.append(bytes.substr(at, 7));
         at += 7;
         if (pending.size() > 8192)
-            return;  // the transport's read buffer is bounded: it would fail here
-        p.get().body().data = body;
-        p.get().body().size = sizeof body;
+            return got + "|overflow";  // the transport's read buffer is bounded: it fails here
+        give_room(p, body, sizeof body);
         boost::system::error_code ec;
         auto used = p.put(boost::asio::buffer(pending.data(), pending.size()), ec);
+        got.append(body, sizeof body - give_room(p, nullptr, 0));  // what the put wrote
         if (ec == bhttp::error::need_buffer)
             ec = {};
         if (ec && ec != bhttp::error::need_more)
-            return;  // malformed: the transport reports protocol_error
+            return got + "|" + ec.message();  // the transport reports protocol_error
         pending.erase(0, used);
         if (p.is_done())
-            return;
+            return got + "|done";
     }
+    return got + "|short";
+}
+
+/// The transport's response parser against Beast's own (response_parser<buffer_body>): the same
+/// status, reason, fields, body bytes, end and error for any bytes, however they are cut.
+void http_response(std::string_view bytes)
+{
+    bhttp::response_parser<bhttp::buffer_body> theirs;
+    auto their_room = [](auto& p, char* at, std::size_t n) {
+        if (at) {
+            p.get().body().data = at;
+            p.get().body().size = n;
+        }
+        return p.get().body().size;
+    };
+    net::detail::response_parser ours;
+    auto our_room = [](auto& p, char* at, std::size_t n) {
+        if (at) {
+            p.room = at;
+            p.room_size = n;
+        }
+        return p.room_size;
+    };
+    auto const a = parse_in_pieces(theirs, bytes, their_room);
+    auto const b = parse_in_pieces(ours, bytes, our_room);
+    if (a != b)
+        std::abort();
+    if (!theirs.got_some() || ours.status == 0)
+        return;
+    if (ours.status != static_cast<unsigned>(theirs.get().result_int()) ||
+        ours.reason != theirs.get().reason() || ours.is_header_done() != theirs.is_header_done() ||
+        (ours.is_header_done() && ours.keep_alive() != theirs.keep_alive()))
+        std::abort();
+    // The same fields, each name's values in the same order. Beast files a repeated name after
+    // its last one (Set-Cookie, Set-Cookie, Date where the wire had Set-Cookie, Date,
+    // Set-Cookie); the transport keeps the wire's order. A lookup (the first of a name) and
+    // the values of one name read the same from both.
+    auto by_name = [](std::vector<net::header> h) {
+        for (auto& f : h)
+            for (auto& c : f.name)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::stable_sort(h.begin(), h.end(), [](auto const& x, auto const& y) { return x.name < y.name; });
+        return h;
+    };
+    std::vector<net::header> their_fields;
+    for (auto const& f : theirs.get().base())
+        their_fields.push_back({std::string(f.name_string()), std::string(f.value())});
+    auto const x = by_name(std::move(their_fields)), y = by_name(ours.headers);
+    if (x.size() != y.size())
+        std::abort();
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (x[i].name != y[i].name || x[i].value != y[i].value)
+            std::abort();
 }
 
 }  // namespace
