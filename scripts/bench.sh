@@ -115,7 +115,7 @@ if ((quick)); then
     sized_calls=200 realistic_in_flight=100 regression_calls=0
 else
     calls1=4000 calls64=16000 peer_calls1=400 peer_calls64=1600 bench_calls=20000 bench_slow_calls=2000
-    sizes=(10240 102400 1048576) stream_calls=(20 10 5) peer_stream_cap=300
+    sizes=(10240 102400 1048576) stream_calls=(20 30 5) peer_stream_cap=300
     in_flight=(10 100 1000 10000) scale_latency=3000 decode_time=1 batch_lines=(5000 50000)
     sized_calls=4000 realistic_in_flight=1000 regression_calls=4000
 fi
