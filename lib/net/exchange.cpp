@@ -9,12 +9,16 @@
 #include <instructor/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 
 namespace instructor::net::detail {
@@ -143,6 +147,75 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
     return req;
 }
 
+std::optional<sent_now> write_now(connection& c, http_request const& r, endpoint const& ep,
+                                  std::string const& user_agent, proxy_endpoint const* proxy,
+                                  boost::system::error_code& ec)
+{
+    if (c.tls || !r.body_file.empty())
+        return std::nullopt;
+    sent_now s;
+    s.head = write_head(r, ep, user_agent, proxy);
+    std::array<asio::const_buffer, 2> const bytes{asio::buffer(s.head), asio::buffer(r.body)};
+    c.watch.now(c.plain->socket(), [&](int fd) { s.bytes = socket_now(fd).write_some(bytes, ec); });
+    s.whole = s.bytes == s.head.size() + r.body.size();
+    if (ec == asio::error::would_block)
+        ec = {};
+    return s;
+}
+
+asio::awaitable<boost::system::error_code> write_rest(connection& c, std::string head,
+                                                      std::string_view body, std::size_t sent)
+{
+    std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body.data(), body.size())};
+    bytes[1] += sent > head.size() ? sent - head.size() : 0;
+    bytes[0] += sent;  // each advances at most to its end
+    // The plain socket itself: its stream's own expiry is off (the watch bounds it).
+    auto [ec, n] = co_await asio::async_write(c.plain->socket(), bytes, tuple_awaitable);
+    co_return ec;
+}
+
+asio::awaitable<boost::system::error_code> write_request(connection& c, http_request const& r,
+                                                         endpoint const& ep,
+                                                         std::string const& user_agent,
+                                                         proxy_endpoint const* proxy)
+{
+    auto const& body_file = r.body_file;
+    if (body_file.empty()) {
+        // The head in one string and the body where it is: one gathered write of both.
+        auto const head = write_head(r, ep, user_agent, proxy);
+        std::array<asio::const_buffer, 2> const bytes{asio::buffer(head), asio::buffer(r.body)};
+        auto [ec, n] = co_await c.with_stream(
+            [&](auto& s) { return asio::async_write(s, bytes, tuple_awaitable); });
+        co_return ec;
+    }
+    auto const req = make_request(r, ep, user_agent, proxy);
+    bhttp::request<bhttp::file_body> file_req{req.base()};
+    boost::beast::error_code fec;
+    file_req.body().open(body_file.c_str(), boost::beast::file_mode::scan, fec);
+    if (fec)
+        throw error(errc::invalid_argument,
+                    "cannot read the request body file " + body_file + ": " + fec.message());
+    file_req.prepare_payload();
+    auto [ec, n] = co_await c.with_stream(
+        [&](auto& s) { return bhttp::async_write(s, file_req, tuple_awaitable); });
+    co_return ec;
+}
+
+bool read_head_now(connection& c, response_parser& p, boost::system::error_code& ec)
+{
+    if (c.tls)  // OpenSSL may hold what the socket no longer shows: the read itself waits
+        return false;
+    bool whole = false;
+    c.watch.now(c.plain->socket(), [&](int fd) {
+        socket_now sock(fd);
+        bhttp::read_header(sock, c.buffer, p, ec);
+        whole = ec != asio::error::would_block;
+    });
+    if (ec == asio::error::would_block)
+        ec = {};
+    return whole;
+}
+
 std::string request_head(bhttp::request_header<> const& h)
 {
     auto const method = h.method_string();
@@ -205,14 +278,20 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         c.watch.bound(c.lowest().socket(), limit);
         // What has arrived is read now (a plain socket); a read that would wait is awaited, and
         // goes on from where this one stopped (the parser's and the body's state are kept).
+        // After 64 KB read so, the next read is awaited all the same: a body that keeps
+        // coming gives up the thread as Asio's reads did on each (other calls, their timers,
+        // a cancellation from another handler get their turn).
+        constexpr std::size_t now_budget = 64 * 1024;
         boost::system::error_code rec;
         bool now = false;
-        if (!c.tls) {
-            socket_now sock(c.plain->socket().native_handle());
-            bhttp::read_some(sock, c.buffer, parser, rec);
-            now = rec != asio::error::would_block;
-        }
+        if (!c.tls && read_now < now_budget)
+            c.watch.now(c.plain->socket(), [&](int fd) {
+                socket_now sock(fd);
+                bhttp::read_some(sock, c.buffer, parser, rec);
+                now = rec != asio::error::would_block;
+            });
         if (!now) {
+            read_now = 0;
             auto [arec, n] = co_await c.with_stream([&](auto& st) {
                 return bhttp::async_read_some(st, c.buffer, parser, tuple_awaitable);
             });
@@ -224,6 +303,8 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         if (auto injected = inject(fault, io_step::read_body))
             ec = injected;
         std::size_t const got = piece - parser.room_size;
+        if (now)
+            read_now += got;
         out.append(scratch.get(), got);
         if (ec) {
             failed = true;

@@ -9,11 +9,12 @@
 #include <instructor/net/http_types.hpp>
 
 #include <boost/beast/http/span_body.hpp>
-#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/message.hpp>
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace instructor::net::detail {
@@ -42,6 +43,43 @@ std::string request_head(bhttp::request_header<> const& h);
 std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
                        proxy_endpoint const* proxy = nullptr);
 
+/// What write_now sent of a request: its head (write_rest sends the rest of this one: a signed
+/// head is not the same when built again), the bytes the kernel took, and whether that was all.
+struct sent_now {
+    std::string head;
+    std::size_t bytes = 0;
+    bool whole = false;
+};
+
+/// `r` written on the plain connection `c` to `ep` (through `proxy`, an http origin's) now, as
+/// far as the kernel takes it (`ec` set on a failure; nothing sent once the watch closed the
+/// socket), for write_rest to finish; nullopt for a request write_request writes (TLS, a body
+/// file). Not a coroutine: a request the kernel takes whole, most of them, costs no frame, no
+/// operation and no pass of the scheduler.
+std::optional<sent_now> write_now(connection& c, http_request const& r, endpoint const& ep,
+                                  std::string const& user_agent, proxy_endpoint const* proxy,
+                                  boost::system::error_code& ec);
+
+/// What write_now left of `head` and `body`, written on the plain connection `c`. A coroutine
+/// of its own: the head is held while it writes, not by the exchange while it waits.
+boost::asio::awaitable<boost::system::error_code> write_rest(connection& c, std::string head,
+                                                             std::string_view body,
+                                                             std::size_t sent);
+
+/// `r` written whole on `c` (TLS, or a body file: the head as built and the body streamed from
+/// the file, from its start). A coroutine of its own: the head (or Beast's request and the
+/// file) is built for the write and gone when it ends, not held by the exchange while it
+/// waits for the response.
+boost::asio::awaitable<boost::system::error_code> write_request(connection& c, http_request const& r,
+                                                                endpoint const& ep,
+                                                                std::string const& user_agent,
+                                                                proxy_endpoint const* proxy);
+
+/// The response's head parsed from what has arrived on the plain connection `c`: true when the
+/// head is whole or `ec` ends it; false when the rest is to be awaited (async_read_header goes
+/// on from where the parser and the buffer stopped).
+bool read_head_now(connection& c, response_parser& p, boost::system::error_code& ec);
+
 /// The response side of an exchange (and, once handed out, an http_stream's state).
 struct stream_impl {
     lease held;
@@ -55,6 +93,7 @@ struct stream_impl {
     std::size_t body_bytes = 0;
     std::unique_ptr<char[]> scratch;  // what a read fills, then appended: no zero-fill of `out`
     std::size_t piece = 0;            // its size
+    std::size_t read_now = 0;         // bytes read without giving up the thread (read_body)
     bool done = false;
     bool failed = false;
 

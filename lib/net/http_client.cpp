@@ -13,7 +13,6 @@
 #include "header_field.hpp"
 #include "in_place.hpp"
 #include "net_errors.hpp"
-#include "socket_now.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -209,70 +208,6 @@ lease client_impl::take_idle(endpoint const& ep, proxy_endpoint const* proxy)
 
 namespace {
 
-/// `request` written on `c` to `ep` (through `proxy`, an http origin's); with a body_file, the
-/// header as built and the body streamed from the file (from its start). A coroutine of its
-/// own: the head (or Beast's request and the file) is built for the write and gone when it
-/// ends, not held by the exchange while it waits for the response.
-asio::awaitable<error_code> write_request(connection& c, http_request const& request,
-                                          endpoint const& ep, std::string const& user_agent,
-                                          proxy_endpoint const* proxy, std::size_t sent = 0)
-{
-    auto const& body_file = request.body_file;
-    if (body_file.empty()) {
-        // The head in one string and the body where it is: one gathered write of both.
-        auto const head = write_head(request, ep, user_agent, proxy);
-        std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(request.body)};
-        if (c.tls) {
-            auto [ec, n] = co_await asio::async_write(*c.tls, bytes, tuple_awaitable);
-            co_return ec;
-        }
-        // What write_now left (its head is this one: a request it writes has no signer).
-        bytes[1] += sent > head.size() ? sent - head.size() : 0;
-        bytes[0] += sent;
-        // The plain socket itself: its stream's own expiry is off (the watch bounds it).
-        auto [ec, n] = co_await asio::async_write(c.plain->socket(), bytes, tuple_awaitable);
-        co_return ec;
-    }
-    auto const req = make_request(request, ep, user_agent, proxy);
-    bhttp::request<bhttp::file_body> file_req{req.base()};
-    beast::error_code fec;
-    file_req.body().open(body_file.c_str(), beast::file_mode::scan, fec);
-    if (fec)
-        throw error(errc::invalid_argument,
-                    "cannot read the request body file " + body_file + ": " + fec.message());
-    file_req.prepare_payload();
-    auto [ec, n] = co_await c.with_stream(
-        [&](auto& s) { return bhttp::async_write(s, file_req, tuple_awaitable); });
-    co_return ec;
-}
-
-/// How much of a request write_now sent.
-struct sent_now {
-    std::size_t bytes = 0;
-    bool whole = false;
-};
-
-/// `request` written on a plain connection now, as far as the kernel takes it (`ec` set on a
-/// failure), and write_request writes the rest; nullopt for a request only write_request
-/// writes (TLS, a body file, a signer: a signed head is not the same when built again). Not a
-/// coroutine: a request the kernel takes whole, most of them, costs no frame, no operation and
-/// no pass of the scheduler.
-std::optional<sent_now> write_now(connection& c, http_request const& request, endpoint const& ep,
-                                  std::string const& user_agent, proxy_endpoint const* proxy,
-                                  error_code& ec)
-{
-    if (c.tls || !request.body_file.empty() || request.sign)
-        return std::nullopt;
-    auto const head = write_head(request, ep, user_agent, proxy);
-    std::array<asio::const_buffer, 2> const bytes{asio::buffer(head), asio::buffer(request.body)};
-    sent_now s;
-    s.bytes = socket_now(c.plain->socket().native_handle()).write_some(bytes, ec);
-    s.whole = s.bytes == head.size() + request.body.size();
-    if (ec == asio::error::would_block)
-        ec = {};
-    return s;
-}
-
 /// The sleep before the next attempt. A coroutine of its own: its timer is not held by the
 /// exchange's frame for the whole call.
 asio::awaitable<void> backoff(asio::any_io_executor const& ex, steady::time_point wake,
@@ -362,6 +297,11 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
             // read. A request that must not run twice is never re-sent: it takes a fresh
             // connection at once.
             for (int fresh = request.idempotent ? 0 : 1; !result; ++fresh) {
+                // A cancellation that came before the request goes out stops it here (the
+                // request is written without a wait, where Asio would have seen it).
+                if (auto cs = co_await asio::this_coro::cancellation_state;
+                    cs.cancelled() != asio::cancellation_type::none)
+                    throw_cancelled();
                 auto x = std::make_unique<stream_impl>();
                 if (fresh == 0)
                     x->held = me.take_idle(ep, proxy);
@@ -382,10 +322,12 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 error_code wec;
                 try {
                     auto const* via = ep.tls ? nullptr : proxy;
-                    auto const sent = write_now(c, request, ep, me.opts.user_agent, via, wec);
-                    if (!wec && (!sent || !sent->whole))
-                        wec = co_await write_request(c, request, ep, me.opts.user_agent, via,
-                                                     sent ? sent->bytes : 0);
+                    auto sent = write_now(c, request, ep, me.opts.user_agent, via, wec);
+                    if (!wec && !sent)
+                        wec = co_await write_request(c, request, ep, me.opts.user_agent, via);
+                    else if (!wec && !sent->whole)
+                        wec = co_await write_rest(c, std::move(sent->head), request.body,
+                                                  sent->bytes);
                     wec = c.watch.outcome(wec);
                 }
                 catch (error const&) {
@@ -427,14 +369,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                         c.buffer.reserve(std::min(response_room, c.buffer.max_size()));
                 }
                 // What has arrived is parsed now; only a head still on its way is awaited.
-                bool whole_head = false;
-                if (!rec && !c.tls) {
-                    socket_now now(c.plain->socket().native_handle());
-                    bhttp::read_header(now, c.buffer, x->parser, rec);
-                    whole_head = !rec;
-                    if (rec == asio::error::would_block)
-                        rec = {};
-                }
+                bool const whole_head = !rec && read_head_now(c, x->parser, rec);
                 if (!rec && !whole_head) {
                     auto [hrec, hn] = co_await c.with_stream([&](auto& st) {
                         return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);

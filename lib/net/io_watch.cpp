@@ -87,6 +87,16 @@ error_code io_watch::outcome(error_code ec) noexcept
     return ec;
 }
 
+std::optional<std::unique_lock<std::mutex>> io_watch::hold(asio::ip::tcp::socket& socket)
+{
+    std::unique_lock<std::mutex> lock;
+    if (state_)
+        lock = std::unique_lock(state_->mutex);
+    if (!socket.is_open())
+        return std::nullopt;
+    return lock;
+}
+
 void io_watch::stop() noexcept
 {
     if (!state_)

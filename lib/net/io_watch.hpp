@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 namespace instructor::net::detail {
 
@@ -42,7 +44,25 @@ public:
     /// and keeps no io_context running.
     void stop() noexcept;
 
+    /// Runs `f(descriptor)` of `socket` under the lock the timer's handler closes the socket
+    /// under, so the descriptor is the socket's until `f` returns (closed on another thread,
+    /// its number could be another file's by the time a system call used it). False, and `f`
+    /// not run, once the socket is closed.
+    template <class F>
+    bool now(boost::asio::ip::tcp::socket& socket, F&& f)
+    {
+        auto const held = hold(socket);
+        if (!held)
+            return false;
+        f(socket.native_handle());
+        return true;
+    }
+
 private:
+    /// now()'s lock (owning no mutex when no timer was ever armed), or nullopt for a closed
+    /// socket.
+    std::optional<std::unique_lock<std::mutex>> hold(boost::asio::ip::tcp::socket& socket);
+
     struct state;
     static void arm(std::shared_ptr<state> const& s, std::chrono::steady_clock::time_point at);
 

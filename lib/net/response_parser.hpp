@@ -6,15 +6,17 @@
 #include <boost/beast/http/basic_parser.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace instructor::net::detail {
 
 /// Beast's response parser with the head kept as the transport hands it on (the status, the
-/// reason, the fields in their order and spelling as net::header) and the body put where its
-/// reader makes room (as buffer_body does). Beast's own response_parser keeps the fields in a
-/// table (an allocation and a name lookup each) that was then copied out again.
+/// reason, the fields in the order and spelling they came, as net::header) and the body put
+/// where its reader makes room (as buffer_body does): Beast's own response_parser files each
+/// field in a table (an allocation and a name lookup each) for fields the transport reports as
+/// net::header anyway.
 class response_parser final : public boost::beast::http::basic_parser<false> {
 public:
     unsigned status = 0;

@@ -19,7 +19,8 @@ namespace instructor::net::detail {
 /// tries these before it awaits (Asio's own first attempt, kept inline): a request the kernel
 /// takes whole, or a response already there, then costs no operation's state and no pass of
 /// the scheduler. Asio is not bypassed in what it knows: its next operation on the socket tries
-/// the socket first, or re-arms the descriptor's readiness.
+/// the socket first, or re-arms the descriptor's readiness. Linux (MSG_NOSIGNAL, as the
+/// library's transport is). Run under io_watch::now, so the descriptor is the socket's.
 class socket_now {
 public:
     explicit socket_now(int fd) noexcept : fd_(fd) {}
@@ -30,6 +31,7 @@ public:
         return transfer(buffers, ec, false);
     }
 
+    /// The throwing form Beast's SyncReadStream asks for (its reads call the other).
     template <class MutableBuffers>
     std::size_t read_some(MutableBuffers const& buffers)
     {
@@ -50,7 +52,8 @@ private:
     template <class Buffers>
     std::size_t transfer(Buffers const& buffers, boost::system::error_code& ec, bool write)
     {
-        constexpr std::size_t most = 16;  // as Asio gathers: the rest moves on the next call
+        // A request is two buffers, a read one: the rest, if ever, moves on the next call.
+        constexpr std::size_t most = 16;
         iovec iov[most];
         std::size_t count = 0, total = 0;
         for (auto it = boost::asio::buffer_sequence_begin(buffers);

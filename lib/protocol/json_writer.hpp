@@ -30,6 +30,8 @@ public:
     {
         return literal(k, N - 1, true);
     }
+    template <std::size_t N>
+    json_writer& key(char (&)[N]) = delete;  // a buffer, not a literal: as a std::string_view
     json_writer& string(std::string_view s);
     /// A literal string (a wire's own value: "function", "user"), in one append.
     template <std::size_t N>
@@ -37,6 +39,8 @@ public:
     {
         return literal(s, N - 1, false);
     }
+    template <std::size_t N>
+    json_writer& string(char (&)[N]) = delete;
     /// One string, `parts` joined (without joining them first).
     json_writer& string(std::initializer_list<std::string_view> parts);
     json_writer& value(boost::json::value const& v);

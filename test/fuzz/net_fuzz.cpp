@@ -14,11 +14,32 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <vector>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+// Boost's assertions abort here as anywhere, but one: Beast 1.81 asserts that a chunk header
+// it comes back to has five bytes, which a final chunk cut after "0\r\n" has not; the code
+// after it asks for more bytes, rightly (boostorg/beast#2861, the assertion fixed in 1.86).
+namespace boost {
+void assertion_failed(char const* expr, char const* function, char const* file, long line)
+{
+    if (std::string_view(expr) == "n >= 5" && std::string_view(file).ends_with("basic_parser.ipp"))
+        return;
+    std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line, function, expr);
+    std::abort();
+}
+void assertion_failed_msg(char const* expr, char const* msg, char const* function,
+                          char const* file, long line)
+{
+    std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line, function, expr, msg);
+    std::abort();
+}
+}  // namespace boost
 
 namespace {
 
@@ -57,26 +78,33 @@ void url(std::string_view text)
     (void)net::join_url(text, "chat/completions");
 }
 
-/// Feeds `bytes` to `p` in pieces of 7, its body into 64 bytes of room at a time (as the
+/// How a response is cut: its pieces, the body's room a read, whether the parser is eager.
+struct cuts {
+    std::size_t piece;
+    std::size_t room;
+    bool eager;
+};
+
+/// Feeds `bytes` to `p` in pieces, its body into a few bytes of room at a time (as the
 /// transport's read loop), with the transport's limits; what it gave, or the error it ended on.
 template <class Parser, class Room>
-std::string parse_in_pieces(Parser& p, std::string_view bytes, Room give_room)
+std::string parse_in_pieces(Parser& p, std::string_view bytes, cuts const& k, Room give_room)
 {
     p.header_limit(4096);
     p.body_limit(boost::none);
-    p.eager(true);
+    p.eager(k.eager);
     char body[64];
     std::string pending, got;
     std::size_t at = 0;
     while (at < bytes.size()) {
-        pending.append(bytes.substr(at, 7));
-        at += 7;
+        pending.append(bytes.substr(at, k.piece));
+        at += k.piece;
         if (pending.size() > 8192)
             return got + "|overflow";  // the transport's read buffer is bounded: it fails here
-        give_room(p, body, sizeof body);
+        give_room(p, body, k.room);
         boost::system::error_code ec;
         auto used = p.put(boost::asio::buffer(pending.data(), pending.size()), ec);
-        got.append(body, sizeof body - give_room(p, nullptr, 0));  // what the put wrote
+        got.append(body, k.room - give_room(p, nullptr, 0));  // what the put wrote
         if (ec == bhttp::error::need_buffer)
             ec = {};
         if (ec && ec != bhttp::error::need_more)
@@ -108,26 +136,31 @@ void http_response(std::string_view bytes)
         }
         return p.room_size;
     };
-    auto const a = parse_in_pieces(theirs, bytes, their_room);
-    auto const b = parse_in_pieces(ours, bytes, our_room);
-    if (a != b)
+    // The cuts from the input's hash: the recorded responses stay whole seeds.
+    auto const h = std::hash<std::string_view>{}(bytes);
+    cuts const k{1 + h % 16, 1 + (h >> 8) % 64, ((h >> 16) & 1) != 0};
+    auto const a = parse_in_pieces(theirs, bytes, k, their_room);
+    auto const b = parse_in_pieces(ours, bytes, k, our_room);
+    if (a != b || ours.is_header_done() != theirs.is_header_done())
         std::abort();
-    if (!theirs.got_some() || ours.status == 0)
+    if (!ours.is_header_done())
         return;
     if (ours.status != static_cast<unsigned>(theirs.get().result_int()) ||
-        ours.reason != theirs.get().reason() || ours.is_header_done() != theirs.is_header_done() ||
-        (ours.is_header_done() && ours.keep_alive() != theirs.keep_alive()))
+        ours.reason != theirs.get().reason() || ours.keep_alive() != theirs.keep_alive())
         std::abort();
     // The same fields, each name's values in the same order. Beast files a repeated name after
     // its last one (Set-Cookie, Set-Cookie, Date where the wire had Set-Cookie, Date,
     // Set-Cookie); the transport keeps the wire's order. A lookup (the first of a name) and
     // the values of one name read the same from both.
     auto by_name = [](std::vector<net::header> h) {
-        for (auto& f : h)
-            for (auto& c : f.name)
+        auto lower = [](std::string s) {
+            for (auto& c : s)
                 c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        std::stable_sort(h.begin(), h.end(), [](auto const& x, auto const& y) { return x.name < y.name; });
-        return h;
+            return s;
+        };
+        std::stable_sort(h.begin(), h.end(),
+                         [&](auto const& x, auto const& y) { return lower(x.name) < lower(y.name); });
+        return h;  // names as spelled, grouped
     };
     std::vector<net::header> their_fields;
     for (auto const& f : theirs.get().base())

@@ -504,6 +504,8 @@ TEST(Transport, RequestTimeout)
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+namespace {
+
 /// Reads a request's head and its Content-Length body from `s`: true when both came, the body
 /// left in `in`.
 bool read_request(asio::ip::tcp::socket& s, asio::streambuf& in)
@@ -521,6 +523,8 @@ bool read_request(asio::ip::tcp::socket& s, asio::streambuf& in)
         asio::read(s, in, asio::transfer_exactly(length - in.size()), ec);
     return !ec;
 }
+
+}  // namespace
 
 /// A server that accepts one connection and reads nothing for `stall`, then reads the request
 /// (its head and a Content-Length body) and answers with `answer`'s pieces, a pause before

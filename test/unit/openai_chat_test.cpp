@@ -362,6 +362,22 @@ TEST(JsonWriter, StringsAreWhatTheSerializerWrites)
             }
 }
 
+// A literal key or value is written in one append; one too long for that goes the common way.
+// Both are what the serializer writes, first in an object or after a member.
+TEST(JsonWriter, LiteralsAreWhatTheSerializerWrites)
+{
+    constexpr char long_name[] =
+        "a_literal_name_longer_than_the_room_on_the_stack_for_one_append_so_written_the_common_"
+        "way_instead_of_in_one_piece_as_the_wires_own_short_names_are_written";
+    static_assert(sizeof long_name > 124);
+    det::json_writer w;
+    w.open().key("type").string("function").key(long_name).string(long_name).key("n").open();
+    w.key("strict").boolean(true).close().close();
+    auto const want = json::serialize(json::object{
+        {"type", "function"}, {long_name, long_name}, {"n", json::object{{"strict", true}}}});
+    EXPECT_EQ(w.take(), want);
+}
+
 TEST(ProtocolBody, AnthropicModesAndNoModelAreInvalidArguments)
 {
     auto const req = seed_request();

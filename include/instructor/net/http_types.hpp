@@ -61,7 +61,7 @@ struct http_request {
 
 struct http_response {
     unsigned status = 0;
-    std::vector<net::header> headers;
+    std::vector<net::header> headers;  ///< in the order and spelling they came
     std::string body;
 
     std::optional<std::string_view> find(std::string_view name) const noexcept
