@@ -120,4 +120,41 @@ TEST(Threads, CancellingFromAnotherThread)
     EXPECT_EQ(cancelled.load(), 8);
 }
 
+TEST(Threads, DeadlinesPassingWhileAnswersStreamOnAThreadPool)
+{
+    // Paced answers read on a thread pool while deadlines pass: a connection's timer fires on
+    // one thread as a read of its socket runs on another (the transport's reads at once run
+    // under the timer's lock). Every stream ends whole or with a timeout, nothing else.
+    mock_server m({.stream_chunk_size = 2, .tokens_per_second = 400});
+    asio::thread_pool pool(4);
+    auto o = test::mock_options(m);
+    o.transport.max_connections_per_host = 4;
+    ins::client c(pool.get_executor(), o);
+    std::vector<std::future<int>> results;
+    for (int i = 0; i < 16; ++i) {
+        auto req = john();
+        req.mode = ins::mode::json_schema;
+        req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(20 + 15 * i);
+        results.push_back(asio::co_spawn(pool, [c, req]() -> asio::awaitable<int> {
+            try {
+                auto s = c.create_partial<UserInfo>(req);
+                int age = -1;
+                while (auto p = co_await s.next())
+                    if (p->complete)
+                        age = p->value.age;
+                co_return age;
+            }
+            catch (ins::error const& e) {
+                co_return e.code() == ins::errc::timeout ? 0 : -2;
+            }
+        }, asio::use_future));
+    }
+    for (auto& f : results) {
+        ASSERT_EQ(f.wait_for(60s), std::future_status::ready);
+        auto const got = f.get();
+        EXPECT_TRUE(got == 32 || got == 0) << got;  // the answer, or a timeout
+    }
+    pool.join();
+}
+
 }  // namespace threads_test
