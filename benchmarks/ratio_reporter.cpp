@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <map>
-#include <set>
 
 namespace bench {
 namespace {
@@ -18,19 +17,13 @@ public:
         // A run's time, or with --benchmark_repetitions the median of its repetitions (with
         // --benchmark_enable_random_interleaving, repetitions of ours and the baseline take
         // turns: a slow patch of a shared host falls on both).
-        for (auto const& r : runs) {
-            if (r.run_type == Run::RT_Iteration && r.iterations > 0 && !medians.count(r.run_name.str()))
+        // A benchmark's median comes after its last repetition.
+        for (auto const& r : runs)
+            if ((r.run_type == Run::RT_Iteration && r.iterations > 0) ||
+                (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median"))
                 cpu_ns[r.run_name.str()] = r.GetAdjustedCPUTime();
-            if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median") {
-                medians.insert(r.run_name.str());
-                cpu_ns[r.run_name.str()] = r.GetAdjustedCPUTime();
-            }
-        }
         ConsoleReporter::ReportRuns(runs);
     }
-
-private:
-    std::set<std::string> medians;  // names whose median came: later repetitions do not count
 };
 
 }  // namespace

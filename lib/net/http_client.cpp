@@ -162,16 +162,11 @@ asio::awaitable<lease> client_impl::acquire(endpoint const& ep, proxy_endpoint c
     {
         std::lock_guard lock(pool->mutex);
         ++pool->in_use;
-        while (!fresh_only && !pool->idle.empty()) {
-            auto c = std::move(pool->idle.back());
-            pool->idle.pop_back();
-            if (c->alive()) {
-                l.conn = std::move(c);
-                co_return l;
-            }
-            c->close();  // the server closed it while it was idle
-        }
+        if (!fresh_only)
+            l.conn = pool->take_alive();
     }
+    if (l.conn)
+        co_return l;
     l.conn = std::make_unique<connection>(buffer_limit());
     if (ep.tls)
         load_system_store();
@@ -188,17 +183,11 @@ lease client_impl::take_idle(endpoint const& ep, proxy_endpoint const* proxy)
     std::lock_guard lock(pool->mutex);
     if (pool->free_slots == 0)  // none free, or waiters first: acquire() queues
         return l;
-    while (!pool->idle.empty()) {
-        auto c = std::move(pool->idle.back());
-        pool->idle.pop_back();
-        if (c->alive()) {
-            --pool->free_slots;
-            ++pool->in_use;
-            l.pool = std::move(pool);
-            l.conn = std::move(c);
-            return l;
-        }
-        c->close();  // the server closed it while it was idle
+    l.conn = pool->take_alive();
+    if (l.conn) {
+        --pool->free_slots;
+        ++pool->in_use;
+        l.pool = std::move(pool);
     }
     return l;
 }

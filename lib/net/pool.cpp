@@ -83,6 +83,18 @@ asio::awaitable<bool> host_pool::take_slot(std::shared_ptr<host_pool> pool,
     co_return granted;  // false: the deadline came first
 }
 
+std::unique_ptr<connection> host_pool::take_alive()
+{
+    while (!idle.empty()) {
+        auto c = std::move(idle.back());
+        idle.pop_back();
+        if (c->alive())
+            return c;
+        c->close();  // the server closed it while it was idle
+    }
+    return nullptr;
+}
+
 lease& lease::operator=(lease&& o) noexcept
 {
     give_back(false);

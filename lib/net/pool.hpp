@@ -37,6 +37,10 @@ struct host_pool {
     /// A slot is free again: it goes to the first waiter, else back to the count.
     void release_slot();
 
+    /// The newest idle connection still alive (those the server closed while they were idle
+    /// are closed on the way), or null. Under `mutex`.
+    std::unique_ptr<connection> take_alive();
+
     /// Waits for a slot of `pool` until `deadline`; returns false on timeout, throws on
     /// cancellation. A waiter whose coroutine is destroyed before it resumes (its io_context
     /// went away) gives its place, or the slot handed to it, back.
