@@ -20,6 +20,11 @@ node_modules="$PWD/build/npm/node_modules"
 export CCACHE_NOHASHDIR=1
 # Files compiled with a precompiled header are cached too (ccache's documented settings for it).
 export CCACHE_SLOPPINESS=pch_defines,time_macros
+# Keyed on the content of every file the compiler read (the depend mode), never on preprocessed
+# text: a header changed only in its comments preprocesses the same, and a cached precompiled
+# header made from the old text breaks #pragma once (GCC checks a once-only file against the
+# PCH by its whole content, so the header's new text would be included a second time).
+export CCACHE_DEPEND=1
 
 configure() {  # dir, extra cmake args...
     local dir=$1
