@@ -6,6 +6,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
+#include <utility>
 
 namespace instructor::detail {
 
@@ -237,7 +238,31 @@ struct decode_session::impl {
     bool finished = false;
     bool trailing_ok = false;
 
-    impl(decode_options const& opts) : parser(parse_options_for(opts), &ctx) {}
+    std::size_t const depth;  // the parser's max_depth, fixed when it is made
+
+    impl(decode_options const& opts)
+        : parser(parse_options_for(opts), &ctx), depth(opts.max_depth)
+    {
+    }
+
+    /// Ready for a new document as if new, keeping the memory of its frame stack, bitsets and
+    /// the parser's own stack.
+    void renew() noexcept
+    {
+        auto stack = std::move(ctx.stack);
+        auto bits = std::move(ctx.bits);
+        auto seen = std::move(ctx.root_seen);
+        stack.clear();
+        bits.clear();
+        seen.clear();
+        ctx = decode_ctx{};
+        ctx.stack = std::move(stack);
+        ctx.bits = std::move(bits);
+        ctx.root_seen = std::move(seen);
+        parser.reset();
+        consumed = 0;
+        failed = finished = trailing_ok = false;
+    }
 
     void syntax_error(error_code const& ec, std::size_t offset, std::string_view near)
     {
@@ -257,9 +282,63 @@ struct decode_session::impl {
     }
 };
 
+namespace {
+
+// A decode's state, kept by its thread for the next decode there: a call's decode then takes
+// none of its blocks (the state, the frame stack, the parser's stack) from the allocator, as
+// Asio keeps its coroutine frames. One a thread, with at most this many frames' room (a deep
+// document's stack is given back). (Templates: decode_session::impl is private; its members
+// name it.)
+constexpr std::size_t kept_frames = 64;
+
+thread_local bool spare_gone = false;  // trivially destructible: readable after the slot ends
+
+template <class Impl>
+struct spare_slot {
+    Impl* kept = nullptr;
+    ~spare_slot()
+    {
+        spare_gone = true;
+        delete std::exchange(kept, nullptr);
+    }
+};
+
+template <class Impl>
+spare_slot<Impl>& spare()
+{
+    thread_local spare_slot<Impl> slot;
+    return slot;
+}
+
+template <class Impl>
+std::unique_ptr<Impl> take_state(decode_options const& opts)
+{
+    if (!spare_gone) {
+        auto& slot = spare<Impl>();
+        if (slot.kept && slot.kept->depth == opts.max_depth) {
+            std::unique_ptr<Impl> p(std::exchange(slot.kept, nullptr));
+            p->renew();
+            return p;
+        }
+    }
+    return std::make_unique<Impl>(opts);
+}
+
+template <class Impl>
+void keep_state(std::unique_ptr<Impl> p) noexcept
+{
+    if (!p || spare_gone || p->ctx.stack.capacity() > kept_frames)
+        return;  // freed here
+    auto& slot = spare<Impl>();
+    if (!slot.kept)
+        slot.kept = p.release();
+}
+
+}  // namespace
+
 decode_session::decode_session(sink_ref root, void* target, decode_options const& opts,
                                std::string base_path)
-    : impl_(std::make_unique<impl>(opts))
+    : impl_(take_state<impl>(opts))
 {
     impl_->ctx.opts = opts;
     impl_->ctx.base_path = std::move(base_path);
@@ -268,9 +347,14 @@ decode_session::decode_session(sink_ref root, void* target, decode_options const
     impl_->ctx.push(root_frame(root, target));
 }
 
-decode_session::~decode_session() = default;
+decode_session::~decode_session() { keep_state(std::move(impl_)); }
 decode_session::decode_session(decode_session&&) noexcept = default;
-decode_session& decode_session::operator=(decode_session&&) noexcept = default;
+decode_session& decode_session::operator=(decode_session&& o) noexcept
+{
+    keep_state(std::move(impl_));
+    impl_ = std::move(o.impl_);
+    return *this;
+}
 
 bool decode_session::write(std::string_view piece)
 {

@@ -4,6 +4,7 @@
 #include "fault_hook.hpp"
 #include "io_watch.hpp"
 #include "proxy.hpp"
+#include "read_room.hpp"
 
 #include "net/url.hpp"
 
@@ -27,7 +28,7 @@ struct connection {
     /// What was read and not yet parsed. Bounded: a server that sends a header, a chunk-size
     /// line or a chunk extension that never ends fills it, and the read fails (buffer_overflow,
     /// response_too_large) instead of growing without end.
-    boost::beast::flat_buffer buffer;
+    boost::beast::basic_flat_buffer<room_allocator<char>> buffer;
     bool reused = false;
     /// Bounds each exchange's reads and writes in time (the streams' own expiry is off once
     /// the connection is open).

@@ -250,20 +250,13 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
     if (failed || !held.conn)
         throw error(errc::protocol_error, "read from a failed stream");
     auto& c = *held.conn;
-    if (!scratch) {  // 16 KB a read, or less for a body whose length is known to be less
-        constexpr std::uint64_t most = 16 * 1024;
-        auto const left = parser.content_length_remaining();
-        piece = static_cast<std::size_t>(left ? std::clamp<std::uint64_t>(*left, 1, most) : most);
-        scratch = std::make_unique<char[]>(piece);
-    }
+    constexpr std::uint64_t most = 16 * 1024;  // read at a time
     for (;;) {
         if (parser.is_done()) {  // an empty body (204, Content-Length: 0): nothing to read, and
             done = true;         // Beast would wait on the socket for more
             held.give_back(parser.keep_alive());
             co_return false;
         }
-        parser.room = scratch.get();
-        parser.room_size = piece;
         auto limit = after(idle_timeout);
         if (deadline)
             limit = std::min(limit, *deadline);
@@ -276,6 +269,27 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             throw error(errc::timeout, "read the response body: timed out");
         }
         c.watch.bound(c.lowest().socket(), limit);
+        // A body of a known length up to 16 KB (a whole reply) is read straight into `out`;
+        // others through a room of 16 KB, or less for a body known to be less (a stream's
+        // reads, each handed over as it comes).
+        auto const left = parser.content_length_remaining();
+        std::size_t const had = out.size();
+        bool const straight = !scratch && left && *left <= most;
+        if (straight) {
+            out.resize(had + static_cast<std::size_t>(*left));
+            parser.room = out.data() + had;
+            parser.room_size = static_cast<std::size_t>(*left);
+        }
+        else {
+            if (!scratch) {
+                piece = static_cast<std::size_t>(left ? std::clamp<std::uint64_t>(*left, 1, most)
+                                                      : most);
+                scratch = std::make_unique<char[]>(piece);
+            }
+            parser.room = scratch.get();
+            parser.room_size = piece;
+        }
+        std::size_t const room = parser.room_size;
         // What has arrived is read now (a plain socket); a read that would wait is awaited, and
         // goes on from where this one stopped (the parser's and the body's state are kept).
         // After 64 KB read so, the next read is awaited all the same: a body that keeps
@@ -302,10 +316,13 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             ec = {};
         if (auto injected = inject(fault, io_step::read_body))
             ec = injected;
-        std::size_t const got = piece - parser.room_size;
+        std::size_t const got = room - parser.room_size;
         if (now)
             read_now += got;
-        out.append(scratch.get(), got);
+        if (straight)
+            out.resize(had + got);
+        else
+            out.append(scratch.get(), got);
         if (ec) {
             failed = true;
             held.give_back(false);

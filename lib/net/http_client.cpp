@@ -44,8 +44,6 @@ namespace detail {
 
 /// Largest error body read to report the provider's message (the connection is then closed).
 constexpr std::size_t max_error_body = 64 * 1024;
-/// A connection's read room once its response starts to arrive: a chat reply and its header.
-constexpr std::size_t response_room = 4096;
 
 struct client_impl : std::enable_shared_from_this<client_impl> {
     asio::any_io_executor ex;

@@ -165,4 +165,57 @@ TEST(DecodeIncremental, HasFollowsNestedMembersAsTheirKeysArrive)
     EXPECT_TRUE(done.has(&Outer::inner, &Inner::b));
 }
 
+// A thread keeps a decode's state for its next decode: whatever the last one left (frames open
+// mid-value, issues, members seen, a syntax error, text allowed after the value, a lower
+// depth limit), the next judges as a fresh decoder would.
+TEST(DecodeIncremental, ADecodeAfterAnyOtherJudgesAsAFreshOne)
+{
+    auto const fresh_doc = std::string(R"({"name":"Y","inner":{"a":3,"b":4},"list":[]})");
+    auto fresh = [&] {
+        ins::decoder<Outer> d;
+        auto snapshot = [&] { return ins::partial<Outer>(d.value(), &d.session(), 1, false, false); };
+        EXPECT_FALSE(snapshot().has(&Outer::name));
+        EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::a));
+        d.write(R"({"inner":{"a":3,)");
+        EXPECT_FALSE(snapshot().has(&Outer::name));
+        EXPECT_TRUE(snapshot().has(&Outer::inner, &Inner::a));
+        EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::b));
+        EXPECT_TRUE(d.write(R"("b":4},"name":"Y","list":[]} )"));
+        EXPECT_FALSE(d.write("trailing"));  // never allowed unless asked for
+        EXPECT_FALSE(d.finish());
+        EXPECT_EQ(ins::format_issues(d.issues()),
+                  "Invalid JSON at byte 45: unexpected text after the JSON value near \"trailing\"");
+        ins::decoder<Outer> whole;
+        EXPECT_TRUE(whole.write(fresh_doc));
+        EXPECT_TRUE(whole.finish()) << ins::format_issues(whole.issues());
+        EXPECT_EQ(whole.value().inner.b, 4);
+    };
+    fresh();
+    {  // left mid-value, deep in a list, with issues and members seen
+        ins::decoder<Outer> d;
+        d.write(R"({"name":"X","list":[{"a":"one","b":2},{"a":[)");
+    }
+    fresh();
+    {  // a syntax error, text allowed after the value, an observer
+        ins::decoder<Outer> d;
+        d.session().ignore_trailing_text();
+        d.write(R"({"name":})");
+    }
+    fresh();
+    {  // a lower depth limit: the next decode has its own
+        ins::decode_options shallow;
+        shallow.max_depth = 2;
+        ins::decoder<Outer> d(shallow);
+        EXPECT_FALSE(d.write(R"({"list":[{"a":1}]})"));
+    }
+    fresh();
+    {  // one finished whole, its value taken
+        ins::decoder<Outer> d;
+        d.write(fresh_doc);
+        ASSERT_TRUE(d.finish());
+        EXPECT_EQ(d.take().name, "Y");
+    }
+    fresh();
+}
+
 }  // namespace decode_incremental_test
