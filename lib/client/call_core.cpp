@@ -385,7 +385,7 @@ void call_core::send_to(std::size_t i)
         body_ = nullptr;
     }
     if (limited_) {  // room in the rate limits first, for about this many tokens
-        estimate_ = request_.body.size() / 4 + static_cast<std::uint64_t>(
+        estimate_ = request_->body.size() / 4 + static_cast<std::uint64_t>(
                                                    std::max(req_.max_tokens.value_or(0), 0));
         take_room();
         return;
@@ -427,7 +427,7 @@ void call_core::admitted()
           .request_body = &body_});
     call_action a{call_action::kind::send};
     a.endpoint = endpoint_;
-    a.request = &request_;
+    a.request = &*request_;
     a.stream = stream_;
     a.retry = {.max_retries = options_.max_network_retries,
                .attempt_timeout = req_.timeout,

@@ -9,6 +9,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <instructor/cache.hpp>
@@ -20,6 +21,23 @@
 namespace instructor::detail {
 
 namespace asio = boost::asio;
+
+namespace {
+
+/// A request sent gives back what it holds (its body, the prompt, may be large; a stream's is
+/// not held while it streams). Its fields emptied, not a new request put in its place: that
+/// would build the default list of secret header names for nothing.
+void release_sent(net::http_request& r) noexcept
+{
+    std::string().swap(r.body);
+    std::string().swap(r.body_file);
+    std::vector<net::header>().swap(r.headers);
+    std::vector<std::string>().swap(r.secrets);
+    r.sign = nullptr;
+    r.error_message = nullptr;
+}
+
+}  // namespace
 
 struct driver::impl {
     client_state& s;
@@ -126,18 +144,18 @@ struct driver::impl {
         try {
             if (a.stream) {
                 http.emplace(co_await net::detail::in_place::open_stream(s.http, *a.request, a.retry));
-                *a.request = {};
-                co_await net::check_cancelled();
+                release_sent(*a.request);
+                net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);
                 ev = op_event::opened();
                 co_return;
             }
             auto r = co_await net::detail::in_place::send(s.http, *a.request, a.retry);
-            *a.request = {};
-            co_await net::check_cancelled();  // a cancellation that came with the answer
+            release_sent(*a.request);
+            net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);  // a cancellation that came with the answer
             ev = op_event::response(std::move(r.body));
         }
         catch (...) {
-            *a.request = {};
+            release_sent(*a.request);
             ev = op_event::failed(as_error(std::current_exception()));
         }
     }
@@ -146,7 +164,7 @@ struct driver::impl {
     {
         try {
             auto bytes = co_await http->read_some();
-            co_await net::check_cancelled();
+            net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);
             ev = bytes ? op_event::bytes(std::move(*bytes)) : op_event::eof();
         }
         catch (...) {
@@ -164,20 +182,20 @@ struct driver::impl {
         catch (...) {
             ev = op_event::failed(as_error(std::current_exception()));
         }
-        co_await net::check_cancelled();
+        net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);
     }
 
     boost::asio::awaitable<void> cache(op_action const& a)
     {
         ev = co_await cache_step(*s.opts.cache, a);
-        co_await net::check_cancelled();  // cancelled while the cache answered: the end
+        net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);  // cancelled while the cache answered: the end
     }
 
     boost::asio::awaitable<void> sleep(std::chrono::steady_clock::time_point until)
     {
         asio::steady_timer timer(s.ex, until);
         co_await timer.async_wait(asio::use_awaitable);
-        co_await net::check_cancelled();
+        net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);
         ev = op_event::woke();
     }
 

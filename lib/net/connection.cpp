@@ -73,14 +73,14 @@ asio::awaitable<void> open_tunnel(connection& c, endpoint const& ep, proxy_endpo
     auto [wec, wn] = co_await bhttp::async_write(*c.plain, req, tuple_awaitable);
     if (wec)
         throw_network(wec, "send CONNECT to " + proxy.where());
-    co_await check_cancelled();
+    throw_if_cancelled(co_await asio::this_coro::cancellation_state);
 
     bhttp::response_parser<bhttp::empty_body> answer;
     answer.skip(true);  // a CONNECT answer's body, if any, is not read: the tunnel follows
     auto [rec, rn] = co_await bhttp::async_read_header(*c.plain, c.buffer, answer, tuple_awaitable);
     if (rec)
         throw_network(rec, "read the CONNECT answer of " + proxy.where());
-    co_await check_cancelled();
+    throw_if_cancelled(co_await asio::this_coro::cancellation_state);
     auto const& res = answer.get();
     if (res.result_int() / 100 != 2)
         throw error(errc::proxy_failed, proxy.where() + " refused the tunnel to " + authority +
@@ -181,7 +181,7 @@ asio::awaitable<void> connect_tcp(connection& c, endpoint const& ep, proxy_endpo
         cec = injected;
     if (cec)
         throw_network(cec, "connect to " + peer_of(ep, proxy));
-    co_await check_cancelled();
+    throw_if_cancelled(co_await asio::this_coro::cancellation_state);
     stream.socket().set_option(tcp::no_delay(true));
     if (!ep.tls)
         stream.expires_never();  // from here on, the connection's watch bounds its I/O
@@ -214,7 +214,7 @@ asio::awaitable<void> handshake(connection& c, endpoint const& ep, steady::time_
         hec = injected;
     if (!hec) {
         c.lowest().expires_never();
-        co_await check_cancelled();
+        throw_if_cancelled(co_await asio::this_coro::cancellation_state);
         co_return;
     }
     if (hec == beast::error::timeout)
@@ -235,7 +235,7 @@ asio::awaitable<void> open_connection(connection& c, endpoint const& ep,
 {
     std::vector<tcp::endpoint> endpoints;
     co_await addresses(ep, proxy, limit, fault, endpoints);
-    co_await check_cancelled();
+    throw_if_cancelled(co_await asio::this_coro::cancellation_state);
     co_await connect_tcp(c, ep, proxy, endpoints, limit, ssl_ctx, fault);
     if (!ep.tls)
         co_return;

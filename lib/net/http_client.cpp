@@ -329,7 +329,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                     }
                     throw_network(wec, "send to " + ep.origin());
                 }
-                co_await check_cancelled();
+                throw_if_cancelled(co_await asio::this_coro::cancellation_state);
 
                 x->parser.header_limit(static_cast<std::uint32_t>(
                     std::min<std::size_t>(me.opts.max_header_bytes, UINT32_MAX)));
@@ -370,7 +370,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                     }
                     throw_network(hec, "read from " + ep.origin());
                 }
-                co_await check_cancelled();
+                throw_if_cancelled(co_await asio::this_coro::cancellation_state);
 
                 auto& r = result.emplace();
                 r.response.status = x->parser.status;

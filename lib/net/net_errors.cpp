@@ -14,10 +14,9 @@ void throw_cancelled()
     throw error(errc::cancelled, "the operation was cancelled");
 }
 
-boost::asio::awaitable<void> check_cancelled()
+void throw_if_cancelled(boost::asio::cancellation_state const& state)
 {
-    auto cs = co_await boost::asio::this_coro::cancellation_state;
-    if (cs.cancelled() != boost::asio::cancellation_type::none)
+    if (state.cancelled() != boost::asio::cancellation_type::none)
         throw_cancelled();
 }
 
