@@ -341,7 +341,8 @@ void call_core::on_cache_failure(error e)
 {
     // A cache never fails a call: it is reported, and the call goes on without it.
     cache_error_ = std::move(e);  // cache_step made it errc::cache_failed
-    emit({.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_});
+    if (heard())  // an event is built only for a listener
+        emit({.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_});
 }
 
 void call_core::begin_attempt()
@@ -423,8 +424,9 @@ void call_core::on_limited(std::chrono::steady_clock::time_point until)
 void call_core::admitted()
 {
     holding_ = limited_;
-    emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
-          .request_body = &body_});
+    if (heard())  // an event is built only for a listener
+        emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
+              .request_body = &body_});
     call_action a{call_action::kind::send};
     a.endpoint = endpoint_;
     a.request = &*request_;
@@ -455,8 +457,9 @@ void call_core::on_failure(error e)
     absorb_reader();
     enrich(e);
     error_ = std::move(e);
-    emit({.kind = hook::completion_error, .attempt = attempt_,
-          .endpoint = base_url_of(endpoint_), .error = &*error_});
+    if (heard())  // an event is built only for a listener
+        emit({.kind = hook::completion_error, .attempt = attempt_,
+              .endpoint = base_url_of(endpoint_), .error = &*error_});
     // Only an attempt that never got a reply goes to the next endpoint.
     if (opening && endpoint_ + 1 < endpoint_count() && worth_a_fallback(error_->code_enum())) {
         try {
@@ -522,9 +525,10 @@ void call_core::on_response(std::string& body)
         shown_reply_ = &shown_.back();
     }
     auto const& v = shown_reply_ ? *shown_reply_ : parsed;
-    emit({.kind = hook::completion_response, .attempt = attempt_,
-          .endpoint = base_url_of(endpoint_),
-          .response = shown()});
+    if (heard())  // an event is built only for a listener
+        emit({.kind = hook::completion_response, .attempt = attempt_,
+              .endpoint = base_url_of(endpoint_),
+              .response = shown()});
     account(wire_->usage_of(v));
     judge(wire_->extract(v));  // strings and trees of its own: nothing points into `mr`
 }
@@ -580,9 +584,10 @@ void call_core::on_eof()
         throw error(errc::protocol_error, reader_->missing_end());
     response_ = reader_->response();
     shown_reply_ = nullptr;
-    emit({.kind = hook::completion_response, .attempt = attempt_,
-          .endpoint = base_url_of(endpoint_),
-          .response = shown()});
+    if (heard())  // an event is built only for a listener
+        emit({.kind = hook::completion_response, .attempt = attempt_,
+              .endpoint = base_url_of(endpoint_),
+              .response = shown()});
     account(reader_->usage());
     auto x = reader_->finish(*sink_);
     reader_.reset();
@@ -594,8 +599,9 @@ void call_core::account(usage u)
     attempt_usage_ = priced(u);
     total_ += attempt_usage_;
     settle(used_tokens());
-    emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
-          .total_usage = total_});
+    if (heard())  // an event is built only for a listener
+        emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
+              .total_usage = total_});
 }
 
 std::optional<std::uint64_t> call_core::used_tokens() const noexcept
@@ -662,8 +668,9 @@ void call_core::on_checked(call_event& ev)
     pending_.reset();
     if (found.spent.total_tokens > 0 || found.spent.cost_usd) {  // the validators' own model calls
         total_ += found.spent;
-        emit({.kind = hook::completion_usage, .attempt = attempt_,
-              .endpoint = base_url_of(endpoint_), .total_usage = total_});
+        if (heard())  // an event is built only for a listener
+            emit({.kind = hook::completion_usage, .attempt = attempt_,
+                  .endpoint = base_url_of(endpoint_), .total_usage = total_});
     }
     if (found.issues.empty())
         return accept(x);
@@ -674,8 +681,9 @@ void call_core::on_checked(call_event& ev)
 void call_core::reject(extraction const& x)
 {
     auto const& base = base_url_of(endpoint_);
-    emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
-          .response = shown(), .issues = issues_});
+    if (heard())  // an event is built only for a listener
+        emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
+              .response = shown(), .issues = issues_});
     failures_.push_back({attempt_, issues_, reply()});
     std::string const errors = format_issues(issues_);
     if (attempt_ >= max_attempts_ || !target_.may_reask()) {
