@@ -31,6 +31,15 @@ inline boost::system::error_code inject(std::shared_ptr<fault_hook const> const&
     return hook && *hook ? (*hook)(step) : boost::system::error_code{};
 }
 
+/// `ec`, or the hook's error for `step` when it gives one (a plain call: in a coroutine, a
+/// local for the injected error would take room in its frame).
+inline void inject_into(boost::system::error_code& ec,
+                        std::shared_ptr<fault_hook const> const& hook, io_step step)
+{
+    if (auto injected = inject(hook, step))
+        ec = injected;
+}
+
 }  // namespace detail
 
 }  // namespace instructor::net

@@ -29,6 +29,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <tuple>
 
 namespace instructor::net {
 
@@ -283,9 +284,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
             for (int fresh = request.idempotent ? 0 : 1; !result; ++fresh) {
                 // A cancellation that came before the request goes out stops it here (the
                 // request is written without a wait, where Asio would have seen it).
-                if (auto cs = co_await asio::this_coro::cancellation_state;
-                    cs.cancelled() != asio::cancellation_type::none)
-                    throw_cancelled();
+                throw_if_cancelled(co_await asio::this_coro::cancellation_state);
                 auto x = std::make_unique<stream_impl>();
                 if (fresh == 0)
                     x->held = me.take_idle(ep, proxy);
@@ -320,8 +319,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                     x->held.give_back(true);
                     throw;
                 }
-                if (auto injected = inject(me.fault, io_step::write))
-                    wec = injected;
+                inject_into(wec, me.fault, io_step::write);
                 if (wec) {
                     if (stale(wec)) {
                         ++me.stale_resends;
@@ -344,9 +342,8 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 // read, the read itself waits (OpenSSL may hold what the socket no longer shows).
                 error_code rec;
                 if (!c.tls && c.buffer.size() == 0) {
-                    auto [waited] = co_await c.lowest().socket().async_wait(
+                    std::tie(rec) = co_await c.lowest().socket().async_wait(
                         asio::ip::tcp::socket::wait_read, tuple_awaitable);
-                    rec = waited;
                     // Room for a whole small response in one receive (Beast's least, 512
                     // bytes, takes two receives and two passes of the scheduler for most).
                     if (!rec)
@@ -355,20 +352,18 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 // What has arrived is parsed now; only a head still on its way is awaited.
                 bool const whole_head = !rec && read_head_now(c, x->parser, rec);
                 if (!rec && !whole_head) {
-                    auto [hrec, hn] = co_await c.with_stream([&](auto& st) {
+                    rec = std::get<0>(co_await c.with_stream([&](auto& st) {
                         return bhttp::async_read_header(st, c.buffer, x->parser, tuple_awaitable);
-                    });
-                    rec = hrec;
+                    }));
                 }
-                auto hec = c.watch.outcome(rec);
-                if (auto injected = inject(me.fault, io_step::read_header))
-                    hec = injected;
-                if (hec) {
-                    if (!x->parser.got_some() && stale(hec)) {
+                rec = c.watch.outcome(rec);
+                inject_into(rec, me.fault, io_step::read_header);
+                if (rec) {
+                    if (!x->parser.got_some() && stale(rec)) {
                         ++me.stale_resends;
                         continue;
                     }
-                    throw_network(hec, "read from " + ep.origin());
+                    throw_network(rec, "read from " + ep.origin());
                 }
                 throw_if_cancelled(co_await asio::this_coro::cancellation_state);
 
