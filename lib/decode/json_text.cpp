@@ -39,12 +39,18 @@ void append_json_escaped(std::string& out, std::string_view s)
 {
     static constexpr char hex[] = "0123456789abcdef";
     std::size_t run = 0;  // start of the pending run of characters that need no escape
-    for (std::size_t i = plain_words(s); i < s.size(); ++i) {
+    // Whole words at a time, a byte at a time only in a word that holds one to escape (from
+    // the start and after each escape: a text with a quote or a line break early on is not
+    // read bytewise to its end).
+    for (std::size_t i = plain_words(s); i < s.size();) {
         auto const c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            ++i;
             continue;
+        }
         out.append(s.data() + run, i - run);
         run = i + 1;
+        i = run + plain_words(s.substr(run));
         out.push_back('\\');
         switch (c) {
         case '"': out.push_back('"'); break;

@@ -1,10 +1,13 @@
 // T -> JSON, and back.
 #include "models.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 namespace encode_test {
 
@@ -37,6 +40,27 @@ TEST(Encode, ControlCharactersAreEscaped)
 {
     EXPECT_EQ(ins::to_json(UserInfo{std::string("a\x01\tb\\", 5), 0}),
               R"({"name":"a\u0001\tb\\","age":0})");
+}
+
+// Texts with characters to escape anywhere (first, last, several in a word, long plain runs
+// between them, which are read a word at a time) are written as Boost.JSON writes them.
+TEST(Encode, EscapesAnywhereInATextAreWrittenAsBoostJsonWritesThem)
+{
+    std::mt19937 rng(24);
+    std::string const specials("\"\\\n\r\t\b\f\x01\x1f\x00", 10);
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        for (int piece = static_cast<int>(rng() % 6); piece > 0; --piece) {
+            text.append(rng() % 24, static_cast<char>('a' + rng() % 26));
+            if (rng() % 3 == 0)
+                text.append("\xc3\xa9\xe2\x82\xac");  // UTF-8 passes as it is
+            for (auto n = rng() % 3; n > 0; --n)
+                text.push_back(specials[rng() % specials.size()]);
+        }
+        auto const expected = boost::json::serialize(
+            boost::json::object{{"name", boost::json::string_view(text)}, {"age", 0}});
+        ASSERT_EQ(ins::to_json(UserInfo{text, 0}), expected) << "round " << round;
+    }
 }
 
 TEST(Encode, NonFiniteNumbersBecomeNull)
