@@ -402,6 +402,16 @@ json::object side(measured const& m)
             {"cpu_us_per_call", std::round(m.cpu * 1e6 / n * 10) / 10}};
 }
 
+/// The median of `v` (the mean of the middle two for an even count); 0 when empty.
+double median(std::vector<double> v)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    auto const n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 json::object compare(measured const& ours, measured const& raw)
 {
     return {{"ours", side(ours)},
@@ -419,24 +429,35 @@ int calls(config const& c)
         return a;
     };
     // Alternated in eight rounds, so a slow patch of the machine (a shared host's) hits every
-    // side alike.
-    constexpr std::size_t rounds = 8;
+    // side alike; each ratio is the median of the rounds' own (a patch that falls on one
+    // side of one round moves one of eight), the sums' ratio beside it.
+    constexpr std::size_t rounds = 32;
     measured ours, raw, lean, typed;
+    std::vector<double> by_round[3];  // ours over raw, lean, typed
     for (std::size_t r = 0; r < rounds; ++r) {
         std::size_t const share = c.requests / rounds + (r < c.requests % rounds ? 1 : 0);
         if (share == 0)
             continue;
-        raw = add(std::move(raw), run_raw<SmallUser>(target, c.concurrency, share, raw_kind::beast));
-        lean = add(std::move(lean), run_raw<SmallUser>(target, c.concurrency, share, raw_kind::lean));
-        typed =
-            add(std::move(typed), run_raw<SmallUser>(target, c.concurrency, share, raw_kind::typed));
-        ours = add(std::move(ours), run_ours<SmallUser>(c, req, c.concurrency, share));
+        auto const raw_r = run_raw<SmallUser>(target, c.concurrency, share, raw_kind::beast);
+        auto const lean_r = run_raw<SmallUser>(target, c.concurrency, share, raw_kind::lean);
+        auto const typed_r = run_raw<SmallUser>(target, c.concurrency, share, raw_kind::typed);
+        auto const ours_r = run_ours<SmallUser>(c, req, c.concurrency, share);
+        by_round[0].push_back(ours_r.cpu / std::max(raw_r.cpu, 1e-9));
+        by_round[1].push_back(ours_r.cpu / std::max(lean_r.cpu, 1e-9));
+        by_round[2].push_back(ours_r.cpu / std::max(typed_r.cpu, 1e-9));
+        raw = add(std::move(raw), raw_r);
+        lean = add(std::move(lean), lean_r);
+        typed = add(std::move(typed), typed_r);
+        ours = add(std::move(ours), ours_r);
     }
     auto out = compare(ours, raw);
+    out["cpu_ratio_summed"] = out["cpu_ratio"];
+    out["cpu_ratio"] = round3(median(by_round[0]));
     out["raw_lean"] = side(lean);
     out["raw_typed"] = side(typed);
-    out["cpu_ratio_lean"] = round3(ours.cpu / std::max(lean.cpu, 1e-9));
-    out["cpu_ratio_typed"] = round3(ours.cpu / std::max(typed.cpu, 1e-9));
+    out["cpu_ratio_lean"] = round3(median(by_round[1]));
+    out["cpu_ratio_typed"] = round3(median(by_round[2]));
+    out["rounds"] = by_round[0].size();
     out["benchmark"] = "calls";
     out["concurrency"] = c.concurrency;
     std::cout << json::serialize(out) << "\n";
