@@ -428,10 +428,12 @@ int calls(config const& c)
         a.latency_ms.insert(a.latency_ms.end(), b.latency_ms.begin(), b.latency_ms.end());
         return a;
     };
-    // Alternated in eight rounds, so a slow patch of the machine (a shared host's) hits every
+    // Alternated in rounds, so a slow patch of the machine (a shared host's) hits every
     // side alike; each ratio is the median of the rounds' own (a patch that falls on one
-    // side of one round moves one of eight), the sums' ratio beside it.
-    constexpr std::size_t rounds = 32;
+    // side of one round moves one of them), the sums' ratio beside it. 32 rounds of at least
+    // 64 calls and four a worker (fewer in a short run).
+    std::size_t const rounds =
+        std::clamp<std::size_t>(c.requests / std::max<std::size_t>(64, 4 * c.concurrency), 1, 32);
     measured ours, raw, lean, typed;
     std::vector<double> by_round[3];  // ours over raw, lean, typed
     for (std::size_t r = 0; r < rounds; ++r) {

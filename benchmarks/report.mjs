@@ -52,7 +52,7 @@ md.push("", "Reproduce with `bash scripts/bench.sh` (about 10 minutes; `--quick`
 md.push("## 1. Overhead against the limit", "");
 md.push("`create<SmallUser>` (tool call mode, validation on) against a raw Beast client that sends the identical " +
   "request bytes (captured from our client) and reads the whole response with no JSON, schema or validation work. " +
-  "The sides take turns in 32 rounds; a ratio is the median of the rounds' ratios (the ratio of the sums beside it).", "");
+  "The sides take turns in rounds (32 in a full run); a ratio is the median of the rounds' ratios (the ratio of the sums beside it).", "");
 md.push("| concurrency | ours µs CPU/call | raw µs CPU/call | ours / raw (target <= 1.3) | ratio of the sums | ours calls/s | raw calls/s | ours p50 / p99 ms | raw p50 / p99 ms |");
 md.push("|---|---|---|---|---|---|---|---|---|");
 for (const c of calls)
