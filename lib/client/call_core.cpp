@@ -184,10 +184,8 @@ error call_core::take_error()
     return std::move(*error_);
 }
 
-void call_core::emit(hook_event e)
+void call_core::post(hook_event e)
 {
-    if (!heard())
-        return;  // nobody listens: no payload to keep
     e.max_attempts = max_attempts_;
     e.is_last_attempt = e.attempt == max_attempts_;
     events_.push_back(std::move(e));
@@ -226,9 +224,13 @@ void call_core::fail(error e, bool last_attempt_hook)
     enrich(e);
     error_ = std::move(e);
     if (last_attempt_hook && attempt_ > 0)
-        emit({.kind = hook::completion_last_attempt, .attempt = attempt_,
-              .endpoint = base_url_of(endpoint_),
-              .error = &*error_, .issues = issues_});
+        emit([&] {
+            return hook_event{.kind = hook::completion_last_attempt,
+                              .attempt = attempt_,
+                              .endpoint = base_url_of(endpoint_),
+                              .error = &*error_,
+                              .issues = issues_};
+        });
     st_ = state::over;
     queue({call_action::kind::fail});
 }
@@ -341,8 +343,9 @@ void call_core::on_cache_failure(error e)
 {
     // A cache never fails a call: it is reported, and the call goes on without it.
     cache_error_ = std::move(e);  // cache_step made it errc::cache_failed
-    if (heard())  // an event is built only for a listener
-        emit({.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_});
+    emit([&] {
+        return hook_event{.kind = hook::cache_error, .attempt = attempt_, .error = &*cache_error_};
+    });
 }
 
 void call_core::begin_attempt()
@@ -412,9 +415,12 @@ void call_core::on_limited(std::chrono::steady_clock::time_point until)
     }
     auto const now = clock_();
     if (until > now)  // a timed wait (a wait for a place in flight happened in the limiter)
-        emit({.kind = hook::rate_limited, .attempt = attempt_,
-              .endpoint = base_url_of(endpoint_),
-              .wait = std::chrono::ceil<std::chrono::milliseconds>(until - now)});
+        emit([&] {
+            return hook_event{.kind = hook::rate_limited,
+                              .attempt = attempt_,
+                              .endpoint = base_url_of(endpoint_),
+                              .wait = std::chrono::ceil<std::chrono::milliseconds>(until - now)};
+        });
     call_action a{call_action::kind::sleep};
     a.until = until;
     queue(a);
@@ -424,9 +430,12 @@ void call_core::on_limited(std::chrono::steady_clock::time_point until)
 void call_core::admitted()
 {
     holding_ = limited_;
-    if (heard())  // an event is built only for a listener
-        emit({.kind = hook::completion_kwargs, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
-              .request_body = &body_});
+    emit([&] {
+        return hook_event{.kind = hook::completion_kwargs,
+                          .attempt = attempt_,
+                          .endpoint = base_url_of(endpoint_),
+                          .request_body = &body_};
+    });
     call_action a{call_action::kind::send};
     a.endpoint = endpoint_;
     a.request = &*request_;
@@ -457,9 +466,12 @@ void call_core::on_failure(error e)
     absorb_reader();
     enrich(e);
     error_ = std::move(e);
-    if (heard())  // an event is built only for a listener
-        emit({.kind = hook::completion_error, .attempt = attempt_,
-              .endpoint = base_url_of(endpoint_), .error = &*error_});
+    emit([&] {
+        return hook_event{.kind = hook::completion_error,
+                          .attempt = attempt_,
+                          .endpoint = base_url_of(endpoint_),
+                          .error = &*error_};
+    });
     // Only an attempt that never got a reply goes to the next endpoint.
     if (opening && endpoint_ + 1 < endpoint_count() && worth_a_fallback(error_->code_enum())) {
         try {
@@ -525,10 +537,12 @@ void call_core::on_response(std::string& body)
         shown_reply_ = &shown_.back();
     }
     auto const& v = shown_reply_ ? *shown_reply_ : parsed;
-    if (heard())  // an event is built only for a listener
-        emit({.kind = hook::completion_response, .attempt = attempt_,
-              .endpoint = base_url_of(endpoint_),
-              .response = shown()});
+    emit([&] {
+        return hook_event{.kind = hook::completion_response,
+                          .attempt = attempt_,
+                          .endpoint = base_url_of(endpoint_),
+                          .response = shown()};
+    });
     account(wire_->usage_of(v));
     judge(wire_->extract(v));  // strings and trees of its own: nothing points into `mr`
 }
@@ -584,10 +598,12 @@ void call_core::on_eof()
         throw error(errc::protocol_error, reader_->missing_end());
     response_ = reader_->response();
     shown_reply_ = nullptr;
-    if (heard())  // an event is built only for a listener
-        emit({.kind = hook::completion_response, .attempt = attempt_,
-              .endpoint = base_url_of(endpoint_),
-              .response = shown()});
+    emit([&] {
+        return hook_event{.kind = hook::completion_response,
+                          .attempt = attempt_,
+                          .endpoint = base_url_of(endpoint_),
+                          .response = shown()};
+    });
     account(reader_->usage());
     auto x = reader_->finish(*sink_);
     reader_.reset();
@@ -599,9 +615,12 @@ void call_core::account(usage u)
     attempt_usage_ = priced(u);
     total_ += attempt_usage_;
     settle(used_tokens());
-    if (heard())  // an event is built only for a listener
-        emit({.kind = hook::completion_usage, .attempt = attempt_, .endpoint = base_url_of(endpoint_),
-              .total_usage = total_});
+    emit([&] {
+        return hook_event{.kind = hook::completion_usage,
+                          .attempt = attempt_,
+                          .endpoint = base_url_of(endpoint_),
+                          .total_usage = total_};
+    });
 }
 
 std::optional<std::uint64_t> call_core::used_tokens() const noexcept
@@ -668,12 +687,14 @@ void call_core::on_checked(call_event& ev)
     pending_.reset();
     if (found.spent.total_tokens > 0 || found.spent.cost_usd) {  // the validators' own model calls
         total_ += found.spent;
-        if (heard())  // an event is built only for a listener
-            emit({.kind = hook::completion_usage, .attempt = attempt_,
-                  .endpoint = base_url_of(endpoint_), .total_usage = total_});
+        emit([&] {
+            return hook_event{.kind = hook::completion_usage,
+                              .attempt = attempt_,
+                              .endpoint = base_url_of(endpoint_),
+                              .total_usage = total_};
+        });
     }
-    if (found.issues.empty())
-        return accept(x);
+    if (found.issues.empty()) return accept(x);
     issues_ = std::move(found.issues);
     reject(x);
 }
@@ -681,9 +702,13 @@ void call_core::on_checked(call_event& ev)
 void call_core::reject(extraction const& x)
 {
     auto const& base = base_url_of(endpoint_);
-    if (heard())  // an event is built only for a listener
-        emit({.kind = hook::parse_error, .attempt = attempt_, .endpoint = base,
-              .response = shown(), .issues = issues_});
+    emit([&] {
+        return hook_event{.kind = hook::parse_error,
+                          .attempt = attempt_,
+                          .endpoint = base,
+                          .response = shown(),
+                          .issues = issues_};
+    });
     failures_.push_back({attempt_, issues_, reply()});
     std::string const errors = format_issues(issues_);
     if (attempt_ >= max_attempts_ || !target_.may_reask()) {

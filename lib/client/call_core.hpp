@@ -129,7 +129,15 @@ private:
     /// price of the model the attempt in flight sent).
     usage priced(usage u) const;
     error& enrich(error& e);
-    void emit(hook_event e);
+    /// Hands the event `make()` builds to the hooks; built only when one listens (an event
+    /// copies the endpoint's URL and may copy the issues).
+    template <class Make>
+    void emit(Make&& make)
+    {
+        if (heard())
+            post(make());
+    }
+    void post(hook_event e);
     bool heard() const noexcept { return !client_hooks_.empty() || !req_.call_hooks.empty(); }
     void queue(call_action a) { actions_.push(std::move(a)); }
 

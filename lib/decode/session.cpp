@@ -286,10 +286,12 @@ namespace {
 
 // A decode's state, kept by its thread for the next decode there: a call's decode then takes
 // none of its blocks (the state, the frame stack, the parser's stack) from the allocator, as
-// Asio keeps its coroutine frames. One a thread, with at most this many frames' room (a deep
-// document's stack is given back). (Templates: decode_session::impl is private; its members
-// name it.)
+// Asio keeps its coroutine frames. One a thread, emptied when kept (it holds nothing of the
+// last document), and only a state of a depth limit and a frame stack this small (the
+// parser's stack grows with the depth: a deep document's is given back). (Templates:
+// decode_session::impl is private; its members name it.)
 constexpr std::size_t kept_frames = 64;
+constexpr std::size_t kept_depth = 256;
 
 thread_local bool spare_gone = false;  // trivially destructible: readable after the slot ends
 
@@ -315,11 +317,8 @@ std::unique_ptr<Impl> take_state(decode_options const& opts)
 {
     if (!spare_gone) {
         auto& slot = spare<Impl>();
-        if (slot.kept && slot.kept->depth == opts.max_depth) {
-            std::unique_ptr<Impl> p(std::exchange(slot.kept, nullptr));
-            p->renew();
-            return p;
-        }
+        if (slot.kept && slot.kept->depth == opts.max_depth)
+            return std::unique_ptr<Impl>(std::exchange(slot.kept, nullptr));
     }
     return std::make_unique<Impl>(opts);
 }
@@ -327,11 +326,13 @@ std::unique_ptr<Impl> take_state(decode_options const& opts)
 template <class Impl>
 void keep_state(std::unique_ptr<Impl> p) noexcept
 {
-    if (!p || spare_gone || p->ctx.stack.capacity() > kept_frames)
+    if (!p || spare_gone || p->ctx.stack.capacity() > kept_frames || p->depth > kept_depth)
         return;  // freed here
     auto& slot = spare<Impl>();
-    if (!slot.kept)
+    if (!slot.kept) {
+        p->renew();
         slot.kept = p.release();
+    }
 }
 
 }  // namespace
@@ -351,8 +352,9 @@ decode_session::~decode_session() { keep_state(std::move(impl_)); }
 decode_session::decode_session(decode_session&&) noexcept = default;
 decode_session& decode_session::operator=(decode_session&& o) noexcept
 {
+    auto taken = std::move(o.impl_);  // first: a session moved to itself keeps its state
     keep_state(std::move(impl_));
-    impl_ = std::move(o.impl_);
+    impl_ = std::move(taken);
     return *this;
 }
 

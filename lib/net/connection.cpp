@@ -144,8 +144,7 @@ asio::awaitable<void> addresses(endpoint const& ep, proxy_endpoint const* proxy,
         co_return;
     }
     auto rec = co_await resolve(co_await asio::this_coro::executor, host, port, limit, out);
-    if (auto injected = inject(fault, io_step::resolve))
-        rec = injected;
+    inject_into(rec, fault, io_step::resolve);
     if (rec == beast::error::timeout)
         throw error(errc::timeout, "resolving " + (proxy ? proxy->where() : host) + " timed out");
     if (rec)
@@ -177,8 +176,7 @@ asio::awaitable<void> connect_tcp(connection& c, endpoint const& ep, proxy_endpo
         auto [ec, at] = co_await stream.async_connect(endpoints, tuple_awaitable);
         cec = ec;
     }
-    if (auto injected = inject(fault, io_step::connect))
-        cec = injected;
+    inject_into(cec, fault, io_step::connect);
     if (cec)
         throw_network(cec, "connect to " + peer_of(ep, proxy));
     throw_if_cancelled(co_await asio::this_coro::cancellation_state);
@@ -210,8 +208,7 @@ asio::awaitable<void> handshake(connection& c, endpoint const& ep, steady::time_
     }
     c.lowest().expires_at(limit);
     auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, tuple_awaitable);
-    if (auto injected = inject(fault, io_step::handshake))
-        hec = injected;
+    inject_into(hec, fault, io_step::handshake);
     if (!hec) {
         c.lowest().expires_never();
         throw_if_cancelled(co_await asio::this_coro::cancellation_state);

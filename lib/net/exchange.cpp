@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 
 namespace instructor::net::detail {
 
@@ -269,13 +270,29 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             throw error(errc::timeout, "read the response body: timed out");
         }
         c.watch.bound(c.lowest().socket(), limit);
-        // A body of a known length up to 16 KB (a whole reply) is read straight into `out`;
+        // A whole body of a known length up to 16 KB (a reply) is read straight into `out`;
         // others through a room of 16 KB, or less for a body known to be less (a stream's
         // reads, each handed over as it comes).
         auto const left = parser.content_length_remaining();
         std::size_t const had = out.size();
-        bool const straight = !scratch && left && *left <= most;
+        bool const straight = whole && !scratch && left && *left <= most;
+        // On every way out, `out` holds what was read and no room past it, and the parser
+        // points into neither.
+        struct trim {
+            std::string& out;
+            std::size_t const& size;
+            response_parser& parser;
+            ~trim()
+            {
+                out.resize(size);
+                parser.room = nullptr;
+                parser.room_size = 0;
+            }
+        };
+        std::size_t read_to = had;
+        std::optional<trim> trimmed;
         if (straight) {
+            trimmed.emplace(trim{out, read_to, parser});
             out.resize(had + static_cast<std::size_t>(*left));
             parser.room = out.data() + had;
             parser.room_size = static_cast<std::size_t>(*left);
@@ -314,15 +331,15 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         auto ec = c.watch.outcome(rec);
         if (ec == bhttp::error::need_buffer)
             ec = {};
-        if (auto injected = inject(fault, io_step::read_body))
-            ec = injected;
+        inject_into(ec, fault, io_step::read_body);
         std::size_t const got = room - parser.room_size;
         if (now)
             read_now += got;
         if (straight)
-            out.resize(had + got);
+            read_to = had + got;
         else
             out.append(scratch.get(), got);
+        trimmed.reset();
         if (ec) {
             failed = true;
             held.give_back(false);

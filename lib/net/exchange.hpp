@@ -91,7 +91,10 @@ struct stream_impl {
     std::size_t max_body = 0;
     std::shared_ptr<fault_hook const> fault;  // tests only
     std::size_t body_bytes = 0;
-    std::unique_ptr<char[]> scratch;  // what a read fills, then appended: no zero-fill of `out`
+    /// A whole body read into one string (not a stream's pieces): one of a known length up to
+    /// 16 KB is read straight into it.
+    bool whole = false;
+    std::unique_ptr<char[]> scratch;  // what a stream's read fills, then appended to `out`
     std::size_t piece = 0;            // its size
     std::size_t read_now = 0;         // bytes read without giving up the thread (read_body)
     bool done = false;

@@ -24,20 +24,14 @@ void set_fault_hook(http_client& client, fault_hook hook);
 
 namespace detail {
 
-/// The hook's answer for `step`, or no error without a hook.
-inline boost::system::error_code inject(std::shared_ptr<fault_hook const> const& hook,
-                                        io_step step)
-{
-    return hook && *hook ? (*hook)(step) : boost::system::error_code{};
-}
-
-/// `ec`, or the hook's error for `step` when it gives one (a plain call: in a coroutine, a
-/// local for the injected error would take room in its frame).
+/// Sets `ec` to the hook's error for `step` when there is a hook and it gives one (a plain
+/// call: in a coroutine, a local for the injected error would take room in its frame).
 inline void inject_into(boost::system::error_code& ec,
                         std::shared_ptr<fault_hook const> const& hook, io_step step)
 {
-    if (auto injected = inject(hook, step))
-        ec = injected;
+    if (hook && *hook)
+        if (auto injected = (*hook)(step))
+            ec = injected;
 }
 
 }  // namespace detail

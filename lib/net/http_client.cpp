@@ -200,8 +200,7 @@ asio::awaitable<void> backoff(asio::any_io_executor const& ex, steady::time_poin
 {
     asio::steady_timer timer(ex, wake);
     auto [ec] = co_await timer.async_wait(tuple_awaitable);
-    if (auto injected = inject(fault, io_step::backoff))
-        ec = injected;
+    inject_into(ec, fault, io_step::backoff);
     if (ec)
         throw_cancelled();
 }
@@ -388,6 +387,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 // A whole body; an error answer is small: read enough to report the provider's
                 // message.
                 x->max_body = ok ? me.opts.max_body_bytes : max_error_body;
+                x->whole = true;
                 try {
                     while (co_await x->read_body(r.response.body)) {
                     }

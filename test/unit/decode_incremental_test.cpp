@@ -166,41 +166,59 @@ TEST(DecodeIncremental, HasFollowsNestedMembersAsTheirKeysArrive)
 }
 
 // A thread keeps a decode's state for its next decode: whatever the last one left (frames open
-// mid-value, issues, members seen, a syntax error, text allowed after the value, a lower
-// depth limit), the next judges as a fresh decoder would.
+// mid-value, issues, members seen, a variant's value half captured, a syntax error, text
+// allowed after the value, an observer, a lower depth limit), the next judges as a fresh
+// decoder would.
 TEST(DecodeIncremental, ADecodeAfterAnyOtherJudgesAsAFreshOne)
 {
+    int observed = 0;
     auto const fresh_doc = std::string(R"({"name":"Y","inner":{"a":3,"b":4},"list":[]})");
     auto fresh = [&] {
-        ins::decoder<Outer> d;
-        auto snapshot = [&] { return ins::partial<Outer>(d.value(), &d.session(), 1, false, false); };
-        EXPECT_FALSE(snapshot().has(&Outer::name));
-        EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::a));
-        d.write(R"({"inner":{"a":3,)");
-        EXPECT_FALSE(snapshot().has(&Outer::name));
-        EXPECT_TRUE(snapshot().has(&Outer::inner, &Inner::a));
-        EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::b));
-        EXPECT_TRUE(d.write(R"("b":4},"name":"Y","list":[]} )"));
-        EXPECT_FALSE(d.write("trailing"));  // never allowed unless asked for
-        EXPECT_FALSE(d.finish());
-        EXPECT_EQ(ins::format_issues(d.issues()),
-                  "Invalid JSON at byte 45: unexpected text after the JSON value near \"trailing\"");
-        ins::decoder<Outer> whole;
+        int const observed_before = observed;
+        {
+            ins::decoder<Outer> d;  // the kept state, if any
+            EXPECT_TRUE(d.issues().empty());
+            EXPECT_EQ(d.session().changes(), 0u);
+            auto snapshot = [&] { return ins::partial<Outer>(d.value(), &d.session(), 1, false, false); };
+            EXPECT_FALSE(snapshot().has(&Outer::name));
+            EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::a));
+            d.write(R"({"inner":{"a":3,)");
+            EXPECT_FALSE(snapshot().has(&Outer::name));
+            EXPECT_TRUE(snapshot().has(&Outer::inner, &Inner::a));
+            EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::b));
+            EXPECT_TRUE(d.write(R"("b":4},"name":"Y","list":[]} )"));
+            EXPECT_FALSE(d.write("trailing"));  // never allowed unless asked for
+            EXPECT_FALSE(d.finish());
+            EXPECT_EQ(ins::format_issues(d.issues()),
+                      "Invalid JSON at byte 45: unexpected text after the JSON value near \"trailing\"");
+        }
+        ins::decoder<Outer> whole;  // the state the decode above kept
+        EXPECT_TRUE(whole.issues().empty());
         EXPECT_TRUE(whole.write(fresh_doc));
         EXPECT_TRUE(whole.finish()) << ins::format_issues(whole.issues());
         EXPECT_EQ(whole.value().inner.b, 4);
+        EXPECT_EQ(observed, observed_before);  // no observer of an earlier decode is told
     };
     fresh();
     {  // left mid-value, deep in a list, with issues and members seen
         ins::decoder<Outer> d;
         d.write(R"({"name":"X","list":[{"a":"one","b":2},{"a":[)");
+        EXPECT_FALSE(d.issues().empty());
+    }
+    fresh();
+    {  // a variant's value half captured
+        ins::decoder<Household> d;
+        d.write(R"({"pets":[{"name":"Tom","indoor":true},{"name":"Rex","br)");
     }
     fresh();
     {  // a syntax error, text allowed after the value, an observer
         ins::decoder<Outer> d;
         d.session().ignore_trailing_text();
-        d.write(R"({"name":})");
+        d.session().set_observer([](void* n, std::size_t, bool) { ++*static_cast<int*>(n); },
+                                 &observed);
+        d.write(R"({"name":"x","inner":})");
     }
+    EXPECT_GT(observed, 0);
     fresh();
     {  // a lower depth limit: the next decode has its own
         ins::decode_options shallow;
@@ -214,6 +232,16 @@ TEST(DecodeIncremental, ADecodeAfterAnyOtherJudgesAsAFreshOne)
         d.write(fresh_doc);
         ASSERT_TRUE(d.finish());
         EXPECT_EQ(d.take().name, "Y");
+    }
+    fresh();
+    {  // a session moved to itself keeps its state
+        ins::decoder<Outer> d;
+        d.write(R"({"name":"Z")");
+        auto* s = &d.session();
+        *s = std::move(d.session());
+        EXPECT_TRUE(d.write(R"(,"inner":{"a":1,"b":2},"list":[]})"));
+        EXPECT_TRUE(d.finish()) << ins::format_issues(d.issues());
+        EXPECT_EQ(d.value().name, "Z");
     }
     fresh();
 }
