@@ -167,7 +167,8 @@ private:
     std::uint64_t estimate_ = 0; // its estimated tokens
     std::vector<failed_attempt> failures_;
     boost::json::value body_;      // the attempt's body, when hooks listen (completion_kwargs)
-    boxed<net::http_request> request_;  // the attempt's HTTP request (send): boxed, a call's coroutine frame under 1 KB
+    // The attempt's HTTP request (send), boxed: it kept the call's coroutine frame over 1 KB.
+    boxed<net::http_request> request_;
     boost::json::value response_;  // the attempt's reply as a tree, once asked for (reply())
     std::string reply_text_;       // a whole reply's text, which reply() parses
     bool keep_raw_ = true;

@@ -151,7 +151,8 @@ struct driver::impl {
             }
             auto r = co_await net::detail::in_place::send(s.http, *a.request, a.retry);
             release_sent(*a.request);
-            net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);  // a cancellation that came with the answer
+            // a cancellation that came with the answer
+            net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);
             ev = op_event::response(std::move(r.body));
         }
         catch (...) {
@@ -188,7 +189,8 @@ struct driver::impl {
     boost::asio::awaitable<void> cache(op_action const& a)
     {
         ev = co_await cache_step(*s.opts.cache, a);
-        net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);  // cancelled while the cache answered: the end
+        // cancelled while the cache answered: the end
+        net::throw_if_cancelled(co_await asio::this_coro::cancellation_state);
     }
 
     boost::asio::awaitable<void> sleep(std::chrono::steady_clock::time_point until)

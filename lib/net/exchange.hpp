@@ -94,7 +94,7 @@ struct stream_impl {
     /// A whole body read into one string (not a stream's pieces): one of a known length up to
     /// 16 KB is read straight into it.
     bool whole = false;
-    std::unique_ptr<char[]> scratch;  // what a stream's read fills, then appended to `out`
+    std::unique_ptr<char[]> scratch;  // what a read not made into `out` fills, then appended
     std::size_t piece = 0;            // its size
     std::size_t read_now = 0;         // bytes read without giving up the thread (read_body)
     bool done = false;

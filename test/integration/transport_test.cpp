@@ -637,8 +637,8 @@ TEST(Transport, ABodyOfAKnownLengthInPiecesIsReadWhole)
     // A body of a known length is read straight into the response: the reads that bring part
     // of it leave no room unfilled between them; an error's body cut short is reported as far
     // as it came.
-    stalling_server server(0ms, {"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"a\"", ":1,",
-                             "\"b\":", "22}"});
+    stalling_server server(
+        0ms, {"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"a\"", ":1,", "\"b\":", "22}"});
     net::http_request r;
     r.url = server.url();
     r.body = "{}";
@@ -649,12 +649,14 @@ TEST(Transport, ABodyOfAKnownLengthInPiecesIsReadWhole)
     stalling_server cut(0ms, {"HTTP/1.1 500 Oops\r\nContent-Length: 400\r\n\r\n{\"error\":",
                               "{\"message\":\"half"});
     r.url = cut.url();
-    auto const err = test::with<net::http_client>(net::transport_options{}, [&](net::http_client& c) -> asio::awaitable<void> {
-        co_await c.send(r, {.max_retries = 0});
-    });
+    auto const err = test::with<net::http_client>(
+        net::transport_options{}, [&](net::http_client& c) -> asio::awaitable<void> {
+            co_await c.send(r, {.max_retries = 0});
+        });
     ASSERT_TRUE(err);
     EXPECT_EQ(err->code_enum(), ins::errc::server_error);
-    EXPECT_NE(std::string_view(err->what()).find(R"({"error":{"message":"half)"), std::string_view::npos)
+    EXPECT_NE(std::string_view(err->what()).find(R"({"error":{"message":"half)"),
+              std::string_view::npos)
         << err->what();
     EXPECT_EQ(std::string_view(err->what()).find('\0'), std::string_view::npos);
 }
@@ -663,13 +665,15 @@ TEST(Transport, AContentLengthBeyondAnyMemoryIsReadAsFarAsItComes)
 {
     // The length a server claims sizes no room: the body is read 16 KB at a time, and the
     // connection's end before it is the error it always was.
-    stalling_server server(0ms, {"HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775807\r\n\r\n{}"});
+    stalling_server server(0ms,
+                           {"HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775807\r\n\r\n{}"});
     net::http_request r;
     r.url = server.url();
     r.body = "{}";
-    EXPECT_EQ(with_client({}, [&](net::http_client& c) -> asio::awaitable<void> {
-                  co_await c.send(r, {.max_retries = 0});
-              }),
+    EXPECT_EQ(with_client({},
+                          [&](net::http_client& c) -> asio::awaitable<void> {
+                              co_await c.send(r, {.max_retries = 0});
+                          }),
               ins::errc::connection_failed);
 }
 

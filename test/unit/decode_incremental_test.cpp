@@ -179,7 +179,9 @@ TEST(DecodeIncremental, ADecodeAfterAnyOtherJudgesAsAFreshOne)
             ins::decoder<Outer> d;  // the kept state, if any
             EXPECT_TRUE(d.issues().empty());
             EXPECT_EQ(d.session().changes(), 0u);
-            auto snapshot = [&] { return ins::partial<Outer>(d.value(), &d.session(), 1, false, false); };
+            auto snapshot = [&] {
+                return ins::partial<Outer>(d.value(), &d.session(), 1, false, false);
+            };
             EXPECT_FALSE(snapshot().has(&Outer::name));
             EXPECT_FALSE(snapshot().has(&Outer::inner, &Inner::a));
             d.write(R"({"inner":{"a":3,)");
@@ -189,8 +191,9 @@ TEST(DecodeIncremental, ADecodeAfterAnyOtherJudgesAsAFreshOne)
             EXPECT_TRUE(d.write(R"("b":4},"name":"Y","list":[]} )"));
             EXPECT_FALSE(d.write("trailing"));  // never allowed unless asked for
             EXPECT_FALSE(d.finish());
-            EXPECT_EQ(ins::format_issues(d.issues()),
-                      "Invalid JSON at byte 45: unexpected text after the JSON value near \"trailing\"");
+            EXPECT_EQ(
+                ins::format_issues(d.issues()),
+                "Invalid JSON at byte 45: unexpected text after the JSON value near \"trailing\"");
         }
         ins::decoder<Outer> whole;  // the state the decode above kept
         EXPECT_TRUE(whole.issues().empty());
