@@ -282,6 +282,11 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
             std::string& out;
             std::size_t const& size;
             response_parser& parser;
+            trim(std::string& o, std::size_t const& n, response_parser& p)
+                : out(o), size(n), parser(p)
+            {
+            }
+            trim(trim const&) = delete;
             ~trim()
             {
                 out.resize(size);
@@ -292,7 +297,7 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         std::size_t read_to = had;
         std::optional<trim> trimmed;
         if (straight) {
-            trimmed.emplace(trim{out, read_to, parser});
+            trimmed.emplace(out, read_to, parser);  // made in place: no copy to trim early
             out.resize(had + static_cast<std::size_t>(*left));
             parser.room = out.data() + had;
             parser.room_size = static_cast<std::size_t>(*left);
