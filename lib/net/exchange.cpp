@@ -167,7 +167,7 @@ std::optional<sent_now> write_now(connection& c, http_request const& r, endpoint
 asio::awaitable<boost::system::error_code> write_rest(connection& c, std::string head,
                                                       std::string_view body, std::size_t sent)
 {
-    std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body.data(), body.size())};
+    std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(body)};
     bytes[1] += sent > head.size() ? sent - head.size() : 0;
     bytes[0] += sent;  // each advances at most to its end
     // The plain socket itself: its stream's own expiry is off (the watch bounds it).
@@ -276,31 +276,30 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         auto const left = parser.content_length_remaining();
         std::size_t const had = out.size();
         bool const straight = whole && !scratch && left && *left <= most;
-        // On every way out, `out` holds what was read and no room past it, and the parser
-        // points into neither.
+        // On every way out of a straight read, `out` ends where the bytes read end (what the
+        // parser's room lost), and the parser points into it no more.
         struct trim {
             std::string& out;
-            std::size_t const& size;
+            std::size_t had, room;
             response_parser& parser;
-            trim(std::string& o, std::size_t const& n, response_parser& p)
-                : out(o), size(n), parser(p)
+            trim(std::string& o, std::size_t h, response_parser& p)
+                : out(o), had(h), room(p.room_size), parser(p)
             {
             }
             trim(trim const&) = delete;
             ~trim()
             {
-                out.resize(size);
+                out.resize(had + (room - parser.room_size));
                 parser.room = nullptr;
                 parser.room_size = 0;
             }
         };
-        std::size_t read_to = had;
         std::optional<trim> trimmed;
         if (straight) {
-            trimmed.emplace(out, read_to, parser);  // made in place: no copy to trim early
             out.resize(had + static_cast<std::size_t>(*left));
             parser.room = out.data() + had;
             parser.room_size = static_cast<std::size_t>(*left);
+            trimmed.emplace(out, had, parser);  // made in place: a copy's end would trim early
         }
         else {
             if (!scratch) {
@@ -341,10 +340,9 @@ asio::awaitable<bool> stream_impl::read_body(std::string& out)
         if (now)
             read_now += got;
         if (straight)
-            read_to = had + got;
+            trimmed.reset();
         else
             out.append(scratch.get(), got);
-        trimmed.reset();
         if (ec) {
             failed = true;
             held.give_back(false);

@@ -6,6 +6,7 @@
 #include "mock_client.hpp"
 #include "async_test.hpp"
 #include "models.hpp"
+#include "streamed.hpp"
 
 #include "client/client_access.hpp"
 #include "net/fault_hook.hpp"
@@ -91,12 +92,7 @@ run_result run_once(mock_server& m, bool stream, int n, action what, bool retry)
         // This coroutine loops over the stream: it asks to see cancellation as the stream's
         // errc::cancelled, not as Asio's exception at its own next co_await.
         co_await asio::this_coro::throw_if_cancelled(false);
-        auto s = c.create_partial<UserInfo>(req);
-        int age = -1;
-        while (auto p = co_await s.next())
-            if (p->complete)
-                age = p->value.age;
-        co_return age;
+        co_return co_await test::streamed_age(c, req);
     };
     asio::co_spawn(ioc, body(), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, int age) {
         ++r.completions;

@@ -4,6 +4,7 @@
 #include "async_test.hpp"
 #include "mock_client.hpp"
 #include "models.hpp"
+#include "streamed.hpp"
 
 #include <instructor/instructor.hpp>
 #include <instructor/testing/mock_server.hpp>
@@ -37,17 +38,6 @@ ins::request john()
     return r;
 }
 
-/// The age of the stream's complete object, -1 when none came.
-asio::awaitable<int> streamed_age(ins::client c, ins::request req)
-{
-    auto s = c.create_partial<UserInfo>(req);
-    int age = -1;
-    while (auto p = co_await s.next())
-        if (p->complete)
-            age = p->value.age;
-    co_return age;
-}
-
 }  // namespace
 
 TEST(Threads, StreamsAndCallsOnAThreadPoolShareOneClient)
@@ -67,7 +57,7 @@ TEST(Threads, StreamsAndCallsOnAThreadPoolShareOneClient)
         if (i == 5)  // a hook added while calls run
             c.on(ins::hook::completion_usage, [&](ins::hook_event const&) { ++usage_events; });
         if (i % 2)
-            results.push_back(asio::co_spawn(pool, streamed_age(c, req), asio::use_future));
+            results.push_back(asio::co_spawn(pool, test::streamed_age(c, req), asio::use_future));
         else
             results.push_back(asio::co_spawn(pool, [c, req]() -> asio::awaitable<int> {
                 co_return (co_await c.create<UserInfo>(req)).age;
@@ -141,7 +131,7 @@ TEST(Threads, DeadlinesPassingWhileAnswersStreamOnAThreadPool)
         req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(20 + 15 * i);
         results.push_back(asio::co_spawn(pool, [c, req]() -> asio::awaitable<int> {
             try {
-                co_return co_await streamed_age(c, req);
+                co_return co_await test::streamed_age(c, req);
             }
             catch (ins::error const& e) {
                 co_return e.code() == ins::errc::timeout ? 0 : -2;
