@@ -25,6 +25,11 @@ export CCACHE_SLOPPINESS=pch_defines,time_macros
 # header made from the old text breaks #pragma once (GCC checks a once-only file against the
 # PCH by its whole content, so the header's new text would be included a second time).
 export CCACHE_DEPEND=1
+# A namespace of the depend mode's own: the preprocessor mode's manifests had already tied a
+# header's new text to the precompiled header of its old (a manifest entry lists the files'
+# contents, then names a result found by the preprocessed text), and depend mode looks results
+# up through the same manifests. Change the name to start a build cache afresh.
+export CCACHE_NAMESPACE=instructor-depend-1
 
 configure() {  # dir, extra cmake args...
     local dir=$1
