@@ -13,12 +13,13 @@ if [ -d "$wire" ]; then
     cp -f "$wire"/*.sse "$corpus/sse/" 2>/dev/null || true
     cp -f "$wire"/*.sse "$corpus/protocol/" 2>/dev/null || true
 fi
-# No recorded Responses or Converse traffic: a reply and a stream delta of each, in the
-# references' shapes.
+# No recorded Responses, Converse or Gemini traffic: a reply (and a stream delta) of each, in
+# the references' shapes.
 printf '{"status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"{}"}]},{"type":"function_call","call_id":"c","name":"U","arguments":"{}"}],"usage":{"input_tokens":1,"output_tokens":2,"input_tokens_details":{"cached_tokens":0}}}' >"$corpus/protocol/responses"
 printf '{"output":{"message":{"role":"assistant","content":[{"text":"x"},{"toolUse":{"toolUseId":"t","name":"U","input":{"a":[1,2.5,null]}}}]}},"stopReason":"tool_use","usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3}}' >"$corpus/protocol/converse"
 printf '{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"{"}' >"$corpus/protocol/responses_delta"
 printf '{"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\\"a\\":"}},"p":"abcd"}' >"$corpus/protocol/converse_delta"
+printf '{"candidates":[{"content":{"parts":[{"text":"x"},{"functionCall":{"name":"U","args":{"a":[1,null]}}}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":2,"totalTokenCount":3}}' >"$corpus/protocol/gemini"
 # the transport's inputs: HTTP responses, retry headers, URLs
 printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' >"$corpus/net/plain"
 printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\n{}\r\n0\r\nT: v\r\n\r\n' >"$corpus/net/chunked"

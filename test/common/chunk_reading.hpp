@@ -1,10 +1,11 @@
-// A chat stream chunk's reading, and a whole chat, Messages, Responses or Converse reply's, in words (the delta, or
-// usage and extraction, or the error), so that the one-pass and the tree readings can be
-// compared: by the wire tests and by the protocol fuzz target.
+// A chat stream chunk's reading, and a whole chat, Messages, Responses, Converse or Gemini
+// reply's, in words (the delta, or usage and extraction, or the error), so that the one-pass and
+// the tree readings can be compared: by the wire tests and by the protocol fuzz target.
 #pragma once
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
 #include "protocol/bedrock/bedrock.hpp"
+#include "protocol/genai/genai.hpp"
 #include "protocol/openai_chat/openai_chat.hpp"
 #include "protocol/openai_responses/openai_responses.hpp"
 
@@ -60,18 +61,33 @@ inline std::string reply_reading(instructor::usage const& u, instructor::detail:
     return out;
 }
 
+/// A Gemini reply's reading: its extraction with the parts kept set aside, and what a re-ask
+/// and (in a text mode, the only ones continued) a continuation send back of it: what the kept
+/// parts are for, so a reading that keeps none must send the same.
+inline std::string genai_reading(instructor::mode m, instructor::usage const& u,
+                                 instructor::detail::extraction x)
+{
+    namespace det = instructor::detail;
+    auto turns = "\nreask " + boost::json::serialize(det::genai_reask(m, x, "e"));
+    if (!instructor::is_tools_mode(m))
+        turns += "\ncontinue " +
+                 boost::json::serialize(det::genai_reask(instructor::mode::json, x, "go on", {}));
+    x.kept.clear();
+    return reply_reading(u, x) + turns;
+}
+
 /// What the call core makes of a whole reply through the tree: its usage and extraction in
-/// mode `m` (by the wire's `usage_of` and `extract`), or the error.
-template <class UsageOf, class Extract>
+/// mode `m` (by the wire's `usage_of` and `extract`, told by `reading`), or the error.
+template <class UsageOf, class Extract, class Reading = decltype(&reply_reading)>
 std::string reply_tree_reading(UsageOf usage_of, Extract extract, instructor::mode m,
-                               std::string_view body)
+                               std::string_view body, Reading reading = &reply_reading)
 {
     try {
         boost::system::error_code ec;
         auto const v = boost::json::parse(body, ec);
         if (ec || !v.is_object())
             return "error: not an object";
-        return reply_reading(usage_of(v), extract(m, v));
+        return reading(usage_of(v), extract(m, v));
     }
     catch (instructor::error const& e) {
         return std::string("error: ") + e.what();
@@ -100,6 +116,15 @@ inline std::string bedrock_reply_tree_reading(instructor::mode m, std::string_vi
 {
     return reply_tree_reading(&instructor::detail::bedrock_usage,
                               &instructor::detail::extract_bedrock, m, body);
+}
+
+inline std::string genai_reply_tree_reading(instructor::mode m, std::string_view body)
+{
+    return reply_tree_reading(
+        &instructor::detail::genai_usage, &instructor::detail::extract_genai, m, body,
+        [m](instructor::usage const& u, instructor::detail::extraction x) {
+            return genai_reading(m, u, std::move(x));
+        });
 }
 
 }  // namespace test

@@ -2,7 +2,7 @@
 // and as a batch's result file, result line, batch or page through both batch services: the
 // protocol layer answers or throws ins::error, and never crashes. A chat chunk's one-pass
 // reading must mean what its tree reading means, read alone or after another chunk; so must a
-// whole chat reply's.
+// whole reply's, through every wire that reads one in one pass.
 #include "chunk_reading.hpp"
 #include "protocol/batch_api.hpp"
 #include "batch/jsonl_lines.hpp"
@@ -97,6 +97,13 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     for (auto m : {mode::bedrock_tools, mode::bedrock_json, mode::bedrock_parallel_tools})
         if (auto const fast = det::read_bedrock_reply(m, text))
             if (test::reply_reading(fast->used, fast->x) != test::bedrock_reply_tree_reading(m, text))
+                __builtin_trap();
+    // ... and a Gemini reply's, with what a re-ask and a continuation send back of it (the
+    // one-pass reading keeps no parts: they must rebuild to the tree's kept ones).
+    for (auto m : {mode::genai_tools, mode::genai_structured_outputs, mode::genai_parallel_tools})
+        if (auto const fast = det::read_genai_reply(m, text))
+            if (test::genai_reading(m, fast->used, fast->x) !=
+                test::genai_reply_tree_reading(m, text))
                 __builtin_trap();
 
     boost::system::error_code ec;

@@ -167,6 +167,48 @@ TEST(GenAI, ReasksSendTheModelsPartsBackWithFunctionResponses)
     EXPECT_EQ(c.attempts, 2);
 }
 
+TEST(GenAI, AReplyWithoutThoughtsIsSentBackAsItCameThoughNoneOfItWasKept)
+{
+    // No thought, signature or id: the reply is read in one pass and keeps no parts; the re-ask
+    // rebuilds them from its answers, the very parts that came (a text part, then the call), and
+    // a text mode's cut answer is continued with the text it came with.
+    mock_server m;
+    json::object const args{{"name", "John Doe"}, {"age", "old"}};
+    json::array const bad{json::object{{"text", "Here it is."}},
+                          json::object{{"functionCall", {{"name", "UserInfo"}, {"args", args}}}}};
+    m.push(mock_reply::json(json::serialize(response_of(bad))));
+    auto err = test::with<ins::client>(google_options(m), [&](ins::client& cl) -> asio::awaitable<void> {
+        auto const req = test::ask("John Doe is 32 years old.");
+        auto r = co_await cl.create<UserInfo>(req);
+        EXPECT_EQ(r.age, 32);
+    });
+    ASSERT_FALSE(err) << err->what();
+    ASSERT_EQ(m.requests().size(), 2u);
+    auto const contents = body_of(m, 1).at("contents").as_array();
+    ASSERT_EQ(contents.size(), 3u);
+    EXPECT_EQ(contents[1].at("role"), "model");
+    EXPECT_EQ(json::serialize(contents[1].at("parts")), json::serialize(bad));
+
+    mock_server t;
+    std::string const cut = R"({"name":"John Doe",)";
+    json::object const first{{"text", cut}}, rest{{"text", R"("age":32})"}};
+    t.push(mock_reply::json(json::serialize(response_of({first}, "MAX_TOKENS"))));
+    t.push(mock_reply::json(json::serialize(response_of({rest}))));
+    err = test::with<ins::client>(google_options(t, ins::mode::genai_structured_outputs),
+                                  [&](ins::client& cl) -> asio::awaitable<void> {
+        auto req = test::ask("John Doe is 32 years old.");
+        req.on_truncation = ins::truncation::continue_answer;
+        auto r = co_await cl.create<UserInfo>(req);
+        EXPECT_EQ(r.age, 32);
+    });
+    ASSERT_FALSE(err) << err->what();
+    ASSERT_EQ(t.requests().size(), 2u);
+    auto const turns = body_of(t, 1).at("contents").as_array();
+    ASSERT_EQ(turns.size(), 3u);
+    EXPECT_EQ(json::serialize(turns[1]),
+              json::serialize(json::object{{"role", "model"}, {"parts", {first}}}));
+}
+
 TEST(GenAI, StreamedThoughtsAndSignaturesSurviveTheReask)
 {
     mock_server m;

@@ -1,6 +1,7 @@
 // The Gemini API wire (genai_tools, genai_parallel_tools, genai_structured_outputs): request
 // bodies, the function schema subset, answers, finish and block reasons, usage, re-asks with
-// the model's parts kept, and the stream reader.
+// the model's parts kept (or rebuilt, for a reply read in one pass), and the stream reader.
+#include "chunk_reading.hpp"
 #include "wire_fixtures.hpp"
 
 #include "net/sse_parser.hpp"
@@ -252,6 +253,15 @@ TEST(GenAI, ReasksSendTheModelsPartsBackThenFunctionResponses)
                                       response_with({json::object{{"text", "{}"}}}));
     auto const tt = det::genai_reask(ins::mode::genai_structured_outputs, t, "name: missing");
     EXPECT_NE(json::serialize(tt.back()).find("name: missing"), std::string::npos);
+    // A text mode's reply with no parts: no model turn (its answer, the empty text, is no call).
+    auto const none = det::extract_genai(ins::mode::genai_structured_outputs, response_with({}));
+    auto const nt = det::genai_reask(ins::mode::genai_structured_outputs, none, "no JSON");
+    ASSERT_EQ(nt.size(), 1u);
+    EXPECT_EQ(nt[0].at("role"), "user");
+    // Parts rebuilt from a text mode's answers: the text alone.
+    auto rebuilt = t;
+    rebuilt.kept.clear();
+    EXPECT_EQ(det::genai_reask(ins::mode::genai_structured_outputs, rebuilt, "name: missing"), tt);
 }
 
 TEST(GenAI, TheStreamReaderJoinsTextAndEndsOnTheFinishReason)
@@ -379,6 +389,156 @@ TEST(GenAI, AStreamedBlockIsTheModelsStopAsAWholeOneIs)
     auto const stop = det::model_stop(reader->finish(sink));
     ASSERT_TRUE(stop);
     EXPECT_EQ(stop->code_enum(), ins::errc::content_filtered);
+}
+
+
+TEST(GenAIReply, TheOnePassReadingMeansWhatTheTreeMeans)
+{
+    // A GenerateContentResponse as Google's reference shows it, varied in every member the
+    // reading takes or must leave to the tree: whenever the one-pass reading answers, it answers
+    // what the tree does, and a re-ask and a continuation built from it send what the tree's
+    // kept parts send (the reading keeps none).
+    std::string const usage =
+        R"("usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5,"thoughtsTokenCount":3,"totalTokenCount":18,"cachedContentTokenCount":2})";
+    auto reply = [&](std::string const& parts, std::string const& finish = R"("STOP")",
+                     std::string const& candidate_extra = "") {
+        return R"({"candidates":[{"content":{"parts":)" + parts +
+               R"(,"role":"model"},"finishReason":)" + finish +
+               R"(,"index":0,"safetyRatings":[{"category":"HARM_CATEGORY_HARASSMENT","probability":"NEGLIGIBLE"}])" +
+               candidate_extra + "}]," + usage +
+               R"(,"modelVersion":"gemini-2.5-flash","responseId":"r-1"})";
+    };
+    std::string const call = R"({"functionCall":{"name":"User","args":{"name":"Ann","age":3}}})";
+    std::string const text = R"({"text":"{\"name\":\"Ann\",\"age\":3}"})";
+    std::vector<std::string> bodies;
+    for (std::string const& parts : {
+             "[" + text + "]",
+             "[" + call + "]",
+             "[" + call + "," + call + "]",
+             std::string(R"([{"text":"Sure."},)") + call + "]",
+             "[" + call + R"(,{"text":"Done."}])",
+             std::string(R"([{"text":"Here: "},{"text":"{\"a\":1}"}])"),
+             std::string(R"([{"text":""}])"),
+             std::string(R"([{"text":7}])"),
+             std::string(R"([{"text":["no"]}])"),
+             std::string(R"([{"text":{"no":1}}])"),
+             std::string(R"([{}])"),
+             std::string(R"([{"text":"a","text":"b"}])"),
+             std::string(R"([{"text":"hmm","thought":true},{"text":"{}"}])"),
+             std::string(R"([{"text":"{}","thought":false}])"),
+             std::string(R"([{"thought":true,"thoughtSignature":"s"},{"text":"{}"}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{}},"thoughtSignature":"sig-1"}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{},"id":"fc-1"}}])"),
+             std::string(R"([{"functionCall":{"id":"fc-1","name":"User","args":{}}}])"),
+             std::string(R"([{"functionCall":{"args":{"a":1},"name":"User"}}])"),
+             std::string(R"([{"functionCall":{"name":"User"}}])"),
+             std::string(R"([{"functionCall":{"args":{}}}])"),
+             std::string(R"([{"functionCall":{"name":7,"args":{}}}])"),
+             std::string(R"([{"functionCall":{"name":"","args":{}}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":null}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":"{}"}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":[1,{"k":[]}]}}])"),
+             std::string(R"([{"functionCall":"not an object"}])"),
+             std::string(R"([{"functionCall":{"name":"A","args":{}},"functionCall":{"name":"B","args":{}}}])"),
+             std::string(R"([{"functionCall":{"name":"A","name":"B","args":{}}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{"b":[1,-2,18446744073709551615,-9223372036854775808],"a":{"x":null,"y":true}}}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{"b":[1,-2,3.5,1e300,-0.0]}}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{"n":18446744073709551616}}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{ "sp" : [ 1 , { } , [ ] , "" ] , "\u0041\/\n" : "\ud83d\ude00\t" }}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{"a":1,"a":2}}}])"),
+             std::string(R"([{"functionCall":{"name":"User","args":{"a":{"k":1},"k":2}}}])"),
+             std::string(R"([{"fun\u0063tionCall":{"na\u006de":"U\u0073er","ar\u0067s":{"\u006b":1}}}])"),
+             std::string(R"([{"inlineData":{"mimeType":"image/png","data":"AAAA"}}])"),
+             std::string(R"x([{"executableCode":{"language":"PYTHON","code":"print(1)"}}])x"),
+             std::string(R"([7,"two",null,[],{"text":"{\"a\":1}"}])"),
+             std::string(R"([7,"two",null,[],)") + call + "]",
+             std::string("[]"),
+             std::string(R"({"text":"{}"})"),
+             std::string("null"),
+         }) {
+        for (std::string const& finish :
+             {R"("STOP")", R"("MAX_TOKENS")", R"("SAFETY")", R"("OTHER")", "7"})
+            bodies.push_back(reply(parts, finish));
+    }
+    // A candidate's and the root's members, repeated, missing or of the wrong kind.
+    for (std::string const& extra : {
+             std::string(R"(,"finishReason":"MAX_TOKENS")"),
+             std::string(R"(,"content":{"parts":[]})"),
+             std::string(R"(,"citationMetadata":{"citations":[{"startIndex":0}]})"),
+         })
+        bodies.push_back(reply("[" + text + "]", R"("STOP")", extra));
+    for (std::string const& candidates : {
+             std::string(R"([{"content":{"role":"model"},"finishReason":"STOP"}])"),
+             std::string(R"([{"content":{"parts":{}},"finishReason":"STOP"}])"),
+             std::string(R"([{"content":[],"finishReason":"STOP"}])"),
+             std::string(R"([{"content":{"parts":[],"parts":[]}}])"),
+             std::string(R"([{"finishReason":"SAFETY"}])"),
+             std::string(R"([{}])"),
+             "[{\"content\":{\"parts\":[" + text + "]}},{\"content\":{\"parts\":[" + call + "]}}]",
+             std::string(R"([null,{"content":{"parts":[{"text":"{}"}]}}])"),
+             std::string(R"([[],{"content":{"parts":[{"text":"{}"}]}}])"),
+             std::string("[]"),
+             std::string("{}"),
+             std::string("7"),
+         }) {
+        bodies.push_back(R"({"candidates":)" + candidates + "," + usage + "}");
+        bodies.push_back(R"({"promptFeedback":{"blockReason":"SAFETY"},"candidates":)" +
+                         candidates + "}");
+    }
+    bodies.push_back(R"({"c\u0061ndidates":[{"content":{"parts":[)" + text + "]}}]}");
+    bodies.push_back(R"({"candidates":[{"content":{"parts":[)" + text + R"(]}}],"candidates":[]})");
+    bodies.push_back(R"({"promptFeedback":{"blockReason":"SAFETY"}})");
+    bodies.push_back(R"({"promptFeedback":{}})");
+    for (std::string const& u : {
+             std::string(R"({"promptTokenCount":5,"candidatesTokenCount":6})"),
+             std::string(R"({"promptTokenCount":-5,"candidatesTokenCount":6.5,"totalTokenCount":"9"})"),
+             std::string(R"({"promptTokenCount":18446744073709551615,"thoughtsTokenCount":2,"totalTokenCount":0})"),
+             std::string(R"({"promptTokenCount":1,"promptTokenCount":2})"),
+             std::string("null"),
+             std::string("[]"),
+         })
+        bodies.push_back(R"({"candidates":[{"content":{"parts":[)" + text +
+                         R"(]}}],"usageMetadata":)" + u + "}");
+    for (int calls : {256, 257}) {  // the limit, and one past it
+        std::string many = "[";
+        for (int i = 0; i < calls; ++i)
+            many += (i ? "," : "") + call;
+        bodies.push_back(reply(many + "]"));
+    }
+    bodies.push_back(reply("[" + text + "]") + " trailing");
+    bodies.push_back(reply("[" + text + "]") + " \n");
+    bodies.push_back(R"({"candidates":[{"content":{"parts":[)");
+    bodies.push_back("[]");
+
+    std::size_t answered = 0;
+    for (auto const& body : bodies)
+        for (auto m : {ins::mode::genai_tools, ins::mode::genai_structured_outputs,
+                       ins::mode::genai_parallel_tools}) {
+            auto const fast = det::read_genai_reply(m, body);
+            if (!fast)
+                continue;
+            ++answered;
+            EXPECT_TRUE(fast->x.kept.empty());
+            EXPECT_EQ(test::genai_reading(m, fast->used, fast->x),
+                      test::genai_reply_tree_reading(m, body))
+                << ins::to_string(m) << "\n" << body.substr(0, 400);
+        }
+    // The common replies are read in one pass; those whose parts must go back as they came are
+    // not.
+    using ins::mode;
+    EXPECT_TRUE(det::read_genai_reply(mode::genai_tools, reply("[" + call + "]")));
+    EXPECT_TRUE(
+        det::read_genai_reply(mode::genai_parallel_tools, reply("[" + call + "," + call + "]")));
+    EXPECT_TRUE(det::read_genai_reply(mode::genai_structured_outputs, reply("[" + text + "]")));
+    EXPECT_FALSE(det::read_genai_reply(mode::genai_structured_outputs, reply("[" + call + "]")));
+    EXPECT_FALSE(det::read_genai_reply(
+        mode::genai_tools,
+        reply(R"([{"functionCall":{"name":"User","args":{}},"thoughtSignature":"sig-1"}])")));
+    EXPECT_FALSE(det::read_genai_reply(
+        mode::genai_tools, reply(R"([{"text":"hmm","thought":true},)" + call + "]")));
+    EXPECT_FALSE(det::read_genai_reply(
+        mode::genai_tools, reply(R"([{"functionCall":{"name":"User","args":{"p":1.5}}}])")));
+    EXPECT_GT(answered, bodies.size() / 2);
 }
 
 }  // namespace genai_test

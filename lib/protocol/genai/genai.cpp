@@ -81,14 +81,9 @@ bool is_text_piece(json::object const& part)
 /// One functionCall part as an answer (ids are the API's when it sends them).
 answer call_of(json::object const& call, std::size_t index)
 {
-    answer a;
-    a.name = string_at(call, "name");
-    a.id = string_at(call, "id");
-    if (a.id.empty())
-        a.id = "call_" + std::to_string(index);
     auto const* args = call.if_contains("args");
-    a.text = args && args->is_object() ? json::serialize(*args) : "{}";
-    return a;
+    return genai_call_answer(string_at(call, "name"), string_at(call, "id"),
+                             args && args->is_object() ? json::serialize(*args) : "{}", index);
 }
 
 /// What the first candidate's parts say: answers, text, reasoning; the parts kept as given.
@@ -127,6 +122,22 @@ void settle(mode m, extraction& x)
 }
 
 }  // namespace
+
+answer genai_call_answer(std::string name, std::string id, std::string args, std::size_t index)
+{
+    answer a;
+    a.name = std::move(name);
+    a.id = id.empty() ? "call_" + std::to_string(index) : std::move(id);
+    a.text = std::move(args);
+    return a;
+}
+
+extraction genai_extraction(mode m, extraction x, std::string_view finish_reason)
+{
+    x.finish_reason = finish_reason_of(finish_reason);
+    settle(m, x);
+    return x;
+}
 
 conversation genai_initial(mode, request const& req)
 {
@@ -267,12 +278,10 @@ extraction extract_genai(mode m, json::value const& response)
         x.finish_reason = "content_filter";  // the prompt itself was blocked
         return x;
     }
-    x.finish_reason = finish_reason_of(string_at(*first, "finishReason"));
     if (auto const* content = object_at(*first, "content"))
         if (auto const* parts = array_at(*content, "parts"))
             read_parts(m, *parts, x);
-    settle(m, x);
-    return x;
+    return genai_extraction(m, std::move(x), string_at(*first, "finishReason"));
 }
 
 usage genai_usage(json::value const& response)
@@ -297,10 +306,12 @@ json::array genai_reask(mode m, extraction const& got, std::string const& errors
 {
     json::array out;
     json::array parts = got.kept;  // the model's turn as it came, thought signatures included
-    if (parts.empty()) {
+    if (parts.empty()) {  // none kept (read in one pass, or none came): rebuilt from the answers
         if (!got.content.empty())
             parts.push_back(json::object{{"text", got.content}});
         for (auto const& a : got.answers) {
+            if (!is_tools_mode(m))
+                break;  // a text mode's answer is the text itself, never a call
             boost::system::error_code ec;
             auto args = json::parse(a.text, ec);
             parts.push_back(json::object{
@@ -495,6 +506,10 @@ public:
         return extract_genai(m_, response);
     }
     usage usage_of(json::value const& response) const override { return genai_usage(response); }
+    std::optional<reply_reading> read_reply(std::string_view body) const override
+    {
+        return read_genai_reply(m_, body);
+    }
     void reask(conversation& conv, extraction const& got, std::string const& errors) const override
     {
         for (auto& c : genai_reask(m_, got, errors))

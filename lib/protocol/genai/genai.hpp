@@ -30,6 +30,20 @@ extraction extract_genai(mode m, boost::json::value const& response);
 /// Usage from `usageMetadata`: thoughts count as completion and as reasoning tokens.
 usage genai_usage(boost::json::value const& response);
 
+/// A functionCall part as an answer, the `index`th call of its reply: an absent id is
+/// "call_<index>"; `args` is the args object serialized ("{}" when it is not an object).
+answer genai_call_answer(std::string name, std::string id, std::string args, std::size_t index);
+/// What extract_genai makes of a first candidate's parts once read (`x`: the text, the calls,
+/// the reasoning, the parts kept), with its finishReason as sent.
+extraction genai_extraction(mode m, extraction x, std::string_view finish_reason);
+
+/// A whole GenerateContentResponse read in one pass (genai_reply.cpp), when a re-ask rebuilt
+/// from its answers sends the very parts it holds, so none need keeping: a first candidate
+/// whose parts are at most one text part (not empty) then, in a tools mode, functionCall parts
+/// of a `name` then an `args` object and nothing else (no id, thought or signature). Any other
+/// reply, and one the tree would refuse, is left to the tree (nullopt).
+std::optional<reply_reading> read_genai_reply(mode m, std::string_view body);
+
 /// The contents appended for a re-ask: the model's turn as it gave it, then a user turn of
 /// functionResponse parts carrying the errors (tools) or the JSON correction prompt.
 /// `prefix` goes before `errors` in a text mode's user turn (continue_cut: none).

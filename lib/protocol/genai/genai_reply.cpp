@@ -1,0 +1,206 @@
+// A whole GenerateContentResponse read in one pass: its usage and its first candidate's parts,
+// with no tree, for the replies whose parts a re-ask rebuilds as they came.
+#include "protocol/genai/genai.hpp"
+#include "protocol/one_pass_reader.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace instructor::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+// The tree keeps a reply's parts for a re-ask (thoughts and their signatures go back as they
+// came); genai_reask rebuilds them from the answers when none are kept: one text part, then a
+// functionCall part of `name` and `args` per answer. So this reading answers only for parts
+// that rebuild to themselves: one text part first (not empty), then, in a tools mode, calls of
+// exactly `name` (a string) then `args` (an object with no double in it: written back and read
+// again, a double may move by an ulp). Any other part, a repeated member, no first candidate, a
+// root that is not an object or malformed JSON stops the reading, and the tree decides.
+enum class frame : std::uint8_t {
+    skip, root, candidates, candidate, content, parts, part, function_call, usage
+};
+enum class slot : std::uint8_t {
+    none, stop, candidates, candidate, content, finish_reason, parts, part, text, function_call,
+    name, input, usage, prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens,
+    total_tokens
+};
+
+constexpr std::uint32_t bit(slot s) { return std::uint32_t{1} << static_cast<unsigned>(s); }
+
+struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
+    using base = rewriting_reader<genai_reply_reader, frame, slot>;
+    static constexpr frame input_frame = frame::function_call;
+
+    explicit genai_reply_reader(bool tools_mode) : tools(tools_mode) {}
+
+    bool tools;
+    extraction x;
+    std::uint64_t prompt = 0, candidates = 0, thoughts = 0, cached = 0, total = 0;
+    std::string finish_reason;
+    bool has_candidate = false;
+    std::size_t parts_read = 0;
+
+    // The part being read: its text (a text that is not a string stays empty), or its call's
+    // name (and args, in `input`).
+    std::string text, name;
+    bool has_name = false, call_whole = false;
+
+    slot take_slot()
+    {
+        auto& t = top();
+        switch (t.kind) {
+        case frame::candidates: return t.items++ == 0 ? slot::candidate : slot::none;
+        case frame::parts: return slot::part;
+        case frame::skip: return slot::none;
+        default: return std::exchange(next, slot::none);
+        }
+    }
+
+    slot slot_of(level const& l, std::string_view k) const
+    {
+        switch (l.kind) {
+        case frame::root:
+            return k == "candidates"    ? slot::candidates
+                 : k == "usageMetadata" ? slot::usage
+                                        : slot::none;
+        case frame::candidate:
+            return k == "content"      ? slot::content
+                 : k == "finishReason" ? slot::finish_reason
+                                       : slot::none;
+        case frame::content: return k == "parts" ? slot::parts : slot::none;
+        case frame::part:  // text or a call (end_part wants one): anything else is the tree's
+            return k == "text"         ? slot::text
+                 : k == "functionCall" ? slot::function_call
+                                       : slot::stop;
+        case frame::function_call:  // name, then args: the order a re-ask writes them in
+            return k == "name"                              ? slot::name
+                 : k == "args" && l.seen == bit(slot::name) ? slot::input
+                                                            : slot::stop;
+        case frame::usage:
+            return k == "promptTokenCount"        ? slot::prompt_tokens
+                 : k == "candidatesTokenCount"    ? slot::candidates_tokens
+                 : k == "thoughtsTokenCount"      ? slot::thoughts_tokens
+                 : k == "cachedContentTokenCount" ? slot::cached_tokens
+                 : k == "totalTokenCount"         ? slot::total_tokens
+                                                  : slot::none;
+        default: return slot::none;
+        }
+    }
+
+    std::string* string_of(slot s)
+    {
+        switch (s) {
+        case slot::finish_reason: return &finish_reason;
+        case slot::text: return &text;
+        case slot::name: has_name = true; return &name;
+        default: return nullptr;
+        }
+    }
+
+    std::uint64_t* count_of(slot s)
+    {
+        switch (s) {
+        case slot::prompt_tokens: return &prompt;
+        case slot::candidates_tokens: return &candidates;
+        case slot::thoughts_tokens: return &thoughts;
+        case slot::cached_tokens: return &cached;
+        case slot::total_tokens: return &total;
+        default: return nullptr;
+        }
+    }
+
+    /// What read_parts does with the part, once it is whole, when a re-ask rebuilds it.
+    bool end_part()
+    {
+        auto const seen = top().seen;
+        if (seen == bit(slot::function_call) && call_whole) {
+            if (!tools || x.answers.size() >= max_tool_calls)
+                return stop();  // a text mode keeps it; past the limit, the tree's error
+            x.answers.push_back(
+                genai_call_answer(std::move(name), {}, std::move(input.out), x.answers.size()));
+        }
+        else if (seen == bit(slot::text) && !text.empty() && parts_read == 0) {
+            x.content = std::move(text);
+        }
+        else {
+            return stop();
+        }
+        ++parts_read;
+        return true;
+    }
+
+    bool object_begin()
+    {
+        if (n == 0)
+            return push(frame::root);
+        switch (take_slot()) {
+        case slot::candidate: has_candidate = true; return push(frame::candidate);
+        case slot::content: return push(frame::content);
+        case slot::usage: return push(frame::usage);
+        case slot::part:
+            text.clear(), name.clear();
+            has_name = call_whole = false;
+            return push(frame::part);
+        case slot::function_call: has_input = false; return push(frame::function_call);
+        case slot::stop: return stop();
+        default: return push(frame::skip);
+        }
+    }
+    bool object_end()
+    {
+        switch (top().kind) {
+        case frame::function_call:
+            call_whole = top().seen == (bit(slot::name) | bit(slot::input)) && has_name &&
+                         has_input && input.out.starts_with('{');
+            break;
+        case frame::part:
+            if (!end_part())
+                return false;
+            break;
+        default: break;
+        }
+        return --n, true;
+    }
+    bool array_begin()
+    {
+        if (n == 0)
+            return stop();  // not an object: the tree reading says so
+        switch (take_slot()) {
+        case slot::candidates: return push(frame::candidates);
+        case slot::parts: return push(frame::parts);
+        case slot::stop: return stop();
+        default: return push(frame::skip);
+        }
+    }
+    bool on_double(double d, std::string_view s, boost::system::error_code& ec)
+    {
+        if (input.active())
+            return stop();
+        return base::on_double(d, s, ec);
+    }
+};
+
+}  // namespace
+
+std::optional<reply_reading> read_genai_reply(mode m, std::string_view body)
+{
+    json::basic_parser<genai_reply_reader> p(json::parse_options{}, is_tools_mode(m));
+    auto& r = p.handler();
+    // No first candidate (a blocked prompt, or not a reply): the tree's to say which.
+    if (!read_whole(p, body) || !r.has_candidate)
+        return std::nullopt;
+    usage u;
+    u.prompt_tokens = r.prompt;
+    u.reasoning_tokens = r.thoughts;
+    u.completion_tokens = r.candidates + r.thoughts;
+    u.cached_tokens = r.cached;
+    u.total_tokens = r.total != 0 ? r.total : u.prompt_tokens + u.completion_tokens;
+    return reply_reading{u, genai_extraction(m, std::move(r.x), r.finish_reason)};
+}
+
+}  // namespace instructor::detail
