@@ -20,6 +20,7 @@ printf '{"output":{"message":{"role":"assistant","content":[{"text":"x"},{"toolU
 printf '{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":"{"}' >"$corpus/protocol/responses_delta"
 printf '{"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\\"a\\":"}},"p":"abcd"}' >"$corpus/protocol/converse_delta"
 printf '{"candidates":[{"content":{"parts":[{"text":"x"},{"functionCall":{"name":"U","args":{"a":[1,null]}}}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":2,"totalTokenCount":3}}' >"$corpus/protocol/gemini"
+printf '{"candidates":[{"content":{"parts":[{"text":"{\\"a\\":"},{"text":"1}"}],"role":"model"},"index":0}],"usageMetadata":{"promptTokenCount":1,"totalTokenCount":1}}' >"$corpus/protocol/gemini_event"
 # the transport's inputs: HTTP responses, retry headers, URLs
 printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' >"$corpus/net/plain"
 printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\n{}\r\n0\r\nT: v\r\n\r\n' >"$corpus/net/chunked"

@@ -1,6 +1,7 @@
-// A chat stream chunk's reading, and a whole chat, Messages, Responses, Converse or Gemini
-// reply's, in words (the delta, or usage and extraction, or the error), so that the one-pass and
-// the tree readings can be compared: by the wire tests and by the protocol fuzz target.
+// A chat stream chunk's reading, a whole chat, Messages, Responses, Converse or Gemini reply's
+// and a Gemini stream's, in words (the delta, or usage and extraction, or the error), so that
+// the one-pass and the tree readings can be compared: by the wire tests and by the protocol fuzz
+// target.
 #pragma once
 
 #include "protocol/anthropic_messages/anthropic_messages.hpp"
@@ -16,6 +17,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace test {
 
@@ -125,6 +127,45 @@ inline std::string genai_reply_tree_reading(instructor::mode m, std::string_view
         [m](instructor::usage const& u, instructor::detail::extraction x) {
             return genai_reading(m, u, std::move(x));
         });
+}
+
+/// Everything a Gemini stream reader (one reading its events in one pass where it can, or one
+/// reading every event's tree) says of `events` fed in turn: each event's pieces or error, the
+/// usage and bytes held after it and whether the stream ended, then the extraction (the parts
+/// kept included) and the response.
+inline std::string genai_stream_reading(instructor::mode m, bool one_pass,
+                                        std::vector<std::string> const& events)
+{
+    namespace det = instructor::detail;
+    auto reader = det::make_genai_reader(m, one_pass);
+    auto const source = det::make_wire(m, {})->events(1 << 20);
+    std::string out;
+    det::piece_sink const sink = [&](std::size_t call, std::string_view name, std::string_view t) {
+        out += "<" + std::to_string(call) + " " + std::string(name) + " " + std::string(t) + ">";
+    };
+    for (auto const& e : events) {
+        try {
+            reader->on_event({"", e, {}}, sink);
+            out += " ok";
+        }
+        catch (instructor::error const& err) {
+            out += " error " + std::string(instructor::to_string(err.code_enum())) + " " +
+                   err.what();
+        }
+        auto const u = reader->usage();
+        out += " [" + std::to_string(u.prompt_tokens) + " " + std::to_string(u.completion_tokens) +
+               " " + std::to_string(u.total_tokens) + " " + std::to_string(u.cached_tokens) + " " +
+               std::to_string(u.reasoning_tokens) + " held " + std::to_string(reader->held()) +
+               (reader->ended(*source) ? " ended" : "") + "]\n";
+    }
+    try {
+        auto const x = reader->finish(sink);
+        out += reply_reading(reader->usage(), x) + "\n" + boost::json::serialize(reader->response());
+    }
+    catch (instructor::error const& err) {
+        out += "finish error " + std::string(err.what());
+    }
+    return out;
 }
 
 }  // namespace test

@@ -105,6 +105,17 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
             if (test::genai_reading(m, fast->used, fast->x) !=
                 test::genai_reply_tree_reading(m, text))
                 __builtin_trap();
+    // ... and a Gemini stream event's, alone and after a thought and a text piece, read in one
+    // pass where it can be or through its tree.
+    for (auto m : {mode::genai_tools, mode::genai_structured_outputs})
+        for (std::vector<std::string> const& events :
+             {std::vector<std::string>{std::string(text)},
+              std::vector<std::string>{
+                  R"({"candidates":[{"content":{"parts":[{"text":"t","thought":true},{"text":"a"}]}}]})",
+                  std::string(text), std::string(text)}})
+            if (test::genai_stream_reading(m, true, events) !=
+                test::genai_stream_reading(m, false, events))
+                __builtin_trap();
 
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);

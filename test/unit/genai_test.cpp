@@ -7,6 +7,8 @@
 #include "net/sse_parser.hpp"
 #include "protocol/genai/genai.hpp"
 
+#include <boost/algorithm/string/split.hpp>
+
 namespace genai_test {
 
 namespace {
@@ -355,6 +357,14 @@ TEST(GenAI, StreamedPartsAreTheWholeReplysPartsAndHostileOnesAreHeld)
     hostile->on_event(chunk({json::object{{"text", "a"}}}, false), sink);
     hostile->on_event(chunk({}, true), sink);
     EXPECT_EQ(hostile->finish(sink).kept.size(), 2u);
+    // A thought's text, then a text piece: two parts, as a whole reply holds them.
+    json::array const two{json::object{{"text", "Think."}, {"thought", true}},
+                          json::object{{"text", "{}"}}};
+    auto split = w->reader();
+    for (auto const& p : two)
+        split->on_event(chunk({p}, false), sink);
+    split->on_event(chunk({}, true), sink);
+    EXPECT_EQ(split->finish(sink).kept, two);
     // A thought without text leaves no reasoning, whole or streamed.
     auto const empty = det::extract_genai(
         ins::mode::genai_structured_outputs,
@@ -539,6 +549,90 @@ TEST(GenAIReply, TheOnePassReadingMeansWhatTheTreeMeans)
     EXPECT_FALSE(det::read_genai_reply(
         mode::genai_tools, reply(R"([{"functionCall":{"name":"User","args":{"p":1.5}}}])")));
     EXPECT_GT(answered, bodies.size() / 2);
+}
+
+
+
+TEST(GenAIStream, TheOnePassEventMeansWhatTheTreeMeans)
+{
+    // Stream events as Gemini sends them (text in pieces, the usage so far on each, the
+    // finishReason last), varied in every member the reading takes or leaves to the tree, fed
+    // in turn after other events: a reader that reads them in one pass says, event by event and
+    // at the end, what one reading every event's tree says (the parts kept included).
+    auto event = [](std::string const& parts, std::string const& extra = "") {
+        return R"({"candidates":[{"content":{"parts":)" + parts + R"(,"role":"model"},"index":0)" +
+               extra + R"(}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":4,"totalTokenCount":13},"modelVersion":"gemini-2.5-flash"})";
+    };
+    std::string const piece = R"([{"text":"{\"name\":"}])";
+    std::string const end = event(R"([{"text":"\"Ann\"}"}])", R"(,"finishReason":"STOP")");
+    std::vector<std::string> const variants{
+        event(piece),
+        event(R"([{"text":"a"},{"text":"b\n\u00e9\"c"}])"),
+        event(R"([{"text":""}])"),
+        event(R"([{"text":"x","thought":false}])"),
+        event(R"([{"text":"hmm","thought":true}])"),
+        event(R"([{"thought":true,"thoughtSignature":"s"}])"),
+        event(R"([{"text":5}])"),
+        event(R"([{"text":{"t":1}}])"),
+        event(R"([{}])"),
+        event(R"([{"text":"a","text":"b"}])"),
+        event(R"([7,"two",null,[],{"text":"x"}])"),
+        event(R"([{"functionCall":{"name":"User","args":{"name":"Ann"}}}])"),
+        event(R"([{"inlineData":{"mimeType":"image/png","data":"AAAA"}}])"),
+        event(R"([{"text":"1"},{"text":"2"},{"text":"3"},{"text":"4"},{"text":"5"},{"text":"6"},{"text":"7"},{"text":"8"}])"),
+        event(R"([{"text":"1"},{"text":"2"},{"text":"3"},{"text":"4"},{"text":"5"},{"text":"6"},{"text":"7"},{"text":"8"},{"text":"9"}])"),
+        event(piece, R"(,"finishReason":"MAX_TOKENS")"),
+        event(piece, R"(,"finishReason":"")"),
+        event(piece, R"(,"finishReason":7)"),
+        event(piece, R"(,"finishReason":"SAFETY","finishReason":"STOP")"),
+        event("[]"),
+        event("{}"),
+        event("null"),
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}]}}]})",
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}]}}],"usageMetadata":{"promptTokenCount":-1,"thoughtsTokenCount":2.5,"totalTokenCount":0}})",
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}]}}],"usageMetadata":7})",
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}]}}],"usageMetadata":{"promptTokenCount":1,"promptTokenCount":2}})",
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}]}},{"content":{"parts":[{"text":"b"}]}}]})",
+        R"({"candidates":[null,{"content":{"parts":[{"text":"b"}]}}]})",
+        R"({"candidates":[],"promptFeedback":{"blockReason":"SAFETY"}})",
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}]}}],"error":{"code":500,"message":"boom"}})",
+        R"({"c\u0061ndidates":[{"content":{"p\u0061rts":[{"t\u0065xt":"a"}]}}]})",
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}],"parts":[]}}]})",
+        R"([{"candidates":[]}])",
+        R"({"candidates":[{"content":{"parts":[{"text":"a"}]}}]} x)",
+        R"({"candidates":[{"content":{"parts":[{"text":"a")",
+        "",
+    };
+    std::size_t fed = 0;
+    for (auto m : {ins::mode::genai_tools, ins::mode::genai_structured_outputs})
+        for (auto const& v : variants)
+            for (std::vector<std::string> const& events : {
+                     std::vector<std::string>{v, end},
+                     std::vector<std::string>{event(piece), v, end},
+                     std::vector<std::string>{event(R"([{"text":"t","thought":true}])"), v, v, end},
+                     std::vector<std::string>{event(R"([{"inlineData":{"data":"A"}}])"), v, end},
+                 }) {
+                ++fed;
+                EXPECT_EQ(test::genai_stream_reading(m, true, events), test::genai_stream_reading(m, false, events))
+                    << ins::to_string(m) << "\n" << v;
+            }
+    EXPECT_EQ(fed, 2 * 4 * variants.size());
+    // The pieces of a stream are read in one pass.
+    ASSERT_TRUE(det::read_genai_event(event(piece)));
+    EXPECT_EQ(det::read_genai_event(event(piece))->text, R"({"name":)");
+    EXPECT_FALSE(det::read_genai_event(event(R"([{"text":"hmm","thought":true}])")));
+    // At the limit of parts (1,024), a piece is an error even where it would join the part
+    // before, read either way.
+    std::vector<std::string> many(1023, event(R"([{"thought":true,"thoughtSignature":"s"}])"));
+    many.push_back(event(piece));  // the 1,024th part
+    many.push_back(event(piece));
+    auto const limit = test::genai_stream_reading(ins::mode::genai_structured_outputs, true, many);
+    std::vector<std::string> lines;  // a line an event
+    boost::algorithm::split(lines, limit, [](char c) { return c == '\n'; });
+    ASSERT_GT(lines.size(), 1025u);
+    EXPECT_NE(lines[1023].find(" ok ["), std::string::npos) << lines[1023];
+    EXPECT_NE(lines[1024].find("more parts than the limit"), std::string::npos) << lines[1024];
+    EXPECT_EQ(limit, test::genai_stream_reading(ins::mode::genai_structured_outputs, false, many));
 }
 
 }  // namespace genai_test

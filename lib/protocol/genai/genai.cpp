@@ -286,18 +286,26 @@ extraction extract_genai(mode m, json::value const& response)
 
 usage genai_usage(json::value const& response)
 {
-    usage u;
     auto const* root = response.if_object();
     auto const* md = root ? object_at(*root, "usageMetadata") : nullptr;
     if (!md)
-        return u;
-    u.prompt_tokens = count_at(*md, "promptTokenCount");
-    u.reasoning_tokens = count_at(*md, "thoughtsTokenCount");
-    u.completion_tokens = count_at(*md, "candidatesTokenCount") + u.reasoning_tokens;
-    u.cached_tokens = count_at(*md, "cachedContentTokenCount");
-    u.total_tokens = count_at(*md, "totalTokenCount");
-    if (u.total_tokens == 0)
-        u.total_tokens = u.prompt_tokens + u.completion_tokens;
+        return {};
+    return genai_usage_from(count_at(*md, "promptTokenCount"),
+                            count_at(*md, "candidatesTokenCount"),
+                            count_at(*md, "thoughtsTokenCount"),
+                            count_at(*md, "cachedContentTokenCount"),
+                            count_at(*md, "totalTokenCount"));
+}
+
+usage genai_usage_from(std::uint64_t prompt, std::uint64_t candidates, std::uint64_t thoughts,
+                       std::uint64_t cached, std::uint64_t total)
+{
+    usage u;
+    u.prompt_tokens = prompt;
+    u.reasoning_tokens = thoughts;
+    u.completion_tokens = candidates + thoughts;
+    u.cached_tokens = cached;
+    u.total_tokens = total != 0 ? total : prompt + u.completion_tokens;
     return u;
 }
 
@@ -360,12 +368,16 @@ namespace {
 /// marker: it ends with the chunk that carries a finishReason.
 class genai_reader final : public delta_reader {
 public:
-    explicit genai_reader(mode m)
-        : delta_reader(is_tools_mode(m), false, no_call_problem, no_text_problem)
+    genai_reader(mode m, bool one_pass)
+        : delta_reader(is_tools_mode(m), false, no_call_problem, no_text_problem),
+          one_pass_(one_pass)
     {}
 
     void on_event(net::sse_event const& ev, piece_sink const& sink) override
     {
+        if (one_pass_)  // most of a stream: text pieces, no tree
+            if (auto e = read_genai_event(ev.data))
+                return on_pieces(*e, sink);
         boost::system::error_code ec;
         auto v = json::parse(ev.data, ec);
         if (ec || !v.is_object())
@@ -431,11 +443,50 @@ public:
     }
 
 private:
-    /// One part into the delta, and into the parts a re-ask sends back (text pieces joined).
-    void take(json::object const& part, chunk_delta& d)
+    /// An event read in one pass: what the tree reading below does with the same event.
+    void on_pieces(genai_event const& e, piece_sink const& sink)
+    {
+        chunk_delta d;
+        if (e.used)
+            usage_ = *e.used;
+        for (std::size_t i = 0, from = 0; i < e.pieces; from = e.ends[i++])
+            take_piece(std::string_view(e.text).substr(from, e.ends[i] - from), d);
+        if (!e.finish_reason.empty()) {
+            d.finish_reason = finish_reason_of(e.finish_reason);
+            ended_ = true;
+        }
+        apply(d, sink);
+    }
+
+    void check_parts() const
     {
         if (parts_.size() >= max_tool_calls * 4)
             throw error(errc::protocol_error, "the stream has more parts than the limit");
+    }
+
+    /// A text piece (a part of `{"text"}` alone) into the delta, joined to the part before it
+    /// when that is one too, as a whole reply holds them.
+    void take_piece(std::string_view text, chunk_delta& d)
+    {
+        check_parts();
+        d.content += text;
+        auto* last = parts_.empty() ? nullptr : parts_.back().if_object();
+        if (last && is_text_piece(*last) && !is_thought(*last)) {
+            last->at("text").get_string().append(text);
+            held_ += text.size();  // held twice: in the answer and in the parts kept
+            return;
+        }
+        json::object part{{"text", text}};
+        held_ += json::serialize(part).size();
+        parts_.push_back(std::move(part));
+    }
+
+    /// One part into the delta, and into the parts a re-ask sends back (text pieces joined).
+    void take(json::object const& part, chunk_delta& d)
+    {
+        if (part.size() == 1 && is_text_piece(part))
+            return take_piece(part.at("text").get_string(), d);
+        check_parts();
         if (auto const* call = object_at(part, "functionCall")) {
             auto const index = calls_.calls.size() + d.calls.size();
             auto a = call_of(*call, index);
@@ -460,6 +511,7 @@ private:
         }
     }
 
+    bool one_pass_;
     bool ended_ = false;
     json::array parts_;  // the model's parts as they streamed
 };
@@ -522,10 +574,7 @@ public:
         for (auto& c : genai_reask(mode::json, got, ask, {}))
             conv.messages.push_back(std::move(c));
     }
-    std::unique_ptr<stream_reader> reader() const override
-    {
-        return std::make_unique<genai_reader>(m_);
-    }
+    std::unique_ptr<stream_reader> reader() const override { return make_genai_reader(m_); }
 
 private:
     mode m_;
@@ -533,6 +582,11 @@ private:
 };
 
 }  // namespace
+
+std::unique_ptr<stream_reader> make_genai_reader(mode m, bool one_pass)
+{
+    return std::make_unique<genai_reader>(m, one_pass);
+}
 
 std::unique_ptr<wire> make_genai(mode m, client_options const& o)
 {

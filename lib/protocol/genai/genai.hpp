@@ -29,6 +29,9 @@ extraction extract_genai(mode m, boost::json::value const& response);
 
 /// Usage from `usageMetadata`: thoughts count as completion and as reasoning tokens.
 usage genai_usage(boost::json::value const& response);
+/// The same from its counts as sent (a total of 0: the sum).
+usage genai_usage_from(std::uint64_t prompt, std::uint64_t candidates, std::uint64_t thoughts,
+                       std::uint64_t cached, std::uint64_t total);
 
 /// A functionCall part as an answer, the `index`th call of its reply: an absent id is
 /// "call_<index>"; `args` is the args object serialized ("{}" when it is not an object).
@@ -37,7 +40,7 @@ answer genai_call_answer(std::string name, std::string id, std::string args, std
 /// the reasoning, the parts kept), with its finishReason as sent.
 extraction genai_extraction(mode m, extraction x, std::string_view finish_reason);
 
-/// A whole GenerateContentResponse read in one pass (genai_reply.cpp), when a re-ask rebuilt
+/// A whole GenerateContentResponse read in one pass (genai_one_pass.cpp), when a re-ask rebuilt
 /// from its answers sends the very parts it holds, so none need keeping: a first candidate
 /// whose parts are at most one text part (not empty) then, in a tools mode, functionCall parts
 /// of a `name` then an `args` object and nothing else (no id, thought or signature). Any other
@@ -60,6 +63,24 @@ boost::json::object genai_function_schema(boost::json::object const& schema);
 /// `t`'s parameters as genai_function_schema serializes them: converted once per type when its
 /// schema's bytes are kept beside it (tool_spec_for's), else into `scratch`.
 std::string_view genai_function_schema_text(tool_spec const& t, std::string& scratch);
+
+/// A stream event (a GenerateContentResponse) whose first candidate's parts are all text
+/// pieces (`{"text": ...}`, nothing else), read in one pass (genai_one_pass.cpp): what the stream
+/// reader takes of it. Any other event (a call, a thought, a signature, an error, no first
+/// candidate, a repeated member, more pieces than `max_pieces`) is left to the tree (nullopt).
+struct genai_event {
+    static constexpr std::size_t max_pieces = 8;
+    std::string text;                       ///< the pieces, one after another
+    std::size_t ends[max_pieces] = {};      ///< where each piece ends in `text`
+    std::size_t pieces = 0;
+    std::string finish_reason;              ///< as sent
+    std::optional<instructor::usage> used;  ///< from usageMetadata when it is an object
+};
+std::optional<genai_event> read_genai_event(std::string_view data);
+
+/// The stream reader of a mode; `one_pass` false reads every event through its tree (what the
+/// tests hold the one-pass reading to).
+std::unique_ptr<stream_reader> make_genai_reader(mode m, bool one_pass = true);
 
 std::unique_ptr<wire> make_genai(mode m, client_options const& o);
 

@@ -1,5 +1,6 @@
-// A whole GenerateContentResponse read in one pass: its usage and its first candidate's parts,
-// with no tree, for the replies whose parts a re-ask rebuilds as they came.
+// A GenerateContentResponse read in one pass, with no tree: a whole reply (its usage and its
+// first candidate's parts) for the replies whose parts a re-ask rebuilds as they came, and a
+// stream event whose parts are text pieces.
 #include "protocol/genai/genai.hpp"
 #include "protocol/one_pass_reader.hpp"
 
@@ -14,13 +15,16 @@ namespace json = boost::json;
 
 namespace {
 
-// The tree keeps a reply's parts for a re-ask (thoughts and their signatures go back as they
-// came); genai_reask rebuilds them from the answers when none are kept: one text part, then a
-// functionCall part of `name` and `args` per answer. So this reading answers only for parts
+// A whole reply: the tree keeps its parts for a re-ask (thoughts and their signatures go back as
+// they came); genai_reask rebuilds them from the answers when none are kept: one text part, then
+// a functionCall part of `name` and `args` per answer. So the reading answers only for parts
 // that rebuild to themselves: one text part first (not empty), then, in a tools mode, calls of
 // exactly `name` (a string) then `args` (an object with no double in it: written back and read
-// again, a double may move by an ulp). Any other part, a repeated member, no first candidate, a
-// root that is not an object or malformed JSON stops the reading, and the tree decides.
+// again, a double may move by an ulp).
+// A stream event: every part a text piece, which the stream reader joins as its tree reading
+// does (genai_reader::take_piece).
+// Any other part, an event's error, a repeated member, no first candidate, a root that is not an
+// object or malformed JSON stops the reading, and the tree decides.
 enum class frame : std::uint8_t {
     skip, root, candidates, candidate, content, parts, part, function_call, usage
 };
@@ -32,23 +36,25 @@ enum class slot : std::uint8_t {
 
 constexpr std::uint32_t bit(slot s) { return std::uint32_t{1} << static_cast<unsigned>(s); }
 
-struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
-    using base = rewriting_reader<genai_reply_reader, frame, slot>;
+struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
+    using base = rewriting_reader<genai_reader, frame, slot>;
     static constexpr frame input_frame = frame::function_call;
 
-    explicit genai_reply_reader(bool tools_mode) : tools(tools_mode) {}
+    /// `event`: a stream event's reading (text pieces), else a whole reply's in a tools mode or
+    /// not.
+    genai_reader(bool event_reading, bool tools_mode) : event(event_reading), tools(tools_mode) {}
 
-    bool tools;
-    extraction x;
+    bool event, tools;
+    extraction x;     // a reply's
+    genai_event ev;   // an event's
     std::uint64_t prompt = 0, candidates = 0, thoughts = 0, cached = 0, total = 0;
-    std::string finish_reason;
-    bool has_candidate = false;
+    bool has_usage = false, has_candidate = false;
     std::size_t parts_read = 0;
 
-    // The part being read: its text (a text that is not a string stays empty), or its call's
-    // name (and args, in `input`).
+    // The part being read: its text (has_text: a string came, if empty), or its call's name (and
+    // args, in `input`).
     std::string text, name;
-    bool has_name = false, call_whole = false;
+    bool has_text = false, has_name = false, call_whole = false;
 
     slot take_slot()
     {
@@ -65,9 +71,10 @@ struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
     {
         switch (l.kind) {
         case frame::root:
-            return k == "candidates"    ? slot::candidates
-                 : k == "usageMetadata" ? slot::usage
-                                        : slot::none;
+            return k == "candidates"     ? slot::candidates
+                 : k == "usageMetadata"  ? slot::usage
+                 : k == "error" && event ? slot::stop  // the stream's error: the tree's
+                                         : slot::none;
         case frame::candidate:
             return k == "content"      ? slot::content
                  : k == "finishReason" ? slot::finish_reason
@@ -95,8 +102,8 @@ struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
     std::string* string_of(slot s)
     {
         switch (s) {
-        case slot::finish_reason: return &finish_reason;
-        case slot::text: return &text;
+        case slot::finish_reason: return &ev.finish_reason;
+        case slot::text: has_text = true; return &text;
         case slot::name: has_name = true; return &name;
         default: return nullptr;
         }
@@ -114,10 +121,18 @@ struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
         }
     }
 
-    /// What read_parts does with the part, once it is whole, when a re-ask rebuilds it.
+    /// An event's text piece, or what read_parts does with a reply's part when a re-ask
+    /// rebuilds it, once the part is whole.
     bool end_part()
     {
         auto const seen = top().seen;
+        if (event) {
+            if (seen != bit(slot::text) || !has_text || ev.pieces == genai_event::max_pieces)
+                return stop();
+            ev.text += text;
+            ev.ends[ev.pieces++] = ev.text.size();
+            return true;
+        }
         if (seen == bit(slot::function_call) && call_whole) {
             if (!tools || x.answers.size() >= max_tool_calls)
                 return stop();  // a text mode keeps it; past the limit, the tree's error
@@ -125,7 +140,7 @@ struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
                 genai_call_answer(std::move(name), {}, std::move(input.out), x.answers.size()));
         }
         else if (seen == bit(slot::text) && !text.empty() && parts_read == 0) {
-            x.content = std::move(text);
+            x.content = std::move(text);  // (a text that is not a string stays empty)
         }
         else {
             return stop();
@@ -141,10 +156,10 @@ struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
         switch (take_slot()) {
         case slot::candidate: has_candidate = true; return push(frame::candidate);
         case slot::content: return push(frame::content);
-        case slot::usage: return push(frame::usage);
+        case slot::usage: has_usage = true; return push(frame::usage);
         case slot::part:
             text.clear(), name.clear();
-            has_name = call_whole = false;
+            has_text = has_name = call_whole = false;
             return push(frame::part);
         case slot::function_call: has_input = false; return push(frame::function_call);
         case slot::stop: return stop();
@@ -183,24 +198,32 @@ struct genai_reply_reader : rewriting_reader<genai_reply_reader, frame, slot> {
             return stop();
         return base::on_double(d, s, ec);
     }
+
+    usage used() const { return genai_usage_from(prompt, candidates, thoughts, cached, total); }
 };
 
 }  // namespace
 
 std::optional<reply_reading> read_genai_reply(mode m, std::string_view body)
 {
-    json::basic_parser<genai_reply_reader> p(json::parse_options{}, is_tools_mode(m));
+    json::basic_parser<genai_reader> p(json::parse_options{}, false, is_tools_mode(m));
     auto& r = p.handler();
     // No first candidate (a blocked prompt, or not a reply): the tree's to say which.
     if (!read_whole(p, body) || !r.has_candidate)
         return std::nullopt;
-    usage u;
-    u.prompt_tokens = r.prompt;
-    u.reasoning_tokens = r.thoughts;
-    u.completion_tokens = r.candidates + r.thoughts;
-    u.cached_tokens = r.cached;
-    u.total_tokens = r.total != 0 ? r.total : u.prompt_tokens + u.completion_tokens;
-    return reply_reading{u, genai_extraction(m, std::move(r.x), r.finish_reason)};
+    return reply_reading{r.used(), genai_extraction(m, std::move(r.x), r.ev.finish_reason)};
+}
+
+std::optional<genai_event> read_genai_event(std::string_view data)
+{
+    json::basic_parser<genai_reader> p(json::parse_options{}, true, false);
+    auto& r = p.handler();
+    // No first candidate (a blocked prompt, or not an event): the tree's to say which.
+    if (!read_whole(p, data) || !r.has_candidate)
+        return std::nullopt;
+    if (r.has_usage)
+        r.ev.used = r.used();
+    return std::move(r.ev);
 }
 
 }  // namespace instructor::detail
