@@ -160,7 +160,8 @@ inline std::string genai_stream_reading(instructor::mode m, bool one_pass,
     }
     try {
         auto const x = reader->finish(sink);
-        out += reply_reading(reader->usage(), x) + "\n" + boost::json::serialize(reader->response());
+        out += reply_reading(reader->usage(), x) + "\n" +
+               boost::json::serialize(reader->response());
     }
     catch (instructor::error const& err) {
         out += "finish error " + std::string(err.what());

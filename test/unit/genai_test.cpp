@@ -613,7 +613,8 @@ TEST(GenAIStream, TheOnePassEventMeansWhatTheTreeMeans)
                      std::vector<std::string>{event(R"([{"inlineData":{"data":"A"}}])"), v, end},
                  }) {
                 ++fed;
-                EXPECT_EQ(test::genai_stream_reading(m, true, events), test::genai_stream_reading(m, false, events))
+                EXPECT_EQ(test::genai_stream_reading(m, true, events),
+                          test::genai_stream_reading(m, false, events))
                     << ins::to_string(m) << "\n" << v;
             }
     EXPECT_EQ(fed, 2 * 4 * variants.size());
