@@ -210,7 +210,8 @@ if [ "$against" != none ]; then
     elif [ "$(cat "$prev_build/built-from" 2>/dev/null)" != "$ref" ] &&
         ! { rm -rf "$prev_src" "$prev_build" && mkdir -p "$prev_src" &&
             git archive "$ref" | tar -x -m -C "$prev_src" &&
-            cmake -S "$prev_src" -B "$prev_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+            cmake -S "$prev_src" -B "$prev_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+                -DCMAKE_CXX_COMPILER_LAUNCHER="$PWD/cmake/ccache.sh" >/dev/null &&
             cmake --build "$prev_build" --target call_bench && echo "$ref" >"$prev_build/built-from"; }; then
         echo "bench: the previous release ($against) did not build: not measured" >&2
         failed=1

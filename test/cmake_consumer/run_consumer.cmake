@@ -18,8 +18,8 @@ endif()
 # As the library's own build compiles it (C++20, no GNU extensions): the same commands.
 list(APPEND args -DCMAKE_CXX_STANDARD=20 -DCMAKE_CXX_STANDARD_REQUIRED=ON -DCMAKE_CXX_EXTENSIONS=OFF)
 find_program(CCACHE ccache)
-if(CCACHE)
-    list(APPEND args -DCMAKE_CXX_COMPILER_LAUNCHER=${CCACHE})
+if(CCACHE)  # with the project's settings, so that it finds this build's objects
+    list(APPEND args -DCMAKE_CXX_COMPILER_LAUNCHER=${SOURCE_DIR}/cmake/ccache.sh)
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/test/cmake_consumer/project
                         -B ${WORK_DIR}/build -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX} ${args}

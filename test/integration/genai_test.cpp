@@ -177,11 +177,12 @@ TEST(GenAI, AReplyWithoutThoughtsIsSentBackAsItCameThoughNoneOfItWasKept)
     json::array const bad{json::object{{"text", "Here it is."}},
                           json::object{{"functionCall", {{"name", "UserInfo"}, {"args", args}}}}};
     m.push(mock_reply::json(json::serialize(response_of(bad))));
-    auto err = test::with<ins::client>(google_options(m), [&](ins::client& cl) -> asio::awaitable<void> {
+    auto const ask = [&](ins::client& cl) -> asio::awaitable<void> {
         auto const req = test::ask("John Doe is 32 years old.");
         auto r = co_await cl.create<UserInfo>(req);
         EXPECT_EQ(r.age, 32);
-    });
+    };
+    auto err = test::with<ins::client>(google_options(m), ask);
     ASSERT_FALSE(err) << err->what();
     ASSERT_EQ(m.requests().size(), 2u);
     auto const contents = body_of(m, 1).at("contents").as_array();

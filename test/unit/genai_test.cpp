@@ -357,14 +357,16 @@ TEST(GenAI, StreamedPartsAreTheWholeReplysPartsAndHostileOnesAreHeld)
     hostile->on_event(chunk({json::object{{"text", "a"}}}, false), sink);
     hostile->on_event(chunk({}, true), sink);
     EXPECT_EQ(hostile->finish(sink).kept.size(), 2u);
-    // A thought's text, then a text piece: two parts, as a whole reply holds them.
+    // A thought's text, then a text piece, then a thought with its keys the other way round:
+    // three parts, as a whole reply holds them (their keys in the order they came).
     json::array const two{json::object{{"text", "Think."}, {"thought", true}},
-                          json::object{{"text", "{}"}}};
+                          json::object{{"text", "{}"}},
+                          json::object{{"thought", true}, {"text", "Again."}}};
     auto split = w->reader();
     for (auto const& p : two)
         split->on_event(chunk({p}, false), sink);
     split->on_event(chunk({}, true), sink);
-    EXPECT_EQ(split->finish(sink).kept, two);
+    EXPECT_EQ(json::serialize(split->finish(sink).kept), json::serialize(two));
     // A thought without text leaves no reasoning, whole or streamed.
     auto const empty = det::extract_genai(
         ins::mode::genai_structured_outputs,
@@ -400,7 +402,6 @@ TEST(GenAI, AStreamedBlockIsTheModelsStopAsAWholeOneIs)
     ASSERT_TRUE(stop);
     EXPECT_EQ(stop->code_enum(), ins::errc::content_filtered);
 }
-
 
 TEST(GenAIReply, TheOnePassReadingMeansWhatTheTreeMeans)
 {
@@ -551,8 +552,6 @@ TEST(GenAIReply, TheOnePassReadingMeansWhatTheTreeMeans)
     EXPECT_GT(answered, bodies.size() / 2);
 }
 
-
-
 TEST(GenAIStream, TheOnePassEventMeansWhatTheTreeMeans)
 {
     // Stream events as Gemini sends them (text in pieces, the usage so far on each, the
@@ -571,6 +570,12 @@ TEST(GenAIStream, TheOnePassEventMeansWhatTheTreeMeans)
         event(R"([{"text":""}])"),
         event(R"([{"text":"x","thought":false}])"),
         event(R"([{"text":"hmm","thought":true}])"),
+        event(R"([{"text":"hmm","thought":true},{"text":"{\"a\":"},{"text":"more","thought":true}])"),
+        event(R"([{"thought":true,"text":"hmm"}])"),
+        event(R"([{"text":"hmm","thought":1}])"),
+        event(R"([{"text":"hmm","thought":"true"}])"),
+        event(R"([{"text":"hmm","thought":true,"thought":true}])"),
+        event(R"([{"text":"hmm","thought":true,"thoughtSignature":"s"}])"),
         event(R"([{"thought":true,"thoughtSignature":"s"}])"),
         event(R"([{"text":5}])"),
         event(R"([{"text":{"t":1}}])"),
@@ -621,7 +626,12 @@ TEST(GenAIStream, TheOnePassEventMeansWhatTheTreeMeans)
     // The pieces of a stream are read in one pass.
     ASSERT_TRUE(det::read_genai_event(event(piece)));
     EXPECT_EQ(det::read_genai_event(event(piece))->text, R"({"name":)");
-    EXPECT_FALSE(det::read_genai_event(event(R"([{"text":"hmm","thought":true}])")));
+    auto const thought = det::read_genai_event(event(R"([{"text":"hmm","thought":true}])"));
+    ASSERT_TRUE(thought);
+    EXPECT_TRUE(thought->thought[0]);
+    EXPECT_FALSE(det::read_genai_event(event(R"([{"thought":true,"text":"hmm"}])")));
+    EXPECT_FALSE(
+        det::read_genai_event(event(R"([{"functionCall":{"name":"User","args":{}}}])")));
     // At the limit of parts (1,024), a piece is an error even where it would join the part
     // before, read either way.
     std::vector<std::string> many(1023, event(R"([{"thought":true,"thoughtSignature":"s"}])"));

@@ -78,6 +78,15 @@ bool is_text_piece(json::object const& part)
     return t && t->is_string() && part.size() == (part.contains("thought") ? 2u : 1u);
 }
 
+/// A text piece whose part a stream rebuilds as it came: `{"text"}` alone, or a thought's
+/// `{"text", "thought": true}` in that order.
+bool is_piece(json::object const& part)
+{
+    if (!is_text_piece(part))
+        return false;
+    return part.size() == 1 || (part.begin()->key() == "text" && is_thought(part));
+}
+
 /// One functionCall part as an answer (ids are the API's when it sends them).
 answer call_of(json::object const& call, std::size_t index)
 {
@@ -317,15 +326,14 @@ json::array genai_reask(mode m, extraction const& got, std::string const& errors
     if (parts.empty()) {  // none kept (read in one pass, or none came): rebuilt from the answers
         if (!got.content.empty())
             parts.push_back(json::object{{"text", got.content}});
-        for (auto const& a : got.answers) {
-            if (!is_tools_mode(m))
-                break;  // a text mode's answer is the text itself, never a call
-            boost::system::error_code ec;
-            auto args = json::parse(a.text, ec);
-            parts.push_back(json::object{
-                {"functionCall",
-                 {{"name", a.name}, {"args", !ec && args.is_object() ? args : json::object{}}}}});
-        }
+        if (is_tools_mode(m))  // a text mode's answer is the text itself, never a call
+            for (auto const& a : got.answers) {
+                boost::system::error_code ec;
+                auto args = json::parse(a.text, ec);
+                json::value const given = !ec && args.is_object() ? args : json::object{};
+                parts.push_back(
+                    json::object{{"functionCall", {{"name", a.name}, {"args", given}}}});
+            }
     }
     if (!parts.empty())
         out.push_back(json::object{{"role", "model"}, {"parts", std::move(parts)}});
@@ -449,8 +457,11 @@ private:
         chunk_delta d;
         if (e.used)
             usage_ = *e.used;
-        for (std::size_t i = 0, from = 0; i < e.pieces; from = e.ends[i++])
-            take_piece(std::string_view(e.text).substr(from, e.ends[i] - from), d);
+        std::size_t from = 0;
+        for (std::size_t i = 0; i < e.pieces; ++i) {
+            take_piece(std::string_view(e.text).substr(from, e.ends[i] - from), e.thought[i], d);
+            from = e.ends[i];
+        }
         if (!e.finish_reason.empty()) {
             d.finish_reason = finish_reason_of(e.finish_reason);
             ended_ = true;
@@ -464,19 +475,22 @@ private:
             throw error(errc::protocol_error, "the stream has more parts than the limit");
     }
 
-    /// A text piece (a part of `{"text"}` alone) into the delta, joined to the part before it
-    /// when that is one too, as a whole reply holds them.
-    void take_piece(std::string_view text, chunk_delta& d)
+    /// A text piece (a part of `{"text"}` alone, or a thought's `{"text", "thought": true}`)
+    /// into the delta, joined to the part before it when that is a piece of the same kind, as a
+    /// whole reply holds them.
+    void take_piece(std::string_view text, bool thought, chunk_delta& d)
     {
         check_parts();
-        d.content += text;
+        (thought ? d.reasoning : d.content) += text;
         auto* last = parts_.empty() ? nullptr : parts_.back().if_object();
-        if (last && is_text_piece(*last) && !is_thought(*last)) {
+        if (last && is_text_piece(*last) && is_thought(*last) == thought) {
             last->at("text").get_string().append(text);
             held_ += text.size();  // held twice: in the answer and in the parts kept
             return;
         }
         json::object part{{"text", text}};
+        if (thought)
+            part["thought"] = true;
         held_ += json::serialize(part).size();
         parts_.push_back(std::move(part));
     }
@@ -484,8 +498,8 @@ private:
     /// One part into the delta, and into the parts a re-ask sends back (text pieces joined).
     void take(json::object const& part, chunk_delta& d)
     {
-        if (part.size() == 1 && is_text_piece(part))
-            return take_piece(part.at("text").get_string(), d);
+        if (is_piece(part))  // as the one-pass reading takes it
+            return take_piece(part.at("text").get_string(), is_thought(part), d);
         check_parts();
         if (auto const* call = object_at(part, "functionCall")) {
             auto const index = calls_.calls.size() + d.calls.size();

@@ -65,13 +65,15 @@ boost::json::object genai_function_schema(boost::json::object const& schema);
 std::string_view genai_function_schema_text(tool_spec const& t, std::string& scratch);
 
 /// A stream event (a GenerateContentResponse) whose first candidate's parts are all text
-/// pieces (`{"text": ...}`, nothing else), read in one pass (genai_one_pass.cpp): what the stream
-/// reader takes of it. Any other event (a call, a thought, a signature, an error, no first
-/// candidate, a repeated member, more pieces than `max_pieces`) is left to the tree (nullopt).
+/// pieces (`{"text": ...}`, or a thought's `{"text": ..., "thought": true}` in that order),
+/// read in one pass (genai_one_pass.cpp): what the stream reader takes of it. Any other event
+/// (a call, a signature, an error, no first candidate, a repeated member, more pieces than
+/// `max_pieces`) is left to the tree (nullopt).
 struct genai_event {
     static constexpr std::size_t max_pieces = 8;
     std::string text;                       ///< the pieces, one after another
     std::size_t ends[max_pieces] = {};      ///< where each piece ends in `text`
+    bool thought[max_pieces] = {};          ///< whether each is a thought's
     std::size_t pieces = 0;
     std::string finish_reason;              ///< as sent
     std::optional<instructor::usage> used;  ///< from usageMetadata when it is an object

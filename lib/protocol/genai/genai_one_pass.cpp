@@ -21,8 +21,9 @@ namespace {
 // that rebuild to themselves: one text part first (not empty), then, in a tools mode, calls of
 // exactly `name` (a string) then `args` (an object with no double in it: written back and read
 // again, a double may move by an ulp).
-// A stream event: every part a text piece, which the stream reader joins as its tree reading
-// does (genai_reader::take_piece).
+// A stream event: every part a text piece (`{"text"}`, or a thought's `{"text", "thought":
+// true}` in that order), which the stream reader joins as its tree reading does
+// (genai_reader::take_piece).
 // Any other part, an event's error, a repeated member, no first candidate, a root that is not an
 // object or malformed JSON stops the reading, and the tree decides.
 enum class frame : std::uint8_t {
@@ -31,30 +32,33 @@ enum class frame : std::uint8_t {
 enum class slot : std::uint8_t {
     none, stop, candidates, candidate, content, finish_reason, parts, part, text, function_call,
     name, input, usage, prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens,
-    total_tokens
+    total_tokens, thought
 };
 
 constexpr std::uint32_t bit(slot s) { return std::uint32_t{1} << static_cast<unsigned>(s); }
 
-struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
-    using base = rewriting_reader<genai_reader, frame, slot>;
+struct response_handler : rewriting_reader<response_handler, frame, slot> {
+    using base = rewriting_reader<response_handler, frame, slot>;
     static constexpr frame input_frame = frame::function_call;
 
-    /// `event`: a stream event's reading (text pieces), else a whole reply's in a tools mode or
-    /// not.
-    genai_reader(bool event_reading, bool tools_mode) : event(event_reading), tools(tools_mode) {}
+    /// A stream event's reading (text pieces, no calls), or a whole reply's in mode `m` (made
+    /// in place by the parser: a handler moved costs as much as a short event's reading).
+    struct event_reading {};
+    explicit response_handler(event_reading) : event(true), tools(false) {}
+    explicit response_handler(mode m) : event(false), tools(is_tools_mode(m)) {}
 
-    bool event, tools;
-    extraction x;     // a reply's
-    genai_event ev;   // an event's
-    std::uint64_t prompt = 0, candidates = 0, thoughts = 0, cached = 0, total = 0;
+    bool event, tools;  // tools: a call is an answer (never in an event's reading)
+    extraction x;       // a reply's
+    genai_event ev;     // an event's
+    std::string finish_reason;
+    std::uint64_t prompt = 0, candidates_tokens = 0, thoughts = 0, cached = 0, total = 0;
     bool has_usage = false, has_candidate = false;
     std::size_t parts_read = 0;
 
-    // The part being read: its text (has_text: a string came, if empty), or its call's name (and
-    // args, in `input`).
+    // The part being read: its text (has_text: a string came, even an empty one) and whether it
+    // is a thought's, or its call's name (and args, in `input`).
     std::string text, name;
-    bool has_text = false, has_name = false, call_whole = false;
+    bool has_text = false, thought = false, has_name = false, call_whole = false;
 
     slot take_slot()
     {
@@ -82,8 +86,9 @@ struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
         case frame::content: return k == "parts" ? slot::parts : slot::none;
         case frame::part:  // text or a call (end_part wants one): anything else is the tree's
             return k == "text"         ? slot::text
-                 : k == "functionCall" ? slot::function_call
-                                       : slot::stop;
+                 : k == "functionCall" ? (tools ? slot::function_call : slot::stop)
+                 : k == "thought" && event && l.seen == bit(slot::text) ? slot::thought
+                                                                       : slot::stop;
         case frame::function_call:  // name, then args: the order a re-ask writes them in
             return k == "name"                              ? slot::name
                  : k == "args" && l.seen == bit(slot::name) ? slot::input
@@ -102,7 +107,7 @@ struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
     std::string* string_of(slot s)
     {
         switch (s) {
-        case slot::finish_reason: return &ev.finish_reason;
+        case slot::finish_reason: return &finish_reason;
         case slot::text: has_text = true; return &text;
         case slot::name: has_name = true; return &name;
         default: return nullptr;
@@ -113,7 +118,7 @@ struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
     {
         switch (s) {
         case slot::prompt_tokens: return &prompt;
-        case slot::candidates_tokens: return &candidates;
+        case slot::candidates_tokens: return &candidates_tokens;
         case slot::thoughts_tokens: return &thoughts;
         case slot::cached_tokens: return &cached;
         case slot::total_tokens: return &total;
@@ -127,20 +132,23 @@ struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
     {
         auto const seen = top().seen;
         if (event) {
-            if (seen != bit(slot::text) || !has_text || ev.pieces == genai_event::max_pieces)
+            auto const text_only = bit(slot::text), thought_text = text_only | bit(slot::thought);
+            bool const piece = seen == text_only || (seen == thought_text && thought);
+            if (!piece || !has_text || ev.pieces == genai_event::max_pieces)
                 return stop();
             ev.text += text;
+            ev.thought[ev.pieces] = thought;
             ev.ends[ev.pieces++] = ev.text.size();
             return true;
         }
         if (seen == bit(slot::function_call) && call_whole) {
-            if (!tools || x.answers.size() >= max_tool_calls)
-                return stop();  // a text mode keeps it; past the limit, the tree's error
+            if (x.answers.size() >= max_tool_calls)
+                return stop();  // past the limit: the tree's error
             x.answers.push_back(
                 genai_call_answer(std::move(name), {}, std::move(input.out), x.answers.size()));
         }
         else if (seen == bit(slot::text) && !text.empty() && parts_read == 0) {
-            x.content = std::move(text);  // (a text that is not a string stays empty)
+            x.content = std::move(text);
         }
         else {
             return stop();
@@ -159,7 +167,7 @@ struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
         case slot::usage: has_usage = true; return push(frame::usage);
         case slot::part:
             text.clear(), name.clear();
-            has_text = has_name = call_whole = false;
+            has_text = thought = has_name = call_whole = false;
             return push(frame::part);
         case slot::function_call: has_input = false; return push(frame::function_call);
         case slot::stop: return stop();
@@ -192,6 +200,12 @@ struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
         default: return push(frame::skip);
         }
     }
+    bool on_bool(bool b, boost::system::error_code& ec)
+    {
+        if (next == slot::thought && !input.active())
+            thought = b;
+        return base::on_bool(b, ec);
+    }
     bool on_double(double d, std::string_view s, boost::system::error_code& ec)
     {
         if (input.active())
@@ -199,30 +213,35 @@ struct genai_reader : rewriting_reader<genai_reader, frame, slot> {
         return base::on_double(d, s, ec);
     }
 
-    usage used() const { return genai_usage_from(prompt, candidates, thoughts, cached, total); }
+    usage used() const
+    {
+        return genai_usage_from(prompt, candidates_tokens, thoughts, cached, total);
+    }
 };
 
 }  // namespace
 
 std::optional<reply_reading> read_genai_reply(mode m, std::string_view body)
 {
-    json::basic_parser<genai_reader> p(json::parse_options{}, false, is_tools_mode(m));
+    json::basic_parser<response_handler> p(json::parse_options{}, m);
     auto& r = p.handler();
     // No first candidate (a blocked prompt, or not a reply): the tree's to say which.
     if (!read_whole(p, body) || !r.has_candidate)
         return std::nullopt;
-    return reply_reading{r.used(), genai_extraction(m, std::move(r.x), r.ev.finish_reason)};
+    return reply_reading{r.used(), genai_extraction(m, std::move(r.x), r.finish_reason)};
 }
 
 std::optional<genai_event> read_genai_event(std::string_view data)
 {
-    json::basic_parser<genai_reader> p(json::parse_options{}, true, false);
+    json::basic_parser<response_handler> p(json::parse_options{},
+                                           response_handler::event_reading{});
     auto& r = p.handler();
     // No first candidate (a blocked prompt, or not an event): the tree's to say which.
     if (!read_whole(p, data) || !r.has_candidate)
         return std::nullopt;
     if (r.has_usage)
         r.ev.used = r.used();
+    r.ev.finish_reason = std::move(r.finish_reason);
     return std::move(r.ev);
 }
 
