@@ -38,7 +38,7 @@ inline bool listening(unsigned short port)
 }
 
 /// `args` run as a child process, its stdout (and stderr unless `keep_stderr`) to /dev/null;
-/// SIGTERM and waitpid when stopped or destroyed.
+/// SIGTERM when stopped or destroyed, SIGKILL if it has not ended 5 s later.
 class child_process {
 public:
     explicit child_process(std::vector<std::string> args, bool keep_stderr = true)
@@ -67,7 +67,18 @@ public:
         if (pid_ <= 0)
             return;
         kill(pid_, SIGTERM);
-        waitpid(pid_, nullptr, 0);
+        // A server may not end on it (tinyproxy was seen to catch it and stay in a poll() with
+        // no timeout, the test waiting on it for ever): a bounded wait, then SIGKILL.
+        bool ended = false;
+        for (int i = 0; i < 200 && !ended; ++i) {
+            ended = waitpid(pid_, nullptr, WNOHANG) != 0;  // reaped (or no longer a child)
+            if (!ended)
+                std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+        if (!ended) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
         pid_ = -1;
     }
 
