@@ -41,7 +41,9 @@ leg "plain build and tests"
 # are false positives).
 configure build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINSTRUCTOR_TEST_COMPILE_OPTIONS="-Og;-Wno-maybe-uninitialized"
 cmake --build build/release
-ctest --test-dir build/release --output-on-failure -j "$jobs"
+# A test that hangs fails after 10 minutes, with its output (the longest takes about a minute
+# under the sanitizers; ctest's own default is 25).
+ctest --test-dir build/release --output-on-failure --timeout 600 -j "$jobs"
 
 leg "ThreadSanitizer: the multi-threaded tests"
 # The library at -O1 (TSan's own advice; a third less compile time than -O2) with its headers
@@ -54,10 +56,11 @@ cmake --build build/tsan --target instructor_thread_tests
 # hand-over), the fail and cancel matrices, the hostile servers, the Redis cache's thread; the
 # mock's thread under all.
 # (The long-answer stream, 10 MB of SSE, is left to the other builds: it is slow under TSan.)
-# Two shards side by side: one test program would leave a core idle.
+# Two shards side by side: one test program would leave a core idle. A shard that hangs is
+# stopped after 15 minutes (the two take about two).
 tsan_shard() {  # index: runs that shard, its output in build/tsan/shard-<index>.log
     GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX=$1 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-        build/tsan/test/instructor_thread_tests \
+        timeout 900 build/tsan/test/instructor_thread_tests \
         --gtest_filter=-HostileServer.ALongAnswerInTinyDeltasStreamsToTheEnd \
         >"build/tsan/shard-$1.log" 2>&1
 }
@@ -83,5 +86,5 @@ configure build/asan -DCMAKE_BUILD_TYPE=Debug -DINSTRUCTOR_SANITIZE=ON \
     -DINSTRUCTOR_LIBRARY_PCH=ON -DINSTRUCTOR_UNITY_TESTS=ON
 cmake --build build/asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build/asan --output-on-failure -j "$jobs"
+    ctest --test-dir build/asan --output-on-failure --timeout 600 -j "$jobs"
 echo "   (took $((SECONDS - leg_start)) s; all legs $SECONDS s)"
