@@ -694,7 +694,8 @@ void call_core::on_checked(call_event& ev)
                               .total_usage = total_};
         });
     }
-    if (found.issues.empty()) return accept(x);
+    if (found.issues.empty())
+        return accept(x);
     issues_ = std::move(found.issues);
     reject(x);
 }

@@ -415,10 +415,7 @@ public:
                 for (auto const& p : *parts)
                     if (auto const* part = p.if_object())
                         take(*part, d);
-        if (auto r = string_at(*first, "finishReason"); !r.empty()) {
-            d.finish_reason = finish_reason_of(r);
-            ended_ = true;
-        }
+        take_finish(string_at(*first, "finishReason"), d);
         apply(d, sink);
     }
     bool ended(net::event_source const&) const override { return ended_; }
@@ -462,11 +459,17 @@ private:
             take_piece(std::string_view(e.text).substr(from, e.ends[i] - from), e.thought[i], d);
             from = e.ends[i];
         }
-        if (!e.finish_reason.empty()) {
-            d.finish_reason = finish_reason_of(e.finish_reason);
-            ended_ = true;
-        }
+        take_finish(e.finish_reason, d);
         apply(d, sink);
+    }
+
+    /// The finishReason an event sent (none: empty): the stream's last event.
+    void take_finish(std::string_view reason, chunk_delta& d)
+    {
+        if (reason.empty())
+            return;
+        d.finish_reason = finish_reason_of(reason);
+        ended_ = true;
     }
 
     void check_parts() const
