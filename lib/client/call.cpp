@@ -69,17 +69,22 @@ error as_error(std::exception_ptr e)
 boost::asio::awaitable<void> run_call(std::shared_ptr<client_state> s, request& req,
                                       answer_target& target, async_check* check, completion* out)
 {
-    call_core core(s->opts, s->hooks_now(), req, target, false);
+    // The call's own state in its arena, the coroutine's frame left small: the block is one
+    // the thread kept from its last call, where the core, driver, request and actions were
+    // each an allocation (and the core most of this frame).
+    call_arena arena;
+    auto const core = make_in<call_core>(&arena, s->opts, s->hooks_now(), req, target, false,
+                                         &std::chrono::steady_clock::now, &s->wires, &arena);
     if (!out)
-        core.drop_raw();
-    driver d(*s, core, check);
+        core->drop_raw();
+    driver d(*s, *core, check, &arena);
     for (;;) {  // the driver's steps awaited here: driver::run would be one frame more per call
         bool const more = co_await d.advance();
         if (!more)
             break;
     }
     if (out)
-        *out = core.take_completion();
+        *out = core->take_completion();
 }
 
 }  // namespace detail

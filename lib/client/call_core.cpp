@@ -35,10 +35,12 @@ errc framing_errc(std::error_code ec)
 }  // namespace
 
 call_core::call_core(client_options const& options, hooks client_hooks, request& req,
-                     answer_target& target, bool stream, clock_fn clock)
+                     answer_target& target, bool stream, clock_fn clock, wire_set* wires,
+                     std::pmr::memory_resource* memory)
     : options_(options), client_hooks_(std::move(client_hooks)), req_(req),
       target_(target), tools_(target.tools), many_(target.many), stream_(stream),
-      clock_(std::move(clock))
+      clock_(std::move(clock)), wires_(wires), request_(memory), pending_(memory), error_(memory),
+      completion_(memory), cache_(memory), cache_error_(memory), actions_(memory)
 {
 }
 
@@ -238,7 +240,13 @@ void call_core::fail(error e, bool last_attempt_hook)
 void call_core::start()
 {
     mode_ = mode_for(req_, options_, many_);
-    wire_ = make_wire(mode_, options_);
+    if (wires_) {
+        wire_ = &wires_->of(mode_);
+    }
+    else {
+        own_wire_ = make_wire(mode_, options_);
+        wire_ = own_wire_.get();
+    }
     auto p = prepare(*wire_, std::move(req_), options_, tools_);
     req_ = std::move(p.req);
     model_ = std::move(p.model);

@@ -23,6 +23,7 @@
 #include <list>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,8 +41,11 @@ public:
     /// `req` (the call's own copy, which the core works on in place: the prompt prepared, a
     /// raised max_tokens) and `target` (which names the response models and whether every tool
     /// call is an answer) must outlive the core. `stream`: replies come as server-sent events.
+    /// `wires`: the client's, which the call takes its mode's wire from (null: it makes one).
+    /// `memory`: where its boxes and actions are kept (the call's arena; null: the heap).
     call_core(client_options const& options, hooks client_hooks, request& req,
-              answer_target& target, bool stream, clock_fn clock = &std::chrono::steady_clock::now);
+              answer_target& target, bool stream, clock_fn clock = &std::chrono::steady_clock::now,
+              wire_set* wires = nullptr, std::pmr::memory_resource* memory = nullptr);
     ~call_core();
     call_core(call_core const&) = delete;
     call_core& operator=(call_core const&) = delete;
@@ -151,7 +155,9 @@ private:
     clock_fn clock_;
 
     instructor::mode mode_ = instructor::mode::tools;
-    std::unique_ptr<wire> wire_;
+    wire_set* wires_;
+    wire const* wire_ = nullptr;     // the mode's: the client's (wires_), or own_wire_
+    std::unique_ptr<wire> own_wire_;
     std::string model_;
     int max_attempts_ = 1;
     conversation conv_;

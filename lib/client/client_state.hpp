@@ -7,6 +7,7 @@
 #include <instructor/net/http_client.hpp>
 #include <instructor/rate_limiter.hpp>
 #include "client/redaction.hpp"
+#include "protocol/wire.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,7 @@ namespace instructor::detail {
 struct client_state {
     boost::asio::any_io_executor ex;
     client_options opts;
+    wire_set wires{opts};  // the calls' wires, one per mode
     net::http_client http;
     std::mutex mutex;
     hooks client_hooks;

@@ -254,8 +254,9 @@ struct driver::impl {
     }
 };
 
-driver::driver(client_state& state, operation& op, async_check* check)
-    : impl_(new impl(state, op, check))
+driver::driver(client_state& state, operation& op, async_check* check,
+               std::pmr::memory_resource* memory)
+    : impl_(make_in<impl>(memory, state, op, check))
 {}
 driver::~driver() = default;
 

@@ -4,11 +4,13 @@
 // (errc::cancelled), one that came while the cache answered or a sleep ran ends the operation.
 #pragma once
 
+#include "engine/call_arena.hpp"
 #include "engine/operation.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
 #include <memory>
+#include <memory_resource>
 
 namespace instructor::detail {
 
@@ -18,8 +20,10 @@ struct async_check;
 class driver {
 public:
     /// `state`, `op` and `check` (an operation's validators that wait, when it asks for them)
-    /// must outlive the driver.
-    driver(client_state& state, operation& op, async_check* check = nullptr);
+    /// must outlive the driver, and `memory` (where it keeps its state: a call's arena; null:
+    /// the heap) too.
+    driver(client_state& state, operation& op, async_check* check = nullptr,
+           std::pmr::memory_resource* memory = nullptr);
     ~driver();
     driver(driver const&) = delete;
     driver& operator=(driver const&) = delete;
@@ -32,7 +36,7 @@ public:
 
 private:
     struct impl;
-    std::unique_ptr<impl> impl_;
+    resource_ptr<impl> impl_;
 };
 
 }  // namespace instructor::detail

@@ -15,7 +15,9 @@ struct stream_driver::impl {
 
     impl(std::shared_ptr<client_state> s, request r, answer_target& target, async_check* check)
         : state(std::move(s)), req(std::move(r)),
-          core(state->opts, state->hooks_now(), req, target, true), run(*state, core, check)
+          core(state->opts, state->hooks_now(), req, target, true, &std::chrono::steady_clock::now,
+               &state->wires),
+          run(*state, core, check)
     {}
 };
 

@@ -6,6 +6,7 @@
 #include "engine/operation.hpp"
 
 #include <cstddef>
+#include <memory_resource>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,10 @@ namespace instructor::detail {
 
 class action_queue {
 public:
+    /// Its storage from `from` (a call's arena), else the heap.
+    explicit action_queue(std::pmr::memory_resource* from = nullptr)
+        : items_(from ? from : std::pmr::new_delete_resource())
+    {}
     bool empty() const noexcept { return next_ == items_.size(); }
     void push(op_action a) { items_.push_back(std::move(a)); }
     /// The first action; the queue must not be empty.
@@ -27,7 +32,7 @@ public:
     }
 
 private:
-    std::vector<op_action> items_;
+    std::pmr::vector<op_action> items_;
     std::size_t next_ = 0;
 };
 

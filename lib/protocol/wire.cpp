@@ -76,4 +76,27 @@ std::unique_ptr<wire> make_wire(mode m, client_options const& o)
     return api_for(m).make_wire(m, o);
 }
 
+wire_set::~wire_set()
+{
+    for (auto& w : made_)
+        delete w.load(std::memory_order_acquire);
+}
+
+wire const& wire_set::of(mode m)
+{
+    auto const i = static_cast<std::size_t>(m);
+    if (i >= modes)
+        throw error(errc::invalid_argument,
+                    "mode " + std::to_string(i) + " is none of instructor::mode's values");
+    auto& slot = made_[i];
+    if (auto const* w = slot.load(std::memory_order_acquire))
+        return *w;
+    // Two threads may make it at once: the first one kept, the other's dropped.
+    auto made = make_wire(m, options_);
+    wire const* none = nullptr;
+    if (slot.compare_exchange_strong(none, made.get(), std::memory_order_acq_rel))
+        return *made.release();
+    return *none;
+}
+
 }  // namespace instructor::detail

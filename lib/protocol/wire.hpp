@@ -18,6 +18,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -181,5 +183,26 @@ inline std::string_view text_to_decode(answer const& a, bool repair) noexcept
 /// The wire that speaks mode `m`, configured from the client's options (API headers, legacy
 /// shapes, API versions).
 std::unique_ptr<wire> make_wire(mode m, client_options const& o);
+
+/// A client's wires, one per mode, each made by the first call that speaks it and kept while
+/// the client lives: a wire's members are all const, so the client's calls share it (a call
+/// that made its own paid the allocation and the API's configuration each time).
+class wire_set {
+public:
+    /// `o` must outlive the set (the client's options).
+    explicit wire_set(client_options const& o) noexcept : options_(o) {}
+    ~wire_set();
+    wire_set(wire_set const&) = delete;
+    wire_set& operator=(wire_set const&) = delete;
+
+    /// The wire of `m`, made now when no call made it before; safe from any thread. A value
+    /// that names no mode: invalid_argument.
+    wire const& of(mode m);
+
+private:
+    static constexpr std::size_t modes = static_cast<std::size_t>(mode::bedrock_parallel_tools) + 1;
+    client_options const& options_;
+    std::array<std::atomic<wire const*>, modes> made_{};
+};
 
 }  // namespace instructor::detail

@@ -64,6 +64,7 @@ struct outcome {
     bool failed_cache_step = false;  // the injected failure hit a cache step
     int snapshots = 0;               // partials handed out (streams)
     ins::usage usage;
+    std::size_t arena_bytes = 0;     // the call arena's block in use at the end
 };
 
 std::string kind_name(ins::hook k)
@@ -108,6 +109,9 @@ struct script {
     std::map<std::string, std::string>* cache = nullptr;
     bool heard = true;      // hooks listen (the core then keeps the trees they read)
     bool drop_raw = false;  // the caller drops the completion's raw reply (create)
+    /// A call's core lives in a call arena with the client's wires, as run_call keeps it (a
+    /// stream's on the heap, as stream_driver keeps it); true: on the heap all the same.
+    bool heap = false;
 };
 
 /// Runs one call (or stream) through the core, answering its actions from `s`.
@@ -119,8 +123,14 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
     det::partial_target<UserInfo> stream_target;
     det::answer_target& target = stream ? static_cast<det::answer_target&>(stream_target)
                                         : call_target;
-    det::call_core core(o, s.heard ? recording(out) : ins::hooks{}, req, target,
-                        stream);
+    bool const in_arena = !stream && !s.heap;
+    det::call_arena arena;
+    det::wire_set wires(o);
+    auto const kept = det::make_in<det::call_core>(
+        in_arena ? &arena : nullptr, o, s.heard ? recording(out) : ins::hooks{}, req, target,
+        stream, &std::chrono::steady_clock::now, in_arena ? &wires : nullptr,
+        in_arena ? &arena : nullptr);
+    auto& core = *kept;
     if (s.drop_raw)
         core.drop_raw();
     std::string body;  // the stream being read
@@ -192,6 +202,7 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
     }
     ++out.terminal;
     out.usage = core.total_usage();
+    out.arena_bytes = arena.used();
     if (*end == det::call_action::kind::fail) {
         out.error = core.take_error();
         return out;
@@ -262,7 +273,38 @@ boost::json::value without_ids(boost::json::value v)
 
 }  // namespace
 
-TEST(CallCore, ACallNobodyListensToSendsAndMeansTheSame)
+/// The same call: bodies, URLs, value, usage, error and completion (ids apart).
+void same(outcome const& got, outcome const& want)
+{
+    EXPECT_EQ(got.bodies, want.bodies);
+    EXPECT_EQ(got.urls, want.urls);
+    EXPECT_EQ(got.value.has_value(), want.value.has_value());
+    if (got.value && want.value) {
+        EXPECT_EQ(got.value->name, want.value->name);
+        EXPECT_EQ(got.value->age, want.value->age);
+    }
+    EXPECT_EQ(got.usage.total_tokens, want.usage.total_tokens);
+    ASSERT_EQ(got.error.has_value(), want.error.has_value());
+    if (want.error) {
+        EXPECT_EQ(got.error->code(), want.error->code());
+        EXPECT_STREQ(got.error->what(), want.error->what());
+        EXPECT_EQ(without_ids(got.error->last_completion),
+                  without_ids(want.error->last_completion));
+        ASSERT_EQ(got.error->failed_attempts.size(), want.error->failed_attempts.size());
+        for (std::size_t i = 0; i < want.error->failed_attempts.size(); ++i)
+            EXPECT_EQ(without_ids(got.error->failed_attempts[i].completion),
+                      without_ids(want.error->failed_attempts[i].completion));
+    }
+    ASSERT_EQ(got.completion.has_value(), want.completion.has_value());
+    if (want.completion) {
+        EXPECT_FALSE(got.completion->raw.is_null());
+        // The mock numbers its replies' ids across calls: the rest must be the same.
+        EXPECT_EQ(without_ids(got.completion->raw), without_ids(want.completion->raw));
+        EXPECT_EQ(got.completion->attempts, want.completion->attempts);
+    }
+}
+
+TEST(CallCore, ACallNobodyListensToOrKeptOnTheHeapSendsAndMeansTheSame)
 {
     struct scenario {
         char const* name;
@@ -354,42 +396,26 @@ TEST(CallCore, ACallNobodyListensToSendsAndMeansTheSame)
                 EXPECT_EQ(heard.error ? heard.error->code() : ins::errc::invalid_argument,
                           ins::errc::validation_failed);
             }
+            // Nobody listening, or the core on the heap instead of its call arena: the same
+            // bodies, values, errors and completions.
             auto quiet_script = sc.replies(m);
             quiet_script.heard = false;
-            auto quiet = drive(options(m), req, false, std::move(quiet_script));
-            EXPECT_EQ(quiet.bodies, heard.bodies);
-            EXPECT_EQ(quiet.urls, heard.urls);
-            EXPECT_EQ(quiet.value.has_value(), heard.value.has_value());
-            if (quiet.value && heard.value) {
-                EXPECT_EQ(quiet.value->name, heard.value->name);
-                EXPECT_EQ(quiet.value->age, heard.value->age);
-            }
-            EXPECT_EQ(quiet.usage.total_tokens, heard.usage.total_tokens);
-            ASSERT_EQ(quiet.error.has_value(), heard.error.has_value());
-            if (heard.error) {
-                EXPECT_EQ(quiet.error->code(), heard.error->code());
-                EXPECT_STREQ(quiet.error->what(), heard.error->what());
-                EXPECT_EQ(without_ids(quiet.error->last_completion),
-                          without_ids(heard.error->last_completion));
-                ASSERT_EQ(quiet.error->failed_attempts.size(),
-                          heard.error->failed_attempts.size());
-                for (std::size_t i = 0; i < heard.error->failed_attempts.size(); ++i)
-                    EXPECT_EQ(without_ids(quiet.error->failed_attempts[i].completion),
-                              without_ids(heard.error->failed_attempts[i].completion));
-            }
-            ASSERT_EQ(quiet.completion.has_value(), heard.completion.has_value());
-            if (heard.completion) {
-                EXPECT_FALSE(quiet.completion->raw.is_null());
-                // The mock numbers its replies' ids across calls: the rest must be the same.
-                EXPECT_EQ(without_ids(quiet.completion->raw), without_ids(heard.completion->raw));
-                EXPECT_EQ(quiet.completion->attempts, heard.completion->attempts);
+            auto heap_script = sc.replies(m);
+            heap_script.heap = true;
+            EXPECT_GE(heard.arena_bytes, sizeof(det::call_core) + sizeof(ins::net::http_request));
+            for (auto const& [other, s] :
+                 {std::pair{"quiet", std::move(quiet_script)}, {"heap", std::move(heap_script)}}) {
+                SCOPED_TRACE(other);
+                auto const got = drive(options(m), req, false, s);
+                EXPECT_EQ(got.arena_bytes == 0, s.heap);
+                same(got, heard);
+                if (s.heap)
+                    EXPECT_EQ(got.hooks, heard.hooks);
             }
         }
     }
 }
 
-// A hook runs after the step that emitted it, when the core may have moved on (a re-ask sent,
-// the completion holding the reply): it still reads the reply it was emitted for.
 TEST(CallCore, HooksReadTheReplyTheyWereEmittedFor)
 {
     for (bool stream : {false, true}) {

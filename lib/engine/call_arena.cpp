@@ -1,0 +1,72 @@
+// The blocks of call arenas, kept by each thread for its next calls (see call_arena.hpp).
+#include "engine/call_arena.hpp"
+
+#include "net/block_shelf.hpp"
+
+#include <cstdint>
+
+namespace instructor::detail {
+
+namespace {
+
+// Enough for the calls one thread starts as others end (64 in flight take turns on a few): a
+// block past these goes back to the heap.
+using blocks = net::detail::block_shelf<call_arena::block_bytes, 16>;
+
+// The heap's plain path for what needs no more than it aligns anyway (its aligned path is
+// memalign's, several times the cost).
+void* heap_allocate(std::size_t bytes, std::size_t align)
+{
+    if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+        return ::operator new(bytes);
+    return ::operator new(bytes, std::align_val_t{align});
+}
+
+void heap_deallocate(void* p, std::size_t bytes, std::size_t align) noexcept
+{
+    if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+        ::operator delete(p, bytes);
+    else
+        ::operator delete(p, bytes, std::align_val_t{align});
+}
+
+}  // namespace
+
+call_arena::~call_arena()
+{
+    if (block_)
+        blocks::give(block_);
+}
+
+bool call_arena::in_block(void const* p) const noexcept
+{
+    auto const at = reinterpret_cast<std::uintptr_t>(p);
+    auto const first = reinterpret_cast<std::uintptr_t>(block_);
+    return block_ && at >= first && at < first + block_bytes;
+}
+
+void* call_arena::do_allocate(std::size_t bytes, std::size_t align)
+{
+    if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ && bytes <= block_bytes) {
+        if (!block_)
+            block_ = static_cast<std::byte*>(blocks::take());
+        std::size_t const at = (used_ + align - 1) & ~(align - 1);
+        if (at <= block_bytes - bytes) {
+            used_ = at + bytes;
+            return block_ + at;
+        }
+    }
+    return heap_allocate(bytes, align);
+}
+
+void call_arena::do_deallocate(void* p, std::size_t bytes, std::size_t align)
+{
+    if (!in_block(p)) {
+        heap_deallocate(p, bytes, align);
+        return;
+    }
+    if (static_cast<std::byte*>(p) + bytes == block_ + used_)  // the last: its room used again
+        used_ -= bytes;
+}
+
+}  // namespace instructor::detail
