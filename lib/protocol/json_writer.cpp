@@ -16,6 +16,36 @@ namespace instructor::detail {
 
 namespace json = boost::json;
 
+namespace {
+
+// The room the thread's last writer grew into: take() copies the bytes out, so the room never
+// leaves a writer, and a body is written in it on the next call without a large allocation
+// and its free (a body's ~1 KB is past malloc's per-thread cache). A writer made while another
+// writes takes a room of its own.
+constexpr std::size_t kept_room = 64 * 1024;  // a larger body's room is freed
+thread_local bool room_gone = false;          // trivially destructible: read after the end
+struct room {
+    std::string bytes;
+    ~room() { room_gone = true; }
+};
+thread_local room spare;
+
+}  // namespace
+
+json_writer::json_writer(std::size_t reserve)
+{
+    if (!room_gone)
+        out_.swap(spare.bytes);
+    out_.clear();
+    out_.reserve(reserve);
+}
+
+json_writer::~json_writer()
+{
+    if (!room_gone && out_.capacity() <= kept_room && out_.capacity() > spare.bytes.capacity())
+        out_.swap(spare.bytes);
+}
+
 void json_writer::comma()
 {
     if (!first_)

@@ -16,7 +16,12 @@ namespace instructor::detail {
 
 class json_writer {
 public:
-    explicit json_writer(std::size_t reserve = 512) { out_.reserve(reserve); }
+    /// Writes into the room the thread's last writer grew into (at least `reserve` bytes).
+    explicit json_writer(std::size_t reserve = 512);
+    /// Leaves its room to the thread's next writer.
+    ~json_writer();
+    json_writer(json_writer const&) = delete;
+    json_writer& operator=(json_writer const&) = delete;
 
     json_writer& open() { return punct('{'); }
     json_writer& close() { return punct('}', false); }

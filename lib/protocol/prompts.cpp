@@ -3,6 +3,8 @@
 
 #include "json_writer.hpp"
 
+#include <instructor/detail/tool_spec.hpp>
+
 #include <boost/json/serialize.hpp>
 
 namespace instructor::detail {
@@ -26,12 +28,34 @@ std::string default_description(std::string_view name)
     return d.append(name).append(default_description_tail);
 }
 
-void write_description(json_writer& w, std::string_view name, std::string_view given)
+void write_description(json_writer& w, tool_spec const& t)
 {
-    if (given.empty())
-        w.string({default_description_head, name, default_description_tail});
+    if (!t.description_json.empty())
+        w.raw(t.description_json);
+    else if (t.description.empty())
+        w.string({default_description_head, t.name, default_description_tail});
     else
-        w.string(given);
+        w.string(t.description);
+}
+
+json_writer& write_name(json_writer& w, tool_spec const& t)
+{
+    return t.name_json.empty() ? w.string(t.name) : w.raw(t.name_json);
+}
+
+std::vector<tool_spec> with_json_texts(std::vector<tool_spec> specs)
+{
+    for (auto& t : specs) {
+        json_writer name(t.name.size() + 8);
+        name.string(t.name);
+        t.name_json = name.take();
+        tool_spec bare = t;  // written as a body writes it without the kept text
+        bare.description_json.clear();
+        json_writer description(128);
+        write_description(description, bare);
+        t.description_json = description.take();
+    }
+    return specs;
 }
 
 }  // namespace instructor::detail

@@ -43,8 +43,11 @@ inline constexpr std::string_view default_description_tail =
 std::string default_description(std::string_view name);
 
 class json_writer;
-/// A tool's description as a body holds it: `given`, or the default for `name` (written in
-/// place, no string made per call).
-void write_description(json_writer& w, std::string_view name, std::string_view given);
+struct tool_spec;
+/// A tool's description as a body holds it: its own, or the default for its name (the kept
+/// description_json when there is one, else written in place: no string made per call).
+void write_description(json_writer& w, tool_spec const& t);
+/// A tool's name as a body holds it (its kept name_json when there is one).
+json_writer& write_name(json_writer& w, tool_spec const& t);
 
 }  // namespace instructor::detail

@@ -23,7 +23,7 @@ namespace instructor::detail {
 template <class Key, class Make>
 std::span<tool_spec const> kept_tools(Make make)
 {
-    static std::vector<tool_spec> const kept = make();
+    static std::vector<tool_spec> const kept = with_json_texts(make());
     return kept;
 }
 

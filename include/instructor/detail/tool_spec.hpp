@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace instructor::detail {
 
@@ -23,9 +24,18 @@ struct tool_spec {
     /// schema).
     std::string_view parameters_json;
     std::string_view strict_parameters_json;
+    /// `name`, and the description a body sends (`description`, or the default for `name`),
+    /// as JSON strings (quotes and escapes in), kept with specs made once (with_json_texts): a
+    /// body copies them instead of escaping them on every call. Empty: written from `name` and
+    /// `description`.
+    std::string name_json;
+    std::string description_json;
 };
 
 /// `o` serialized (json::serialize), for a type's schema kept as text once.
 std::string schema_text(boost::json::object const& o);
+
+/// `specs` with their name_json and description_json set.
+std::vector<tool_spec> with_json_texts(std::vector<tool_spec> specs);
 
 }  // namespace instructor::detail

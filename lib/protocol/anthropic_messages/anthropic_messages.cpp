@@ -170,8 +170,8 @@ std::string write_messages_body(mode m, request const& req, std::string const& m
     if (is_tools_mode(m)) {
         w.key("tools").open_array();
         for (auto const& t : tools) {
-            w.open().key("name").string(t.name).key("description");
-            write_description(w, t.name, t.description);
+            write_name(w.open().key("name"), t).key("description");
+            write_description(w, t);
             w.key("input_schema").schema(*t.parameters, t.parameters_json).close();
             if (m == mode::anthropic_tools)
                 break;  // one forced tool
@@ -180,7 +180,7 @@ std::string write_messages_body(mode m, request const& req, std::string const& m
         if (thinking(req))
             w.string("auto");
         else if (m == mode::anthropic_tools)
-            w.string("tool").key("name").string(tools.front().name);
+            write_name(w.string("tool").key("name"), tools.front());
         else
             w.string("any");
         w.close();

@@ -252,8 +252,8 @@ std::string write_bedrock_body(mode m, request const& req, conversation const& c
     if (is_tools_mode(m)) {
         w.key("toolConfig").open().key("tools").open_array();
         for (auto const& t : tools) {
-            w.open().key("toolSpec").open().key("name").string(t.name).key("description");
-            write_description(w, t.name, t.description);
+            write_name(w.open().key("toolSpec").open().key("name"), t).key("description");
+            write_description(w, t);
             w.key("inputSchema").open().key("json").schema(*t.parameters, t.parameters_json);
             w.close().close().close();
             if (m == mode::bedrock_tools)
@@ -263,7 +263,7 @@ std::string write_bedrock_body(mode m, request const& req, conversation const& c
         if (thinking(req))
             w.key("auto").open().close();
         else if (m == mode::bedrock_tools)
-            w.key("tool").open().key("name").string(tools.front().name).close();
+            write_name(w.key("tool").open().key("name"), tools.front()).close();
         else
             w.key("any").open().close();
         w.close().close();

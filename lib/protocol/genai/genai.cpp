@@ -229,8 +229,8 @@ std::string write_genai_body(mode m, request const& req, conversation const& con
         std::string scratch;
         w.key("tools").open_array().open().key("functionDeclarations").open_array();
         for (auto const& t : tools) {
-            w.open().key("name").string(t.name).key("description");
-            write_description(w, t.name, t.description);
+            write_name(w.open().key("name"), t).key("description");
+            write_description(w, t);
             w.key("parameters").raw(genai_function_schema_text(t, scratch)).close();
             if (m == mode::genai_tools)
                 break;  // one function, forced
@@ -239,7 +239,7 @@ std::string write_genai_body(mode m, request const& req, conversation const& con
         w.key("toolConfig").open().key("functionCallingConfig").open();
         w.key("mode").string("ANY").key("allowedFunctionNames").open_array();
         for (auto const& t : tools) {
-            w.string(t.name);
+            write_name(w, t);
             if (m == mode::genai_tools)
                 break;
         }

@@ -197,8 +197,8 @@ namespace {
 /// function_of's object, written.
 void write_function(json_writer& w, tool_spec const& t, bool strict)
 {
-    w.open().key("name").string(t.name).key("description");
-    write_description(w, t.name, t.description);
+    write_name(w.open().key("name"), t).key("description");
+    write_description(w, t);
     w.key("parameters");
     if (strict)
         w.schema(*t.strict_parameters, t.strict_parameters_json);
@@ -287,7 +287,7 @@ std::string write_body(mode m, request const& req, std::string const& model,
         write_function(w, t, m == mode::tools_strict);
         w.close().close_array();
         w.key("tool_choice").open().key("type").string("function").key("function").open();
-        w.key("name").string(t.name).close().close();
+        write_name(w.key("name"), t).close().close();
         break;
     case mode::parallel_tools:
         w.key("tools").open_array();
@@ -309,7 +309,7 @@ std::string write_body(mode m, request const& req, std::string const& model,
         }
         else {
             w.key("type").string("json_schema").key("json_schema").open();
-            w.key("name").string(t.name).key("schema");
+            write_name(w.key("name"), t).key("schema");
             w.schema(*t.parameters, t.parameters_json);
             w.close();
         }
@@ -317,7 +317,7 @@ std::string write_body(mode m, request const& req, std::string const& model,
         break;
     case mode::structured_outputs:
         w.key("response_format").open().key("type").string("json_schema").key("json_schema");
-        w.open().key("name").string(t.name).key("schema");
+        write_name(w.open().key("name"), t).key("schema");
         w.schema(*t.strict_parameters, t.strict_parameters_json);
         w.key("strict").boolean(true).close().close();
         break;

@@ -197,9 +197,9 @@ std::string write_responses_body(mode m, request const& req, std::string const& 
     if (is_tools_mode(m)) {
         w.key("tools").open_array();
         for (auto const& f : tools) {
-            w.open().key("type").string("function").key("name").string(f.name);
+            write_name(w.open().key("type").string("function").key("name"), f);
             w.key("description");
-            write_description(w, f.name, f.description);
+            write_description(w, f);
             w.key("parameters").schema(*f.strict_parameters, f.strict_parameters_json);
             w.key("strict").boolean(true).close();
             if (m == mode::responses_tools)
@@ -207,13 +207,15 @@ std::string write_responses_body(mode m, request const& req, std::string const& 
         }
         w.close_array();
         if (m == mode::responses_tools)
-            w.key("tool_choice").open().key("type").string("function").key("name").string(t.name).close();
+            write_name(w.key("tool_choice").open().key("type").string("function").key("name"), t)
+                .close();
         else
             w.key("tool_choice").string("required").key("parallel_tool_calls").boolean(true);
     }
     else {  // responses_structured_outputs
         w.key("text").open().key("format").open().key("type").string("json_schema");
-        w.key("name").string(t.name).key("schema").schema(*t.strict_parameters, t.strict_parameters_json);
+        write_name(w.key("name"), t).key("schema").schema(*t.strict_parameters,
+                                                          t.strict_parameters_json);
         w.key("strict").boolean(true).close().close();
     }
     if (req.temperature)
