@@ -94,24 +94,41 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
-std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
-                       proxy_endpoint const* proxy)
+std::string head_fields(endpoint const& ep, std::string const& user_agent,
+                        proxy_endpoint const* proxy)
 {
-    if (!headers_as_given(r))
-        return request_head(make_request(r, ep, user_agent, proxy).base());
-    // make_request's fields in its order: Host, the proxy's credentials, User-Agent, the body's
-    // type, the request's own, and the length Beast's prepare_payload gives a known body.
-    auto const host = host_of(ep);
     std::string out;
-    out.reserve(256 + ep.target.size() + user_agent.size() + (proxy ? host.size() + 80 : 0));
-    out.append(r.method);
-    out.push_back(' ');
-    out.append(target_of(ep, host, proxy));
-    out.append(" HTTP/1.1\r\n");
-    append_field(out, "Host", host);
+    append_field(out, "Host", host_of(ep));
     if (proxy && !proxy->authorization.empty())
         append_field(out, "Proxy-Authorization", proxy->authorization);
     append_field(out, "User-Agent", user_agent);
+    return out;
+}
+
+std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
+                       proxy_endpoint const* proxy)
+{
+    return write_head_after(head_fields(ep, user_agent, proxy), r, ep, user_agent, proxy);
+}
+
+std::string write_head_after(std::string_view fields, http_request const& r, endpoint const& ep,
+                             std::string const& user_agent, proxy_endpoint const* proxy)
+{
+    if (!headers_as_given(r))
+        return request_head(make_request(r, ep, user_agent, proxy).base());
+    // make_request's fields in its order: Host, the proxy's credentials, User-Agent (`fields`),
+    // the body's type, the request's own, and the length Beast's prepare_payload gives a known
+    // body.
+    std::string out;
+    out.reserve(192 + ep.target.size() + fields.size() + (proxy ? ep.host.size() + 16 : 0));
+    out.append(r.method);
+    out.push_back(' ');
+    if (proxy)
+        out.append(target_of(ep, host_of(ep), proxy));
+    else
+        out.append(ep.target);
+    out.append(" HTTP/1.1\r\n");
+    out.append(fields);
     if (!r.body.empty())
         append_field(out, "Content-Type", "application/json");
     for (auto const& h : r.headers)
@@ -149,13 +166,13 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
 }
 
 std::optional<sent_now> write_now(connection& c, http_request const& r, endpoint const& ep,
-                                  std::string const& user_agent, proxy_endpoint const* proxy,
-                                  boost::system::error_code& ec)
+                                  std::string_view fields, std::string const& user_agent,
+                                  proxy_endpoint const* proxy, boost::system::error_code& ec)
 {
     if (c.tls || !r.body_file.empty())
         return std::nullopt;
     sent_now s;
-    s.head = write_head(r, ep, user_agent, proxy);
+    s.head = write_head_after(fields, r, ep, user_agent, proxy);
     std::array<asio::const_buffer, 2> const bytes{asio::buffer(s.head), asio::buffer(r.body)};
     c.watch.now(c.plain->socket(), [&](int fd) { s.bytes = socket_now(fd).write_some(bytes, ec); });
     s.whole = s.bytes == s.head.size() + r.body.size();
@@ -177,13 +194,14 @@ asio::awaitable<boost::system::error_code> write_rest(connection& c, std::string
 
 asio::awaitable<boost::system::error_code> write_request(connection& c, http_request const& r,
                                                          endpoint const& ep,
+                                                         std::string_view fields,
                                                          std::string const& user_agent,
                                                          proxy_endpoint const* proxy)
 {
     auto const& body_file = r.body_file;
     if (body_file.empty()) {
         // The head in one string and the body where it is: one gathered write of both.
-        auto const head = write_head(r, ep, user_agent, proxy);
+        auto const head = write_head_after(fields, r, ep, user_agent, proxy);
         std::array<asio::const_buffer, 2> const bytes{asio::buffer(head), asio::buffer(r.body)};
         auto [ec, n] = co_await c.with_stream(
             [&](auto& s) { return asio::async_write(s, bytes, tuple_awaitable); });

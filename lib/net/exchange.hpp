@@ -43,6 +43,17 @@ std::string request_head(bhttp::request_header<> const& h);
 std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
                        proxy_endpoint const* proxy = nullptr);
 
+/// The fields write_head writes first for every request to `ep` (through `proxy`, an http
+/// origin's), as it writes them: Host, the proxy's credentials, User-Agent. A pool keeps them
+/// for its requests (they are all the same).
+std::string head_fields(endpoint const& ep, std::string const& user_agent,
+                        proxy_endpoint const* proxy = nullptr);
+
+/// write_head with its first fields given (`fields`, head_fields' for `ep`, `user_agent` and
+/// `proxy`).
+std::string write_head_after(std::string_view fields, http_request const& r, endpoint const& ep,
+                             std::string const& user_agent, proxy_endpoint const* proxy);
+
 /// What write_now sent of a request: its head (write_rest sends the rest of this one: a signed
 /// head is not the same when built again), the bytes the kernel took, and whether that was all.
 struct sent_now {
@@ -57,8 +68,8 @@ struct sent_now {
 /// file). Not a coroutine: a request the kernel takes whole, most of them, costs no frame, no
 /// operation and no pass of the scheduler.
 std::optional<sent_now> write_now(connection& c, http_request const& r, endpoint const& ep,
-                                  std::string const& user_agent, proxy_endpoint const* proxy,
-                                  boost::system::error_code& ec);
+                                  std::string_view fields, std::string const& user_agent,
+                                  proxy_endpoint const* proxy, boost::system::error_code& ec);
 
 /// What write_now left of `head` and `body`, written on the plain connection `c`. A coroutine
 /// of its own: the head is held while it writes, not by the exchange while it waits.
@@ -72,6 +83,7 @@ boost::asio::awaitable<boost::system::error_code> write_rest(connection& c, std:
 /// waits for the response.
 boost::asio::awaitable<boost::system::error_code> write_request(connection& c, http_request const& r,
                                                                 endpoint const& ep,
+                                                                std::string_view fields,
                                                                 std::string const& user_agent,
                                                                 proxy_endpoint const* proxy);
 

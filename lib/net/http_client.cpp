@@ -95,14 +95,15 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     }
     std::once_flag system_store_loaded;
 
-    std::shared_ptr<host_pool> pool_for(std::string const& origin)
-    {
-        std::lock_guard lock(mutex);
-        auto& p = pools[origin];
-        if (!p)
-            p = std::make_shared<host_pool>(opts.max_connections_per_host);
-        return p;
-    }
+    /// The last pool pool_of found, and what names it (most of a client's calls go to one
+    /// origin: they build no origin string and search no map). Under `mutex`.
+    struct last_pool {
+        std::string host;
+        std::uint16_t port = 0;
+        bool tls = false;
+        proxy_endpoint const* proxy = nullptr;
+        std::shared_ptr<host_pool> pool;
+    } last;
 
     double random01()
     {
@@ -121,7 +122,18 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
     /// The pool of `ep`'s connections (through `proxy`, apart: a tunnel per origin and proxy).
     std::shared_ptr<host_pool> pool_of(endpoint const& ep, proxy_endpoint const* proxy)
     {
-        return pool_for(proxy ? proxy->where() + " " + ep.origin() : ep.origin());
+        std::lock_guard lock(mutex);
+        if (last.pool && last.proxy == proxy && last.tls == ep.tls && last.port == ep.port &&
+            last.host == ep.host)
+            return last.pool;
+        auto& p = pools[proxy ? proxy->where() + " " + ep.origin() : ep.origin()];
+        if (!p) {
+            p = std::make_shared<host_pool>(opts.max_connections_per_host);
+            // an https origin's requests go inside the tunnel, in origin form
+            p->fields = head_fields(ep, opts.user_agent, ep.tls ? nullptr : proxy);
+        }
+        last = {ep.host, ep.port, ep.tls, proxy, p};
+        return p;
     }
 
     /// One attempt's response (any status; a 2xx body read whole unless streaming), or, for a
@@ -304,9 +316,11 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 error_code wec;
                 try {
                     auto const* via = ep.tls ? nullptr : proxy;
-                    auto sent = write_now(c, request, ep, me.opts.user_agent, via, wec);
+                    auto const& fields = x->held.pool->fields;
+                    auto sent = write_now(c, request, ep, fields, me.opts.user_agent, via, wec);
                     if (!wec && !sent)
-                        wec = co_await write_request(c, request, ep, me.opts.user_agent, via);
+                        wec = co_await write_request(c, request, ep, fields, me.opts.user_agent,
+                                                     via);
                     else if (!wec && !sent->whole)
                         wec = co_await write_rest(c, std::move(sent->head), request.body,
                                                   sent->bytes);

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace instructor::net::detail {
@@ -30,6 +31,9 @@ struct host_pool {
     std::size_t free_slots;  // leases that may still be handed out
     std::size_t idle_cap;    // idle connections kept beyond that are closed
     std::deque<std::shared_ptr<slot_waiter>> waiters;
+    /// The first fields of every request its connections carry (head_fields), set once when
+    /// the pool is made.
+    std::string fields;
 
     /// Room for every idle connection is made now: giving one back never allocates.
     explicit host_pool(std::size_t size) : free_slots(size), idle_cap(size) { idle.reserve(size); }

@@ -154,6 +154,40 @@ TEST(Transport, KeepAliveReusesOneConnection)
     EXPECT_EQ(stats.in_use, 0u);
 }
 
+// One client, two origins in turns: each request carries its own origin's Host (a pool keeps
+// its requests' first fields; the client remembers the last pool it found), each origin keeps
+// its one connection, and the user agent set is the one sent.
+TEST(Transport, OriginsTakenInTurnsEachGetTheirOwnHostAndConnection)
+{
+    mock_server a;
+    mock_server b;
+    net::transport_options opts;
+    opts.user_agent = "origin-test/1";
+    net::pool_stats stats;
+    auto err = with_client(opts, [&](net::http_client& c) -> asio::awaitable<void> {
+        for (int i = 0; i < 3; ++i) {
+            EXPECT_EQ((co_await c.send(chat(a))).status, 200u);
+            EXPECT_EQ((co_await c.send(chat(b))).status, 200u);
+            EXPECT_EQ((co_await c.send(chat(b))).status, 200u);
+        }
+        stats = c.stats();
+    });
+    EXPECT_FALSE(err);
+    for (auto const* m : {&a, &b}) {
+        auto const host = m->base_url().substr(std::string_view("http://").size(),
+                                               m->base_url().find("/v1") - 7);
+        EXPECT_EQ(host.rfind("127.0.0.1:", 0), 0u) << host;
+        auto const reqs = m->requests();
+        ASSERT_EQ(reqs.size(), m == &a ? 3u : 6u);
+        for (auto const& r : reqs) {
+            EXPECT_EQ(net::find_header(r.headers, "host").value_or(""), host);
+            EXPECT_EQ(net::find_header(r.headers, "user-agent").value_or(""), "origin-test/1");
+        }
+        EXPECT_EQ(m->connections_accepted(), 1u);
+    }
+    EXPECT_EQ(stats.connections_opened, 2u);
+}
+
 TEST(Transport, HttpsVerifiesThePeer)
 {
     mock_server m({.tls = true});
