@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <optional>
 
@@ -83,13 +84,13 @@ bool headers_as_given(http_request const& r)
     return true;
 }
 
+// The body's type, as append_field writes it.
+constexpr std::string_view json_type = "Content-Type: application/json\r\n";
+
 void append_field(std::string& out, std::string_view name, std::string_view value)
 {
     value = trim_ows(value);  // as Beast's fields keep a value
-    out.append(name);
-    out.append(": ");
-    out.append(value);
-    out.append("\r\n");
+    out.append(name).append(": ", 2).append(value).append("\r\n", 2);
 }
 
 }  // namespace
@@ -119,23 +120,30 @@ std::string write_head_after(std::string_view fields, http_request const& r, end
     // make_request's fields in its order: Host, the proxy's credentials, User-Agent (`fields`),
     // the body's type, the request's own, and the length Beast's prepare_payload gives a known
     // body.
+    std::size_t size = 96 + r.method.size() + ep.target.size() + fields.size() +
+                       (proxy ? ep.host.size() + 16 : 0);  // the line, type, length, end
+    for (auto const& h : r.headers)
+        size += h.name.size() + h.value.size() + 4;
     std::string out;
-    out.reserve(192 + ep.target.size() + fields.size() + (proxy ? ep.host.size() + 16 : 0));
-    out.append(r.method);
-    out.push_back(' ');
+    out.reserve(size);
+    out.append(r.method).push_back(' ');
     if (proxy)
         out.append(target_of(ep, host_of(ep), proxy));
     else
         out.append(ep.target);
-    out.append(" HTTP/1.1\r\n");
-    out.append(fields);
+    out.append(" HTTP/1.1\r\n", 11).append(fields);
     if (!r.body.empty())
-        append_field(out, "Content-Type", "application/json");
+        out.append(json_type);
     for (auto const& h : r.headers)
         append_field(out, h.name, h.value);
-    if (!r.body.empty() || r.method == "POST" || r.method == "PUT")
-        append_field(out, "Content-Length", std::to_string(r.body.size()));
-    out.append("\r\n");
+    if (!r.body.empty() || r.method == "POST" || r.method == "PUT") {
+        char digits[24];
+        auto const end = std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr;
+        out.append("Content-Length: ", 16)
+            .append(digits, static_cast<std::size_t>(end - digits))
+            .append("\r\n", 2);
+    }
+    out.append("\r\n", 2);
     return out;
 }
 

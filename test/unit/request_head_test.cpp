@@ -124,7 +124,10 @@ TEST(RequestHead, IsWhatBeastsSerializerWrites)
     auto const ep = net::parse_url(chat.url);
     for (auto const& h : {net::header{"X-Huge", std::string(70000, 'h')},
                           net::header{std::string(70000, 'n'), "v"},
-                          net::header{"X-Split", "a\r\nX-Injected: 1"}}) {
+                          net::header{"X-Split", "a\r\nX-Injected: 1"},
+                          net::header{"X-Cr", "a\rX-Injected: 1"}, net::header{"X-Lf", "a\nb"},
+                          net::header{"X-Name:", "v"}, net::header{"X-Name\r", "v"},
+                          net::header{"X-Name\n", "v"}}) {
         net::http_request r = chat;
         r.headers.push_back(h);
         refused([&] { det::check_request(r); });
