@@ -22,12 +22,13 @@ void* heap_allocate(std::size_t bytes, std::size_t align)
     return ::operator new(bytes, std::align_val_t{align});
 }
 
-void heap_deallocate(void* p, std::size_t bytes, std::size_t align) noexcept
+// Unsized: clang has no sized delete without -fsized-deallocation.
+void heap_deallocate(void* p, std::size_t align) noexcept
 {
     if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__)
-        ::operator delete(p, bytes);
+        ::operator delete(p);
     else
-        ::operator delete(p, bytes, std::align_val_t{align});
+        ::operator delete(p, std::align_val_t{align});
 }
 
 }  // namespace
@@ -62,7 +63,7 @@ void* call_arena::do_allocate(std::size_t bytes, std::size_t align)
 void call_arena::do_deallocate(void* p, std::size_t bytes, std::size_t align)
 {
     if (!in_block(p)) {
-        heap_deallocate(p, bytes, align);
+        heap_deallocate(p, align);
         return;
     }
     if (static_cast<std::byte*>(p) + bytes == block_ + used_)  // the last: its room used again
