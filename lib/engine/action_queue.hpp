@@ -3,6 +3,7 @@
 // and never allocates after the first actions (a deque of these allocates a block every two).
 #pragma once
 
+#include "engine/call_arena.hpp"
 #include "engine/operation.hpp"
 
 #include <cstddef>
@@ -16,7 +17,7 @@ class action_queue {
 public:
     /// Its storage from `from` (a call's arena), else the heap.
     explicit action_queue(std::pmr::memory_resource* from = nullptr)
-        : items_(from ? from : std::pmr::new_delete_resource())
+        : items_(from ? from : heap_resource())
     {}
     bool empty() const noexcept { return next_ == items_.size(); }
     void push(op_action a) { items_.push_back(std::move(a)); }

@@ -36,6 +36,8 @@ public:
             p_ = make_in<T>(p_.get_deleter().from, std::move(v));
         return *this;
     }
+    /// A new value; `a` must not refer to the one held (it is destroyed first, so that in an
+    /// arena the new one takes its room), and the box is empty when making it throws.
     template <class... A>
     T& emplace(A&&... a)
     {

@@ -5,6 +5,17 @@
 
 #include <cstdint>
 
+#ifdef INSTRUCTOR_ASAN
+#include <sanitizer/asan_interface.h>
+// What the block holds that was given back, or never handed out, is poisoned: a use of it is
+// reported as the heap's would be.
+#define INSTRUCTOR_ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define INSTRUCTOR_ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define INSTRUCTOR_ARENA_POISON(p, n) ((void)(p), (void)(n))
+#define INSTRUCTOR_ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 namespace instructor::detail {
 
 namespace {
@@ -31,12 +42,37 @@ void heap_deallocate(void* p, std::size_t align) noexcept
         ::operator delete(p, std::align_val_t{align});
 }
 
+class heap_memory final : public std::pmr::memory_resource {
+    void* do_allocate(std::size_t bytes, std::size_t align) override
+    {
+        return heap_allocate(bytes, align);
+    }
+    void do_deallocate(void* p, std::size_t, std::size_t align) override
+    {
+        heap_deallocate(p, align);
+    }
+    bool do_is_equal(std::pmr::memory_resource const& o) const noexcept override
+    {
+        return this == &o;
+    }
+};
+
 }  // namespace
+
+std::pmr::memory_resource* heap_resource() noexcept
+{
+    static heap_memory heap;  // trivially destroyed: usable to the program's end
+    return &heap;
+}
+
+bool call_arena::keeps_blocks() noexcept { return blocks::limit > 0; }
 
 call_arena::~call_arena()
 {
-    if (block_)
-        blocks::give(block_);
+    if (!block_)
+        return;
+    INSTRUCTOR_ARENA_UNPOISON(block_, block_bytes);
+    blocks::give(block_);
 }
 
 bool call_arena::in_block(void const* p) const noexcept
@@ -48,12 +84,16 @@ bool call_arena::in_block(void const* p) const noexcept
 
 void* call_arena::do_allocate(std::size_t bytes, std::size_t align)
 {
+    bytes = bytes ? bytes : 1;  // a distinct address, inside the block
     if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ && bytes <= block_bytes) {
-        if (!block_)
+        if (!block_) {
             block_ = static_cast<std::byte*>(blocks::take());
+            INSTRUCTOR_ARENA_POISON(block_, block_bytes);
+        }
         std::size_t const at = (used_ + align - 1) & ~(align - 1);
         if (at <= block_bytes - bytes) {
             used_ = at + bytes;
+            INSTRUCTOR_ARENA_UNPOISON(block_ + at, bytes);
             return block_ + at;
         }
     }
@@ -66,6 +106,8 @@ void call_arena::do_deallocate(void* p, std::size_t bytes, std::size_t align)
         heap_deallocate(p, align);
         return;
     }
+    bytes = bytes ? bytes : 1;
+    INSTRUCTOR_ARENA_POISON(p, bytes);
     if (static_cast<std::byte*>(p) + bytes == block_ + used_)  // the last: its room used again
         used_ -= bytes;
 }

@@ -13,8 +13,10 @@ namespace instructor::detail {
 
 /// A bump allocator over one block. What does not fit comes from the heap one allocation at a
 /// time and goes back when freed; in the block, a free gives back only the last allocation (a
-/// vector growing in place), the rest when the arena ends. Everything made in it must be gone
-/// before it ends. One thread at a time, as the call it serves.
+/// box's value made again, an object that failed to be made), the rest when the arena ends. A
+/// vector that grows in it leaves its old room behind (it allocates before it frees): keep its
+/// storage small or reserved. Everything made in it must be gone before it ends. One thread at
+/// a time, as the call it serves.
 class call_arena final : public std::pmr::memory_resource {
 public:
     /// A chat call's objects up to its reply: the operation (~800 bytes), the driver, the
@@ -29,6 +31,9 @@ public:
 
     /// Bytes of the block in use (0 before the first allocation).
     std::size_t used() const noexcept { return used_; }
+    /// Whether a thread keeps the blocks of its ended arenas for its next ones (not under
+    /// AddressSanitizer: there each block is the heap's, to be checked as the heap is).
+    static bool keeps_blocks() noexcept;
 
 private:
     void* do_allocate(std::size_t bytes, std::size_t align) override;
@@ -42,6 +47,11 @@ private:
     std::byte* block_ = nullptr;  // taken at the first allocation
     std::size_t used_ = 0;
 };
+
+/// The heap by its plain operator new for what needs no more alignment than it gives (as
+/// make_in and boxed use it: std::pmr::new_delete_resource may take the aligned path, several
+/// times the cost).
+std::pmr::memory_resource* heap_resource() noexcept;
 
 /// Destroys what make_in made and gives its memory back where it came from (null: the heap).
 template <class T>

@@ -8,11 +8,26 @@
 
 namespace instructor::net::detail {
 
+#if defined(__SANITIZE_ADDRESS__)
+#define INSTRUCTOR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define INSTRUCTOR_ASAN 1
+#endif
+#endif
+
 /// Up to `Kept` blocks of `Bytes` per thread; a block given back past those is freed. Blocks
-/// are aligned as operator new aligns.
+/// are aligned as operator new aligns. Under AddressSanitizer none is kept: each is the heap's,
+/// so that a block used after it was given back, or given back twice, is reported.
 template <std::size_t Bytes, std::size_t Kept>
 class block_shelf {
 public:
+#ifdef INSTRUCTOR_ASAN
+    static constexpr std::size_t limit = 0;
+#else
+    static constexpr std::size_t limit = Kept;
+#endif
+
     static void* take()
     {
         if (!gone_ && shelf_.count)
@@ -22,7 +37,7 @@ public:
 
     static void give(void* block) noexcept
     {
-        if (!gone_ && shelf_.count < Kept) {
+        if (!gone_ && shelf_.count < limit) {
             shelf_.kept[shelf_.count++] = block;
             return;
         }

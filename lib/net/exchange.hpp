@@ -43,6 +43,13 @@ std::string request_head(bhttp::request_header<> const& h);
 std::string write_head(http_request const& r, endpoint const& ep, std::string const& user_agent,
                        proxy_endpoint const* proxy = nullptr);
 
+/// The proxy a request's head is written for: an http origin's (its absolute form and its
+/// credentials); none for an https origin's, whose requests go inside the proxy's tunnel.
+inline proxy_endpoint const* head_proxy(endpoint const& ep, proxy_endpoint const* proxy) noexcept
+{
+    return ep.tls ? nullptr : proxy;
+}
+
 /// The fields write_head writes first for every request to `ep` (through `proxy`, an http
 /// origin's), as it writes them: Host, the proxy's credentials, User-Agent. A pool keeps them
 /// for its requests (they are all the same).

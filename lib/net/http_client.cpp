@@ -126,14 +126,15 @@ struct client_impl : std::enable_shared_from_this<client_impl> {
         if (last.pool && last.proxy == proxy && last.tls == ep.tls && last.port == ep.port &&
             last.host == ep.host)
             return last.pool;
-        auto& p = pools[proxy ? proxy->where() + " " + ep.origin() : ep.origin()];
-        if (!p) {
-            p = std::make_shared<host_pool>(opts.max_connections_per_host);
-            // an https origin's requests go inside the tunnel, in origin form
-            p->fields = head_fields(ep, opts.user_agent, ep.tls ? nullptr : proxy);
+        auto key = proxy ? proxy->where() + " " + ep.origin() : ep.origin();
+        auto at = pools.find(key);
+        if (at == pools.end()) {  // made whole before it is in the map
+            auto made = std::make_shared<host_pool>(opts.max_connections_per_host);
+            made->fields = head_fields(ep, opts.user_agent, head_proxy(ep, proxy));
+            at = pools.emplace(std::move(key), std::move(made)).first;
         }
-        last = {ep.host, ep.port, ep.tls, proxy, p};
-        return p;
+        last = {ep.host, ep.port, ep.tls, proxy, at->second};
+        return at->second;
     }
 
     /// One attempt's response (any status; a 2xx body read whole unless streaming), or, for a
@@ -315,7 +316,7 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 c.watch.bound(c.lowest().socket(), deadline, after(me.opts.idle_timeout));
                 error_code wec;
                 try {
-                    auto const* via = ep.tls ? nullptr : proxy;
+                    auto const* via = head_proxy(ep, proxy);
                     auto const& fields = x->held.pool->fields;
                     auto sent = write_now(c, request, ep, fields, me.opts.user_agent, via, wec);
                     if (!wec && !sent)

@@ -71,8 +71,20 @@ std::unique_ptr<net::event_source> wire::events(std::size_t max_event) const
     return std::make_unique<net::sse_parser>(limits);
 }
 
+namespace {
+
+[[noreturn]] void no_such_mode(mode m)
+{
+    throw error(errc::invalid_argument, "mode " + std::to_string(static_cast<int>(m)) +
+                                            " is none of instructor::mode's values");
+}
+
+}  // namespace
+
 std::unique_ptr<wire> make_wire(mode m, client_options const& o)
 {
+    if (to_string(m) == "unknown")  // api_for would give it the first API's wire
+        no_such_mode(m);
     return api_for(m).make_wire(m, o);
 }
 
@@ -86,8 +98,7 @@ wire const& wire_set::of(mode m)
 {
     auto const i = static_cast<std::size_t>(m);
     if (i >= modes)
-        throw error(errc::invalid_argument,
-                    "mode " + std::to_string(i) + " is none of instructor::mode's values");
+        no_such_mode(m);
     auto& slot = made_[i];
     if (auto const* w = slot.load(std::memory_order_acquire))
         return *w;

@@ -181,7 +181,7 @@ inline std::string_view text_to_decode(answer const& a, bool repair) noexcept
 }
 
 /// The wire that speaks mode `m`, configured from the client's options (API headers, legacy
-/// shapes, API versions).
+/// shapes, API versions). A value that names no mode: invalid_argument.
 std::unique_ptr<wire> make_wire(mode m, client_options const& o);
 
 /// A client's wires, one per mode, each made by the first call that speaks it and kept while
@@ -196,11 +196,14 @@ public:
     wire_set& operator=(wire_set const&) = delete;
 
     /// The wire of `m`, made now when no call made it before; safe from any thread. A value
-    /// that names no mode: invalid_argument.
+    /// that names no mode: invalid_argument, as make_wire.
     wire const& of(mode m);
 
-private:
+    /// A slot per mode: the modes are numbered from 0 without gaps, the last is the count's
+    /// (a test holds it to the modes' names).
     static constexpr std::size_t modes = static_cast<std::size_t>(mode::bedrock_parallel_tools) + 1;
+
+private:
     client_options const& options_;
     std::array<std::atomic<wire const*>, modes> made_{};
 };

@@ -1,6 +1,7 @@
 // A call's arena (its block, the heap past it, the thread's shelf), the boxes kept in it, and a
-// client's wires shared by its calls. The sanitizer legs catch a block or a heap allocation
-// freed the wrong way, twice, or never.
+// client's wires shared by its calls. Under AddressSanitizer every block is the heap's and what
+// the block holds unused is poisoned: the ASan leg reports a block or an allocation used after
+// it was given back, freed the wrong way, twice, or never.
 #include "engine/action_queue.hpp"
 #include "engine/boxed.hpp"
 #include "engine/call_arena.hpp"
@@ -97,7 +98,7 @@ TEST(CallArena, ABlockGoesBackToItsThreadForTheNextCall)
         det::call_arena arena;
         first = arena.allocate(16, 8);
     }
-    {
+    if (det::call_arena::keeps_blocks()) {
         det::call_arena arena;  // the same block again: nothing left taken in it
         EXPECT_EQ(arena.allocate(16, 8), first);
         EXPECT_EQ(arena.used(), 16u);
@@ -112,10 +113,23 @@ TEST(CallArena, ABlockGoesBackToItsThreadForTheNextCall)
         }
     }
     EXPECT_EQ(blocks.size(), 40u);
-    std::thread([] {
+    // Another thread takes none of this one's blocks: a block this thread keeps (it is not
+    // freed, so the heap cannot hand out its address) is not the other's first.
+    void* kept = nullptr;
+    {
         det::call_arena arena;
-        EXPECT_NE(arena.allocate(8, 8), nullptr);
+        kept = arena.allocate(8, 8);
+    }
+    void* other = nullptr;
+    std::thread([&] {
+        det::call_arena arena;
+        other = arena.allocate(8, 8);
     }).join();
+    if (det::call_arena::keeps_blocks())
+        EXPECT_NE(other, kept);
+    det::call_arena again;  // and this thread still has it
+    if (det::call_arena::keeps_blocks())
+        EXPECT_EQ(again.allocate(8, 8), kept);
 }
 
 TEST(CallArena, AVectorGrowsInItAndPastIt)
@@ -203,12 +217,25 @@ TEST(WireSet, AClientsCallsShareOneWirePerModeMadeOnce)
     EXPECT_NE(&wires.of(instructor::mode::genai_tools), &tools);
     EXPECT_EQ(&wires.of(instructor::mode::anthropic_tools),
               &wires.of(instructor::mode::anthropic_tools));
-    try {
-        (void)wires.of(static_cast<instructor::mode>(1000));
-        ADD_FAILURE() << "a value that names no mode was given a wire";
-    }
-    catch (instructor::error const& e) {
-        EXPECT_EQ(e.code(), instructor::errc::invalid_argument);
+    // A slot for every mode, and none for a value past them (a mode added must grow the set).
+    EXPECT_NE(instructor::to_string(static_cast<instructor::mode>(det::wire_set::modes - 1)),
+              "unknown");
+    EXPECT_EQ(instructor::to_string(static_cast<instructor::mode>(det::wire_set::modes)),
+              "unknown");
+    for (int bad : {static_cast<int>(det::wire_set::modes), 1000, -1}) {
+        auto const m = static_cast<instructor::mode>(bad);
+        for (bool shared : {true, false}) {  // the set's, or one made as a call without it
+            try {
+                if (shared)
+                    (void)wires.of(m);
+                else
+                    (void)det::make_wire(m, o);
+                ADD_FAILURE() << "value " << bad << " names no mode and was given a wire";
+            }
+            catch (instructor::error const& e) {
+                EXPECT_EQ(e.code(), instructor::errc::invalid_argument);
+            }
+        }
     }
     // Threads asking at once for a mode not made yet: one wire for all (TSan: no race).
     det::wire_set fresh(o);

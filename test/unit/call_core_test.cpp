@@ -109,8 +109,9 @@ struct script {
     std::map<std::string, std::string>* cache = nullptr;
     bool heard = true;      // hooks listen (the core then keeps the trees they read)
     bool drop_raw = false;  // the caller drops the completion's raw reply (create)
-    /// A call's core lives in a call arena with the client's wires, as run_call keeps it (a
-    /// stream's on the heap, as stream_driver keeps it); true: on the heap all the same.
+    /// A call's core lives in a call arena, as run_call keeps it (a stream's on the heap, as
+    /// stream_driver keeps it), and takes the client's wires; true: on the heap, with a wire
+    /// of its own.
     bool heap = false;
 };
 
@@ -128,7 +129,7 @@ outcome drive(ins::client_options const& o, ins::request req, bool stream, scrip
     det::wire_set wires(o);
     auto const kept = det::make_in<det::call_core>(
         in_arena ? &arena : nullptr, o, s.heard ? recording(out) : ins::hooks{}, req, target,
-        stream, &std::chrono::steady_clock::now, in_arena ? &wires : nullptr,
+        stream, &std::chrono::steady_clock::now, s.heap ? nullptr : &wires,
         in_arena ? &arena : nullptr);
     auto& core = *kept;
     if (s.drop_raw)
@@ -416,6 +417,8 @@ TEST(CallCore, ACallNobodyListensToOrKeptOnTheHeapSendsAndMeansTheSame)
     }
 }
 
+// A hook runs after the step that emitted it, when the core may have moved on (a re-ask sent,
+// the completion holding the reply): it still reads the reply it was emitted for.
 TEST(CallCore, HooksReadTheReplyTheyWereEmittedFor)
 {
     for (bool stream : {false, true}) {

@@ -98,6 +98,12 @@ TEST(RequestHead, IsWhatBeastsSerializerWrites)
     spaced.url = "https://api.example.com:8443/v1/chat/completions";
     spaced.headers = {{"Authorization", " \tBearer sk-test \t"}, {"X-Empty", "  "}};
 
+    // An https origin's requests go inside the proxy's tunnel: written as to the origin.
+    EXPECT_EQ(det::head_proxy(net::parse_url(chat.url), &proxy), nullptr);
+    EXPECT_EQ(det::head_proxy(net::parse_url(get.url), &proxy), &proxy);
+    EXPECT_EQ(det::head_fields(net::parse_url(chat.url), "ua", nullptr),
+              "Host: api.example.com\r\nUser-Agent: ua\r\n");
+
     for (auto const* r : {&chat, &get, &signed_put, &plain_get, &empty_delete, &empty_post, &patch,
                           &options, &own_agent, &own_type, &closing, &own_length, &spaced}) {
         auto const ep = net::parse_url(r->url);
