@@ -174,7 +174,7 @@ bhttp::request<bhttp::span_body<char const>> make_request(http_request const& r,
 }
 
 std::optional<sent_now> write_now(connection& c, http_request const& r, endpoint const& ep,
-                                  std::string_view fields, std::string const& user_agent,
+                                  std::string const& fields, std::string const& user_agent,
                                   proxy_endpoint const* proxy, boost::system::error_code& ec)
 {
     if (c.tls || !r.body_file.empty())
@@ -202,7 +202,7 @@ asio::awaitable<boost::system::error_code> write_rest(connection& c, std::string
 
 asio::awaitable<boost::system::error_code> write_request(connection& c, http_request const& r,
                                                          endpoint const& ep,
-                                                         std::string_view fields,
+                                                         std::string const& fields,
                                                          std::string const& user_agent,
                                                          proxy_endpoint const* proxy)
 {

@@ -75,7 +75,7 @@ struct sent_now {
 /// file). Not a coroutine: a request the kernel takes whole, most of them, costs no frame, no
 /// operation and no pass of the scheduler.
 std::optional<sent_now> write_now(connection& c, http_request const& r, endpoint const& ep,
-                                  std::string_view fields, std::string const& user_agent,
+                                  std::string const& fields, std::string const& user_agent,
                                   proxy_endpoint const* proxy, boost::system::error_code& ec);
 
 /// What write_now left of `head` and `body`, written on the plain connection `c`. A coroutine
@@ -90,7 +90,7 @@ boost::asio::awaitable<boost::system::error_code> write_rest(connection& c, std:
 /// waits for the response.
 boost::asio::awaitable<boost::system::error_code> write_request(connection& c, http_request const& r,
                                                                 endpoint const& ep,
-                                                                std::string_view fields,
+                                                                std::string const& fields,
                                                                 std::string const& user_agent,
                                                                 proxy_endpoint const* proxy);
 

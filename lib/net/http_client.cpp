@@ -317,11 +317,13 @@ asio::awaitable<R> client_impl::exchange(std::shared_ptr<client_impl> self,
                 error_code wec;
                 try {
                     auto const* via = head_proxy(ep, proxy);
-                    auto const& fields = x->held.pool->fields;
-                    auto sent = write_now(c, request, ep, fields, me.opts.user_agent, via, wec);
+                    // the pool's fields read where they are: no local of this frame (it is
+                    // kept under 1 KB, where Asio's and malloc's per-thread caches serve it)
+                    auto sent = write_now(c, request, ep, x->held.pool->fields,
+                                          me.opts.user_agent, via, wec);
                     if (!wec && !sent)
-                        wec = co_await write_request(c, request, ep, fields, me.opts.user_agent,
-                                                     via);
+                        wec = co_await write_request(c, request, ep, x->held.pool->fields,
+                                                     me.opts.user_agent, via);
                     else if (!wec && !sent->whole)
                         wec = co_await write_rest(c, std::move(sent->head), request.body,
                                                   sent->bytes);
