@@ -61,8 +61,11 @@ class heap_memory final : public std::pmr::memory_resource {
 
 std::pmr::memory_resource* heap_resource() noexcept
 {
-    static heap_memory heap;  // trivially destroyed: usable to the program's end
-    return &heap;
+    // Never destroyed: a queue destroyed at the program's end (a static's, a thread's) may
+    // still give its storage back through it.
+    alignas(heap_memory) static unsigned char room[sizeof(heap_memory)];
+    static auto* const heap = ::new (room) heap_memory;
+    return heap;
 }
 
 bool call_arena::keeps_blocks() noexcept { return blocks::limit > 0; }

@@ -48,9 +48,9 @@ private:
     std::size_t used_ = 0;
 };
 
-/// The heap by its plain operator new for what needs no more alignment than it gives (as
-/// make_in and boxed use it: std::pmr::new_delete_resource may take the aligned path, several
-/// times the cost).
+/// The heap through its plain operator new for what needs no more alignment than it gives (an
+/// action queue's storage when no arena is given: std::pmr::new_delete_resource may take the
+/// aligned path, several times the cost).
 std::pmr::memory_resource* heap_resource() noexcept;
 
 /// Destroys what make_in made and gives its memory back where it came from (null: the heap).
