@@ -803,7 +803,7 @@ TEST(ProtocolAnthropicReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"([{"type":"text","text":")") + std::string(6000, 'x') + R"(\n)" + std::string(6000, 'y') + "\"}]",
              std::string(R"([{"type":"tool_use","id":"t","name":"User","input":{"deep":)") + std::string(40, '[') + std::string(40, ']') + "}}]",
          }) {
-        for (std::string const& stop : {"end_turn", "tool_use", "max_tokens", "refusal"})
+        for (std::string const stop : {"end_turn", "tool_use", "max_tokens", "refusal"})
             bodies.push_back(reply(c, stop));
     }
     std::string big_input = R"([{"type":"tool_use","id":"t","name":"User","input":{)";

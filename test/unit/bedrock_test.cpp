@@ -435,7 +435,7 @@ TEST(BedrockReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"({"text":"{}"})"),
              std::string("null"),
          }) {
-        for (std::string const& stop : {"end_turn", "tool_use", "max_tokens", "guardrail_intervened"})
+        for (std::string const stop : {"end_turn", "tool_use", "max_tokens", "guardrail_intervened"})
             bodies.push_back(reply(c, stop));
     }
     std::string const text = R"([{"text":"{\"a\":1}"}])";

@@ -410,8 +410,9 @@ TEST(CallCore, ACallNobodyListensToOrKeptOnTheHeapSendsAndMeansTheSame)
                 auto const got = drive(options(m), req, false, s);
                 EXPECT_EQ(got.arena_bytes == 0, s.heap);
                 same(got, heard);
-                if (s.heap)
+                if (s.heap) {
                     EXPECT_EQ(got.hooks, heard.hooks);
+                }
             }
         }
     }

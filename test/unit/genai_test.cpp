@@ -467,7 +467,7 @@ TEST(GenAIReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"({"text":"{}"})"),
              std::string("null"),
          }) {
-        for (std::string const& finish :
+        for (std::string const finish :
              {R"("STOP")", R"("MAX_TOKENS")", R"("SAFETY")", R"("OTHER")", "7"})
             bodies.push_back(reply(parts, finish));
     }

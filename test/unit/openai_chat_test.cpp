@@ -22,9 +22,10 @@ json::object body_for(ins::mode m, ins::request const& req, std::vector<det::too
     EXPECT_EQ(det::write_chat_body(m, req, req.model, messages, tools, legacy_json_schema, stream),
               json::serialize(body));
     // ... and a first attempt's messages are written from the request, no tree of them either.
-    if (det::messages_writable(req))
+    if (det::messages_writable(req)) {
         EXPECT_EQ(det::write_first_chat_body(m, req, req.model, tools, legacy_json_schema, stream),
                   json::serialize(body));
+    }
     return body;
 }
 

@@ -392,7 +392,7 @@ TEST(ProtocolResponsesReply, TheOnePassReadingMeansWhatTheTreeMeans)
              std::string(R"("text")"),
              std::string("null"),
          }) {
-        for (std::string const& status : {"completed", "incomplete", "failed", "in_progress"})
+        for (std::string const status : {"completed", "incomplete", "failed", "in_progress"})
             bodies.push_back(reply(output, status));
     }
     for (std::string const& root : {
