@@ -47,12 +47,10 @@ std::vector<tool_spec> with_json_texts(std::vector<tool_spec> specs)
 {
     for (auto& t : specs) {
         json_writer name(t.name.size() + 8);
-        name.string(t.name);
-        t.name_json = name.take();
-        tool_spec bare = t;  // written as a body writes it without the kept text
-        bare.description_json.clear();
+        write_name(name, t);
         json_writer description(128);
-        write_description(description, bare);
+        write_description(description, t);  // a text already kept is written as it is
+        t.name_json = name.take();
         t.description_json = description.take();
     }
     return specs;
